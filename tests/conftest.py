@@ -1,0 +1,61 @@
+"""Outils communs des tests : lancer la CLI dans le processus, écrire un petit dépôt de preuves."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+RACINE = Path(__file__).resolve().parent.parent
+EXEMPLES = RACINE / "exemples"
+DATE_EXEMPLES = "2026-10-01"
+
+
+@dataclass
+class Sortie:
+    code: int
+    stdout: str
+    stderr: str
+
+    def __str__(self) -> str:  # affiché par pytest quand une assertion échoue
+        return f"code {self.code}\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
+
+
+@pytest.fixture
+def lancer(capsys, monkeypatch):
+    """Lance `verificateur ARGS…` par son vrai point d'entrée (main), sans sous-processus."""
+    from verificateur.cli import main
+
+    def _lancer(*args: str) -> Sortie:
+        monkeypatch.setattr(sys, "argv", ["verificateur", *args])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as fin:
+            code = fin.code if isinstance(fin.code, int) else (0 if fin.code is None else 1)
+        out, err = capsys.readouterr()
+        return Sortie(code, out, err)
+
+    return _lancer
+
+
+def ecrire_depot(racine: Path, fichiers: dict[str, str]) -> Path:
+    for chemin, contenu in fichiers.items():
+        cible = racine / chemin
+        cible.parent.mkdir(parents=True, exist_ok=True)
+        cible.write_text(contenu, encoding="utf-8")
+    return racine
+
+
+ETABLISSEMENT = """\
+finess: "350042131"
+raison_sociale: Centre hospitalier d'essai
+categorie: ch
+statut_juridique: public
+region: "53"
+prioritaire: false
+effectif: 900
+"""

@@ -1,0 +1,3 @@
+from verificateur.cli import main
+
+main()

@@ -1,0 +1,223 @@
+"""La ligne de commande : lit les options, appelle une fonction, rend, sort avec le bon code.
+
+Les modules lourds (jsonschema, tabulate, git) ne sont importés que par les commandes qui en ont
+besoin : le crochet pre-commit reste rapide.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from verificateur import __version__
+from verificateur.problemes import ErreurVerificateur
+
+GRAVITES = ("info", "mineure", "majeure", "critique")
+FORMATS_EVALUER = ("texte", "json")
+
+
+class _Date(click.ParamType):
+    name = "AAAA-MM-JJ"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"date invalide « {value} », attendu une date réelle AAAA-MM-JJ", param, ctx)
+
+
+DATE = _Date()
+
+
+def ecrire(texte: str, sortie: str | None) -> None:
+    """Vers stdout, ou vers un fichier écrit d'un coup (fichier temporaire puis renommage)."""
+    if sortie is None or sortie == "-":
+        click.echo(texte, nl=False)
+        return
+    cible = Path(sortie)
+    descripteur, temporaire = tempfile.mkstemp(dir=cible.parent or Path("."), prefix=f".{cible.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descripteur, "w", encoding="utf-8", newline="") as f:
+            f.write(texte)
+        os.replace(temporaire, cible)
+    except BaseException:
+        Path(temporaire).unlink(missing_ok=True)
+        raise
+
+
+def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> Any:
+    from verificateur import politiques as module
+
+    return module.charger([Path(p) for p in politiques] or None, [Path(r) for r in referentiels] or None)
+
+
+option_politiques = click.option(
+    "--politiques", "politiques", multiple=True, metavar="DOSSIER",
+    help="Dossier d'une politique ou de politiques (répétable). Par défaut : les politiques livrées.",
+)
+option_referentiels = click.option(
+    "--referentiels", "referentiels", multiple=True, metavar="DOSSIER",
+    help="Dossier de référentiels (répétable). Par défaut : les référentiels livrés.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", message="verificateur %(version)s")
+@click.option("--debug", is_flag=True, help="En cas d'erreur interne, afficher la trace Python.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Conformité cybersécurité des établissements de santé, vérifiée sur leur dépôt de preuves."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("chemin", default=".", type=click.Path(file_okay=False))
+@click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
+@option_politiques
+@option_referentiels
+@click.option("--format", "format_", type=click.Choice(FORMATS_EVALUER), default="texte", show_default=True, help="Format du rapport.")
+@click.option("--sortie", metavar="FICHIER", help="Écrire le rapport dans ce fichier (par défaut : sortie standard).")
+@click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
+@click.option("--details", is_flag=True, help="Texte : explications complètes.")
+def evaluer(chemin: str, jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
+            format_: str, sortie: str | None, echec_a: str, details: bool) -> None:
+    """Évaluer le dépôt de preuves d'un établissement.
+
+    \b
+    Exemple :
+      verificateur evaluer exemples/chu-armorique --date 2026-10-01
+    """
+    from verificateur import moteur, rapport as module_rapport
+    from verificateur.rendus import rendu
+    from verificateur.sources import SourceArbre
+
+    catalogue = _catalogue(politiques, referentiels)
+    source = SourceArbre(chemin)
+    rapport = moteur.evaluer_source(source, catalogue, jour or date.today(), echec_a)
+    couleur = sortie is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    ecrire(rendu(format_)(rapport, {"details": details, "couleur": couleur}), sortie)
+    sys.exit(module_rapport.code_sortie(rapport))
+
+
+@cli.group()
+def preuves() -> None:
+    """Vérifier le dépôt de preuves lui-même (format des fichiers)."""
+
+
+@preuves.command("valider")
+@click.argument("chemin", default=".", type=click.Path(file_okay=False))
+def preuves_valider(chemin: str) -> None:
+    """Valider chaque fichier de preuve : une ligne par problème, puis un bilan.
+
+    \b
+    Exemple :
+      verificateur preuves valider exemples/ch-vallee-du-lys
+    """
+    from verificateur import preuves as module
+    from verificateur.sources import SourceArbre
+
+    lues = module.charger(SourceArbre(chemin))
+    problemes = lues.problemes()
+    for p in problemes:
+        click.echo(str(p) if p.niveau == "erreur" else f"{p.fichier}{':' + str(p.ligne) if p.ligne else ''}: avertissement : {p.message} ({p.code})")
+    erreurs = sum(1 for p in problemes if p.niveau == "erreur")
+    avertissements = len(problemes) - erreurs
+    valides = sum(1 for p in lues.preuves.values() if p.valide)
+    click.echo(f"{len(lues.preuves)} fichier(s) de preuve lu(s), {valides} valide(s) ; {erreurs} erreur(s), {avertissements} avertissement(s)")
+    sys.exit(1 if erreurs else 0)
+
+
+@cli.group("politiques")
+def groupe_politiques() -> None:
+    """Valider, tester et lister les politiques."""
+
+
+@groupe_politiques.command("valider")
+@click.argument("dossiers", nargs=-1, type=click.Path(file_okay=False))
+@option_referentiels
+def politiques_valider(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) -> None:
+    """Valider les politiques (par défaut : celles livrées) : une ligne par problème."""
+    catalogue = _catalogue(dossiers, referentiels)
+    for p in catalogue.problemes:
+        click.echo(str(p))
+    click.echo(f"{len(catalogue.politiques)} politique(s), {len(catalogue.regles)} règle(s), {len(catalogue.exigences)} exigence(s) : valides")
+
+
+@groupe_politiques.command("tester")
+@click.argument("dossiers", nargs=-1, type=click.Path(file_okay=False))
+@option_referentiels
+def politiques_tester(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) -> None:
+    """Exécuter les cas de test des règles (tests/*.yaml de chaque politique).
+
+    \b
+    Exemple :
+      verificateur politiques tester politiques/plan-national
+    """
+    from verificateur import cas as module
+
+    catalogue = _catalogue(dossiers, referentiels)
+    tous, echecs, problemes = module.tester(catalogue, module.dossiers_de(catalogue))
+    for p in problemes:
+        click.echo(str(p))
+    for e in echecs:
+        click.echo(str(e))
+    manques = module.regles_sans_cas(catalogue, tous)
+    for regle, statuts in manques.items():
+        click.echo(f"{regle} : aucun cas pour le(s) statut(s) {', '.join(statuts)}")
+    click.echo(f"{len(tous) - len(echecs)} cas réussi(s), {len(echecs)} en échec, sur {len(tous)} ; {len(manques)} règle(s) sans cas pour certains statuts")
+    sys.exit(1 if echecs or problemes else 0)
+
+
+@groupe_politiques.command("lister")
+@click.argument("dossiers", nargs=-1, type=click.Path(file_okay=False))
+@option_referentiels
+def politiques_lister(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) -> None:
+    """Lister les règles : identifiant, gravité, exigences, preuves lues."""
+    from tabulate import tabulate
+
+    catalogue = _catalogue(dossiers, referentiels)
+    lignes = []
+    for r in catalogue.regles.values():
+        lues = sorted({l.get("fichier") or l.get("fichiers") for l in r.preuves.values()})
+        lignes.append([r.id, r.gravite, ", ".join(r.exigences), ", ".join(lues), r.titre])
+    click.echo(tabulate(lignes, headers=["règle", "gravité", "exigences", "preuves", "titre"], tablefmt="simple"))
+
+
+def main() -> None:
+    """Point d'entrée : codes de sortie de CONCEPTION §4, jamais de trace Python sans --debug."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(prog_name="verificateur", standalone_mode=False)
+    except click.exceptions.Exit as fin:
+        sys.exit(fin.exit_code)
+    except click.exceptions.Abort:
+        click.echo("interrompu", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ErreurVerificateur as exc:
+        for p in exc.problemes:
+            click.echo(str(p), err=True)
+        click.echo(f"verificateur : {exc.message}", err=True)
+        sys.exit(exc.code_sortie)
+    except KeyboardInterrupt:
+        click.echo("interrompu", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 — la frontière : rien ne doit sortir en trace
+        if debug:
+            raise
+        click.echo(f"verificateur : erreur interne ({type(exc).__name__}) ; relancez avec --debug et signalez-la", err=True)
+        sys.exit(3)
+
+

@@ -1,0 +1,326 @@
+"""Lecture des fichiers de preuve (YAML, CSV, Markdown) en données brutes, avec le numéro de ligne de
+chaque valeur et les problèmes de syntaxe ; jamais d'exception pour une entrée mal formée."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+from verificateur.problemes import Probleme
+
+Chemin = tuple[str | int, ...]
+
+# Le chargeur C est 8 fois plus rapide (shared/mesures.md §2) ; repli sur le chargeur Python sinon.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+PROFONDEUR_MAX = 64  # aucune preuve n'a besoin de plus ; protège la pile contre les fichiers hostiles
+
+
+class _Chargeur(_Base):  # type: ignore[misc, valid-type]
+    """Chargeur sûr dont les dates restent des textes (validées ensuite par `format: date`)."""
+
+
+# Une sous-classe avec sa propre table : les chargeurs globaux de PyYAML ne sont jamais modifiés.
+_Chargeur.yaml_implicit_resolvers = {
+    premier: [(tag, motif) for tag, motif in resolveurs if tag != "tag:yaml.org,2002:timestamp"]
+    for premier, resolveurs in _Base.yaml_implicit_resolvers.items()
+}
+
+_TAGS_SCALAIRES = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+# Messages de libyaml traduits ; les autres sont cités tels quels dans un message français.
+_MESSAGES_YAML = {
+    "mapping values are not allowed": "« : » inattendu (une valeur qui contient « : » doit être entre guillemets)",
+    "found character '\\t' that cannot start any token": "tabulation interdite, indentez avec des espaces",
+    "could not find expected ':'": "« : » attendu après une clé",
+    "did not find expected key": "indentation incohérente : une clé était attendue ici",
+    "did not find expected '-' indicator": "indentation incohérente : un élément de liste « - » était attendu ici",
+    "found undefined alias": "alias YAML inconnu",
+    "expected a single document in the stream": "un seul document YAML attendu (pas de « --- » supplémentaire)",
+    "found unexpected end of stream": "fin de fichier inattendue (guillemet ou crochet non fermé ?)",
+    "found unknown escape character": "séquence d'échappement inconnue dans un texte entre guillemets",
+    "did not find expected ',' or ']'": "« , » ou « ] » attendu dans la liste entre crochets",
+    "did not find expected ',' or '}'": "« , » ou « } » attendu dans la table entre accolades",
+    "found a tab character that violates indentation": "tabulation interdite, indentez avec des espaces",
+    "found unexpected ':'": "« : » inattendu",
+    "did not find expected node content": "valeur attendue",
+    "found character that cannot start any token": "caractère qui ne peut pas commencer une valeur (« @ » ou « ` » ?) : mettez la valeur entre guillemets",
+    "block sequence entries are not allowed in this context": "élément de liste « - » mal placé (indentation ?)",
+    "control characters are not allowed": "caractère de contrôle interdit",
+}
+
+
+@dataclass
+class Document:
+    """Un fichier lu : données brutes (avant validation), lignes, problèmes."""
+
+    chemin: str
+    format: str  # "yaml" | "csv" | "markdown"
+    donnees: Any = None
+    lignes: dict[Chemin, int] = field(default_factory=dict)
+    problemes: list[Probleme] = field(default_factory=list)
+
+    @property
+    def lisible(self) -> bool:
+        return not any(p.niveau == "erreur" for p in self.problemes)
+
+    def ligne(self, chemin: Chemin) -> int:
+        """Ligne de la valeur à ce chemin, ou du plus proche parent connu."""
+        while chemin:
+            if chemin in self.lignes:
+                return self.lignes[chemin]
+            chemin = chemin[:-1]
+        return self.lignes.get((), 1)
+
+    def probleme(self, chemin: Chemin, code: str, message: str, niveau: str = "erreur") -> None:
+        self.problemes.append(Probleme(self.chemin, self.ligne(chemin), code, message, niveau))
+
+
+def decoder(document: Document, contenu: bytes) -> str | None:
+    """UTF-8, avec ou sans BOM (exports de tableurs) ; sinon un problème situé."""
+    if b"\x00" in contenu[:8192]:
+        document.problemes.append(
+            Probleme(document.chemin, 1, "encodage", "fichier binaire ou UTF-16, attendu un texte UTF-8")
+        )
+        return None
+    try:
+        return contenu.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        ligne = contenu.count(b"\n", 0, exc.start) + 1
+        document.problemes.append(
+            Probleme(
+                document.chemin,
+                ligne,
+                "encodage",
+                "caractère non UTF-8 (fichier enregistré en Latin-1 ou Windows-1252 ?), attendu un texte UTF-8",
+            )
+        )
+        return None
+
+
+def _message_yaml(exc: yaml.YAMLError, texte: str = "") -> str:
+    marque = getattr(exc, "problem_mark", None)
+    if marque is not None and 0 <= marque.index < len(texte) and texte[marque.index] == "\t":
+        return "syntaxe YAML invalide : tabulation interdite, indentez avec des espaces"
+    probleme = getattr(exc, "problem", None) or str(exc)
+    contexte = getattr(exc, "context", None) or ""
+    for anglais, francais in _MESSAGES_YAML.items():
+        if anglais in probleme or anglais in contexte:
+            return f"syntaxe YAML invalide : {francais}"
+    return f"syntaxe YAML invalide (« {probleme} »)"
+
+
+def lire_yaml(chemin: str, contenu: bytes) -> Document:
+    document = Document(chemin, "yaml")
+    texte = decoder(document, contenu)
+    if texte is None:
+        return document
+    chargeur = _Chargeur(texte)
+    try:
+        noeud = chargeur.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        marque = exc.problem_mark or exc.context_mark
+        ligne = marque.line + 1 if marque is not None else 1
+        document.problemes.append(Probleme(chemin, ligne, "syntaxe-yaml", _message_yaml(exc, texte)))
+        return document
+    except (yaml.YAMLError, RecursionError) as exc:
+        message = "syntaxe YAML invalide : imbrication trop profonde" if isinstance(exc, RecursionError) else _message_yaml(exc)
+        document.problemes.append(Probleme(chemin, 1, "syntaxe-yaml", message))
+        return document
+    finally:
+        chargeur.dispose()
+    if noeud is None:
+        document.problemes.append(Probleme(chemin, 1, "fichier-vide", "fichier vide"))
+        return document
+    try:
+        document.donnees = _Constructeur(chargeur, document).construire(noeud)
+    except _Refus:
+        document.donnees = None
+    return document
+
+
+class _Refus(Exception):
+    """Le fichier est refusé entier ; le problème est déjà noté dans le document."""
+
+
+class _Constructeur:
+    """Construit les données à partir des nœuds : clés toujours textuelles, nombres décimaux exacts,
+    clés dupliquées, alias et imbrication excessive refusés, ligne de chaque valeur notée."""
+
+    def __init__(self, chargeur: Any, document: Document):
+        self.chargeur = chargeur
+        self.document = document
+        self.vus: set[int] = set()
+
+    def refuser(self, noeud: yaml.Node, code: str, message: str) -> None:
+        self.document.problemes.append(Probleme(self.document.chemin, noeud.start_mark.line + 1, code, message))
+        raise _Refus
+
+    def construire(self, noeud: yaml.Node, chemin: Chemin = (), profondeur: int = 0) -> Any:
+        if id(noeud) in self.vus:
+            # Un alias désigne un nœud déjà vu : refusé, ce qui écarte aussi les « bombes » d'alias.
+            self.refuser(noeud, "alias-yaml", "ancres et alias YAML (« & », « * ») non acceptés dans une preuve")
+        self.vus.add(id(noeud))
+        if profondeur > PROFONDEUR_MAX:
+            self.refuser(noeud, "imbrication", f"imbrication de plus de {PROFONDEUR_MAX} niveaux, refusée")
+        self.document.lignes.setdefault(chemin, noeud.start_mark.line + 1)
+        if isinstance(noeud, yaml.MappingNode):
+            resultat: dict[str, Any] = {}
+            for noeud_cle, noeud_valeur in noeud.value:
+                if not isinstance(noeud_cle, yaml.ScalarNode):
+                    self.refuser(noeud_cle, "cle-invalide", "clé composée (liste ou table) non acceptée")
+                if noeud_cle.tag == "tag:yaml.org,2002:merge":
+                    self.refuser(noeud_cle, "alias-yaml", "fusion YAML « << » non acceptée dans une preuve")
+                cle = noeud_cle.value
+                if cle in resultat:
+                    self.refuser(
+                        noeud_cle,
+                        "cle-dupliquee",
+                        f"clé « {cle} » en double (déjà vue ligne {self.document.lignes[chemin + (cle,)]})",
+                    )
+                self.document.lignes[chemin + (cle,)] = noeud_cle.start_mark.line + 1
+                resultat[cle] = self.construire(noeud_valeur, chemin + (cle,), profondeur + 1)
+            return resultat
+        if isinstance(noeud, yaml.SequenceNode):
+            return [self.construire(n, chemin + (i,), profondeur + 1) for i, n in enumerate(noeud.value)]
+        return self.scalaire(noeud)
+
+    def scalaire(self, noeud: yaml.ScalarNode) -> Any:
+        tag = noeud.tag
+        if tag not in _TAGS_SCALAIRES:
+            self.refuser(noeud, "etiquette-yaml", f"étiquette YAML « {tag} » non acceptée")
+        if tag == "tag:yaml.org,2002:int":
+            return self.chargeur.construct_yaml_int(noeud)
+        if tag == "tag:yaml.org,2002:bool":
+            return self.chargeur.construct_yaml_bool(noeud)
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:float":
+            return _decimal(noeud.value)
+        return noeud.value
+
+
+def _decimal(texte: str) -> Decimal | str:
+    """Les montants sont exacts : « 61728.39 » vaut exactement 61728,39 (pas un flottant binaire)."""
+    try:
+        valeur = Decimal(texte.replace("_", ""))
+    except InvalidOperation:
+        return texte  # .inf, .nan, base 60 : laissé en texte, le schéma dira « nombre attendu »
+    return valeur if valeur.is_finite() else texte
+
+
+def lire_csv(chemin: str, contenu: bytes, colonnes_connues: set[str] | None = None) -> Document:
+    """CSV avec en-tête ; séparateur « ; » ou « , » détecté ; cellules vides retirées de la ligne."""
+    document = Document(chemin, "csv", donnees=[])
+    texte = decoder(document, contenu)
+    if texte is None:
+        return document
+    premiere = texte.split("\n", 1)[0]
+    separateur = ";" if premiere.count(";") >= premiere.count(",") else ","
+    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True)
+    lignes: list[dict[str, str]] = []
+    try:
+        entete: list[str] | None = None
+        debut = 1
+        for cellules in lecteur:
+            numero = debut
+            debut = lecteur.line_num + 1
+            if not any(c.strip() for c in cellules):
+                continue
+            if entete is None:
+                entete = [c.strip() for c in cellules]
+                document.lignes[()] = numero
+                doublons = sorted({c for c in entete if entete.count(c) > 1})
+                if doublons:
+                    document.problemes.append(
+                        Probleme(chemin, numero, "cle-dupliquee", f"colonne « {doublons[0]} » en double dans l'en-tête")
+                    )
+                    return document
+                continue
+            if len(cellules) != len(entete):
+                document.problemes.append(
+                    Probleme(
+                        chemin,
+                        numero,
+                        "csv-colonnes",
+                        f"{len(cellules)} cellules, attendu {len(entete)} comme l'en-tête (séparateur « {separateur} »)",
+                    )
+                )
+                continue
+            indice = len(lignes)
+            document.lignes[(indice,)] = numero
+            ligne = {}
+            for nom, valeur in zip(entete, cellules):
+                document.lignes[(indice, nom)] = numero
+                if valeur.strip():
+                    ligne[nom] = valeur.strip()
+            lignes.append(ligne)
+    except csv.Error as exc:
+        document.problemes.append(Probleme(chemin, lecteur.line_num, "syntaxe-csv", f"CSV invalide ({exc})"))
+        return document
+    if entete is None:
+        document.problemes.append(Probleme(chemin, 1, "fichier-vide", "fichier vide, attendu une ligne d'en-tête"))
+        return document
+    document.donnees = lignes
+    document.entete = entete  # type: ignore[attr-defined]
+    return document
+
+
+_TITRE_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
+_CLOTURE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SOULIGNE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+
+
+def lire_markdown(chemin: str, contenu: bytes) -> Document:
+    """Les titres d'un document Markdown (ATX « # » et soulignés), hors blocs de code."""
+    document = Document(chemin, "markdown")
+    texte = decoder(document, contenu)
+    if texte is None:
+        return document
+    titres = []
+    cloture: str | None = None
+    precedente = ""
+    for numero, ligne in enumerate(texte.splitlines(), start=1):
+        marque = _CLOTURE.match(ligne)
+        if cloture:
+            if marque and marque.group(1)[0] == cloture[0] and len(marque.group(1)) >= len(cloture):
+                cloture = None
+            precedente = ""
+            continue
+        if marque:
+            cloture = marque.group(1)
+            continue
+        atx = _TITRE_ATX.match(ligne)
+        if atx:
+            titres.append({"texte": (atx.group(2) or "").strip(), "niveau": len(atx.group(1)), "ligne": numero})
+        elif _SOULIGNE.match(ligne) and precedente.strip() and not precedente.startswith((" " * 4, "\t")):
+            niveau = 1 if ligne.strip()[0] == "=" else 2
+            titres.append({"texte": precedente.strip(), "niveau": niveau, "ligne": numero - 1})
+        precedente = ligne
+    document.donnees = {"titres": titres}
+    return document
+
+
+def normaliser_titre(texte: str) -> str:
+    """Casse, accents, ponctuation et numérotation ignorés : « 2. Mode dégradé : » → « mode degrade »."""
+    sans_accents = "".join(
+        c for c in unicodedata.normalize("NFKD", texte.casefold()) if not unicodedata.combining(c)
+    )
+    mots = re.sub(r"[\W_]+", " ", sans_accents).split()
+    while mots and re.fullmatch(r"[0-9ivxlc]+", mots[0]) and len(mots) > 1:
+        mots.pop(0)  # numérotation « 1. », « II - »
+    return " ".join(mots)

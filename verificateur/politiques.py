@@ -1,0 +1,324 @@
+"""Chargement des référentiels et des politiques : lecture, validation par schéma, contrôles croisés
+(identifiants uniques, exigences et paramètres connus, valeurs datées, une opération par table).
+Une politique invalide est refusée avec tous ses problèmes (`fichier:ligne: …`)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+from verificateur import lecture, validation
+from verificateur.langage import CONDITIONS, MODIFICATEURS_VALEUR, VALEURS, Parametre
+from verificateur.lecture import Chemin, Document
+from verificateur.problemes import ErreurVerificateur, Probleme, trier
+
+GRAVITES = ("info", "mineure", "majeure", "critique")  # par ordre croissant
+
+
+def dossier_donnees(nom: str) -> Path:
+    """`politiques/` ou `referentiels/` : dans le paquet installé (roue), sinon à la racine des sources."""
+    installe = Path(__file__).parent / "_donnees" / nom
+    return installe if installe.is_dir() else Path(__file__).parent.parent / nom
+
+
+@dataclass(frozen=True)
+class Exigence:
+    id: str
+    referentiel: str
+    titre: str
+    enonce: str
+    sources: tuple[dict[str, Any], ...]
+    verifiable: bool
+    confiance: str
+    donnees: dict[str, Any] = field(compare=False, repr=False)
+
+    def en_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "referentiel": self.referentiel,
+            "titre": self.titre,
+            "enonce": self.enonce,
+            "confiance": self.confiance,
+            "sources": [
+                {k: s[k] for k in ("id", "document", "emetteur", "date", "url") if k in s} for s in self.sources
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Regle:
+    id: str
+    titre: str
+    description: str
+    exigences: tuple[str, ...]
+    gravite: str
+    preuves: dict[str, dict[str, Any]]
+    applicable: dict[str, Any] | None
+    condition: dict[str, Any]
+    messages: dict[str, str]
+    politique: str
+    fichier: str
+    ligne: int
+
+
+@dataclass
+class Politique:
+    id: str
+    titre: str
+    version: str
+    empreinte: str
+    dossier: Path
+    referentiels: tuple[str, ...]
+    parametres: dict[str, Parametre]
+
+
+@dataclass
+class Catalogue:
+    politiques: list[Politique] = field(default_factory=list)
+    regles: dict[str, Regle] = field(default_factory=dict)
+    exigences: dict[str, Exigence] = field(default_factory=dict)
+    referentiels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problemes: list[Probleme] = field(default_factory=list)
+
+    def politique(self, id_politique: str) -> Politique:
+        return next(p for p in self.politiques if p.id == id_politique)
+
+
+def _lire(chemin: Path, affiche: str, nom_schema: str) -> Document:
+    document = lecture.lire_yaml(affiche, chemin.read_bytes())
+    if document.lisible:
+        validation.valider(document, nom_schema)
+    return document
+
+
+def _affiche(chemin: Path) -> str:
+    """Chemin montré dans les messages : relatif au dossier courant quand c'est possible."""
+    try:
+        return chemin.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return chemin.as_posix()
+
+
+def trouver_politiques(dossiers: list[Path]) -> list[Path]:
+    """Un dossier est une politique (il contient politique.yaml) ou un dossier de politiques."""
+    trouvees: list[Path] = []
+    for dossier in dossiers:
+        if not dossier.is_dir():
+            raise ErreurVerificateur(f"{dossier}: dossier de politiques introuvable")
+        if (dossier / "politique.yaml").is_file():
+            trouvees.append(dossier)
+            continue
+        sous = sorted(d for d in dossier.iterdir() if (d / "politique.yaml").is_file())
+        if not sous:
+            raise ErreurVerificateur(f"{dossier}: aucune politique (aucun politique.yaml) dans ce dossier")
+        trouvees.extend(sous)
+    return trouvees
+
+
+def charger(dossiers_politiques: list[Path] | None = None, dossiers_referentiels: list[Path] | None = None) -> Catalogue:
+    """Charge et valide tout ; lève ErreurVerificateur (code 2) avec chaque problème s'il y en a."""
+    catalogue = Catalogue()
+    for dossier in dossiers_referentiels or [dossier_donnees("referentiels")]:
+        for fichier in sorted(dossier.glob("*.yaml")):
+            _charger_referentiel(fichier, catalogue)
+    for dossier in trouver_politiques(dossiers_politiques or [dossier_donnees("politiques")]):
+        _charger_politique(dossier, catalogue)
+    catalogue.regles = dict(sorted(catalogue.regles.items()))
+    erreurs = [p for p in catalogue.problemes if p.niveau == "erreur"]
+    if erreurs:
+        raise ErreurVerificateur("politiques invalides", 2, trier(catalogue.problemes))
+    return catalogue
+
+
+def _charger_referentiel(fichier: Path, catalogue: Catalogue) -> None:
+    document = _lire(fichier, _affiche(fichier), "referentiel")
+    catalogue.problemes.extend(document.problemes)
+    if not document.lisible:
+        return
+    donnees = document.donnees
+    id_ref = donnees["referentiel"]["id"]
+    if id_ref in catalogue.referentiels:
+        document.probleme(("referentiel", "id"), "id-duplique", f"référentiel « {id_ref} » déjà chargé")
+        catalogue.problemes.extend(document.problemes[-1:])
+        return
+    catalogue.referentiels[id_ref] = donnees
+    sources = {s["id"]: s for s in donnees.get("sources", [])}
+    for i, exigence in enumerate(donnees["exigences"]):
+        chemin: Chemin = ("exigences", i, "id")
+        if exigence["id"] in catalogue.exigences:
+            catalogue.problemes.append(Probleme(document.chemin, document.ligne(chemin), "id-duplique", f"exigence « {exigence['id']} » déjà définie"))
+            continue
+        citees = []
+        for ref in exigence.get("sources", []):
+            if ref not in sources:
+                catalogue.problemes.append(Probleme(document.chemin, document.ligne(("exigences", i, "sources")), "source-inconnue", f"exigence « {exigence['id']} » : source « {ref} » absente de la liste des sources"))
+            else:
+                citees.append(sources[ref])
+        catalogue.exigences[exigence["id"]] = Exigence(
+            exigence["id"], id_ref, exigence["titre"], exigence["enonce"], tuple(citees),
+            bool(exigence.get("verifiable")), exigence.get("confiance", ""), exigence,
+        )
+
+
+def _empreinte(fichiers: list[tuple[str, bytes]]) -> str:
+    h = hashlib.sha256()
+    for nom, contenu in sorted(fichiers):
+        h.update(nom.encode() + b"\0" + hashlib.sha256(contenu).digest())
+    return "sha256:" + h.hexdigest()
+
+
+def _charger_politique(dossier: Path, catalogue: Catalogue) -> None:
+    fichier_politique = dossier / "politique.yaml"
+    fichiers_regles = sorted((dossier / "regles").glob("*.yaml"))
+    contenus = [(p.relative_to(dossier).as_posix(), p.read_bytes()) for p in [fichier_politique, *fichiers_regles]]
+    document = _lire(fichier_politique, _affiche(fichier_politique), "politique")
+    catalogue.problemes.extend(document.problemes)
+    if not document.lisible:
+        return
+    entete = document.donnees["politique"]
+    if any(p.id == entete["id"] for p in catalogue.politiques):
+        catalogue.problemes.append(Probleme(document.chemin, document.ligne(("politique", "id")), "id-duplique", f"politique « {entete['id']} » déjà chargée"))
+        return
+    for i, ref in enumerate(entete["referentiels"]):
+        if ref not in catalogue.referentiels:
+            catalogue.problemes.append(Probleme(document.chemin, document.ligne(("politique", "referentiels", i)), "referentiel-inconnu", f"référentiel « {ref} » inconnu ; chargés : {', '.join(sorted(catalogue.referentiels)) or 'aucun'}"))
+    parametres = _parametres(document, catalogue)
+    politique = Politique(entete["id"], entete["titre"], entete["version"], _empreinte(contenus), dossier, tuple(entete["referentiels"]), parametres)
+    catalogue.politiques.append(politique)
+    if not fichiers_regles:
+        catalogue.problemes.append(Probleme(document.chemin, 1, "politique-vide", f"aucun fichier de règles dans {_affiche(dossier / 'regles')}"))
+    for fichier in fichiers_regles:
+        doc_regles = _lire(fichier, _affiche(fichier), "regles")
+        catalogue.problemes.extend(doc_regles.problemes)
+        if doc_regles.lisible:
+            for i, brute in enumerate(doc_regles.donnees["regles"]):
+                _ajouter_regle(brute, ("regles", i), doc_regles, politique, catalogue)
+
+
+def _parametres(document: Document, catalogue: Catalogue) -> dict[str, Parametre]:
+    parametres = {}
+    for nom, brut in (document.donnees.get("parametres") or {}).items():
+        valeurs = []
+        vues: dict[date, int] = {}
+        for j, v in enumerate(brut["valeurs"]):
+            depuis = date.fromisoformat(v["depuis"])
+            if depuis in vues:
+                catalogue.problemes.append(Probleme(document.chemin, document.ligne(("parametres", nom, "valeurs", j, "depuis")), "valeurs-chevauchantes", f"paramètre « {nom} » : deux valeurs depuis le {depuis.isoformat()} (l'autre à la valeur n° {vues[depuis] + 1})"))
+            vues[depuis] = j
+            valeurs.append((depuis, v["valeur"], v["source"]))
+        parametres[nom] = Parametre(nom, brut["description"], brut["unite"], tuple(sorted(valeurs, key=lambda x: x[0])))
+    return parametres
+
+
+def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, politique: Politique, catalogue: Catalogue) -> None:
+    def probleme(sous: Chemin, code: str, message: str) -> None:
+        catalogue.problemes.append(Probleme(document.chemin, document.ligne(chemin + sous), code, message))
+
+    id_regle = brute["id"]
+    if id_regle in catalogue.regles:
+        autre = catalogue.regles[id_regle]
+        probleme(("id",), "id-duplique", f"règle « {id_regle} » déjà définie ({autre.fichier}:{autre.ligne})")
+        return
+    for j, exigence in enumerate(brute["exigences"]):
+        if exigence not in catalogue.exigences:
+            probleme(("exigences", j), "exigence-inconnue", f"règle « {id_regle} » : exigence « {exigence} » inconnue des référentiels chargés")
+    liaisons = brute.get("preuves") or {}
+    portee = {"etablissement"}
+    for nom, liaison in liaisons.items():
+        if ("fichier" in liaison) == ("fichiers" in liaison):
+            probleme(("preuves", nom), "liaison-invalide", f"preuve « {nom} » : « fichier » ou « fichiers » attendu (l'un des deux)")
+        if liaison.get("selection") in ("plus_recent", "plus_ancien") and "cle" not in liaison and "fichiers" in liaison:
+            probleme(("preuves", nom), "liaison-invalide", f"preuve « {nom} » : « cle » attendue pour choisir le fichier {liaison['selection'].replace('_', ' ')}")
+        for sous in ("si", "cle"):
+            if sous in liaison:
+                _verifier(liaison[sous], ("preuves", nom, sous), portee | {nom}, politique, probleme, sous == "si")
+        portee.add(nom)
+    for cle in ("applicable", "condition"):
+        if cle in brute:
+            _verifier(brute[cle], (cle,), portee, politique, probleme, True)
+    catalogue.regles[id_regle] = Regle(
+        id_regle, brute["titre"], brute.get("description", ""), tuple(brute["exigences"]), brute["gravite"],
+        liaisons, brute.get("applicable"), brute["condition"], brute.get("messages", {}),
+        politique.id, document.chemin, document.ligne(chemin + ("id",)),
+    )
+
+
+def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique, probleme: Any, est_condition: bool) -> None:
+    """Ce que le schéma ne peut pas dire : une seule opération par table, noms et paramètres connus."""
+    if not isinstance(expr, dict):
+        if est_condition:
+            probleme(chemin, "condition-invalide", "condition attendue (une table), trouvé une valeur simple")
+        return
+    table = CONDITIONS if est_condition else VALEURS
+    operations = [c for c in expr if c in table]
+    autres = [c for c in expr if c not in table and c not in ({"libelle"} if est_condition else MODIFICATEURS_VALEUR)]
+    if len(operations) != 1 or autres:
+        nature = "condition" if est_condition else "valeur calculée"
+        probleme(chemin, "operation-invalide", f"{nature} : une seule opération attendue, trouvé {', '.join(expr) or 'aucune'}")
+        return
+    op = operations[0]
+    for sous_chemin, sous, condition, sous_portee in _enfants(op, expr[op], chemin + (op,), portee):
+        _verifier(sous, sous_chemin, sous_portee, politique, probleme, condition)
+    if op == "parametre" and expr[op] not in politique.parametres:
+        probleme(chemin + (op,), "parametre-inconnu", f"paramètre « {expr[op]} » inconnu ; paramètres de la politique : {', '.join(sorted(politique.parametres)) or 'aucun'}")
+    noms = []
+    if op in ("champ",):
+        noms.append(expr[op])
+    if op in ("renseigne", "est_vrai"):
+        noms.append(expr[op])
+    for nom in noms:
+        tete = nom.split(".")[0]
+        if tete not in portee:
+            probleme(chemin + (op,), "nom-inconnu", f"« {tete} » n'est ni une preuve de la règle ni un élément parcouru ; connus : {', '.join(sorted(portee))}")
+
+
+def _enfants(op: str, valeur: Any, chemin: Chemin, portee: set[str]) -> Iterator[tuple[Chemin, Any, bool, set[str]]]:
+    """Les sous-expressions d'une opération : (chemin, expression, est-ce une condition, noms visibles)."""
+    if op in ("toutes_ces_conditions", "une_de_ces_conditions"):
+        for i, c in enumerate(valeur):
+            yield chemin + (i,), c, True, portee
+    elif op == "non":
+        yield chemin, valeur, True, portee
+    elif op in ("egal", "different", "superieur", "superieur_ou_egal", "inferieur", "inferieur_ou_egal", "ratio", "difference", "produit"):
+        for i, v in enumerate(valeur):
+            yield chemin + (i,), v, False, portee
+    elif op in ("tous", "aucun", "existe", "au_moins", "somme", "maximum", "minimum", "nombre", "contient"):
+        if isinstance(valeur, list):
+            for i, v in enumerate(valeur):
+                yield chemin + (i,), v, False, portee
+            return
+        dans = valeur.get("dans", valeur.get("liste"))
+        if isinstance(dans, str):
+            if dans.split(".")[0] not in portee:
+                yield chemin + ("dans",), {"champ": dans}, False, portee  # signale le nom inconnu
+        elif dans is not None:
+            yield chemin + ("dans",), dans, False, portee
+        interieur = portee | {valeur.get("comme", "element")}
+        if "si" in valeur:
+            yield chemin + ("si",), valeur["si"], True, interieur
+        if "condition" in valeur:
+            yield chemin + ("condition",), valeur["condition"], True, interieur
+        for cle in ("valeur", "element"):
+            if cle in valeur:
+                yield chemin + (cle,), valeur[cle], False, interieur if op != "contient" else portee
+    elif op in ("entre",):
+        for cle in ("valeur", "min", "max"):
+            yield chemin + (cle,), valeur[cle], False, portee
+    elif op == "dans_les_derniers":
+        yield chemin + ("date",), valeur["date"], False, portee
+    elif op == "appartient":
+        yield chemin + ("valeur",), valeur["valeur"], False, portee
+        if isinstance(valeur["liste"], list):
+            for i, v in enumerate(valeur["liste"]):
+                yield chemin + ("liste", i), v, False, portee
+        else:
+            yield chemin + ("liste",), valeur["liste"] if isinstance(valeur["liste"], dict) else {"champ": valeur["liste"]}, False, portee
+    elif op == "titres_presents":
+        yield chemin + ("document",), valeur["document"], False, portee
+    elif op in ("fichier_existe", "annee"):
+        yield chemin, valeur, False, portee
+    elif op == "date" and isinstance(valeur, dict):
+        yield chemin, valeur, False, portee

@@ -1,0 +1,345 @@
+"""Les preuves d'un dépôt : reconnaître chaque fichier (format 1, CONCEPTION §3), le lire, le valider
+contre son schéma, contrôler la cohérence entre champs, puis le convertir en valeurs typées."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from verificateur import lecture, validation
+from verificateur.lecture import Chemin, Document
+from verificateur.problemes import AVERTISSEMENT, Probleme, trier
+from verificateur.sources import TAILLE_MAX_FICHIER, Source, chemin_confine
+
+
+@dataclass(frozen=True)
+class TypePreuve:
+    nom: str
+    motif: re.Pattern[str]
+    format: str  # yaml | csv | markdown
+    forme: str  # ce que l'utilisateur doit écrire, pour les messages
+    schema: str | None
+
+
+def _t(nom: str, motif: str, format: str, forme: str, schema: bool = True) -> TypePreuve:
+    return TypePreuve(nom, re.compile(motif), format, forme, f"preuves/{nom}" if schema else None)
+
+
+TYPES: tuple[TypePreuve, ...] = (
+    _t("etablissement", r"etablissement\.yaml", "yaml", "etablissement.yaml"),
+    _t("budget", r"budget/(?P<annee>\d{4})\.yaml", "yaml", "budget/AAAA.yaml"),
+    _t("exercice", r"exercices/[^/]+\.yaml", "yaml", "exercices/<nom>.yaml"),
+    _t("plan_blanc_numerique", r"crise/plan-blanc-numerique\.yaml", "yaml", "crise/plan-blanc-numerique.yaml"),
+    _t("formation", r"formation/(?P<annee>\d{4})\.yaml", "yaml", "formation/AAAA.yaml"),
+    _t("veille", r"vulnerabilites/veille\.yaml", "yaml", "vulnerabilites/veille.yaml"),
+    _t("registre_vulnerabilites", r"vulnerabilites/registre\.csv", "csv", "vulnerabilites/registre.csv"),
+    _t("mesures", r"securite/mesures\.yaml", "yaml", "securite/mesures.yaml"),
+    _t("incident", r"incidents/[^/]+\.yaml", "yaml", "incidents/<nom>.yaml"),
+    _t("derogations", r"derogations\.yaml", "yaml", "derogations.yaml"),
+)
+TYPES_PAR_NOM = {t.nom: t for t in TYPES}
+MARKDOWN = TypePreuve("markdown", re.compile(r".+\.md"), "markdown", "<nom>.md", None)
+
+# Dossiers du format 1 : un fichier de données qui s'y trouve sans y être reconnu est signalé.
+_DOSSIERS = ("budget/", "exercices/", "crise/", "formation/", "vulnerabilites/", "securite/", "incidents/")
+_RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github"}
+
+
+@dataclass
+class Preuve:
+    """Un fichier de preuve reconnu : son type, sa lecture, et ses valeurs typées s'il est valide."""
+
+    chemin: str
+    type: str
+    document: Document
+    valide: bool = False
+    valeurs: Any = None
+
+
+@dataclass
+class Preuves:
+    """Tout ce que l'évaluation sait d'un dépôt, sans plus aucune lecture (elle est pure)."""
+
+    chemin: str
+    nature: str
+    revision: str | None
+    fichiers: dict[str, int]
+    preuves: dict[str, Preuve] = field(default_factory=dict)
+    problemes_source: list[Probleme] = field(default_factory=list)
+
+    def du_type(self, nom: str) -> list[Preuve]:
+        return [p for c, p in sorted(self.preuves.items()) if p.type == nom]
+
+    def problemes(self) -> list[Probleme]:
+        tous = list(self.problemes_source)
+        for preuve in self.preuves.values():
+            tous.extend(preuve.document.problemes)
+        return trier(tous)
+
+    @property
+    def etablissement(self) -> Preuve | None:
+        return self.preuves.get("etablissement.yaml")
+
+
+def type_de(chemin: str) -> TypePreuve | None:
+    for type_preuve in TYPES:
+        if type_preuve.motif.fullmatch(chemin):
+            return type_preuve
+    if chemin.endswith(".md"):
+        return MARKDOWN
+    return None
+
+
+def _non_reconnu(chemin: str) -> Probleme | None:
+    if not chemin.endswith((".yaml", ".yml", ".csv")) or chemin.split("/")[0] in _RACINE_PERMIS:
+        return None
+    if chemin.endswith(".yml"):
+        return Probleme(chemin, 0, "fichier-non-reconnu", "extension « .yml » : renommez le fichier en « .yaml »", AVERTISSEMENT)
+    dossier = chemin.split("/")[0] + "/" if "/" in chemin else ""
+    if dossier and dossier not in _DOSSIERS:
+        return None
+    formes = [t.forme for t in TYPES if t.forme.startswith(dossier) and ("/" in t.forme) == bool(dossier)]
+    return Probleme(
+        chemin, 0, "fichier-non-reconnu",
+        f"fichier non reconnu, ignoré ; attendu : {', '.join(formes)}", AVERTISSEMENT,
+    )
+
+
+def charger(source: Source) -> Preuves:
+    """Lit toutes les preuves d'une source : une seule lecture groupée, puis validation."""
+    fichiers = source.lister()
+    preuves = Preuves(source.chemin, source.nature, source.revision, fichiers, problemes_source=source.problemes())
+    a_lire: dict[str, TypePreuve] = {}
+    for chemin, taille in fichiers.items():
+        type_preuve = type_de(chemin)
+        if type_preuve is None:
+            probleme = _non_reconnu(chemin)
+            if probleme:
+                preuves.problemes_source.append(probleme)
+            continue
+        if taille > TAILLE_MAX_FICHIER:
+            document = Document(chemin, type_preuve.format)
+            document.problemes.append(
+                Probleme(chemin, 0, "fichier-trop-gros", f"fichier de {taille} octets, au-delà de la limite de {TAILLE_MAX_FICHIER} (docs/limites.md)")
+            )
+            preuves.preuves[chemin] = Preuve(chemin, type_preuve.nom, document)
+            continue
+        a_lire[chemin] = type_preuve
+    contenus = source.lire(sorted(a_lire))
+    for chemin, type_preuve in a_lire.items():
+        preuves.preuves[chemin] = lire_preuve(chemin, type_preuve, contenus[chemin])
+    if "etablissement.yaml" not in fichiers:
+        preuves.problemes_source.append(
+            Probleme("etablissement.yaml", 0, "preuve-manquante", "fichier obligatoire absent : il décrit l'établissement")
+        )
+    for preuve in preuves.preuves.values():
+        if preuve.valide:
+            _controler_chemins(preuve, preuves)
+    return preuves
+
+
+def lire_preuve(chemin: str, type_preuve: TypePreuve, contenu: bytes) -> Preuve:
+    if type_preuve.format == "yaml":
+        document = lecture.lire_yaml(chemin, contenu)
+    elif type_preuve.format == "csv":
+        document = lecture.lire_csv(chemin, contenu)
+    else:
+        document = lecture.lire_markdown(chemin, contenu)
+    preuve = Preuve(chemin, type_preuve.nom, document)
+    if not document.lisible:
+        return preuve
+    if type_preuve.schema is None:
+        preuve.valide, preuve.valeurs = True, document.donnees
+        return preuve
+    nom_schema = type_preuve.schema
+    if type_preuve.format == "csv":
+        valide = _valider_csv(document, nom_schema)
+    else:
+        valide = validation.valider(document, nom_schema)
+    if not valide:
+        return preuve
+    schema = validation.schema(nom_schema)
+    if type_preuve.format == "csv":
+        valeurs = [_typer(ligne, schema, document, (i,)) for i, ligne in enumerate(document.donnees)]
+    else:
+        valeurs = _typer(document.donnees, schema, document, ())
+    controle = CONTROLES.get(type_preuve.nom)
+    if controle is not None:
+        correspondance = type_preuve.motif.fullmatch(chemin)
+        controle(valeurs, document, correspondance.groupdict() if correspondance else {})
+    preuve.valide = document.lisible
+    preuve.valeurs = valeurs if preuve.valide else None
+    return preuve
+
+
+def _valider_csv(document: Document, nom_schema: str) -> bool:
+    schema = validation.schema(nom_schema)
+    connues = set(schema.get("properties", {}))
+    entete = getattr(document, "entete", [])
+    inconnues = [c for c in entete if c not in connues]
+    manquantes = [c for c in schema.get("required", []) if c not in entete]
+    for colonne in inconnues:
+        document.probleme((), "cle-inconnue", f"colonne inconnue « {colonne} » ; colonnes permises : {', '.join(sorted(connues))}")
+    for colonne in manquantes:
+        document.probleme((), "cle-manquante", f"colonne « {colonne} » manquante dans l'en-tête")
+    if inconnues or manquantes:
+        return False
+    tout = Document(document.chemin, "csv", lignes=document.lignes)
+    valide = True
+    for indice, ligne in enumerate(document.donnees):
+        tout.donnees = ligne
+        tout.lignes = {c[1:]: n for c, n in document.lignes.items() if c[:1] == (indice,)}
+        tout.lignes[()] = document.lignes[(indice,)]
+        valide &= validation.valider(tout, nom_schema)
+    document.problemes.extend(tout.problemes)
+    return valide
+
+
+_DATE_HEURE = re.compile(r"^\^\\d\{4\}-\\d\{2\}-\\d\{2\}\[T ?\]")
+
+
+def _typer(valeur: Any, schema: dict[str, Any], document: Document, chemin: Chemin) -> Any:
+    """Après validation : dates en `date`, dates-heures en `datetime` (les nombres sont déjà exacts)."""
+    if isinstance(valeur, dict):
+        proprietes = schema.get("properties", {})
+        return {c: _typer(v, proprietes.get(c, {}), document, chemin + (c,)) for c, v in valeur.items()}
+    if isinstance(valeur, list):
+        items = schema.get("items", {})
+        return [_typer(v, items, document, chemin + (i,)) for i, v in enumerate(valeur)]
+    if isinstance(valeur, str):
+        if schema.get("format") == "date":
+            return date.fromisoformat(valeur)
+        if "pattern" in schema and _DATE_HEURE.match(schema["pattern"]):
+            try:
+                return datetime.fromisoformat(valeur.replace(" ", "T"))
+            except ValueError:
+                document.probleme(chemin, "date-invalide", f"« {chemin[-1]} » : date et heure invalides « {valeur} »")
+                return valeur
+    return valeur
+
+
+# --- contrôles de cohérence entre champs, un par type -------------------------------------------
+
+
+def _luhn(chiffres: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(chiffres)):
+        n = int(c) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _controle_etablissement(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
+    finess = v["finess"]
+    if finess.isdigit():
+        if not _luhn(finess):
+            doc.probleme(("finess",), "finess-cle", f"numéro FINESS « {finess} » : clé de contrôle invalide (algorithme de Luhn sur les 9 chiffres)")
+    else:
+        doc.probleme(
+            ("finess",), "finess-corse",
+            f"numéro FINESS « {finess} » : clé de contrôle non vérifiée (le calcul pour 2A/2B n'est pas documenté)",
+            AVERTISSEMENT,
+        )
+
+
+def _controle_annee(v: dict[str, Any], doc: Document, groupes: dict[str, str]) -> None:
+    if "annee" in groupes and v["annee"] != int(groupes["annee"]):
+        doc.probleme(("annee",), "annee-fichier", f"« annee » vaut {v['annee']} mais le fichier est nommé {groupes['annee']}.yaml")
+
+
+def _controle_budget(v: dict[str, Any], doc: Document, groupes: dict[str, str]) -> None:
+    _controle_annee(v, doc, groupes)
+    for i, programme in enumerate(v["programmes"]):
+        if programme["dont_cybersecurite"] > programme["budget"]:
+            doc.probleme(
+                ("programmes", i, "dont_cybersecurite"), "incoherence",
+                f"programme « {programme['nom']} » : dont_cybersecurite ({_n(programme['dont_cybersecurite'])}) dépasse son budget ({_n(programme['budget'])})",
+            )
+    total = sum((p["budget"] for p in v["programmes"]), Decimal(0))
+    if total > v["budget_numerique"]:
+        doc.probleme(
+            ("budget_numerique",), "incoherence",
+            f"la somme des budgets des programmes ({_n(total)}) dépasse budget_numerique ({_n(v['budget_numerique'])})",
+        )
+
+
+def _controle_formation(v: dict[str, Any], doc: Document, groupes: dict[str, str]) -> None:
+    _controle_annee(v, doc, groupes)
+    if v["sensibilises_total"] > v["effectif_total"]:
+        doc.probleme(("sensibilises_total",), "incoherence", f"sensibilises_total ({v['sensibilises_total']}) dépasse effectif_total ({v['effectif_total']})")
+    populations = v.get("par_population")
+    if populations:
+        for i, p in enumerate(populations):
+            if p["sensibilises"] > p["effectif"]:
+                doc.probleme(("par_population", i, "sensibilises"), "incoherence", f"population « {p['population']} » : sensibilises ({p['sensibilises']}) dépasse effectif ({p['effectif']})")
+        noms = [p["population"] for p in populations]
+        for nom in sorted({n for n in noms if noms.count(n) > 1}):
+            doc.probleme(("par_population",), "doublon", f"population « {nom} » en double dans par_population")
+        for cle, total in (("effectif", "effectif_total"), ("sensibilises", "sensibilises_total")):
+            somme = sum(p[cle] for p in populations)
+            if somme != v[total]:
+                doc.probleme(("par_population",), "incoherence", f"la somme des « {cle} » de par_population ({somme}) diffère de {total} ({v[total]})")
+    for i, campagne in enumerate(v.get("hameconnage") or []):
+        if campagne["clics"] > campagne["cibles"]:
+            doc.probleme(("hameconnage", i, "clics"), "incoherence", f"campagne du {campagne['date']} : clics ({campagne['clics']}) dépasse cibles ({campagne['cibles']})")
+
+
+def _controle_registre(lignes: list[dict[str, Any]], doc: Document, _: dict[str, str]) -> None:
+    for i, ligne in enumerate(lignes):
+        if "corrigee_le" in ligne and ligne["corrigee_le"] < ligne["detectee_le"]:
+            doc.probleme((i, "corrigee_le"), "incoherence", f"« {ligne['identifiant']} » corrigée le {ligne['corrigee_le']}, avant sa détection le {ligne['detectee_le']}")
+
+
+def _controle_incident(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
+    if isinstance(v.get("declare_le"), datetime) and isinstance(v.get("detecte_le"), datetime) and v["declare_le"] < v["detecte_le"]:
+        doc.probleme(("declare_le",), "incoherence", f"déclaré le {v['declare_le'].isoformat()}, avant sa détection le {v['detecte_le'].isoformat()}")
+
+
+def _controle_derogations(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
+    for i, d in enumerate(v["derogations"]):
+        if d["expire_le"] < d["accordee_le"]:
+            doc.probleme(("derogations", i, "expire_le"), "incoherence", f"dérogation {d['regle']} : expire le {d['expire_le']}, avant d'être accordée le {d['accordee_le']}")
+
+
+def _n(valeur: Decimal | int) -> str:
+    return format(valeur, "f").replace(".", ",")
+
+
+CONTROLES: dict[str, Callable[[Any, Document, dict[str, str]], None]] = {
+    "etablissement": _controle_etablissement,
+    "budget": _controle_budget,
+    "formation": _controle_formation,
+    "registre_vulnerabilites": _controle_registre,
+    "incident": _controle_incident,
+    "derogations": _controle_derogations,
+}
+
+# Champs qui nomment un fichier du dépôt : confinés, et signalés s'ils ne mènent à rien.
+_CHAMPS_CHEMINS: dict[str, tuple[tuple[str | int | None, ...], ...]] = {
+    "exercice": (("retex", "document"),),
+    "plan_blanc_numerique": (("document",), ("applications_critiques", None, "mode_degrade")),
+}
+
+
+def _valeurs_a(valeurs: Any, motif: tuple[str | int | None, ...], chemin: Chemin = ()) -> list[tuple[Chemin, Any]]:
+    if not motif:
+        return [(chemin, valeurs)]
+    tete, reste = motif[0], motif[1:]
+    if tete is None and isinstance(valeurs, list):
+        return [r for i, v in enumerate(valeurs) for r in _valeurs_a(v, reste, chemin + (i,))]
+    if isinstance(valeurs, dict) and tete in valeurs:
+        return _valeurs_a(valeurs[tete], reste, chemin + (tete,))
+    return []
+
+
+def _controler_chemins(preuve: Preuve, preuves: Preuves) -> None:
+    for motif in _CHAMPS_CHEMINS.get(preuve.type, ()):
+        for chemin, valeur in _valeurs_a(preuve.valeurs, motif):
+            if chemin_confine(valeur) is None:
+                preuve.document.probleme(chemin, "chemin-hors-depot", f"chemin « {valeur} » hors du dépôt, attendu un chemin relatif à la racine du dépôt")
+                preuve.valide = False
+                preuve.valeurs = None
+                return

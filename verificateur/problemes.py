@@ -1,0 +1,54 @@
+"""Les problèmes d'entrée (preuves, politiques, dépôt) : des valeurs, jamais des exceptions qui arrêtent tout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERREUR = "erreur"
+AVERTISSEMENT = "avertissement"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Probleme:
+    """Un problème situé : `chemin:ligne: message (code)`.
+
+    `niveau` vaut `erreur` (l'entrée est invalide : le code de sortie le dit) ou
+    `avertissement` (signalé, sans effet sur le code de sortie).
+    """
+
+    fichier: str
+    ligne: int
+    code: str
+    message: str
+    niveau: str = ERREUR
+
+    def __str__(self) -> str:
+        lieu = self.fichier if not self.ligne else f"{self.fichier}:{self.ligne}"
+        return f"{lieu}: {self.message} ({self.code})"
+
+    def en_dict(self) -> dict[str, object]:
+        return {
+            "fichier": self.fichier,
+            "ligne": self.ligne or None,
+            "code": self.code,
+            "message": self.message,
+            "niveau": self.niveau,
+        }
+
+
+class ErreurVerificateur(Exception):
+    """Une erreur qui empêche la commande elle-même (dossier introuvable, politiques invalides…).
+
+    Le message est en français et destiné à l'utilisateur ; `code_sortie` suit CONCEPTION §4.
+    """
+
+    def __init__(self, message: str, code_sortie: int = 2, problemes: list[Probleme] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code_sortie = code_sortie
+        self.problemes = problemes or []
+
+
+def trier(problemes: list[Probleme]) -> list[Probleme]:
+    """Ordre stable : fichier, ligne, code, message (les rapports en dépendent)."""
+    return sorted(set(problemes))

@@ -1,0 +1,166 @@
+"""Les sources d'un dépôt de preuves : arbre de travail (ou simple dossier), mémoire ; les sources git
+(révision, index) sont dans `depot_git`. Toutes exposent la même interface, et tous les chemins
+restent confinés au dépôt."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
+
+# Au-delà, un fichier n'est pas lu (un dépôt hostile ne doit pas épuiser la mémoire) ; docs/limites.md.
+TAILLE_MAX_FICHIER = 10 * 1024 * 1024
+# Au-delà, le dépôt est refusé : aucun établissement n'a besoin d'autant de fichiers de preuve.
+NOMBRE_MAX_FICHIERS = 50_000
+
+
+class Source(Protocol):
+    """Ce que l'évaluation sait d'un dépôt : la liste de ses fichiers et leur contenu."""
+
+    chemin: str  # tel que donné par l'utilisateur
+    nature: str  # "arbre" | "revision" | "index"
+    revision: str | None  # sha du commit lu, ou None
+
+    def lister(self) -> dict[str, int]:
+        """Chemins relatifs POSIX des fichiers → taille en octets."""
+        ...
+
+    def lire(self, chemins: list[str]) -> dict[str, bytes]:
+        """Contenu des fichiers demandés, lus en une fois."""
+        ...
+
+    def problemes(self) -> list[Probleme]:
+        """Ce que la source a refusé de lire (liens sortants, chemins hors dépôt…)."""
+        ...
+
+
+def chemin_confine(chemin: str) -> str | None:
+    """Normalise un chemin cité dans une preuve ; None s'il sort du dépôt (absolu, `..`, lecteur Windows)."""
+    if not chemin or "\\" in chemin or "\x00" in chemin:
+        return None
+    if chemin.startswith("/") or (len(chemin) > 1 and chemin[1] == ":"):
+        return None
+    normal = posixpath.normpath(chemin)
+    if normal == "." or normal == ".." or normal.startswith("../"):
+        return None
+    return normal
+
+
+@dataclass
+class SourceMemoire:
+    """Un dépôt tenu en mémoire : cas de test des politiques, tests unitaires."""
+
+    contenus: dict[str, bytes]
+    chemin: str = "<mémoire>"
+    nature: str = "arbre"
+    revision: str | None = None
+
+    def lister(self) -> dict[str, int]:
+        return {c: len(v) for c, v in sorted(self.contenus.items())}
+
+    def lire(self, chemins: list[str]) -> dict[str, bytes]:
+        return {c: self.contenus[c] for c in chemins}
+
+    def problemes(self) -> list[Probleme]:
+        return []
+
+
+@dataclass
+class SourceArbre:
+    """Un dossier (arbre de travail git ou simple dossier) lu par le système de fichiers.
+
+    Le dossier est celui que l'utilisateur a donné, jamais un `core.worktree` de dépôt. Les liens
+    symboliques ne sont suivis que s'ils restent dans le dossier ; `.git` n'est jamais lu.
+    """
+
+    chemin: str
+    nature: str = "arbre"
+    revision: str | None = None
+    _fichiers: dict[str, int] | None = field(default=None, repr=False)
+    _reels: dict[str, Path] = field(default_factory=dict, repr=False)
+    _problemes: list[Probleme] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        racine = Path(self.chemin)
+        if not racine.is_dir():
+            raise ErreurVerificateur(f"{self.chemin}: dossier introuvable, attendu un dépôt de preuves")
+        self._racine = racine.resolve()
+
+    def _dans_racine(self, reel: Path) -> bool:
+        return reel == self._racine or self._racine in reel.parents
+
+    def lister(self) -> dict[str, int]:
+        if self._fichiers is not None:
+            return self._fichiers
+        fichiers: dict[str, int] = {}
+        for dossier, sous_dossiers, noms in os.walk(self._racine, followlinks=False):
+            relatif = Path(dossier).relative_to(self._racine)
+            if relatif == Path("."):
+                sous_dossiers[:] = [d for d in sous_dossiers if d != ".git"]
+                noms = [n for n in noms if n != ".git"]  # .git peut être un fichier (worktree, sous-module)
+            sous_dossiers.sort()
+            for nom in list(sous_dossiers):
+                complet = Path(dossier) / nom
+                if complet.is_symlink():
+                    sous_dossiers.remove(nom)
+                    self._lien(complet, relatif / nom, dossier_cible=True, fichiers=fichiers)
+            for nom in sorted(noms):
+                complet = Path(dossier) / nom
+                cle = (relatif / nom).as_posix()
+                if complet.is_symlink():
+                    self._lien(complet, relatif / nom, dossier_cible=False, fichiers=fichiers)
+                    continue
+                try:
+                    infos = complet.lstat()
+                except OSError as exc:
+                    self._problemes.append(Probleme(cle, 0, "fichier-illisible", f"fichier illisible : {exc.strerror}"))
+                    continue
+                if stat.S_ISREG(infos.st_mode):
+                    fichiers[cle] = infos.st_size
+                    self._reels[cle] = complet
+                if len(fichiers) > NOMBRE_MAX_FICHIERS:
+                    raise ErreurVerificateur(
+                        f"{self.chemin}: plus de {NOMBRE_MAX_FICHIERS} fichiers, dépôt refusé (voir docs/limites.md)"
+                    )
+        self._fichiers = dict(sorted(fichiers.items()))
+        return self._fichiers
+
+    def _lien(self, complet: Path, relatif: Path, dossier_cible: bool, fichiers: dict[str, int]) -> None:
+        cle = relatif.as_posix()
+        try:
+            reel = complet.resolve(strict=True)
+        except (OSError, RuntimeError):
+            self._problemes.append(
+                Probleme(cle, 0, "lien-casse", "lien symbolique cassé ou en boucle, ignoré", AVERTISSEMENT)
+            )
+            return
+        if not self._dans_racine(reel) or ".git" in reel.relative_to(self._racine).parts:
+            self._problemes.append(
+                Probleme(cle, 0, "chemin-hors-depot", "lien symbolique vers l'extérieur du dépôt, refusé")
+            )
+            return
+        if reel.is_file():
+            fichiers[cle] = reel.stat().st_size
+            self._reels[cle] = reel
+        elif dossier_cible:
+            # Un lien vers un dossier du dépôt : son contenu est déjà lu à sa vraie place.
+            self._problemes.append(
+                Probleme(cle, 0, "lien-dossier", "lien symbolique vers un dossier du dépôt, non suivi", AVERTISSEMENT)
+            )
+
+    def lire(self, chemins: list[str]) -> dict[str, bytes]:
+        self.lister()
+        contenus = {}
+        for chemin in chemins:
+            with open(self._reels[chemin], "rb") as f:
+                contenus[chemin] = f.read(TAILLE_MAX_FICHIER + 1)
+        return contenus
+
+    def problemes(self) -> list[Probleme]:
+        self.lister()
+        return list(self._problemes)
