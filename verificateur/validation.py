@@ -135,7 +135,13 @@ def valider(document: Document, nom_schema: str) -> bool:
     """Ajoute au document un problème par faute ; vrai si les données sont valides."""
     vus: set[tuple[int, str, str]] = set()
     valide = True
-    for erreur in validateur(nom_schema).iter_errors(document.donnees):
+    erreurs = list(validateur(nom_schema).iter_errors(document.donnees))
+    # Un type faux suffit : l'énumération ou le motif refusés au même endroit n'apprendraient rien.
+    types_faux = {tuple(e.absolute_path) for e in erreurs if e.validator == "type"}
+    for erreur in erreurs:
+        if erreur.validator != "type" and tuple(erreur.absolute_path) in types_faux:
+            valide = False
+            continue
         for chemin, code, message in _message(erreur):
             cle = (document.ligne(chemin), code, message)
             if cle not in vus:
