@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 
+from verificateur.francais import nombre
 from verificateur.lecture import Chemin, normaliser_titre
 from verificateur.preuves import Preuve, Preuves
 from verificateur.sources import chemin_confine
@@ -222,18 +223,6 @@ def _comparable(v: Any) -> Any:
 # --- affichage -------------------------------------------------------------------------------------
 
 
-def _nombre(d: Decimal) -> str:
-    """12345.60 → « 12 345,6 » (virgule décimale, espace entre milliers au-delà de 9 999)."""
-    texte = format(d, "f")
-    if "." in texte:
-        texte = texte.rstrip("0").rstrip(".")
-    signe, texte = ("-", texte[1:]) if texte.startswith("-") else ("", texte)
-    entier, _, decimales = texte.partition(".")
-    if len(entier) > 4:
-        entier = f"{int(entier):,}".replace(",", " ")
-    return signe + entier + ("," + decimales if decimales else "")
-
-
 def afficher(v: Any, unite: str | None = None) -> str:
     """Une valeur dans une phrase française : décimale à virgule, pourcentages, dates ISO."""
     if isinstance(v, bool):
@@ -249,8 +238,8 @@ def afficher(v: Any, unite: str | None = None) -> str:
     if isinstance(v, (int, Decimal)):
         if isinstance(v, Part) or unite == "part":
             pourcent = (Decimal(v) * 100).quantize(Decimal("0.0001"), rounding="ROUND_DOWN")
-            return f"{_nombre(pourcent)} %"
-        texte = _nombre(Decimal(v))
+            return f"{nombre(pourcent)} %"
+        texte = nombre(Decimal(v))
         if unite == "euros":
             return f"{texte} €"
         if unite in ("jours", "mois"):

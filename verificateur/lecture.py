@@ -44,6 +44,7 @@ _TAGS_SCALAIRES = {
 
 # Messages de libyaml traduits ; les autres sont cités tels quels dans un message français.
 _MESSAGES_YAML = {
+    "while parsing a flow": "crochet « [ » ou accolade « { » non fermé",
     "mapping values are not allowed": "« : » inattendu (une valeur qui contient « : » doit être entre guillemets)",
     "found character '\\t' that cannot start any token": "tabulation interdite, indentez avec des espaces",
     "could not find expected ':'": "« : » attendu après une clé",

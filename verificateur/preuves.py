@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from verificateur import lecture, validation
+from verificateur.francais import nombre
 from verificateur.lecture import Chemin, Document
 from verificateur.problemes import AVERTISSEMENT, Probleme, trier
 from verificateur.sources import TAILLE_MAX_FICHIER, Source, chemin_confine
@@ -305,7 +306,7 @@ def _controle_derogations(v: dict[str, Any], doc: Document, _: dict[str, str]) -
 
 
 def _n(valeur: Decimal | int) -> str:
-    return format(valeur, "f").replace(".", ",")
+    return nombre(Decimal(valeur))
 
 
 CONTROLES: dict[str, Callable[[Any, Document, dict[str, str]], None]] = {
