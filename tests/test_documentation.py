@@ -1,0 +1,31 @@
+"""La documentation ne ment pas : les commandes du README existent et CI lance celle des tests."""
+
+import re
+
+from conftest import RACINE
+
+
+def _commandes_readme():
+    texte = (RACINE / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(.+?)\n```", texte)
+
+
+def test_les_deux_commandes_en_tete_du_readme():
+    installer, tester = _commandes_readme()[:2]
+    assert "pip install ." in installer and "verificateur evaluer exemples/" in installer
+    assert "pytest" in tester
+
+
+def test_ci_lance_exactement_la_commande_de_test_du_readme():
+    tester = _commandes_readme()[1]
+    ci = (RACINE / ".ci" / "run").read_text(encoding="utf-8")
+    assert tester in ci.splitlines()
+    assert '"$code" -eq 5' in ci  # aucun test exécuté = échec
+
+
+def test_chaque_commande_du_readme_a_une_aide(lancer):
+    texte = (RACINE / "README.md").read_text(encoding="utf-8")
+    for commande in sorted(set(re.findall(r"`verificateur ((?:[a-z]+ ?){1,2})", texte))):
+        mots = commande.split()
+        sortie = lancer(*mots, "--help")
+        assert sortie.code == 0, (commande, sortie)
