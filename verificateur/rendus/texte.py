@@ -5,22 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-LIBELLES = {
-    "conforme": "conforme",
-    "non_conforme": "non conforme",
-    "preuve_manquante": "preuve manquante",
-    "erreur": "erreur",
-    "non_applicable": "non applicable",
-    "derogation": "dérogation",
-}
-PLURIELS = {
-    "conforme": "conformes",
-    "non_conforme": "non conformes",
-    "preuve_manquante": "preuves manquantes",
-    "erreur": "erreurs",
-    "non_applicable": "non applicables",
-    "derogation": "dérogations",
-}
+from verificateur.rendus.commun import LIBELLES, PLURIELS
+
 COULEURS = {"conforme": "32", "non_conforme": "31", "preuve_manquante": "33", "erreur": "35", "non_applicable": "2", "derogation": "36"}
 LARGEUR_EXPLICATION = 90
 
@@ -38,6 +24,13 @@ def _court(texte: str, details: bool) -> str:
     if details:
         return "\n".join(textwrap.wrap(texte, LARGEUR_EXPLICATION)) or texte
     return texte if len(texte) <= LARGEUR_EXPLICATION else texte[: LARGEUR_EXPLICATION - 1] + "…"
+
+
+def _essentiel(resultat: dict[str, Any]) -> str:
+    """Sur une ligne, les faits (valeurs comparées) plutôt que la phrase de tête de la règle."""
+    if resultat["statut"] == "derogation" or not resultat.get("details"):
+        return resultat["explication"]
+    return " ; ".join(d["texte"] for d in resultat["details"])
 
 
 def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
@@ -60,7 +53,7 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
     lignes.append(f"dépôt {depot['chemin']} ({depot['source']}{revision}), évalué au {rapport['date_evaluation']}")
     lignes.append("")
     tableau = [
-        [r["regle"], r["gravite"], colorer(r["statut"]), _court(r["explication"], details)]
+        [r["regle"], r["gravite"], colorer(r["statut"]), _court(r["explication"] if details else _essentiel(r), details)]
         for r in rapport["resultats"]
     ]
     lignes.append(tabulate(tableau, headers=["règle", "gravité", "statut", "explication"], tablefmt="simple", disable_numparse=True))
