@@ -151,3 +151,19 @@ def test_titres_et_fichiers():
 )
 def test_afficher(v, unite, texte):
     assert afficher(v, unite) == texte
+
+
+def test_duree_donnee_par_un_parametre():
+    params = {"delai": Parametre("delai", "délai", "jours", ((date(2021, 1, 1), 30, "hypothèse"),))}
+    ctx = Contexte(date(2025, 6, 30), charger(SourceMemoire({})), params, {})
+    assert valeur({"date": "evaluation", "moins": {"jours": {"parametre": "delai"}}}, ctx).v == date(2025, 5, 31)
+    assert condition({"dans_les_derniers": {"date": {"date": "2025-06-01"}, "jours": {"parametre": "delai"}}}, ctx).ok is True
+    with pytest.raises(ErreurCalcul, match="durée : nombre entier de jours attendu"):
+        valeur({"date": "evaluation", "moins": {"jours": "trente"}}, ctx)
+
+
+def test_maximum_ignore_un_champ_absent_par_defaut_null():
+    # Le champ absent, avec defaut: null, est ignoré par maximum.
+    budget = contexte({"budget/2025.yaml": BUDGET}, liaisons={"budget": {"fichier": "budget/2025.yaml"}})
+    expr = {"maximum": [{"champ": "budget.annee"}, {"champ": "budget.absent", "defaut": None}]}
+    assert valeur(expr, budget).v == 2025

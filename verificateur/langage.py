@@ -335,6 +335,18 @@ def _v_parametre(expr: dict[str, Any], ctx: Contexte) -> Val:
     return Val(en_vigueur[1], None, nom, parametre.unite, nom)
 
 
+def _duree(duree: dict[str, Any], ctx: Contexte) -> dict[str, int]:
+    """Une durée dont chaque nombre peut être calculé (un paramètre en jours, par exemple)."""
+    resultat = {}
+    for unite, expr in duree.items():
+        val = valeur(expr, ctx)
+        brut = _brut(val)
+        if isinstance(brut, bool) or not isinstance(brut, (int, Decimal)) or brut != int(brut) or brut < 0:
+            raise ErreurCalcul(f"durée : nombre entier de {unite} attendu pour « {val.texte} », trouvé {afficher(brut)}", val.ou)
+        resultat[unite] = int(brut)
+    return resultat
+
+
 def _decaler(jour: date, duree: dict[str, int], signe: int) -> date:
     jour = jour + timedelta(days=signe * duree.get("jours", 0))
     mois = signe * (duree.get("mois", 0) + 12 * duree.get("ans", 0))
@@ -361,9 +373,9 @@ def _v_date(expr: dict[str, Any], ctx: Contexte) -> Val:
     if not isinstance(jour, date):
         raise ErreurCalcul(f"date attendue pour « {val.texte} », trouvé {afficher(jour)}", val.ou)
     if "moins" in expr:
-        jour = _decaler(jour, expr["moins"], -1)
+        jour = _decaler(jour, _duree(expr["moins"], ctx), -1)
     if "plus" in expr:
-        jour = _decaler(jour, expr["plus"], 1)
+        jour = _decaler(jour, _duree(expr["plus"], ctx), 1)
     return Val(jour, val.ou, val.texte if jour == val.v else jour.isoformat())
 
 
@@ -557,7 +569,7 @@ def _c_dans_les_derniers(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     jour = _comparable(_brut(v))
     if not isinstance(jour, date):
         raise ErreurCalcul(f"date attendue pour « {v.texte} », trouvé {afficher(jour)}", v.ou)
-    duree = {k: spec[k] for k in ("jours", "mois") if k in spec}
+    duree = _duree({k: spec[k] for k in ("jours", "mois") if k in spec}, ctx)
     debut = _decaler(ctx.date, duree, -1)
     ok = debut <= jour <= ctx.date
     sujet = expr.get("libelle") or v.texte

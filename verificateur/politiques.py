@@ -309,6 +309,9 @@ def _enfants(op: str, valeur: Any, chemin: Chemin, portee: set[str]) -> Iterator
             yield chemin + (cle,), valeur[cle], False, portee
     elif op == "dans_les_derniers":
         yield chemin + ("date",), valeur["date"], False, portee
+        for unite in ("jours", "mois"):
+            if unite in valeur:
+                yield chemin + (unite,), valeur[unite], False, portee
     elif op == "appartient":
         yield chemin + ("valeur",), valeur["valeur"], False, portee
         if isinstance(valeur["liste"], list):
