@@ -17,9 +17,10 @@ import click
 
 from verificateur import __version__
 from verificateur.problemes import ErreurVerificateur
+from verificateur.rendus import FORMATS
 
 GRAVITES = ("info", "mineure", "majeure", "critique")
-FORMATS_EVALUER = ("texte", "json")
+FORMATS_EVALUER = tuple(FORMATS)  # chaque rendu enregistré (les modules ne sont importés qu'à l'usage)
 
 
 class _Date(click.ParamType):
@@ -80,6 +81,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("chemin", default=".", type=click.Path(file_okay=False))
+@click.option("--revision", metavar="REV", help="Lire le dépôt git à cette révision (sha, étiquette, branche, HEAD~1…).")
+@click.option("--index", "index", is_flag=True, help="Lire l'index git : ce qui sera commité (crochet pre-commit).")
 @click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
 @option_politiques
 @option_referentiels
@@ -87,24 +90,46 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--sortie", metavar="FICHIER", help="Écrire le rapport dans ce fichier (par défaut : sortie standard).")
 @click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
 @click.option("--details", is_flag=True, help="Texte : explications complètes.")
-def evaluer(chemin: str, jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
-            format_: str, sortie: str | None, echec_a: str, details: bool) -> None:
+@click.option("--csv-standard", "csv_standard", is_flag=True, help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
+def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, politiques: tuple[str, ...],
+            referentiels: tuple[str, ...], format_: str, sortie: str | None, echec_a: str, details: bool,
+            csv_standard: bool) -> None:
     """Évaluer le dépôt de preuves d'un établissement.
 
     \b
     Exemple :
       verificateur evaluer exemples/chu-armorique --date 2026-10-01
+      verificateur evaluer . --revision v2026 --format json
+      verificateur evaluer --index          (crochet pre-commit)
     """
     from verificateur import moteur, rapport as module_rapport
     from verificateur.rendus import rendu
+
+    if revision is not None and index:
+        raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
+    catalogue = _catalogue(politiques, referentiels)
+    source = _source(chemin, revision, index)
+    rapport = moteur.evaluer_source(source, catalogue, jour or date.today(), echec_a)
+    # Couleurs seulement vers un terminal, et jamais si NO_COLOR est défini et non vide (no-color.org).
+    couleur = sortie is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    options = {"details": details, "couleur": couleur, "csv_standard": csv_standard}
+    ecrire(rendu(format_)(rapport, options), sortie)
+    sys.exit(module_rapport.code_sortie(rapport))
+
+
+def _source(chemin: str, revision: str | None, index: bool) -> Any:
+    """L'arbre de travail (le dossier tel quel), une révision ou l'index : git n'est chargé que pour les deux derniers."""
+    if revision is not None:
+        from verificateur.depot_git import SourceRevision
+
+        return SourceRevision(chemin, revision)
+    if index:
+        from verificateur.depot_git import SourceIndex
+
+        return SourceIndex(chemin)
     from verificateur.sources import SourceArbre
 
-    catalogue = _catalogue(politiques, referentiels)
-    source = SourceArbre(chemin)
-    rapport = moteur.evaluer_source(source, catalogue, jour or date.today(), echec_a)
-    couleur = sortie is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    ecrire(rendu(format_)(rapport, {"details": details, "couleur": couleur}), sortie)
-    sys.exit(module_rapport.code_sortie(rapport))
+    return SourceArbre(chemin)
 
 
 @cli.group()

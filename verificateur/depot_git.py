@@ -1,0 +1,463 @@
+"""Les sources git d'un dépôt de preuves : une révision (`SourceRevision`) ou l'index (`SourceIndex`).
+
+C'est le seul module qui lance git. Un dépôt de preuves est une entrée hostile : sa configuration
+(`.git/config` et ce qu'elle inclut) peut nommer des commandes (fsmonitor, crochets, filtres,
+textconv, ssh, upload-pack d'un clone partiel…). Git n'est donc appelé que par la plomberie qui ne lit
+que des objets ou l'index (`rev-parse`, `ls-tree`, `ls-files -s`, `cat-file --batch[-check]`),
+jamais par une commande qui compare l'index à l'arbre de travail, et toujours avec l'invocation
+durcie de `_Depot.commande` (mesures : shared/mesures.md §4–§5 ; docs/depot.md).
+
+Une lecture coûte 4 ou 5 processus git, dont un seul `cat-file --batch` pour tous les contenus.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import subprocess
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
+from verificateur.sources import NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, chemin_confine
+
+# Au-delà, git est considéré comme bloqué (dépôt sur un disque réseau mort, objet gigantesque…).
+DELAI_GIT = 300
+MODE_LIEN = "120000"
+MODE_SOUS_MODULE = "160000"
+# Chaîne de liens symboliques suivie au plus (comme le noyau : au-delà, c'est une boucle).
+SAUTS_MAX = 40
+# Une cible de lien plus longue n'est pas un chemin (PATH_MAX).
+CIBLE_MAX = 4096
+
+# Transports interdits : un clone partiel va chercher les objets absents chez son « promisor »,
+# ce qui lance `remote.<nom>.uploadpack` ou `core.sshCommand` (essai : voir docs/depot.md).
+# La ligne de commande l'emporte sur la configuration du dépôt, clé par clé : chaque protocole est
+# donc fermé explicitement, pas seulement `protocol.allow`.
+_PROTOCOLES = ("file", "git", "ssh", "http", "https", "ftp", "ftps", "ext")
+
+
+def _fermer_processus(processus: subprocess.Popen[bytes]) -> None:
+    if processus.poll() is None:
+        try:
+            if processus.stdin:
+                processus.stdin.close()
+            processus.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            processus.kill()
+            processus.wait()
+    for flux in (processus.stdin, processus.stdout):
+        if flux:
+            try:
+                flux.close()
+            except OSError:
+                pass
+
+
+class _Depot:
+    """Un dépôt git désigné par un chemin de l'utilisateur, et la façon durcie d'y lancer git."""
+
+    def __init__(self, chemin: str, index: bool):
+        self.chemin = chemin
+        self.index = index
+        dossier = Path(chemin)
+        if not dossier.is_dir():
+            raise ErreurVerificateur(f"{chemin}: dossier introuvable, attendu un dépôt git")
+        self.dossier = os.path.realpath(dossier)
+        # safe.directory ne se donne qu'en chemin exact (git 2.39) : le dossier et chacun de ses
+        # parents, puisque git remonte de l'un à l'autre pour trouver le dépôt désigné.
+        self._surs = [self.dossier, *(str(p) for p in Path(self.dossier).parents)]
+        self.arbre_de_travail: str | None = None
+        sortie = self.executer(
+            ["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir"],
+            echec=f"{chemin}: pas un dépôt git (sans --revision ni --index, le dossier est lu tel quel)",
+        )
+        lignes = sortie.decode("utf-8", "replace").splitlines()
+        if len(lignes) != 3:
+            raise ErreurVerificateur(f"{chemin}: réponse inattendue de git rev-parse, dépôt illisible")
+        self.nu = lignes[0] == "true" or lignes[1] == "true"
+        self.prefixe = ""
+        if not self.nu:
+            # L'arbre de travail et le préfixe sont calculés ici, jamais demandés à git : un
+            # `core.worktree` hostile les déplacerait (--show-prefix, ls-files). Git trouve son dépôt
+            # au premier parent qui contient `.git` ; on fait de même, puis on lui impose --work-tree.
+            for candidat in [Path(self.dossier), *Path(self.dossier).parents]:
+                if os.path.lexists(candidat / ".git"):
+                    self.arbre_de_travail = str(candidat)
+                    relatif = Path(self.dossier).relative_to(candidat).as_posix()
+                    self.prefixe = "" if relatif == "." else relatif
+                    break
+            else:
+                raise ErreurVerificateur(f"{chemin}: pas un dépôt git (aucun dossier .git trouvé)")
+
+    def environnement(self) -> dict[str, str]:
+        """L'environnement, sans aucune variable GIT_* héritée (GIT_DIR, GIT_WORK_TREE,
+        GIT_CONFIG_PARAMETERS…), sauf GIT_INDEX_FILE pour lire l'index en cours de commit."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        if self.index and os.environ.get("GIT_INDEX_FILE"):
+            # Relatif au dossier où git a lancé le crochet, qui est le nôtre : rendu absolu avant -C.
+            env["GIT_INDEX_FILE"] = os.path.abspath(os.environ["GIT_INDEX_FILE"])
+        env.update(
+            GIT_TERMINAL_PROMPT="0",
+            GIT_CONFIG_NOSYSTEM="1",
+            GIT_NO_LAZY_FETCH="1",
+            LC_ALL="C",
+        )
+        return env
+
+    def commande(self, arguments: list[str]) -> list[str]:
+        commande = [
+            "git",
+            "-c", "core.fsmonitor=false",
+            "-c", "core.hooksPath=/dev/null",
+        ]
+        for sur in self._surs:
+            commande += ["-c", f"safe.directory={sur}"]
+        commande += ["-c", "protocol.allow=never"]
+        for protocole in _PROTOCOLES:
+            commande += ["-c", f"protocol.{protocole}.allow=never"]
+        commande += ["--no-pager", "--no-optional-locks", "--no-replace-objects", "-C", self.dossier]
+        if self.arbre_de_travail is not None:
+            commande += ["--work-tree", self.arbre_de_travail]
+        return commande + arguments
+
+    def lancer(self, arguments: list[str], entree: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        """Lance une commande git (liste d'arguments, jamais de shell) ; stderr est écarté."""
+        try:
+            return subprocess.run(
+                self.commande(arguments), input=entree, stdin=None if entree is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.environnement(), timeout=DELAI_GIT,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise ErreurVerificateur("git introuvable : installez git pour lire une révision ou l'index") from None
+        except subprocess.TimeoutExpired:
+            raise ErreurVerificateur(f"{self.chemin}: git n'a pas répondu en {DELAI_GIT} s") from None
+
+    def executer(self, arguments: list[str], echec: str) -> bytes:
+        """La sortie d'une commande git ; si elle échoue, ErreurVerificateur(`echec`)."""
+        fini = self.lancer(arguments)
+        if fini.returncode != 0:
+            raise ErreurVerificateur(echec)
+        return fini.stdout
+
+    def commit(self, revision: str) -> str | None:
+        """Le sha du commit que désigne `revision`, ou None s'il n'existe pas."""
+        fini = self.lancer(["rev-parse", "--verify", "-q", f"{revision}^{{commit}}"])
+        sha = fini.stdout.decode("ascii", "replace").strip()
+        return sha if fini.returncode == 0 and sha else None
+
+    def lot(self) -> _Lot:
+        return _Lot(self)
+
+
+class _Lot:
+    """Un seul processus `git cat-file --batch` pour tous les contenus lus, ouvert à la demande."""
+
+    def __init__(self, depot: _Depot):
+        self._depot = depot
+        self._processus: subprocess.Popen[bytes] | None = None
+        self._finaliseur: weakref.finalize | None = None
+
+    def _ouvrir(self) -> subprocess.Popen[bytes]:
+        if self._processus is None:
+            try:
+                self._processus = subprocess.Popen(
+                    self._depot.commande(["cat-file", "--batch"]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL, env=self._depot.environnement(),
+                )
+            except FileNotFoundError:
+                raise ErreurVerificateur("git introuvable : installez git pour lire une révision ou l'index") from None
+            self._finaliseur = weakref.finalize(self, _fermer_processus, self._processus)
+        return self._processus
+
+    def fermer(self) -> None:
+        if self._finaliseur is not None:
+            self._finaliseur()
+        self._processus = self._finaliseur = None
+
+    def _corrompu(self, sha: str) -> ErreurVerificateur:
+        self.fermer()
+        return ErreurVerificateur(
+            f"{self._depot.chemin}: objet git {sha} absent ou corrompu ; vérifiez le dépôt avec « git fsck »"
+        )
+
+    def lire(self, shas: list[str], limite: int = TAILLE_MAX_FICHIER + 1) -> dict[str, bytes]:
+        """Le contenu de chaque blob (au plus `limite` octets : le reste est lu et jeté)."""
+        contenus: dict[str, bytes] = {}
+        for sha in dict.fromkeys(shas):
+            processus = self._ouvrir()
+            assert processus.stdin and processus.stdout
+            try:
+                processus.stdin.write(sha.encode("ascii") + b"\n")
+                processus.stdin.flush()
+            except OSError:
+                raise self._corrompu(sha) from None
+            entete = processus.stdout.readline().split()
+            if len(entete) != 3 or entete[0].decode("ascii", "replace") != sha or entete[1] != b"blob":
+                raise self._corrompu(sha)
+            try:
+                taille = int(entete[2])
+            except ValueError:
+                raise self._corrompu(sha) from None
+            contenu = processus.stdout.read(min(taille, limite))
+            reste = taille - len(contenu)
+            while reste > 0:
+                morceau = processus.stdout.read(min(reste, 1 << 20))
+                if not morceau:
+                    break
+                reste -= len(morceau)
+            if len(contenu) < min(taille, limite) or reste > 0 or processus.stdout.read(1) != b"\n":
+                raise self._corrompu(sha)
+            contenus[sha] = contenu
+        return contenus
+
+
+@dataclass(frozen=True)
+class _Entree:
+    mode: str
+    sha: str
+    taille: int | None  # None : inconnue (index, avant cat-file --batch-check)
+
+
+class _SourceGit:
+    """Ce qui est commun à une révision et à l'index : les entrées (chemin → mode, blob, taille)
+    deviennent des fichiers, les liens symboliques sont résolus dans l'arbre, les contenus lus par lot."""
+
+    chemin: str
+    nature: str
+    revision: str | None
+
+    def __init__(self, chemin: str, index: bool):
+        self.chemin = chemin
+        self._depot = _Depot(chemin, index)
+        self._lot = self._depot.lot()
+        self._fichiers: dict[str, int] | None = None
+        self._blobs: dict[str, str] = {}
+        self._problemes: list[Probleme] = []
+
+    # -- à fournir par chaque source --------------------------------------------------------------
+
+    def _entrees(self) -> dict[str, _Entree]:
+        raise NotImplementedError
+
+    # -- Source ------------------------------------------------------------------------------------
+
+    def lister(self) -> dict[str, int]:
+        if self._fichiers is None:
+            self._fichiers = self._construire(self._entrees())
+        return self._fichiers
+
+    def lire(self, chemins: list[str]) -> dict[str, bytes]:
+        self.lister()
+        try:
+            contenus = self._lot.lire([self._blobs[c] for c in chemins])
+        finally:
+            self._lot.fermer()
+        return {c: contenus[self._blobs[c]] for c in chemins}
+
+    def problemes(self) -> list[Probleme]:
+        self.lister()
+        return list(self._problemes)
+
+    def fermer(self) -> None:
+        self._lot.fermer()
+
+    # -- des entrées aux fichiers ------------------------------------------------------------------
+
+    def _decoder(self, brut: bytes) -> str | None:
+        try:
+            return brut.decode("utf-8")
+        except UnicodeDecodeError:
+            nom = brut.decode("utf-8", "replace")
+            self._problemes.append(Probleme(nom, 0, "nom-illisible", "nom de fichier qui n'est pas en UTF-8, ignoré", AVERTISSEMENT))
+            return None
+
+    def _trop(self, nombre: int) -> None:
+        if nombre > NOMBRE_MAX_FICHIERS:
+            raise ErreurVerificateur(
+                f"{self.chemin}: plus de {NOMBRE_MAX_FICHIERS} fichiers, dépôt refusé (voir docs/limites.md)"
+            )
+
+    def _construire(self, entrees: dict[str, _Entree]) -> dict[str, int]:
+        fichiers: dict[str, int] = {}
+        liens: dict[str, _Entree] = {}
+        reguliers: dict[str, _Entree] = {}
+        for chemin, entree in entrees.items():
+            if chemin_confine(chemin) != chemin or ".git" in chemin.lower().split("/"):
+                # Un arbre fabriqué à la main peut contenir « .. », « .git » ou un chemin absolu.
+                self._problemes.append(Probleme(chemin, 0, "chemin-hors-depot", "chemin invalide dans l'arbre git, refusé"))
+            elif entree.mode == MODE_SOUS_MODULE:
+                self._problemes.append(Probleme(chemin, 0, "sous-module", "sous-module git, non lu", AVERTISSEMENT))
+            elif entree.mode == MODE_LIEN:
+                liens[chemin] = entree
+            elif entree.mode.startswith("100"):
+                reguliers[chemin] = entree
+            else:
+                self._problemes.append(Probleme(chemin, 0, "entree-inconnue", f"entrée git de mode {entree.mode}, non lue", AVERTISSEMENT))
+        cibles = self._lot.lire([e.sha for e in liens.values()], limite=CIBLE_MAX + 1) if liens else {}
+        dossiers = {posixpath.dirname(c) for c in entrees}
+        for dossier in list(dossiers):
+            while dossier:
+                dossier = posixpath.dirname(dossier)
+                dossiers.add(dossier)
+        for chemin, entree in reguliers.items():
+            fichiers[chemin] = entree.taille if entree.taille is not None else 0
+            self._blobs[chemin] = entree.sha
+        for chemin, entree in liens.items():
+            verdict, cible = self._resoudre(chemin, liens, cibles, reguliers, dossiers)
+            if verdict == "fichier":
+                fichiers[chemin] = fichiers[cible]
+                self._blobs[chemin] = self._blobs[cible]
+            elif verdict == "dehors":
+                self._problemes.append(Probleme(chemin, 0, "chemin-hors-depot", "lien symbolique vers l'extérieur du dépôt, refusé"))
+            elif verdict == "dossier":
+                self._problemes.append(Probleme(chemin, 0, "lien-dossier", "lien symbolique vers un dossier du dépôt, non suivi", AVERTISSEMENT))
+            else:
+                self._problemes.append(Probleme(chemin, 0, "lien-casse", "lien symbolique cassé ou en boucle, ignoré", AVERTISSEMENT))
+        return dict(sorted(fichiers.items()))
+
+    @staticmethod
+    def _resoudre(lien: str, liens: dict[str, _Entree], cibles: dict[str, bytes], reguliers: dict[str, _Entree],
+                  dossiers: set[str]) -> tuple[str, str]:
+        """Suit un lien symbolique dans l'arbre, composant par composant, comme le ferait le noyau
+        sur une extraction : « fichier » (et son chemin), « dehors », « dossier » ou « casse »."""
+        sauts = 0
+        resolus: list[str] = []
+        restants = lien.split("/")  # le lien lui-même est le dernier composant : il sera suivi
+        while restants:
+            composant = restants.pop(0)
+            if composant in ("", "."):
+                continue
+            if composant == "..":
+                if not resolus:
+                    return "dehors", ""
+                resolus.pop()
+                continue
+            if composant.lower() == ".git":
+                return "dehors", ""
+            courant = "/".join([*resolus, composant])
+            if courant in liens:
+                sauts += 1
+                if sauts > SAUTS_MAX:
+                    return "casse", ""
+                brut = cibles.get(liens[courant].sha, b"")
+                if len(brut) > CIBLE_MAX or b"\x00" in brut:
+                    return "casse", ""
+                try:
+                    cible = brut.decode("utf-8")
+                except UnicodeDecodeError:
+                    return "casse", ""
+                if not cible or cible.startswith("/") or "\\" in cible:
+                    return ("dehors", "") if cible.startswith("/") else ("casse", "")
+                restants = cible.split("/") + restants
+                continue
+            resolus.append(composant)
+            if restants and courant not in dossiers:
+                return "casse", ""
+        final = "/".join(resolus)
+        if final in reguliers:
+            return "fichier", final
+        if final in dossiers:
+            return "dossier", ""
+        return "casse", ""
+
+
+class SourceRevision(_SourceGit):
+    """Le dépôt tel qu'il est à une révision (sha, étiquette, branche, `HEAD~1`…), lu dans les objets git.
+
+    Si le chemin est un sous-dossier de l'arbre de travail, c'est ce sous-dossier qui est lu à la révision.
+    """
+
+    nature = "revision"
+
+    def __init__(self, chemin: str, revision: str):
+        # `git rev-parse` 2.39 ne connaît pas `--end-of-options` : une révision « -… » serait une option.
+        if revision.startswith("-"):
+            raise ErreurVerificateur(f"révision « {revision} » refusée : une révision ne commence pas par « - »")
+        if not revision.strip() or any(c in revision for c in "\x00\n\r"):
+            raise ErreurVerificateur(f"révision « {revision} » invalide")
+        super().__init__(chemin, index=False)
+        self.demandee = revision
+        sha = self._depot.commit(revision)
+        if sha is None:
+            raise ErreurVerificateur(f"{chemin}: révision « {revision} » introuvable dans le dépôt (aucun commit de ce nom)")
+        self.revision: str | None = sha
+
+    def _entrees(self) -> dict[str, _Entree]:
+        prefixe = self._depot.prefixe
+        sortie = self._depot.executer(
+            ["ls-tree", "-r", "-z", "-l", "--full-tree", f"{self.revision}:{prefixe}"],
+            echec=(f"{self.chemin}: le dossier « {prefixe} » n'existe pas à la révision « {self.demandee} »" if prefixe
+                   else f"{self.chemin}: arbre git illisible ou corrompu à la révision « {self.demandee} » ; vérifiez le dépôt avec « git fsck »"),
+        )
+        entrees: dict[str, _Entree] = {}
+        for ligne in sortie.split(b"\x00"):
+            if not ligne:
+                continue
+            meta, _, brut = ligne.partition(b"\t")
+            champs = meta.decode("ascii", "replace").split()
+            chemin = self._decoder(brut)
+            if chemin is None or len(champs) != 4:
+                continue
+            mode, _type, sha, taille = champs
+            entrees[chemin] = _Entree(mode, sha, int(taille) if taille.isdigit() else None)
+            self._trop(len(entrees))
+        return entrees
+
+
+class SourceIndex(_SourceGit):
+    """Le dépôt tel qu'il serait commité : l'index (`GIT_INDEX_FILE` s'il est défini, comme dans un
+    crochet pre-commit lancé par `git commit -a` ou `git commit CHEMIN`). `revision` est le sha de
+    HEAD, ou None avant le premier commit."""
+
+    nature = "index"
+
+    def __init__(self, chemin: str):
+        super().__init__(chemin, index=True)
+        if self._depot.nu:
+            raise ErreurVerificateur(f"{chemin}: dépôt git nu (sans arbre de travail), il n'a pas d'index ; utilisez --revision")
+        self.revision: str | None = self._depot.commit("HEAD")
+
+    def _entrees(self) -> dict[str, _Entree]:
+        sortie = self._depot.executer(
+            ["ls-files", "-s", "-z"],
+            echec=f"{self.chemin}: index git illisible ; vérifiez le dépôt avec « git status »",
+        )
+        entrees: dict[str, _Entree] = {}
+        conflits: set[str] = set()
+        for ligne in sortie.split(b"\x00"):
+            if not ligne:
+                continue
+            meta, _, brut = ligne.partition(b"\t")
+            champs = meta.decode("ascii", "replace").split()
+            chemin = self._decoder(brut)
+            if chemin is None or len(champs) != 3:
+                continue
+            mode, sha, etape = champs
+            if etape != "0":
+                conflits.add(chemin)
+                continue
+            entrees[chemin] = _Entree(mode, sha, None)
+            self._trop(len(entrees))
+        for chemin in sorted(conflits - set(entrees)):
+            self._problemes.append(Probleme(chemin, 0, "conflit", "fichier en conflit de fusion non résolu dans l'index, non lu"))
+        tailles = self._tailles(sorted({e.sha for e in entrees.values() if e.mode.startswith("100")}))
+        return {c: _Entree(e.mode, e.sha, tailles.get(e.sha)) for c, e in entrees.items()}
+
+    def _tailles(self, shas: list[str]) -> dict[str, int]:
+        """La taille de chaque blob, par un seul `cat-file --batch-check` (l'index ne la donne pas)."""
+        if not shas:
+            return {}
+        fini = self._depot.lancer(["cat-file", "--batch-check"], "".join(s + "\n" for s in shas).encode("ascii"))
+        tailles: dict[str, int] = {}
+        for ligne in fini.stdout.decode("ascii", "replace").splitlines():
+            champs = ligne.split()
+            if len(champs) == 3 and champs[1] == "blob" and champs[2].isdigit():
+                tailles[champs[0]] = int(champs[2])
+        manquant = next((s for s in shas if s not in tailles), None)
+        if fini.returncode != 0 or manquant is not None:
+            objet = f"objet git {manquant}" if manquant else "objet git"
+            raise ErreurVerificateur(f"{self.chemin}: {objet} absent ou corrompu ; vérifiez le dépôt avec « git fsck »")
+        return tailles
