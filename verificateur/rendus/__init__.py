@@ -13,6 +13,11 @@ from typing import Any, Callable
 FORMATS: dict[str, str] = {
     "texte": "texte",
     "json": "json_",
+    "html": "html",
+    "markdown": "markdown",
+    "csv": "csv_",
+    "junit": "junit",
+    "sarif": "sarif",
 }
 
 

@@ -1,0 +1,106 @@
+"""Ce que plusieurs rendus partagent : les mots des statuts, l'ordre des gravités, la façon de
+citer une preuve. Aucun import lourd ici : ce module est chargé par tous les rendus."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+LIBELLES = {
+    "conforme": "conforme",
+    "non_conforme": "non conforme",
+    "preuve_manquante": "preuve manquante",
+    "erreur": "erreur",
+    "non_applicable": "non applicable",
+    "derogation": "dérogation",
+}
+PLURIELS = {
+    "conforme": "conformes",
+    "non_conforme": "non conformes",
+    "preuve_manquante": "preuves manquantes",
+    "erreur": "erreurs",
+    "non_applicable": "non applicables",
+    "derogation": "dérogations",
+}
+# Ordre d'affichage des statuts dans les bilans : les échecs d'abord.
+ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")
+ECHECS = ("non_conforme", "preuve_manquante", "erreur")
+# Par ordre décroissant : les plus graves d'abord.
+GRAVITES_DECROISSANTES = ("critique", "majeure", "mineure", "info")
+
+# Caractères interdits en XML 1.0 (et sans sens dans un rapport) : remplacés par U+FFFD.
+_CONTROLES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def sans_controles(texte: str) -> str:
+    return _CONTROLES.sub("\ufffd", texte)
+
+
+def lieu(fichier: str | None, ligne: int | None, revision: str | None = None) -> str:
+    """`fichier:ligne@révision` (ligne et révision seulement si elles sont connues ; révision abrégée à 12)."""
+    if not fichier:
+        return ""
+    texte = f"{fichier}:{ligne}" if ligne else fichier
+    return f"{texte}@{revision[:12]}" if revision else texte
+
+
+def avec_statut(resultat: dict[str, Any]) -> str:
+    """L'explication précédée du statut en mots, sauf si elle commence déjà par lui."""
+    libelle = LIBELLES.get(resultat["statut"], resultat["statut"])
+    explication = resultat["explication"]
+    return explication if explication.lower().startswith(libelle) else f"{libelle} : {explication}"
+
+
+def provenance(depot: dict[str, Any]) -> str:
+    """« arbre de travail », « révision 0123456789ab », « index git (HEAD 0123456789ab) »."""
+    revision = (depot.get("revision") or "")[:12]
+    if depot["source"] == "revision":
+        return f"révision {revision}"
+    if depot["source"] == "index":
+        return f"index git (HEAD {revision})" if revision else "index git"
+    return "arbre de travail"
+
+
+def nom_etablissement(rapport: dict[str, Any]) -> str:
+    etab = rapport.get("etablissement") or {}
+    return str(etab.get("raison_sociale") or "établissement inconnu (etablissement.yaml absent ou invalide)")
+
+
+def pourcentage(taux: float, decimales: int = 1) -> str:
+    """0.90476 → « 90,5 % » (virgule décimale, espace insécable fine avant %)."""
+    return f"{taux * 100:.{decimales}f}".replace(".", ",") + "\u202f%"
+
+
+def sous_le_seuil(resultat: dict[str, Any], seuil: str) -> bool:
+    """Un échec d'une gravité inférieure au seuil d'échec : signalé, sans effet sur le statut global."""
+    return rang_gravite(resultat["gravite"]) > rang_gravite(seuil)
+
+
+def rang_gravite(gravite: str) -> int:
+    return GRAVITES_DECROISSANTES.index(gravite) if gravite in GRAVITES_DECROISSANTES else len(GRAVITES_DECROISSANTES)
+
+
+def echecs(rapport: dict[str, Any]) -> list[dict[str, Any]]:
+    """Les règles en échec, les plus graves d'abord, puis par identifiant."""
+    return sorted(
+        (r for r in rapport["resultats"] if r["statut"] in ECHECS),
+        key=lambda r: (rang_gravite(r["gravite"]), r["regle"]),
+    )
+
+
+def derogations(rapport: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in rapport["resultats"] if r.get("derogation")]
+
+
+def lieu_principal(resultat: dict[str, Any]) -> tuple[str, int | None] | None:
+    """Là où regarder d'abord : le premier constat situé, sinon la première preuve qui n'est pas la
+    dérogation elle-même, sinon la première preuve ; None si le verdict ne cite aucun fichier."""
+    for d in resultat.get("details", []):
+        if d.get("fichier"):
+            return d["fichier"], d.get("ligne")
+    derog = resultat.get("derogation") or {}
+    preuves = resultat.get("preuves", [])
+    autres = [p for p in preuves if (p["fichier"], p.get("ligne")) != (derog.get("fichier"), derog.get("ligne"))]
+    for p in autres or preuves:
+        return p["fichier"], p.get("ligne")
+    return None

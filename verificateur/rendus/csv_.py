@@ -1,0 +1,73 @@
+"""Rendu CSV : une ligne par règle, pour un tableur ou pour concaténer les rapports de plusieurs
+établissements (chaque ligne porte le FINESS, la date et la révision).
+
+Par défaut, les conventions d'un tableur français : séparateur `;`, UTF-8 avec BOM (Excel reconnaît
+l'encodage), virgule décimale. Option `csv_standard` (`--csv-standard`) : séparateur `,`, point
+décimal, sans BOM (RFC 4180).
+
+Injection de formule : une cellule qui commence par `=`, `+`, `-`, `@`, une tabulation ou un retour
+chariot serait exécutée comme une formule par le tableur ; elle est préfixée d'une apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from verificateur.rendus.commun import lieu
+
+COLONNES = (
+    "finess",
+    "raison_sociale",
+    "date_evaluation",
+    "revision",
+    "regle",
+    "titre",
+    "gravite",
+    "statut",
+    "exigences",
+    "explication",
+    "preuves",
+    "derogation_expire_le",
+    "taux_conformite",
+)
+_DECLENCHEURS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutraliser(valeur: Any) -> str:
+    """Une cellule qu'aucun tableur n'interprète comme une formule."""
+    texte = "" if valeur is None else str(valeur)
+    return "'" + texte if texte.startswith(_DECLENCHEURS) else texte
+
+
+def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+    standard = bool(options.get("csv_standard"))
+    separateur = "," if standard else ";"
+    etab = rapport["etablissement"] or {}
+    revision = rapport["depot"].get("revision")
+    taux = f"{rapport['synthese']['taux_conformite']:.4f}"
+    if not standard:
+        taux = taux.replace(".", ",")
+
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=separateur, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    ecrivain.writerow(COLONNES)
+    for r in rapport["resultats"]:
+        derog = r.get("derogation") or {}
+        ligne = [
+            etab.get("finess"),
+            etab.get("raison_sociale"),
+            rapport["date_evaluation"],
+            revision,
+            r["regle"],
+            r["titre"],
+            r["gravite"],
+            r["statut"],
+            ", ".join(e["id"] for e in r["exigences"]),
+            r["explication"],
+            ", ".join(lieu(p["fichier"], p.get("ligne")) for p in r["preuves"]),
+            derog.get("expire_le"),
+        ]
+        ecrivain.writerow([neutraliser(v) for v in ligne] + [taux])
+    return ("" if standard else "\ufeff") + tampon.getvalue()

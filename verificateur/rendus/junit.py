@@ -1,0 +1,101 @@
+"""Rendu JUnit XML : les verdicts comme des tests, pour l'onglet « Tests » de GitLab ou Jenkins.
+
+Un `testsuite` (l'établissement à la date d'évaluation), un `testcase` par règle :
+`classname` = le référentiel de la première exigence de la règle, `name` = « ID — titre ».
+`non_conforme` et `preuve_manquante` → `<failure>` ; `erreur` → `<error>` ; `non_applicable` et
+`derogation` → `<skipped>`. Aucune durée ni horodatage : mêmes entrées, mêmes octets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verificateur.rendus.commun import LIBELLES, avec_statut, lieu, nom_etablissement, sans_controles
+
+
+def classe(resultat: dict[str, Any], rapport: dict[str, Any]) -> str:
+    """Le référentiel de la règle (sa première exigence), sinon sa politique si elle est seule."""
+    for exigence in resultat.get("exigences", []):
+        if exigence.get("referentiel"):
+            return str(exigence["referentiel"])
+    if len(rapport["politiques"]) == 1:
+        return str(rapport["politiques"][0]["id"])
+    return "verificateur"
+
+
+def _corps(resultat: dict[str, Any], revision: str | None) -> str:
+    lignes = [resultat["explication"], ""]
+    if resultat.get("details"):
+        lignes.append("Constats :")
+        for d in resultat["details"]:
+            ou = lieu(d.get("fichier"), d.get("ligne"), revision)
+            lignes.append(f"  - {d['texte']}" + (f" ({ou})" if ou else ""))
+    if resultat["preuves"]:
+        lignes.append("Preuves lues :")
+        lignes += [f"  - {lieu(p['fichier'], p.get('ligne'), p.get('revision'))}" for p in resultat["preuves"]]
+    if resultat.get("parametres"):
+        lignes.append("Paramètres :")
+        lignes += [f"  - {p['nom']} = {p['valeur']} (depuis le {p['depuis']} ; {p['source']})" for p in resultat["parametres"]]
+    lignes.append("Exigences :")
+    for e in resultat["exigences"]:
+        lignes.append(f"  - {e['id']} ({e['referentiel']}) : {e['titre']}")
+    return sans_controles("\n".join(lignes))
+
+
+def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+    import xml.etree.ElementTree as ET
+
+    s = rapport["synthese"]
+    etab = rapport["etablissement"] or {}
+    revision = rapport["depot"].get("revision")
+    echecs = s["non_conforme"] + s["preuve_manquante"]
+    sautes = s["non_applicable"] + s["derogation"]
+    finess = f" (FINESS {etab['finess']})" if etab.get("finess") else ""
+    nom = sans_controles(f"{nom_etablissement(rapport)}{finess} au {rapport['date_evaluation']}")
+    compteurs = {"tests": str(s["total"]), "failures": str(echecs), "errors": str(s["erreur"]), "skipped": str(sautes), "time": "0"}
+
+    racine = ET.Element("testsuites", {"name": "verificateur", **compteurs})
+    suite = ET.SubElement(racine, "testsuite", {"name": nom, **compteurs})
+    proprietes = ET.SubElement(suite, "properties")
+    valeurs = [
+        ("finess", etab.get("finess")),
+        ("raison_sociale", etab.get("raison_sociale")),
+        ("date_evaluation", rapport["date_evaluation"]),
+        ("depot", rapport["depot"]["chemin"]),
+        ("source", rapport["depot"]["source"]),
+        ("revision", revision),
+        ("statut_global", s["statut_global"]),
+        ("taux_conformite", f"{s['taux_conformite']:.4f}"),
+        ("seuil_echec", s["seuil_echec"]),
+        ("empreinte", rapport["empreinte"]),
+        ("outil", f"verificateur {rapport['outil']['version']}"),
+    ]
+    for cle, valeur in valeurs:
+        if valeur is not None:
+            ET.SubElement(proprietes, "property", {"name": cle, "value": sans_controles(str(valeur))})
+
+    for r in rapport["resultats"]:
+        cas = ET.SubElement(suite, "testcase", {
+            "classname": sans_controles(classe(r, rapport)),
+            "name": sans_controles(f"{r['regle']} — {r['titre']}"),
+            "time": "0",
+        })
+        statut = r["statut"]
+        message = sans_controles(avec_statut(r))
+        if statut in ("non_conforme", "preuve_manquante"):
+            ET.SubElement(cas, "failure", {"message": message, "type": statut}).text = _corps(r, revision)
+        elif statut == "erreur":
+            ET.SubElement(cas, "error", {"message": message, "type": statut}).text = _corps(r, revision)
+        elif statut == "non_applicable":
+            ET.SubElement(cas, "skipped", {"message": message})
+        elif statut == "derogation":
+            d = r["derogation"]
+            texte = (
+                f"dérogation accordée par {d['accordee_par']} le {d['accordee_le']}, expire le {d['expire_le']} "
+                f"({LIBELLES.get(d['statut_initial'], d['statut_initial'])} couvert) : {d['motif']}"
+            )
+            ET.SubElement(cas, "skipped", {"message": sans_controles(texte)})
+        if statut not in ("non_conforme", "preuve_manquante", "erreur"):
+            ET.SubElement(cas, "system-out").text = _corps(r, revision)
+    ET.indent(racine, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(racine, encoding="unicode") + "\n"
