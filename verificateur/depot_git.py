@@ -17,6 +17,7 @@ import posixpath
 import subprocess
 import weakref
 from dataclasses import dataclass
+from typing import Iterator
 from pathlib import Path
 
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
@@ -229,6 +230,17 @@ class _SourceGit:
     nature: str
     revision: str | None
 
+    def _lignes_z(self, sortie: bytes, nombre: int) -> Iterator[tuple[list[str], str]]:
+        """Les entrées « méta<TAB>chemin » séparées par NUL de ls-tree -z et ls-files -s -z."""
+        for ligne in sortie.split(b"\x00"):
+            if not ligne:
+                continue
+            meta, _, brut = ligne.partition(b"\t")
+            champs = meta.decode("ascii", "replace").split()
+            chemin = self._decoder(brut)
+            if chemin is not None and len(champs) == nombre:
+                yield champs, chemin
+
     def __init__(self, chemin: str, index: bool):
         self.chemin = chemin
         self._depot = _Depot(chemin, index)
@@ -393,15 +405,7 @@ class SourceRevision(_SourceGit):
                    else f"{self.chemin}: arbre git illisible ou corrompu à la révision « {self.demandee} » ; vérifiez le dépôt avec « git fsck »"),
         )
         entrees: dict[str, _Entree] = {}
-        for ligne in sortie.split(b"\x00"):
-            if not ligne:
-                continue
-            meta, _, brut = ligne.partition(b"\t")
-            champs = meta.decode("ascii", "replace").split()
-            chemin = self._decoder(brut)
-            if chemin is None or len(champs) != 4:
-                continue
-            mode, _type, sha, taille = champs
+        for (mode, _type, sha, taille), chemin in self._lignes_z(sortie, 4):
             entrees[chemin] = _Entree(mode, sha, int(taille) if taille.isdigit() else None)
             self._trop(len(entrees))
         return entrees
@@ -427,15 +431,7 @@ class SourceIndex(_SourceGit):
         )
         entrees: dict[str, _Entree] = {}
         conflits: set[str] = set()
-        for ligne in sortie.split(b"\x00"):
-            if not ligne:
-                continue
-            meta, _, brut = ligne.partition(b"\t")
-            champs = meta.decode("ascii", "replace").split()
-            chemin = self._decoder(brut)
-            if chemin is None or len(champs) != 3:
-                continue
-            mode, sha, etape = champs
+        for (mode, sha, etape), chemin in self._lignes_z(sortie, 3):
             if etape != "0":
                 conflits.add(chemin)
                 continue
