@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -37,9 +39,30 @@ def lancer(capsys, monkeypatch):
         except SystemExit as fin:
             code = fin.code if isinstance(fin.code, int) else (0 if fin.code is None else 1)
         out, err = capsys.readouterr()
+        if out and code in (0, 1) and _format_json(args):
+            valider_rapport_json(out)
         return Sortie(code, out, err)
 
     return _lancer
+
+
+def _format_json(args: tuple[str, ...]) -> bool:
+    return "evaluer" in args and any(a == "--format" and b == "json" for a, b in zip(args, args[1:]))
+
+
+@lru_cache(maxsize=1)
+def _validateur_rapport():
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((RACINE / "verificateur" / "schemas" / "rapport.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def valider_rapport_json(texte: str) -> None:
+    """Chaque rapport JSON produit par la suite de tests respecte le schéma livré (docs/rapport.md)."""
+    erreurs = [f"{list(e.absolute_path)}: {e.message}" for e in _validateur_rapport().iter_errors(json.loads(texte))]
+    assert not erreurs, f"rapport JSON hors schéma : {erreurs}"
 
 
 def ecrire_depot(racine: Path, fichiers: dict[str, str]) -> Path:

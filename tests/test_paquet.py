@@ -28,6 +28,13 @@ def test_roue_dans_un_environnement_neuf(tmp_path):
     rapport = json.loads(resultat.stdout)
     assert [p["id"] for p in rapport["politiques"]] == ["plan-national"]
     assert rapport["synthese"]["statut_global"] == "conforme"
+    # Les gabarits du rendu HTML (verificateur/rendus/modeles/) sont dans la roue.
+    html = subprocess.run(
+        [str(env_dir / "bin" / "verificateur"), "evaluer", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES, "--format", "html"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert html.returncode == 0, html.stderr
+    assert html.stdout.startswith("<!DOCTYPE html>") and "Centre hospitalier universitaire d&#39;Armorique" in html.stdout
     module = subprocess.run([str(python), "-c", "import verificateur, pathlib; print(pathlib.Path(verificateur.__file__).parent)"],
                             cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
     assert module.startswith(str(env_dir))

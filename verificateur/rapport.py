@@ -58,9 +58,9 @@ def construire(evaluation: Evaluation, preuves: Preuves, catalogue: Catalogue, s
             "exigences": [catalogue.exigences[e].en_dict() for e in v.regle.exigences],
             "statut": v.statut,
             "explication": v.explication,
-            "preuves": [{"fichier": e.fichier, "ligne": e.ligne, "revision": revision} for e in v.preuves],
+            "preuves": [{"fichier": e.fichier, "ligne": e.ligne or None, "revision": revision} for e in v.preuves],
             "details": [
-                {"texte": c.texte, "fichier": c.ou.fichier if c.ou else None, "ligne": c.ou.ligne if c.ou else None}
+                {"texte": c.texte, "fichier": c.ou.fichier if c.ou else None, "ligne": (c.ou.ligne or None) if c.ou else None}
                 for c in v.constats
             ],
             "parametres": [

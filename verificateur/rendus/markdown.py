@@ -16,11 +16,16 @@ from verificateur.rendus.commun import (
 )
 
 
+# Ce qui, dans une cellule, ferait du code, de l'emphase, un lien ou une image : échappé.
+_SPECIAUX = ("\\", "|", "`", "*", "_", "~", "[", "]")
+
+
 def cellule(texte: Any) -> str:
-    """Une valeur sûre dans une cellule de tableau GFM : une seule ligne, aucun `|` ni HTML actif."""
+    """Une valeur sûre dans une cellule de tableau GFM : une seule ligne, aucun `|`, ni HTML, ni lien."""
     valeur = "" if texte is None else str(texte)
     valeur = valeur.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    valeur = valeur.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+    for special in _SPECIAUX:
+        valeur = valeur.replace(special, "\\" + special)
     valeur = valeur.replace("\r\n", "\n").replace("\r", "\n").strip().replace("\n", "<br>")
     return valeur
 
