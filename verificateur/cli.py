@@ -70,8 +70,23 @@ option_referentiels = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", message="verificateur %(version)s")
+class _Commande(click.Command):
+    """Une commande dont l'option d'aide parle français (le reste de Click reste à traduire)."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Afficher cette aide et quitter."
+        return option
+
+
+class _Groupe(_Commande, click.Group):
+    command_class = _Commande
+    group_class = type  # les sous-groupes sont de la même classe
+
+
+@click.group(cls=_Groupe, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", message="verificateur %(version)s", help="Afficher la version et quitter.")
 @click.option("--debug", is_flag=True, help="En cas d'erreur interne, afficher la trace Python.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
