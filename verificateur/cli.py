@@ -231,6 +231,60 @@ def politiques_lister(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) 
     click.echo(tabulate(lignes, headers=["règle", "gravité", "exigences", "preuves", "titre"], tablefmt="simple"))
 
 
+@cli.group()
+def referentiels() -> None:
+    """Lister les référentiels et mesurer leur couverture par les règles."""
+
+
+@referentiels.command("lister")
+@option_politiques
+@option_referentiels
+def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> None:
+    """Lister les exigences des référentiels chargés, avec leur source."""
+    from tabulate import tabulate
+
+    catalogue = _catalogue(politiques, referentiels)
+    lignes = [
+        [e.id, e.titre, "oui" if e.verifiable else "non", e.confiance,
+         "; ".join(f"{s.get('emetteur', '')}, {s.get('date', 's. d.')}" for s in e.sources)]
+        for e in sorted(catalogue.exigences.values(), key=lambda e: (e.referentiel, e.id))
+    ]
+    click.echo(tabulate(lignes, headers=["exigence", "titre", "vérifiable", "confiance", "sources"], tablefmt="simple"))
+
+
+@referentiels.command("couverture")
+@option_politiques
+@option_referentiels
+@click.option("--format", "format_", type=click.Choice(("texte", "csv")), default="texte", show_default=True, help="Format de la matrice.")
+def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
+    """Matrice exigence → règles → preuves ; les exigences qu'aucune règle ne couvre, et pourquoi.
+
+    \b
+    Exemple :
+      verificateur referentiels couverture --format csv > couverture.csv
+    """
+    from verificateur import couverture
+
+    lignes = couverture.matrice(_catalogue(politiques, referentiels))
+    if format_ == "csv":
+        import csv
+        import io
+
+        tampon = io.StringIO()
+        ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
+        ecrivain.writerow(["referentiel", "exigence", "titre", "verifiable", "regles", "preuves", "remarque"])
+        for l in lignes:
+            ecrivain.writerow([l.referentiel, l.exigence, l.titre, "oui" if l.verifiable else "non", " ".join(l.regles), " ".join(l.preuves), l.remarque])
+        click.echo("\ufeff" + tampon.getvalue(), nl=False)
+        return
+    from tabulate import tabulate
+
+    tableau = [[l.exigence, ", ".join(l.regles) or "—", ", ".join(l.preuves) or "—", l.remarque] for l in lignes]
+    click.echo(tabulate(tableau, headers=["exigence", "règles", "preuves lues", "remarque"], tablefmt="simple"))
+    click.echo("")
+    click.echo(couverture.bilan(lignes))
+
+
 def main() -> None:
     """Point d'entrée : codes de sortie de CONCEPTION §4, jamais de trace Python sans --debug."""
     debug = "--debug" in sys.argv[1:]
