@@ -29,3 +29,19 @@ def test_chaque_commande_du_readme_a_une_aide(lancer):
         mots = commande.split()
         sortie = lancer(*mots, "--help")
         assert sortie.code == 0, (commande, sortie)
+
+
+def test_les_limites_documentees_sont_celles_du_code():
+    from verificateur.lecture import PROFONDEUR_MAX
+    from verificateur.sources import NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER
+
+    texte = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8")
+    assert f"| {TAILLE_MAX_FICHIER} octets" in texte
+    assert f"| {NOMBRE_MAX_FICHIERS} |" in texte
+    assert f"| {PROFONDEUR_MAX} niveaux |" in texte
+
+
+def test_les_documents_cites_par_le_code_existent():
+    for fichier in (RACINE / "verificateur").rglob("*.py"):
+        for cite in re.findall(r"docs/[a-z-]+\.md", fichier.read_text(encoding="utf-8")):
+            assert (RACINE / cite).is_file(), f"{fichier.name} cite {cite}, absent"
