@@ -82,3 +82,14 @@ def test_dossier_introuvable(tmp_path, lancer):
     sortie = lancer("preuves", "valider", str(tmp_path / "absent"))
     assert sortie.code == 2
     assert sortie.stderr == f"verificateur : {tmp_path / 'absent'}: dossier introuvable, attendu un dépôt de preuves\n"
+
+
+def test_preuves_schema(lancer):
+    import json
+
+    liste = lancer("preuves", "schema")
+    assert liste.stdout.splitlines()[:2] == ["etablissement\tetablissement.yaml", "budget\tbudget/AAAA.yaml"]
+    schema = json.loads(lancer("preuves", "schema", "budget").stdout)
+    assert schema["$id"] == "urn:verificateur:preuves:budget:1"
+    inconnu = lancer("preuves", "schema", "budjet")
+    assert inconnu.code == 2 and inconnu.stderr.startswith("verificateur : type de preuve inconnu « budjet » ; types : etablissement, budget,")

@@ -175,6 +175,29 @@ def preuves_valider(chemin: str) -> None:
     sys.exit(1 if erreurs else 0)
 
 
+@preuves.command("schema")
+@click.argument("type_preuve", metavar="[TYPE]", required=False)
+def preuves_schema(type_preuve: str | None) -> None:
+    """Afficher le schéma JSON d'un type de preuve (sans TYPE : la liste des types).
+
+    \b
+    Exemple :
+      verificateur preuves schema budget
+    """
+    import json
+
+    from verificateur import validation
+    from verificateur.preuves import TYPES, TYPES_PAR_NOM
+
+    if type_preuve is None:
+        for t in TYPES:
+            click.echo(f"{t.nom}\t{t.forme}")
+        return
+    if type_preuve not in TYPES_PAR_NOM:
+        raise ErreurVerificateur(f"type de preuve inconnu « {type_preuve} » ; types : {', '.join(t.nom for t in TYPES)}")
+    click.echo(json.dumps(validation.schema(f"preuves/{type_preuve}"), ensure_ascii=False, indent=2))
+
+
 @cli.group("politiques")
 def groupe_politiques() -> None:
     """Valider, tester et lister les politiques."""
