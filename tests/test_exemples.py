@@ -115,6 +115,7 @@ def test_date_invalide(lancer):
         (("gravite: mineure", "gravite: grave"), "« gravite » : valeur « grave » non permise ; valeurs permises : critique, majeure, mineure, info (valeur-non-permise)"),
         (("id: HYG-02", "id: HYG-01"), "règle « HYG-01 » déjà définie"),
         (("exigences: [PN21-PIECES-JOINTES]", "exigences: [PN21-PIECES-JOINTE]"), "règle « HYG-02 » : exigence « PN21-PIECES-JOINTE » inconnue des référentiels chargés (exigence-inconnue)"),
+        (("fichier: securite/mesures.yaml", "fichier: securite/mesure.yaml"), "preuve « mesures » : « securite/mesure.yaml » ne peut désigner aucun fichier de preuve du format 1 (voir docs/preuves.md) (motif-sans-preuve)"),
     ],
 )
 def test_politique_invalide_refusee_avec_sa_ligne(tmp_path, lancer, remplacer, ligne):

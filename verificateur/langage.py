@@ -151,7 +151,7 @@ class Contexte:
         return self.resolues[nom]
 
 
-def _motif_regex(motif: str) -> re.Pattern[str]:
+def motif_regex(motif: str) -> re.Pattern[str]:
     morceaux = []
     i = 0
     while i < len(motif):
@@ -190,7 +190,7 @@ def _resoudre(nom: str, liaison: dict[str, Any], ctx: Contexte) -> Any:
         selection = liaison.get("selection", "plus_recent")
     else:
         motif = liaison["fichiers"]
-        regex = _motif_regex(motif)
+        regex = motif_regex(motif)
         chemins = [c for c in ctx.preuves.fichiers if regex.fullmatch(c)]
         selection = liaison.get("selection", "tous")
     # Tout fichier du motif est lu, même écarté ensuite par le filtre : invalide, il rend la règle en erreur.

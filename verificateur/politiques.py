@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from verificateur import lecture, validation
-from verificateur.langage import CONDITIONS, MODIFICATEURS_VALEUR, VALEURS, Parametre
+from verificateur.langage import CONDITIONS, MODIFICATEURS_VALEUR, VALEURS, Parametre, motif_regex
 from verificateur.lecture import Chemin, Document
+from verificateur.preuves import type_de
 from verificateur.problemes import ErreurVerificateur, Probleme, trier
 
 GRAVITES = ("info", "mineure", "majeure", "critique")  # par ordre croissant
@@ -230,6 +231,10 @@ def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, po
     for nom, liaison in liaisons.items():
         if ("fichier" in liaison) == ("fichiers" in liaison):
             probleme(("preuves", nom), "liaison-invalide", f"preuve « {nom} » : « fichier » ou « fichiers » attendu (l'un des deux)")
+        motif = liaison.get("fichier") or liaison.get("fichiers")
+        if motif and not _motif_possible(motif, "fichiers" in liaison):
+            cle = "fichiers" if "fichiers" in liaison else "fichier"
+            probleme(("preuves", nom, cle), "motif-sans-preuve", f"preuve « {nom} » : « {motif} » ne peut désigner aucun fichier de preuve du format 1 (voir docs/preuves.md)")
         if liaison.get("selection") in ("plus_recent", "plus_ancien") and "cle" not in liaison and "fichiers" in liaison:
             probleme(("preuves", nom), "liaison-invalide", f"preuve « {nom} » : « cle » attendue pour choisir le fichier {liaison['selection'].replace('_', ' ')}")
         for sous in ("si", "cle"):
@@ -244,6 +249,23 @@ def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, po
         liaisons, brute.get("applicable"), brute["condition"], brute.get("messages", {}),
         politique.id, document.chemin, document.ligne(chemin + ("id",)),
     )
+
+
+# Un chemin représentatif de chaque type de preuve, pour savoir si un motif peut désigner quelque chose.
+_EXEMPLES_DE_CHEMINS = (
+    "etablissement.yaml", "budget/2025.yaml", "exercices/2025-03-01-exercice.yaml", "crise/plan-blanc-numerique.yaml",
+    "formation/2025.yaml", "vulnerabilites/veille.yaml", "vulnerabilites/registre.csv", "securite/mesures.yaml",
+    "incidents/2025-03-01-incident.yaml", "derogations.yaml",
+)
+
+
+def _motif_possible(motif: str, est_motif: bool) -> bool:
+    if not est_motif:
+        return type_de(motif) is not None
+    if motif.endswith(".md"):
+        return True  # tout document Markdown est une preuve
+    regex = motif_regex(motif)
+    return any(regex.fullmatch(c) for c in _EXEMPLES_DE_CHEMINS)
 
 
 def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique, probleme: Any, est_condition: bool) -> None:
