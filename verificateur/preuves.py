@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from verificateur import lecture, validation
+from verificateur import donnees_personnelles, lecture, validation
 from verificateur.francais import nombre
 from verificateur.lecture import Chemin, Document
 from verificateur.problemes import AVERTISSEMENT, Probleme, trier
@@ -109,8 +109,9 @@ def _non_reconnu(chemin: str) -> Probleme | None:
     )
 
 
-def charger(source: Source) -> Preuves:
-    """Lit toutes les preuves d'une source : une seule lecture groupée, puis validation."""
+def charger(source: Source, lire: Callable[[str, TypePreuve, bytes], Preuve] | None = None) -> Preuves:
+    """Lit toutes les preuves d'une source : une seule lecture groupée, puis validation. `lire`
+    remplace `lire_preuve` (l'historique y met son cache par blob)."""
     fichiers = source.lister()
     preuves = Preuves(source.chemin, source.nature, source.revision, fichiers, problemes_source=source.problemes())
     a_lire: dict[str, TypePreuve] = {}
@@ -131,7 +132,9 @@ def charger(source: Source) -> Preuves:
         a_lire[chemin] = type_preuve
     contenus = source.lire(sorted(a_lire))
     for chemin, type_preuve in a_lire.items():
-        preuves.preuves[chemin] = lire_preuve(chemin, type_preuve, contenus[chemin])
+        preuves.preuves[chemin] = (lire or lire_preuve)(chemin, type_preuve, contenus[chemin])
+        # Aucune donnée personnelle (NIR) dans les preuves : une erreur située, le numéro jamais recopié.
+        preuves.problemes_source.extend(donnees_personnelles.rechercher(chemin, contenus[chemin]))
     if "etablissement.yaml" not in fichiers:
         preuves.problemes_source.append(
             Probleme("etablissement.yaml", 0, "preuve-manquante", "fichier obligatoire absent : il décrit l'établissement")

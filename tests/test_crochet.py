@@ -1,0 +1,234 @@
+"""Le dépôt versionné : le garde-fou des données personnelles (NIR), le crochet pre-commit
+(`verificateur crochet`, puis le vrai `pre-commit` sur de vrais commits), le manifeste
+`.pre-commit-hooks.yaml` et `verificateur init`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DATE_EXEMPLES, ETABLISSEMENT, RACINE, ecrire_depot
+from test_depot_git import environnement_git, git, nouveau_depot, remplacer  # noqa: F401 (fixture)
+
+NIR = "1 84 12 76 451 089 46"  # clé 46 : 97 − (1841276451089 mod 97)
+NIR_FAUX = "1 84 12 76 451 089 47"
+MESSAGE_NIR = "numéro de sécurité sociale (NIR) probable : aucune donnée personnelle dans les preuves (donnee-personnelle)"
+AVEC_GIT = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
+
+
+# --- données personnelles -----------------------------------------------------------------------
+
+
+def test_nir_valide_et_cle_fausse():
+    from verificateur.donnees_personnelles import nir_valide
+
+    assert nir_valide(NIR) and nir_valide(NIR.replace(" ", ""))
+    assert not nir_valide(NIR_FAUX) and not nir_valide("184127645108947")
+    corse = "2690519123456"  # 2A compté 19 pour la clé
+    cle = 97 - int(corse) % 97
+    assert nir_valide(f"26905 2A 123456{cle:02d}".replace(" ", ""))
+    assert not nir_valide(f"269052A123456{(cle + 1) % 100:02d}")
+
+
+@pytest.mark.parametrize("nir, signale", [(NIR, True), (NIR.replace(" ", ""), True), (NIR_FAUX, False), ("184127645108947", False)])
+def test_nir_dans_yaml_csv_markdown(lancer, tmp_path, nir, signale):
+    ecrire_depot(tmp_path, {
+        "etablissement.yaml": ETABLISSEMENT.replace("effectif: 900", f"effectif: 900\n# référent : {nir}"),
+        "vulnerabilites/registre.csv": "identifiant;actif;criticite;source;detectee_le;corrigee_le\n"
+                                       f"V-1;Poste de {nir};haute;audit;2026-01-02;2026-01-05\n",
+        "notes/suivi.md": f"# Suivi\n\nAppel du patient {nir} le 3 mars.\n",
+    })
+    sortie = lancer("preuves", "valider", str(tmp_path))
+    attendu = [f"etablissement.yaml:8: {MESSAGE_NIR}", f"notes/suivi.md:3: {MESSAGE_NIR}",
+               f"vulnerabilites/registre.csv:2: {MESSAGE_NIR}"]
+    lignes = [l for l in sortie.stdout.splitlines() if "donnee-personnelle" in l]
+    assert lignes == (attendu if signale else []), sortie
+    assert nir not in sortie.stdout and nir.replace(" ", "") not in sortie.stdout  # jamais recopié
+    assert sortie.code == (1 if signale else 0), sortie
+
+
+def test_nir_dans_le_rapport_json(lancer, tmp_path):
+    ecrire_depot(tmp_path, {"etablissement.yaml": ETABLISSEMENT + f"# {NIR}\n"})
+    sortie = lancer("evaluer", str(tmp_path), "--date", DATE_EXEMPLES, "--format", "json")
+    rapport = json.loads(sortie.stdout)
+    assert {"fichier": "etablissement.yaml", "ligne": 8, "code": "donnee-personnelle", "niveau": "erreur",
+            "message": MESSAGE_NIR.removesuffix(" (donnee-personnelle)")} in rapport["problemes"]
+    assert NIR not in sortie.stdout and sortie.code == 1
+
+
+# --- verificateur crochet -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def depot(tmp_path, environnement_git):  # noqa: F811
+    return nouveau_depot(tmp_path / "preuves")
+
+
+@AVEC_GIT
+def test_crochet_accepte_un_index_inchange(lancer, depot):
+    sortie = lancer("crochet", str(depot), "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    lignes = sortie.stdout.splitlines()
+    assert lignes[-1] == "verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve, 1 non-conformité(s)"
+    assert any(l.startswith("information : BUD-03 est non_conforme (gravité info) — ") for l in lignes)
+
+
+@AVEC_GIT
+def test_crochet_refuse_une_regression_et_une_preuve_invalide(lancer, depot):
+    remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
+    (depot / "incidents" / "casse.yaml").write_text("detecte_le: [\n", encoding="utf-8")
+    (depot / "notes.md").write_text(f"# Notes\n\n{NIR}\n", encoding="utf-8")
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_EXEMPLES)
+    assert sortie.code == 1, sortie
+    lignes = sortie.stdout.splitlines()
+    assert ("securite/mesures.yaml:4: régression : HYG-01 était conforme, devient non_conforme — l'authentification "
+            "multifacteur ne protège pas tous les accès distants et comptes à privilèges — authentification multifacteur "
+            "des comptes à privilèges : false, attendu true (HYG-01)") in lignes
+    assert "incidents/casse.yaml:2: syntaxe YAML invalide : crochet « [ » ou accolade « { » non fermé (syntaxe-yaml)" in lignes
+    assert f"notes.md:3: {MESSAGE_NIR}" in lignes
+    assert lignes[-1] == "verificateur : commit refusé — 2 régression(s), 2 erreur(s) de preuve, 1 non-conformité(s)"
+    assert "Traceback" not in sortie.stderr
+
+
+@AVEC_GIT
+def test_crochet_strict_refuse_les_non_conformites_au_seuil(lancer, depot):
+    assert lancer("crochet", str(depot), "--date", DATE_EXEMPLES, "--strict").code == 0  # BUD-03 est « info »
+    sortie = lancer("crochet", str(depot), "--date", DATE_EXEMPLES, "--strict", "--echec-a", "info")
+    assert sortie.code == 1, sortie
+    assert any(l.startswith("budget/") and ": non-conformité : BUD-03 est non_conforme (gravité info) — " in l
+               and l.endswith("(BUD-03)") for l in sortie.stdout.splitlines()), sortie
+
+
+@AVEC_GIT
+def test_crochet_avant_le_premier_commit(lancer, tmp_path, environnement_git):  # noqa: F811
+    depot = tmp_path / "neuf"
+    shutil.copytree(RACINE / "exemples" / "chu-armorique", depot)
+    subprocess.run(["git", "init", "-q", str(depot)], check=True)
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    assert "0 régression(s)" in sortie.stdout.splitlines()[-1]
+
+
+def test_crochet_hors_depot_git(lancer, tmp_path):
+    sortie = lancer("crochet", str(tmp_path))
+    assert sortie.code == 2 and "pas un dépôt git" in sortie.stderr and "Traceback" not in sortie.stderr
+
+
+@AVEC_GIT
+def test_crochet_n_importe_ni_tabulate_ni_jinja(depot):
+    programme = (
+        "import sys\n"
+        "from verificateur.cli import main\n"
+        f"sys.argv = ['verificateur', 'crochet', {str(depot)!r}, '--date', {DATE_EXEMPLES!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('tabulate', 'jinja2') if m in sys.modules), file=sys.stderr)\n"
+    )
+    fini = subprocess.run([sys.executable, "-c", programme], capture_output=True, text=True, cwd=RACINE, check=False)
+    assert fini.stderr.strip().splitlines()[-1] == "[]", fini.stderr
+
+
+# --- le vrai pre-commit -------------------------------------------------------------------------
+
+pre_commit = pytest.importorskip("pre_commit")
+
+
+def test_manifeste_valide():
+    fini = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml"],
+                          cwd=RACINE, capture_output=True, text=True, check=False)
+    assert fini.returncode == 0, fini.stdout + fini.stderr
+    import yaml
+
+    (crochet,) = yaml.safe_load((RACINE / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert crochet["id"] == "verificateur" and crochet["entry"] == "verificateur crochet"
+    assert crochet["language"] == "python" and crochet["pass_filenames"] is False and crochet["always_run"] is True
+    assert crochet["require_serial"] is True and crochet["stages"] == ["pre-commit"]
+
+
+def _commit(depot: Path, message: str) -> subprocess.CompletedProcess[str]:
+    git(depot, "add", "-A")
+    return git(depot, "commit", "-q", "-m", message, verifier=False)
+
+
+@AVEC_GIT
+def test_pre_commit_de_bout_en_bout(depot):
+    (depot / ".pre-commit-config.yaml").write_text(
+        "repos:\n"
+        "  - repo: local\n"
+        "    hooks:\n"
+        "      - id: verificateur\n"
+        "        name: verificateur\n"
+        f"        entry: {sys.executable} -m verificateur crochet --date {DATE_EXEMPLES}\n"
+        "        language: system\n"
+        "        pass_filenames: false\n"
+        "        always_run: true\n",
+        encoding="utf-8",
+    )
+    installe = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=depot, capture_output=True, text=True, check=False)
+    assert installe.returncode == 0, installe.stdout + installe.stderr
+    assert _commit(depot, "Crochet").returncode == 0  # l'état ne change pas : accepté
+
+    remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
+    refus = _commit(depot, "MFA retirée")
+    assert refus.returncode != 0
+    assert ("securite/mesures.yaml:4: régression : HYG-01 était conforme, devient non_conforme — l'authentification "
+            "multifacteur ne protège pas tous les accès distants et comptes à privilèges — authentification multifacteur "
+            "des comptes à privilèges : false, attendu true (HYG-01)") in (refus.stdout + refus.stderr).splitlines(), refus.stderr
+    git(depot, "reset", "-q", "--hard")
+
+    (depot / "incidents" / "casse.yaml").write_text("detecte_le: 2026-09-01\ndeclare_le: [\n", encoding="utf-8")
+    refus = _commit(depot, "Incident mal formé")
+    assert refus.returncode != 0
+    assert ("incidents/casse.yaml:3: syntaxe YAML invalide : crochet « [ » ou accolade « { » non fermé (syntaxe-yaml)"
+            in (refus.stdout + refus.stderr).splitlines()), refus.stderr
+    (depot / "incidents" / "casse.yaml").unlink()
+    git(depot, "reset", "-q", "--hard")
+
+    remplacer(depot / "budget/2026.yaml", "budget_numerique: 48200000", "budget_numerique: 48300000")
+    accepte = _commit(depot, "Budget révisé")
+    assert accepte.returncode == 0, accepte.stdout + accepte.stderr
+    assert git(depot, "log", "--format=%s").stdout.splitlines()[:2] == ["Budget révisé", "Crochet"]
+
+
+# --- verificateur init --------------------------------------------------------------------------
+
+
+@AVEC_GIT
+def test_init_puis_evaluer_sans_erreur(lancer, tmp_path, environnement_git):  # noqa: F811
+    cible = tmp_path / "nouveau"
+    sortie = lancer("init", str(cible))
+    assert sortie.code == 0, sortie
+    assert (cible / ".git").is_dir() and (cible / ".pre-commit-config.yaml").is_file() and (cible / "README.md").is_file()
+    premiere = (cible / "modeles" / "budget" / "AAAA.yaml").read_text(encoding="utf-8").splitlines()[0]
+    schema = Path(premiere.removeprefix("# yaml-language-server: $schema="))
+    assert schema.name == "budget.schema.json" and schema.is_file()
+    rapport = json.loads(lancer("evaluer", str(cible), "--date", DATE_EXEMPLES, "--format", "json").stdout)
+    statuts = {r["statut"] for r in rapport["resultats"]}
+    assert "erreur" not in statuts and "preuve_manquante" in statuts
+    assert not [p for p in rapport["problemes"] if p["niveau"] == "erreur"]
+    # Les modèles sont des exemples valides : copiés à leur place, ils se valident.
+    for modele in (cible / "modeles").rglob("*.yaml"):
+        assert "__SCHEMA__" not in modele.read_text(encoding="utf-8")
+    assert lancer("preuves", "valider", str(cible)).code == 0
+
+
+def test_init_deux_fois_refuse(lancer, tmp_path):
+    cible = tmp_path / "nouveau"
+    assert lancer("init", str(cible)).code == 0
+    avant = (cible / "etablissement.yaml").read_text(encoding="utf-8")
+    sortie = lancer("init", str(cible))
+    assert sortie.code == 2, sortie
+    assert "fichier(s) existant(s), init n'écrase rien : .pre-commit-config.yaml, README.md, etablissement.yaml" in sortie.stderr
+    assert (cible / "etablissement.yaml").read_text(encoding="utf-8") == avant
+
+
+def test_init_ne_recree_pas_git_dans_un_depot(lancer, tmp_path, environnement_git):  # noqa: F811
+    subprocess.run(["git", "init", "-q", str(tmp_path / "d")], check=True)
+    sortie = lancer("init", str(tmp_path / "d"))
+    assert sortie.code == 0 and "dépôt git créé" not in sortie.stdout
