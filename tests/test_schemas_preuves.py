@@ -426,3 +426,13 @@ def test_mesures_et_derogations_vides_acceptees() -> None:
 def test_etablissement_minimal() -> None:
     minimal = {k: v for k, v in VALIDES["etablissement"].items() if k not in ("ght", "ose", "lits_places")}
     assert not list(validateur("etablissement").iter_errors(minimal))
+
+
+def test_tous_les_schemas_du_paquet_conformes_au_meta_schema() -> None:
+    """validation.validateur ne les revérifie pas à chaque lancement (coût de démarrage) : ce test le fait."""
+    import json
+
+    tous = sorted((Path(__file__).resolve().parent.parent / "verificateur" / "schemas").rglob("*.schema.json"))
+    assert len(tous) >= 15
+    for fichier in tous:
+        Draft202012Validator.check_schema(json.loads(fichier.read_text(encoding="utf-8")))

@@ -147,6 +147,73 @@ def _source(chemin: str, revision: str | None, index: bool) -> Any:
     return SourceArbre(chemin)
 
 
+@cli.command()
+@click.argument("chemin", default=".", type=click.Path(file_okay=False))
+@click.option("--depuis", type=DATE, default=None, help="Première date (par défaut : celle du premier commit).")
+@click.option("--jusqu-a", "jusqu_a", type=DATE, default=None, help="Dernière date (par défaut : aujourd'hui).")
+@click.option("--pas", type=click.Choice(("mois", "trimestre")), default="mois", show_default=True, help="Une étape à la fin de chaque mois ou trimestre.")
+@option_politiques
+@option_referentiels
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv")), default="texte", show_default=True, help="Format de l'historique.")
+@click.option("--sortie", metavar="FICHIER", help="Écrire l'historique dans ce fichier (par défaut : sortie standard).")
+@click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
+def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str, politiques: tuple[str, ...],
+               referentiels: tuple[str, ...], format_: str, sortie: str | None, echec_a: str) -> None:
+    """Conformité du dépôt git à la fin de chaque mois (ou trimestre), et les règles qui ont changé.
+
+    \b
+    Exemple :
+      verificateur historique . --depuis 2025-01-01 --pas trimestre
+      verificateur historique . --format csv --sortie historique.csv
+    """
+    from verificateur import historique as module
+
+    jusqu_a = jusqu_a or date.today()
+    if depuis is not None and depuis > jusqu_a:
+        raise ErreurVerificateur(f"--depuis {depuis.isoformat()} est après --jusqu-a {jusqu_a.isoformat()}")
+    resultat = module.historique(chemin, _catalogue(politiques, referentiels), depuis, jusqu_a, pas, echec_a)
+    ecrire(module.RENDUS[format_](resultat), sortie)
+
+
+@cli.command()
+@click.argument("chemin", default=".", type=click.Path(file_okay=False))
+@click.option("--strict", is_flag=True, help="Refuser aussi toute non-conformité au seuil (--echec-a) ou au-dessus.")
+@click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
+@option_politiques
+@option_referentiels
+@click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Seuil de gravité de --strict.")
+def crochet(chemin: str, strict: bool, jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
+            echec_a: str) -> None:
+    """Crochet pre-commit : refuser un commit qui fait régresser une règle ou ajoute une preuve invalide.
+
+    \b
+    Compare l'index (ce qui sera commité) à HEAD. Le reste des non-conformités
+    est affiché pour information (--strict : refusé aussi).
+    Exemple :
+      verificateur crochet . --date 2026-10-01
+    """
+    from verificateur import crochet as module
+
+    verdict = module.verifier(chemin, _catalogue(politiques, referentiels), jour or date.today(), echec_a, strict)
+    click.echo("\n".join(verdict.lignes()))
+    sys.exit(0 if verdict.accepte else 1)
+
+
+@cli.command()
+@click.argument("chemin", type=click.Path(file_okay=False))
+def init(chemin: str) -> None:
+    """Créer un dépôt de preuves prêt à remplir : modèles commentés, crochet pre-commit, README.
+
+    \b
+    Exemple :
+      verificateur init preuves-ch-exemple
+    """
+    from verificateur import initialisation
+
+    for ligne in initialisation.creer(chemin):
+        click.echo(ligne)
+
+
 @cli.group()
 def preuves() -> None:
     """Vérifier le dépôt de preuves lui-même (format des fichiers)."""

@@ -17,6 +17,7 @@ import posixpath
 import subprocess
 import weakref
 from dataclasses import dataclass
+from datetime import date as date_, datetime
 from typing import Iterator
 from pathlib import Path
 
@@ -91,6 +92,15 @@ class _Depot:
                     break
             else:
                 raise ErreurVerificateur(f"{chemin}: pas un dépôt git (aucun dossier .git trouvé)")
+
+    @classmethod
+    def hors_depot(cls, chemin: str) -> _Depot:
+        """La même invocation durcie pour un dossier qui n'est pas (encore) un dépôt (`git init`)."""
+        depot = cls.__new__(cls)
+        depot.chemin, depot.index, depot.arbre_de_travail, depot.prefixe, depot.nu = chemin, False, None, "", False
+        depot.dossier = os.path.realpath(chemin)
+        depot._surs = [depot.dossier, *(str(p) for p in Path(depot.dossier).parents)]
+        return depot
 
     def environnement(self) -> dict[str, str]:
         """L'environnement, sans aucune variable GIT_* héritée (GIT_DIR, GIT_WORK_TREE,
@@ -276,6 +286,10 @@ class _SourceGit:
     def fermer(self) -> None:
         self._lot.fermer()
 
+    def dates_ajout(self) -> dict[str, date_]:
+        """Date du premier commit de chaque fichier (fraîcheur : « déclaré a posteriori »)."""
+        return dates_ajout(self)
+
     # -- des entrées aux fichiers ------------------------------------------------------------------
 
     def _decoder(self, brut: bytes) -> str | None:
@@ -457,3 +471,117 @@ class SourceIndex(_SourceGit):
             objet = f"objet git {manquant}" if manquant else "objet git"
             raise ErreurVerificateur(f"{self.chemin}: {objet} absent ou corrompu ; vérifiez le dépôt avec « git fsck »")
         return tailles
+
+
+# -- l'histoire d'un dépôt : un seul `git log --raw` (historique, fraîcheur des preuves) -------------
+
+
+@dataclass(frozen=True)
+class Commit:
+    """Un commit de l'histoire de premier parent : sha, date du commit (jour du committer), et les
+    changements (chemin relatif au dossier lu → (mode, blob), ou None s'il est supprimé)."""
+
+    sha: str
+    date: date_
+    changements: tuple[tuple[str, tuple[str, str] | None], ...]
+
+
+class Journal:
+    """L'histoire de premier parent d'une révision, lue par un seul `git log --raw -z` durci ; les
+    contenus par un seul `cat-file --batch`. Les chemins sont relatifs au dossier désigné (un
+    sous-dossier d'un dépôt plus grand est lu comme tel)."""
+
+    def __init__(self, chemin: str, revision: str | None = "HEAD", depot: _Depot | None = None):
+        self.chemin = chemin
+        if depot is None:
+            try:
+                depot = _Depot(chemin, index=False)
+            except ErreurVerificateur as erreur:
+                if "pas un dépôt git" in erreur.message:
+                    raise ErreurVerificateur(f"{chemin}: pas un dépôt git ; l'historique se lit dans l'histoire git du dépôt") from None
+                raise
+        self._depot = depot
+        self.commits: list[Commit] = []
+        if revision is None:
+            return
+        if revision.startswith("-") or any(c in revision for c in "\x00\n\r"):
+            raise ErreurVerificateur(f"révision « {revision} » refusée")
+        sha = self._depot.commit(revision)
+        if sha is None:
+            if revision == "HEAD":
+                return  # dépôt sans aucun commit : histoire vide
+            raise ErreurVerificateur(f"{chemin}: révision « {revision} » introuvable dans le dépôt (aucun commit de ce nom)")
+        sortie = self._depot.executer(
+            ["log", "--first-parent", "--diff-merges=first-parent", "--raw", "--root", "--no-renames",
+             "--no-abbrev", "-z", "--format=%x01%H %cI", sha],
+            echec=f"{chemin}: histoire git illisible ; vérifiez le dépôt avec « git fsck »",
+        )
+        self.commits = list(reversed(self._analyser(sortie)))
+
+    def _analyser(self, sortie: bytes) -> list[Commit]:
+        prefixe = self._depot.prefixe + "/" if self._depot.prefixe else ""
+        commits = []
+        for bloc in sortie.split(b"\x01"):
+            if not bloc:
+                continue
+            entete, _, reste = bloc.partition(b"\x00")
+            sha, _, quand = entete.decode("ascii", "replace").strip().partition(" ")
+            try:
+                jour = datetime.fromisoformat(quand).date()
+            except ValueError:
+                raise ErreurVerificateur(f"{self.chemin}: date illisible au commit {sha}") from None
+            jetons = reste.lstrip(b"\n").split(b"\x00")
+            changements = []
+            for meta, brut in zip(jetons[0::2], jetons[1::2]):
+                champs = meta.decode("ascii", "replace").lstrip(":").split()
+                if len(champs) != 5:
+                    continue
+                try:
+                    chemin = brut.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue  # signalé par la lecture d'une révision (nom-illisible)
+                if prefixe:
+                    if not chemin.startswith(prefixe):
+                        continue
+                    chemin = chemin[len(prefixe):]
+                _avant, mode, _blob_avant, blob, statut = champs
+                changements.append((chemin, None if statut.startswith("D") else (mode, blob)))
+            commits.append(Commit(sha, jour, tuple(changements)))
+        return commits
+
+    def dates_ajout(self) -> dict[str, date_]:
+        """Pour chaque chemin, la date du premier commit qui l'a ajouté."""
+        dates: dict[str, date_] = {}
+        for commit in self.commits:
+            for chemin, entree in commit.changements:
+                if entree is not None and chemin not in dates:
+                    dates[chemin] = commit.date
+        return dates
+
+    def lire(self, shas: list[str]) -> dict[str, bytes]:
+        lot = self._depot.lot()
+        try:
+            return lot.lire(shas)
+        finally:
+            lot.fermer()
+
+
+def dates_ajout(source: _SourceGit) -> dict[str, date_]:
+    """La date du premier commit de chaque fichier de la source (révision : son histoire ; index :
+    celle de HEAD, et aujourd'hui pour ce qui n'est pas encore commité)."""
+    fichiers = source.lister()
+    dates = Journal(source.chemin, source.revision, source._depot).dates_ajout() if source.revision else {}
+    if source.nature == "index":
+        aujourdhui = date_.today()
+        return {c: dates.get(c, aujourdhui) for c in fichiers}
+    return {c: dates[c] for c in fichiers if c in dates}
+
+
+def initialiser(chemin: str) -> bool:
+    """`git init` durci si `chemin` n'est dans aucun dépôt ; vrai s'il a fallu le créer."""
+    try:
+        _Depot(chemin, index=False)
+        return False
+    except ErreurVerificateur:
+        _Depot.hors_depot(chemin).executer(["init", "-q"], echec=f"{chemin}: « git init » a échoué")
+        return True

@@ -162,7 +162,39 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, jour: date
     return problemes
 
 
-def evaluer(catalogue: Catalogue, preuves: Preuves, jour: date) -> Evaluation:
+# Au-delà de ce délai entre la date déclarée et l'ajout du fichier au dépôt : « déclaré a posteriori ».
+DELAI_A_POSTERIORI_JOURS = 90
+_DATES_DECLAREES = {"exercice": ("date", "exercice daté du"), "plan_blanc_numerique": ("valide_le", "plan blanc numérique validé le")}
+
+
+def declares_a_posteriori(preuves: Preuves, ajouts: dict[str, date]) -> list[Probleme]:
+    """Un exercice ou un plan dont la date déclarée précède de plus de 90 jours le premier commit du
+    fichier (`ajouts` : chemin → date du premier commit, lue dans git par l'appelant)."""
+    problemes = []
+    for preuve in preuves.preuves.values():
+        declaree = _DATES_DECLAREES.get(preuve.type)
+        if declaree is None or not preuve.valide or preuve.chemin not in ajouts:
+            continue
+        champ, libelle = declaree
+        valeur = preuve.valeurs.get(champ)
+        jour_preuve = valeur.date() if isinstance(valeur, datetime) else valeur
+        if not isinstance(jour_preuve, date):
+            continue
+        ecart = (ajouts[preuve.chemin] - jour_preuve).days
+        if ecart > DELAI_A_POSTERIORI_JOURS:
+            problemes.append(Probleme(
+                preuve.chemin, preuve.document.ligne((champ,)), "declare-a-posteriori",
+                f"{libelle} {jour_preuve.isoformat()}, ajouté au dépôt le {ajouts[preuve.chemin].isoformat()} "
+                f"({ecart} jours plus tard) : déclaré a posteriori",
+                AVERTISSEMENT,
+            ))
+    return problemes
+
+
+def evaluer(catalogue: Catalogue, preuves: Preuves, jour: date, ajouts: dict[str, date] | None = None) -> Evaluation:
+    """`ajouts` (facultatif) : date du premier commit de chaque fichier, pour la fraîcheur."""
     verdicts = [evaluer_regle(regle, preuves, catalogue, jour) for regle in catalogue.regles.values()]
     problemes = preuves.problemes() + _dates_futures(preuves, jour) + _appliquer_derogations(verdicts, preuves, jour)
+    if ajouts:
+        problemes += declares_a_posteriori(preuves, ajouts)
     return Evaluation(jour, verdicts, sorted(set(problemes)))

@@ -13,5 +13,7 @@ from verificateur.sources import Source
 
 def evaluer_source(source: Source, catalogue: Catalogue, jour: date, seuil: str = "mineure") -> dict[str, Any]:
     lues = preuves.charger(source)
-    resultat = evaluation.evaluer(catalogue, lues, jour)
+    # Sources git : la date du premier commit de chaque fichier (« déclaré a posteriori »).
+    dates_ajout = getattr(source, "dates_ajout", None)
+    resultat = evaluation.evaluer(catalogue, lues, jour, dates_ajout() if dates_ajout else None)
     return rapport.construire(resultat, lues, catalogue, seuil)

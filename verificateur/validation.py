@@ -37,7 +37,8 @@ def validateur(nom: str) -> Any:
     from jsonschema import Draft202012Validator
 
     contenu = schema(nom)
-    Draft202012Validator.check_schema(contenu)
+    # Pas de check_schema ici : les schémas sont ceux du paquet, vérifiés contre le méta-schéma par
+    # tests/test_schemas_preuves.py ; le refaire à chaque lancement coûtait ~100 ms (benchmarks/demarrage.py).
     return Draft202012Validator(contenu, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 

@@ -1,0 +1,90 @@
+"""Le crochet pre-commit : compare l'index (ce qui sera commité) à HEAD et ne refuse que ce qui
+empire — une règle conforme ou non applicable à HEAD qui ne l'est plus dans l'index — ou une preuve
+invalide de l'index (fichier mal formé ou invalide, donnée personnelle). Le reste est dit, à titre
+d'information ; `strict` refuse aussi toute non-conformité au seuil ou au-dessus.
+
+Chemin rapide : ni tabulate ni jinja, aucun rendu ; une ligne par constat, puis un bilan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from verificateur import moteur
+from verificateur.evaluation import ECHECS
+from verificateur.politiques import GRAVITES, Catalogue
+
+BONS = ("conforme", "non_applicable")
+
+
+@dataclass
+class Verdict:
+    refus: list[str] = field(default_factory=list)
+    informations: list[str] = field(default_factory=list)
+    regressions: int = 0
+    erreurs: int = 0
+    non_conformites: int = 0
+
+    @property
+    def accepte(self) -> bool:
+        return not self.refus
+
+    def lignes(self) -> list[str]:
+        bilan = (f"{self.regressions} régression(s), {self.erreurs} erreur(s) de preuve, "
+                 f"{self.non_conformites} non-conformité(s)")
+        fin = "commit accepté" if self.accepte else "commit refusé"
+        return [*self.refus, *self.informations, f"verificateur : {fin} — {bilan}"]
+
+
+def _lieu(resultat: dict[str, Any], avant: dict[str, Any] | None) -> str:
+    """Le premier emplacement de preuve d'une règle (fichier:ligne), dans l'index, sinon à HEAD."""
+    for r in (resultat, avant):
+        if r is None:
+            continue
+        for d in r["details"]:
+            if d["fichier"] and d["ligne"]:
+                return f"{d['fichier']}:{d['ligne']}"
+        for p in r["preuves"]:
+            return f"{p['fichier']}:{p['ligne']}" if p["ligne"] else p["fichier"]
+    return "."
+
+
+def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineure", strict: bool = False) -> Verdict:
+    from verificateur.depot_git import SourceIndex, SourceRevision
+
+    index = SourceIndex(chemin)
+    apres = moteur.evaluer_source(index, catalogue, jour, seuil)
+    avant_par_regle: dict[str, dict[str, Any]] = {}
+    if index.revision is not None:  # pas de HEAD avant le premier commit : rien à comparer
+        avant = moteur.evaluer_source(SourceRevision(chemin, index.revision), catalogue, jour, seuil)
+        avant_par_regle = {r["regle"]: r for r in avant["resultats"]}
+    verdict = Verdict()
+    for p in apres["problemes"]:
+        lieu = f"{p['fichier']}:{p['ligne']}" if p["ligne"] else p["fichier"]
+        if p["niveau"] == "erreur":
+            verdict.erreurs += 1
+            verdict.refus.append(f"{lieu}: {p['message']} ({p['code']})")
+        else:
+            verdict.informations.append(f"{lieu}: information : {p['message']} ({p['code']})")
+    rang = GRAVITES.index(seuil)
+    for r in apres["resultats"]:
+        regle, statut = r["regle"], r["statut"]
+        precedent = avant_par_regle.get(regle)
+        if precedent is not None and precedent["statut"] in BONS and statut not in BONS:
+            verdict.regressions += 1
+            verdict.refus.append(
+                f"{_lieu(r, precedent)}: régression : {regle} était {precedent['statut']}, devient {statut} — {_ligne(r['explication'])} ({regle})"
+            )
+        elif statut in ECHECS:
+            verdict.non_conformites += 1
+            if strict and GRAVITES.index(r["gravite"]) >= rang:
+                verdict.refus.append(f"{_lieu(r, precedent)}: non-conformité : {regle} est {statut} (gravité {r['gravite']}) — {_ligne(r['explication'])} ({regle})")
+            else:
+                verdict.informations.append(f"information : {regle} est {statut} (gravité {r['gravite']}) — {_ligne(r['explication'])}")
+    return verdict
+
+
+def _ligne(texte: str) -> str:
+    return " ".join(texte.split())

@@ -1,0 +1,227 @@
+"""L'historique de conformité d'un dépôt git : à la fin de chaque mois (ou trimestre), la révision en
+vigueur ce jour-là (le dernier commit de premier parent daté de ce jour ou avant) est évaluée à
+cette date, par le même moteur qu'`evaluer` (preuves.charger, evaluation.evaluer, rapport.construire).
+
+Coût : un seul `git log --raw` donne, par rejeu des changements, le contenu {chemin: blob} de chaque
+commit ; un seul `cat-file --batch` lit tous les blobs nécessaires ; chaque preuve est lue et validée
+une seule fois par (chemin, blob) pour toute l'histoire (shared/mesures.md §4, §6).
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from verificateur import evaluation, preuves, rapport
+from verificateur.depot_git import MODE_LIEN, MODE_SOUS_MODULE, Journal
+from verificateur.politiques import Catalogue
+from verificateur.problemes import AVERTISSEMENT, Probleme
+from verificateur.sources import TAILLE_MAX_FICHIER, chemin_confine
+
+PAS = ("mois", "trimestre")
+AUCUNE = "aucune révision"
+
+
+def etapes(depuis: date, jusqu_a: date, pas: str) -> list[date]:
+    """Les fins de mois (ou de trimestre : mars, juin, septembre, décembre) de `depuis` à `jusqu_a`
+    inclus, puis `jusqu_a` lui-même s'il n'en est pas une (l'état d'aujourd'hui)."""
+    dates = []
+    annee, mois = depuis.year, depuis.month
+    while True:
+        fin = date(annee, mois, calendar.monthrange(annee, mois)[1])
+        if fin > jusqu_a:
+            break
+        if pas == "mois" or mois % 3 == 0:
+            dates.append(fin)
+        annee, mois = (annee + 1, 1) if mois == 12 else (annee, mois + 1)
+    if not dates or dates[-1] != jusqu_a:
+        dates.append(jusqu_a)
+    return [d for d in dates if d >= depuis]
+
+
+@dataclass
+class _SourceEtat:
+    """Le dépôt tel qu'il était à un commit, reconstitué du journal (l'interface `Source`)."""
+
+    chemin: str
+    revision: str
+    fichiers: dict[str, int]
+    blobs: dict[str, str]
+    contenus: dict[str, bytes]
+    refus: list[Probleme] = field(default_factory=list)
+    nature: str = "revision"
+
+    def lister(self) -> dict[str, int]:
+        return self.fichiers
+
+    def lire(self, chemins: list[str]) -> dict[str, bytes]:
+        return {c: self.contenus[self.blobs[c]] for c in chemins}
+
+    def problemes(self) -> list[Probleme]:
+        return list(self.refus)
+
+
+class CachePreuves:
+    """Preuves lues et validées, par (chemin, blob) : un même contenu n'est lu qu'une fois.
+    (Le chemin compte : le type et les contrôles en dépendent, ex. budget/2025.yaml.)"""
+
+    def __init__(self) -> None:
+        self._preuves: dict[tuple[str, str], preuves.Preuve] = {}
+        self.blobs: dict[str, str] = {}
+
+    def lecteur(self, blobs: dict[str, str]):
+        def lire(chemin: str, type_preuve: preuves.TypePreuve, contenu: bytes) -> preuves.Preuve:
+            cle = (chemin, blobs[chemin])
+            if cle not in self._preuves:
+                self._preuves[cle] = preuves.lire_preuve(chemin, type_preuve, contenu)
+            return self._preuves[cle]
+
+        return lire
+
+
+def _etat(chemin: str, commit_sha: str, arbre: dict[str, tuple[str, str]]) -> tuple[dict[str, str], list[Probleme]]:
+    """Les fichiers réguliers lisibles (chemin → blob) et ce qui est refusé."""
+    blobs: dict[str, str] = {}
+    refus: list[Probleme] = []
+    for c, (mode, blob) in arbre.items():
+        if chemin_confine(c) != c or ".git" in c.lower().split("/"):
+            refus.append(Probleme(c, 0, "chemin-hors-depot", "chemin invalide dans l'arbre git, refusé"))
+        elif mode == MODE_LIEN:
+            refus.append(Probleme(c, 0, "lien-non-suivi", "lien symbolique, non suivi par l'historique", AVERTISSEMENT))
+        elif mode == MODE_SOUS_MODULE:
+            refus.append(Probleme(c, 0, "sous-module", "sous-module git, non lu", AVERTISSEMENT))
+        elif mode.startswith("100"):
+            blobs[c] = blob
+    return blobs, refus
+
+
+def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: date, pas: str = "mois",
+               seuil: str = "mineure", journal: Journal | None = None) -> dict[str, Any]:
+    journal = journal or Journal(chemin)
+    commits = journal.commits
+    if depuis is None:
+        depuis = commits[0].date if commits else jusqu_a
+    jours = etapes(depuis, jusqu_a, pas)
+
+    # Quel commit est en vigueur à chaque étape : le dernier (ordre de l'histoire) daté de ce jour ou avant.
+    en_vigueur: list[int | None] = []
+    for jour in jours:
+        indice = None
+        for i, commit in enumerate(commits):
+            if commit.date <= jour:
+                indice = i
+        en_vigueur.append(indice)
+    voulus = {i for i in en_vigueur if i is not None}
+
+    # Rejeu des changements : l'arbre et les dates de premier ajout de chaque commit voulu.
+    etats: dict[int, tuple[dict[str, str], list[Probleme], dict[str, date]]] = {}
+    arbre: dict[str, tuple[str, str]] = {}
+    premier_ajout: dict[str, date] = {}
+    for i, commit in enumerate(commits[: max(voulus) + 1] if voulus else []):
+        for c, entree in commit.changements:
+            if entree is None:
+                arbre.pop(c, None)
+            else:
+                arbre[c] = entree
+                premier_ajout.setdefault(c, commit.date)
+        if i in voulus:
+            blobs, refus = _etat(chemin, commit.sha, arbre)
+            etats[i] = (blobs, refus, {c: premier_ajout[c] for c in blobs})
+
+    # Un seul cat-file --batch pour tous les blobs de preuve reconnus, toutes étapes confondues.
+    a_lire = sorted({b for blobs, _, _ in etats.values() for c, b in blobs.items() if preuves.type_de(c)})
+    contenus = journal.lire(a_lire) if a_lire else {}
+
+    cache = CachePreuves()
+    resultats_etapes: list[dict[str, Any]] = []
+    precedents: dict[str, str] | None = None
+    for jour, indice in zip(jours, en_vigueur):
+        if indice is None:
+            resultats_etapes.append({"date": jour.isoformat(), "revision": None, "statut_global": AUCUNE,
+                                     "taux_conformite": None, "synthese": None, "changements": [], "problemes": 0})
+            precedents = None
+            continue
+        blobs, refus, ajouts = etats[indice]
+        fichiers = {c: (len(contenus[b]) if b in contenus else 0) for c, b in blobs.items()}
+        source = _SourceEtat(chemin, commits[indice].sha, fichiers, blobs, contenus, refus)
+        lues = preuves.charger(source, lire=cache.lecteur(blobs))
+        resultat = evaluation.evaluer(catalogue, lues, jour, ajouts)
+        construit = rapport.construire(resultat, lues, catalogue, seuil)
+        statuts = {r["regle"]: r["statut"] for r in construit["resultats"]}
+        changements = []
+        if precedents is not None:
+            for regle in sorted(set(statuts) | set(precedents)):
+                avant, apres = precedents.get(regle), statuts.get(regle)
+                if avant != apres:
+                    changements.append({"regle": regle, "avant": avant, "apres": apres})
+        resultats_etapes.append({
+            "date": jour.isoformat(),
+            "revision": commits[indice].sha,
+            "statut_global": construit["synthese"]["statut_global"],
+            "taux_conformite": construit["synthese"]["taux_conformite"],
+            "synthese": construit["synthese"],
+            "changements": changements,
+            "problemes": len(construit["problemes"]),
+        })
+        precedents = statuts
+    return {
+        "depot": {"chemin": chemin, "source": "historique"},
+        "depuis": depuis.isoformat(),
+        "jusqu_a": jusqu_a.isoformat(),
+        "pas": pas,
+        "commits": len(commits),
+        "etapes": resultats_etapes,
+    }
+
+
+# --- rendus ---------------------------------------------------------------------------------------
+
+
+def _taux(taux: float | None) -> str:
+    return "" if taux is None else f"{taux * 100:.1f}".replace(".", ",") + " %"
+
+
+def changement(c: dict[str, Any]) -> str:
+    """« BUD-01 : conforme → non_conforme » (« — » : règle absente)."""
+    return f"{c['regle']} : {c['avant'] or '—'} → {c['apres'] or '—'}"
+
+
+def rendre_texte(h: dict[str, Any]) -> str:
+    from tabulate import tabulate
+
+    lignes = [[e["date"], (e["revision"] or "—")[:12], e["statut_global"], _taux(e["taux_conformite"]),
+               len(e["changements"])] for e in h["etapes"]]
+    texte = tabulate(lignes, headers=["date", "révision", "statut global", "conformité", "changements"],
+                     tablefmt="simple", disable_numparse=True)
+    sortie = [f"Historique de {h['depot']['chemin']} : {h['commits']} commit(s), du {h['depuis']} au {h['jusqu_a']}, par {h['pas']}", "", texte]
+    changes = [e for e in h["etapes"] if e["changements"]]
+    if changes:
+        sortie += ["", "Changements :"]
+        for e in changes:
+            sortie.append(f"  {e['date']} ({e['revision'][:12]})")
+            sortie += [f"    {changement(c)}" for c in e["changements"]]
+    return "\n".join(sortie) + "\n"
+
+
+def rendre_json(h: dict[str, Any]) -> str:
+    return json.dumps(h, ensure_ascii=False, indent=2) + "\n"
+
+
+def rendre_csv(h: dict[str, Any]) -> str:
+    """Conventions d'un tableur français : `;`, BOM UTF-8, virgule décimale."""
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
+    ecrivain.writerow(["date", "revision", "statut_global", "taux_conformite", "changements"])
+    for e in h["etapes"]:
+        taux = "" if e["taux_conformite"] is None else f"{e['taux_conformite']:.4f}".replace(".", ",")
+        ecrivain.writerow([e["date"], e["revision"] or "", e["statut_global"], taux,
+                           " ; ".join(changement(c) for c in e["changements"])])
+    return "\ufeff" + tampon.getvalue()
+
+
+RENDUS = {"texte": rendre_texte, "json": rendre_json, "csv": rendre_csv}

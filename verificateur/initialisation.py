@@ -1,0 +1,84 @@
+"""`verificateur init` : un dépôt de preuves prêt à remplir — `etablissement.yaml` (obligatoire, valeurs
+d'exemple valides), un modèle commenté par type de fichier du format 1 sous `modeles/` (hors des
+chemins lus comme preuves), un `.pre-commit-config.yaml` qui lance le crochet, un README.
+
+N'écrase jamais un fichier existant ; lance `git init` (invocation durcie de depot_git) si le
+dossier n'est pas déjà dans un dépôt git."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from verificateur.preuves import TYPES
+from verificateur.problemes import ErreurVerificateur
+
+_CONFIG_PRE_COMMIT = """\
+# Crochet pre-commit de verificateur : chaque commit est vérifié sur ce qui sera commité (l'index).
+# Refusé : une règle qui régresse, une preuve invalide ou une donnée personnelle. Voir docs/crochet.md.
+# Installation : pip install pre-commit verificateur, puis « pre-commit install ».
+repos:
+  - repo: local
+    hooks:
+      - id: verificateur
+        name: verificateur (conformité cybersécurité)
+        entry: verificateur crochet
+        language: system
+        pass_filenames: false
+        always_run: true
+        require_serial: true
+        stages: [pre-commit]
+"""
+
+
+def _modeles() -> dict[str, str]:
+    """Chemin dans le dépôt créé → contenu, le `$schema` pointant vers le schéma installé."""
+    racine = resources.files("verificateur") / "modeles"
+    schemas = resources.files("verificateur") / "schemas" / "preuves"
+    fichiers: dict[str, str] = {}
+    for type_preuve in TYPES:
+        source = racine.joinpath(*_forme_modele(type_preuve.forme).split("/"))
+        texte = source.read_text(encoding="utf-8")
+        if type_preuve.schema is not None:
+            texte = texte.replace("__SCHEMA__", str(schemas / f"{type_preuve.nom}.schema.json"), 1)
+        cible = type_preuve.forme if type_preuve.nom == "etablissement" else "modeles/" + _forme_modele(type_preuve.forme)
+        fichiers[cible] = texte
+    fichiers[".pre-commit-config.yaml"] = _CONFIG_PRE_COMMIT
+    fichiers["README.md"] = (racine / "README.md").read_text(encoding="utf-8")
+    return fichiers
+
+
+def _forme_modele(forme: str) -> str:
+    return forme.replace("<nom>", "AAAA-MM-JJ-nom")
+
+
+def creer(chemin: str) -> list[str]:
+    """Crée le dépôt ; renvoie les lignes à afficher. Refus (code 2) si un fichier existe déjà."""
+    dossier = Path(chemin)
+    if dossier.exists() and not dossier.is_dir():
+        raise ErreurVerificateur(f"{chemin}: existe et n'est pas un dossier")
+    fichiers = _modeles()
+    existants = [c for c in fichiers if (dossier / c).exists() or (dossier / c).is_symlink()]
+    if existants:
+        raise ErreurVerificateur(
+            f"{chemin}: fichier(s) existant(s), init n'écrase rien : {', '.join(sorted(existants))}"
+        )
+    dossier.mkdir(parents=True, exist_ok=True)
+    lignes = []
+    if _initialiser_git(str(dossier)):
+        lignes.append(f"{chemin}: dépôt git créé")
+    for relatif, texte in sorted(fichiers.items()):
+        cible = dossier / relatif
+        cible.parent.mkdir(parents=True, exist_ok=True)
+        with open(cible, "x", encoding="utf-8", newline="\n") as f:  # « x » : jamais d'écrasement
+            f.write(texte)
+        lignes.append(f"{chemin}/{relatif}: créé")
+    lignes.append(f"{len(fichiers)} fichier(s) créé(s) ; complétez etablissement.yaml, puis voir README.md")
+    return lignes
+
+
+def _initialiser_git(dossier: str) -> bool:
+    """`git init` avec l'invocation durcie de depot_git, si le dossier n'est dans aucun dépôt."""
+    from verificateur.depot_git import initialiser
+
+    return initialiser(dossier)
