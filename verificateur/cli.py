@@ -357,15 +357,13 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
 
     lignes = couverture.matrice(_catalogue(politiques, referentiels))
     if format_ == "csv":
-        import csv
-        import io
+        from verificateur import tableur
 
-        tampon = io.StringIO()
-        ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-        ecrivain.writerow(["referentiel", "exigence", "titre", "verifiable", "regles", "preuves", "remarque"])
-        for l in lignes:
-            ecrivain.writerow([l.referentiel, l.exigence, l.titre, "oui" if l.verifiable else "non", " ".join(l.regles), " ".join(l.preuves), l.remarque])
-        click.echo("\ufeff" + tampon.getvalue(), nl=False)
+        entete = ["referentiel", "exigence", "titre", "verifiable", "regles", "preuves", "remarque"]
+        click.echo(tableur.ecrire(entete, [
+            [l.referentiel, l.exigence, l.titre, "oui" if l.verifiable else "non", " ".join(l.regles), " ".join(l.preuves), l.remarque]
+            for l in lignes
+        ]), nl=False)
         return
     from tabulate import tabulate
 

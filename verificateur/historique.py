@@ -10,8 +10,6 @@ une seule fois par (chemin, blob) pour toute l'histoire (shared/mesures.md §4, 
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -214,14 +212,14 @@ def rendre_json(h: dict[str, Any]) -> str:
 
 def rendre_csv(h: dict[str, Any]) -> str:
     """Conventions d'un tableur français : `;`, BOM UTF-8, virgule décimale."""
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(["date", "revision", "statut_global", "taux_conformite", "changements"])
-    for e in h["etapes"]:
-        taux = "" if e["taux_conformite"] is None else f"{e['taux_conformite']:.4f}".replace(".", ",")
-        ecrivain.writerow([e["date"], e["revision"] or "", e["statut_global"], taux,
-                           " ; ".join(changement(c) for c in e["changements"])])
-    return "\ufeff" + tampon.getvalue()
+    from verificateur import tableur
+
+    lignes = [
+        [e["date"], e["revision"] or "", e["statut_global"], tableur.decimal(e["taux_conformite"]),
+         " ; ".join(changement(c) for c in e["changements"])]
+        for e in h["etapes"]
+    ]
+    return tableur.ecrire(["date", "revision", "statut_global", "taux_conformite", "changements"], lignes)
 
 
 RENDUS = {"texte": rendre_texte, "json": rendre_json, "csv": rendre_csv}

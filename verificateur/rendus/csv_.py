@@ -11,10 +11,10 @@ chariot serait exécutée comme une formule par le tableur ; elle est préfixée
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
+from verificateur import tableur
+from verificateur.tableur import neutraliser  # noqa: F401 — nom public du rendu CSV
 from verificateur.rendus.commun import lieu
 
 COLONNES = (
@@ -32,30 +32,16 @@ COLONNES = (
     "derogation_expire_le",
     "taux_conformite",
 )
-_DECLENCHEURS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutraliser(valeur: Any) -> str:
-    """Une cellule qu'aucun tableur n'interprète comme une formule."""
-    texte = "" if valeur is None else str(valeur)
-    return "'" + texte if texte.startswith(_DECLENCHEURS) else texte
-
-
 def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
     standard = bool(options.get("csv_standard"))
-    separateur = "," if standard else ";"
     etab = rapport["etablissement"] or {}
     revision = rapport["depot"].get("revision")
-    taux = f"{rapport['synthese']['taux_conformite']:.4f}"
-    if not standard:
-        taux = taux.replace(".", ",")
+    taux = tableur.decimal(rapport["synthese"]["taux_conformite"], standard)
 
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=separateur, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    ecrivain.writerow(COLONNES)
+    lignes = []
     for r in rapport["resultats"]:
         derog = r.get("derogation") or {}
-        ligne = [
+        lignes.append([
             etab.get("finess"),
             etab.get("raison_sociale"),
             rapport["date_evaluation"],
@@ -68,6 +54,6 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
             r["explication"],
             ", ".join(lieu(p["fichier"], p.get("ligne")) for p in r["preuves"]),
             derog.get("expire_le"),
-        ]
-        ecrivain.writerow([neutraliser(v) for v in ligne] + [taux])
-    return ("" if standard else "\ufeff") + tampon.getvalue()
+            taux,
+        ])
+    return tableur.ecrire(COLONNES, lignes, standard)
