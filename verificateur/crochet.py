@@ -58,7 +58,8 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
     apres = moteur.evaluer_source(index, catalogue, jour, seuil)
     avant_par_regle: dict[str, dict[str, Any]] = {}
     if index.revision is not None:  # pas de HEAD avant le premier commit : rien à comparer
-        avant = moteur.evaluer_source(SourceRevision(chemin, index.revision), catalogue, jour, seuil)
+        # HEAD ne sert qu'à comparer les verdicts : pas de seconde lecture de l'historique git.
+        avant = moteur.evaluer_source(SourceRevision(chemin, index.revision), catalogue, jour, seuil, fraicheur=False)
         avant_par_regle = {r["regle"]: r for r in avant["resultats"]}
     verdict = Verdict()
     for p in apres["problemes"]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Iterator
 
 from verificateur.langage import (
     Constat, Contexte, Emplacement, ErreurCalcul, PreuveInvalide, PreuveManquante, condition,
 )
 from verificateur.politiques import Catalogue, Regle
 from verificateur.problemes import AVERTISSEMENT, ERREUR, Probleme
-from verificateur.preuves import Preuves
+from verificateur.preuves import Preuve, Preuves
 
 STATUTS = ("conforme", "non_conforme", "preuve_manquante", "erreur", "non_applicable", "derogation")
 ECHECS = ("non_conforme", "preuve_manquante", "erreur")
@@ -88,25 +88,36 @@ def _verdict(regle: Regle, statut: str, constats: list[Constat], ctx: Contexte, 
     return Verdict(regle, statut, explication, constats, emplacements, dict(ctx.parametres_lus))
 
 
-# Dates déclarées qui ne peuvent pas être postérieures à la date d'évaluation.
-_DATES_PASSEES = {"exercice": ("date",), "plan_blanc_numerique": ("valide_le",), "incident": ("detecte_le",)}
+# Dates déclarées par type de preuve (champ, libellé) : elles ne peuvent pas être postérieures à la
+# date d'évaluation, et la fraîcheur les compare au premier commit du fichier.
+_DATES_DECLAREES = {
+    "exercice": ("date", "exercice daté du"),
+    "plan_blanc_numerique": ("valide_le", "plan blanc numérique validé le"),
+    "incident": ("detecte_le", "incident détecté le"),
+}
+
+
+def _dates_declarees(preuves: Preuves, types: tuple[str, ...] = tuple(_DATES_DECLAREES)) -> Iterator[tuple[Preuve, str, str, date]]:
+    for preuve in preuves.preuves.values():
+        if preuve.type not in types or not preuve.valide:
+            continue
+        champ, libelle = _DATES_DECLAREES[preuve.type]
+        valeur = preuve.valeurs.get(champ)
+        jour = valeur.date() if isinstance(valeur, datetime) else valeur
+        if isinstance(jour, date):
+            yield preuve, champ, libelle, jour
 
 
 def _dates_futures(preuves: Preuves, jour: date) -> list[Probleme]:
-    problemes = []
-    for preuve in preuves.preuves.values():
-        for champ in _DATES_PASSEES.get(preuve.type, ()):
-            if not preuve.valide or champ not in preuve.valeurs:
-                continue
-            valeur = preuve.valeurs[champ]
-            jour_preuve = valeur.date() if isinstance(valeur, datetime) else valeur
-            if jour_preuve > jour:
-                problemes.append(Probleme(
-                    preuve.chemin, preuve.document.ligne((champ,)), "date-future",
-                    f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {jour.isoformat()} : cette preuve ne compte pas",
-                    AVERTISSEMENT,
-                ))
-    return problemes
+    return [
+        Probleme(
+            preuve.chemin, preuve.document.ligne((champ,)), "date-future",
+            f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {jour.isoformat()} : cette preuve ne compte pas",
+            AVERTISSEMENT,
+        )
+        for preuve, champ, _, jour_preuve in _dates_declarees(preuves)
+        if jour_preuve > jour
+    ]
 
 
 def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, jour: date) -> list[Probleme]:
@@ -164,21 +175,14 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, jour: date
 
 # Au-delà de ce délai entre la date déclarée et l'ajout du fichier au dépôt : « déclaré a posteriori ».
 DELAI_A_POSTERIORI_JOURS = 90
-_DATES_DECLAREES = {"exercice": ("date", "exercice daté du"), "plan_blanc_numerique": ("valide_le", "plan blanc numérique validé le")}
 
 
 def declares_a_posteriori(preuves: Preuves, ajouts: dict[str, date]) -> list[Probleme]:
     """Un exercice ou un plan dont la date déclarée précède de plus de 90 jours le premier commit du
     fichier (`ajouts` : chemin → date du premier commit, lue dans git par l'appelant)."""
     problemes = []
-    for preuve in preuves.preuves.values():
-        declaree = _DATES_DECLAREES.get(preuve.type)
-        if declaree is None or not preuve.valide or preuve.chemin not in ajouts:
-            continue
-        champ, libelle = declaree
-        valeur = preuve.valeurs.get(champ)
-        jour_preuve = valeur.date() if isinstance(valeur, datetime) else valeur
-        if not isinstance(jour_preuve, date):
+    for preuve, champ, libelle, jour_preuve in _dates_declarees(preuves, ("exercice", "plan_blanc_numerique")):
+        if preuve.chemin not in ajouts:
             continue
         ecart = (ajouts[preuve.chemin] - jour_preuve).days
         if ecart > DELAI_A_POSTERIORI_JOURS:

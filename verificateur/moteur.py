@@ -11,9 +11,10 @@ from verificateur.politiques import Catalogue
 from verificateur.sources import Source
 
 
-def evaluer_source(source: Source, catalogue: Catalogue, jour: date, seuil: str = "mineure") -> dict[str, Any]:
+def evaluer_source(source: Source, catalogue: Catalogue, jour: date, seuil: str = "mineure", fraicheur: bool = True) -> dict[str, Any]:
+    """`fraicheur` : pour une source git, lire dans l'historique la date du premier commit de chaque
+    fichier (« déclaré a posteriori ») ; inutile quand seuls les verdicts comptent."""
     lues = preuves.charger(source)
-    # Sources git : la date du premier commit de chaque fichier (« déclaré a posteriori »).
-    dates_ajout = getattr(source, "dates_ajout", None)
+    dates_ajout = getattr(source, "dates_ajout", None) if fraicheur else None
     resultat = evaluation.evaluer(catalogue, lues, jour, dates_ajout() if dates_ajout else None)
     return rapport.construire(resultat, lues, catalogue, seuil)

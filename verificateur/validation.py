@@ -52,8 +52,10 @@ def decrire(valeur: Any) -> str:
         return "une table de clés"
     if isinstance(valeur, list):
         return "une liste"
-    if isinstance(valeur, (int, Decimal)):
-        return format(valeur, "f") if isinstance(valeur, Decimal) else str(valeur)
+    if isinstance(valeur, Decimal):
+        return format(valeur, "f")
+    if isinstance(valeur, int):
+        return str(valeur)
     texte = str(valeur)
     return f"« {texte if len(texte) <= 60 else texte[:57] + '…'} »"
 
