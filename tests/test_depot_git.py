@@ -676,16 +676,4 @@ def test_objet_corrompu(depot, lancer, options):
     )
 
 
-# --- jamais d'écriture ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("mode", MODES)
-def test_aucune_ecriture_dans_le_depot(depot, lancer, mode):
-    remplacer(depot.chemin / MESURES, "comptes_privilegies: true", "comptes_privilegies: false")
-    git(depot.chemin, "add", MESURES)
-    remplacer(depot.chemin / "README.md", "#", "##")
-    for fichier in (MESURES, "etablissement.yaml", "README.md"):
-        toucher(depot.chemin / fichier)
-    avant = empreintes(depot.chemin)
-    evaluer(lancer, depot.chemin, *MODES[mode])
-    assert empreintes(depot.chemin) == avant
+# --- jamais d'écriture : tests/hostiles/test_rien_altere.py (chaque commande, chaque mode) ---------

@@ -32,6 +32,8 @@ MODE_SOUS_MODULE = "160000"
 SAUTS_MAX = 40
 # Une cible de lien plus longue n'est pas un chemin (PATH_MAX).
 CIBLE_MAX = 4096
+# Commits de premier parent lus au plus (historique, fraîcheur) : au-delà, refusé (docs/limites.md).
+COMMITS_MAX = 100_000
 
 # Transports interdits : un clone partiel va chercher les objets absents chez son « promisor »,
 # ce qui lance `remote.<nom>.uploadpack` ou `core.sshCommand` (essai : voir docs/depot.md).
@@ -194,9 +196,11 @@ class _Lot:
             f"{self._depot.chemin}: objet git {sha} absent ou corrompu ; vérifiez le dépôt avec « git fsck »"
         )
 
-    def lire(self, shas: list[str], limite: int = TAILLE_MAX_FICHIER + 1) -> dict[str, bytes]:
-        """Le contenu de chaque blob (au plus `limite` octets : le reste est lu et jeté)."""
+    def lire(self, shas: list[str], limite: int = TAILLE_MAX_FICHIER + 1, total: int | None = None) -> dict[str, bytes]:
+        """Le contenu de chaque blob (au plus `limite` octets : le reste est lu et jeté) ; au-delà de
+        `total` octets gardés en tout, ErreurVerificateur (la mémoire reste bornée)."""
         contenus: dict[str, bytes] = {}
+        gardes = 0
         for sha in dict.fromkeys(shas):
             processus = self._ouvrir()
             assert processus.stdin and processus.stdout
@@ -222,6 +226,12 @@ class _Lot:
             if len(contenu) < min(taille, limite) or reste > 0 or processus.stdout.read(1) != b"\n":
                 raise self._corrompu(sha)
             contenus[sha] = contenu
+            gardes += len(contenu)
+            if total is not None and gardes > total:
+                self.fermer()
+                raise ErreurVerificateur(
+                    f"{self._depot.chemin}: plus de {total} octets de preuves à lire dans l'histoire, refusé (voir docs/limites.md)"
+                )
         return contenus
 
 
@@ -513,10 +523,14 @@ class Journal:
             raise ErreurVerificateur(f"{chemin}: révision « {revision} » introuvable dans le dépôt (aucun commit de ce nom)")
         sortie = self._depot.executer(
             ["log", "--first-parent", "--diff-merges=first-parent", "--raw", "--root", "--no-renames",
-             "--no-abbrev", "-z", "--format=%x01%H %cI", sha],
+             "--no-abbrev", "-z", "--format=%x01%H %cI", f"--max-count={COMMITS_MAX + 1}", sha],
             echec=f"{chemin}: histoire git illisible ; vérifiez le dépôt avec « git fsck »",
         )
         self.commits = list(reversed(self._analyser(sortie)))
+        if len(self.commits) > COMMITS_MAX:
+            raise ErreurVerificateur(
+                f"{chemin}: plus de {COMMITS_MAX} commits dans l'histoire de premier parent, refusé (voir docs/limites.md)"
+            )
 
     def _analyser(self, sortie: bytes) -> list[Commit]:
         prefixe = self._depot.prefixe + "/" if self._depot.prefixe else ""
@@ -558,10 +572,10 @@ class Journal:
                     dates[chemin] = commit.date
         return dates
 
-    def lire(self, shas: list[str]) -> dict[str, bytes]:
+    def lire(self, shas: list[str], total: int | None = None) -> dict[str, bytes]:
         lot = self._depot.lot()
         try:
-            return lot.lire(shas)
+            return lot.lire(shas, total=total)
         finally:
             lot.fermer()
 

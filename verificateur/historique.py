@@ -9,7 +9,9 @@ une seule fois par (chemin, blob) pour toute l'histoire (shared/mesures.md §4, 
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,11 +20,16 @@ from typing import Any
 from verificateur import evaluation, preuves, rapport
 from verificateur.depot_git import MODE_LIEN, MODE_SOUS_MODULE, Journal
 from verificateur.politiques import Catalogue
-from verificateur.problemes import AVERTISSEMENT, Probleme
-from verificateur.sources import TAILLE_MAX_FICHIER, chemin_confine
+from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
+from verificateur.sources import TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, chemin_confine
 
 PAS = ("mois", "trimestre")
 AUCUNE = "aucune révision"
+# Chaque étape est une évaluation : au-delà, refusé avant de lire l'histoire (50 ans par mois ;
+# 12 000 étapes coûtaient plus de deux minutes). Octets de preuves lus pour toute l'histoire
+# (docs/limites.md).
+ETAPES_MAX = 600
+TAILLE_MAX_HISTOIRE = 2 * TAILLE_MAX_PREUVES
 
 
 def etapes(depuis: date, jusqu_a: date, pas: str) -> list[date]:
@@ -30,7 +37,7 @@ def etapes(depuis: date, jusqu_a: date, pas: str) -> list[date]:
     inclus, puis `jusqu_a` lui-même s'il n'en est pas une (l'état d'aujourd'hui)."""
     dates = []
     annee, mois = depuis.year, depuis.month
-    while True:
+    while (annee, mois) <= (jusqu_a.year, jusqu_a.month):  # jamais au-delà de l'an 9999
         fin = date(annee, mois, calendar.monthrange(annee, mois)[1])
         if fin > jusqu_a:
             break
@@ -68,15 +75,17 @@ class CachePreuves:
     """Preuves lues et validées, par (chemin, blob) : un même contenu n'est lu qu'une fois.
     (Le chemin compte : le type et les contrôles en dépendent, ex. budget/2025.yaml.)"""
 
-    def __init__(self) -> None:
+    def __init__(self, chemin: str = "") -> None:
         self._preuves: dict[tuple[str, str], preuves.Preuve] = {}
         self.blobs: dict[str, str] = {}
+        self._budget = preuves.Budget(chemin)  # toute l'histoire : chaque contenu compté une fois
 
     def lecteur(self, blobs: dict[str, str]):
         def lire(chemin: str, type_preuve: preuves.TypePreuve, contenu: bytes) -> preuves.Preuve:
             cle = (chemin, blobs[chemin])
             if cle not in self._preuves:
                 self._preuves[cle] = preuves.lire_preuve(chemin, type_preuve, contenu)
+                self._budget.compter(self._preuves[cle].document)
             return self._preuves[cle]
 
         return lire
@@ -100,20 +109,24 @@ def _etat(chemin: str, commit_sha: str, arbre: dict[str, tuple[str, str]]) -> tu
 
 def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: date, pas: str = "mois",
                seuil: str = "mineure", journal: Journal | None = None) -> dict[str, Any]:
+    if depuis is not None:
+        _limiter_etapes(etapes(depuis, jusqu_a, pas), pas)
     journal = journal or Journal(chemin)
     commits = journal.commits
     if depuis is None:
         depuis = commits[0].date if commits else jusqu_a
     jours = etapes(depuis, jusqu_a, pas)
+    _limiter_etapes(jours, pas)
 
     # Quel commit est en vigueur à chaque étape : le dernier (ordre de l'histoire) daté de ce jour ou avant.
+    # Les commits triés par date, avec le plus grand indice vu jusque-là : une dichotomie par étape.
+    ordre = sorted(range(len(commits)), key=lambda i: commits[i].date)
+    dates_triees = [commits[i].date for i in ordre]
+    plus_grand = list(itertools.accumulate(ordre, max))
     en_vigueur: list[int | None] = []
     for jour in jours:
-        indice = None
-        for i, commit in enumerate(commits):
-            if commit.date <= jour:
-                indice = i
-        en_vigueur.append(indice)
+        k = bisect.bisect_right(dates_triees, jour)
+        en_vigueur.append(plus_grand[k - 1] if k else None)
     voulus = {i for i in en_vigueur if i is not None}
 
     # Rejeu des changements : l'arbre et les dates de premier ajout de chaque commit voulu.
@@ -133,9 +146,9 @@ def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: 
 
     # Un seul cat-file --batch pour tous les blobs de preuve reconnus, toutes étapes confondues.
     a_lire = sorted({b for blobs, _, _ in etats.values() for c, b in blobs.items() if preuves.type_de(c)})
-    contenus = journal.lire(a_lire) if a_lire else {}
+    contenus = journal.lire(a_lire, TAILLE_MAX_HISTOIRE) if a_lire else {}
 
-    cache = CachePreuves()
+    cache = CachePreuves(chemin)
     resultats_etapes: list[dict[str, Any]] = []
     precedents: dict[str, str] | None = None
     for jour, indice in zip(jours, en_vigueur):
@@ -175,6 +188,14 @@ def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: 
         "commits": len(commits),
         "etapes": resultats_etapes,
     }
+
+
+def _limiter_etapes(jours: list[date], pas: str) -> None:
+    if len(jours) > ETAPES_MAX:
+        conseil = "raccourcissez la période (--depuis, --jusqu-a)" + (" ou passez à --pas trimestre" if pas == "mois" else "")
+        raise ErreurVerificateur(
+            f"{len(jours)} étapes du {jours[0].isoformat()} au {jours[-1].isoformat()}, au-delà de la limite de {ETAPES_MAX} (docs/limites.md) : {conseil}"
+        )
 
 
 # --- rendus ---------------------------------------------------------------------------------------

@@ -21,6 +21,14 @@ Chemin = tuple[str | int, ...]
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PROFONDEUR_MAX = 64  # aucune preuve n'a besoin de plus ; protège la pile contre les fichiers hostiles
+# Au-delà, un fichier YAML est refusé avant d'être construit : 10 Mio de « - 1 » feraient 2,6 millions de
+# nœuds, 1,5 Go de mémoire et 30 s (docs/limites.md). Aucune preuve n'approche ce nombre de valeurs.
+VALEURS_MAX_YAML = 50_000
+# Registre CSV : lignes (en-tête compris) et colonnes ; au-delà, refusé avant l'analyse (docs/limites.md).
+LIGNES_MAX_CSV = 20_000
+COLONNES_MAX_CSV = 20
+# Titres d'un document Markdown : au-delà, refusé (10 Mio de « # » en feraient 5 millions).
+TITRES_MAX = 10_000
 
 
 class _Chargeur(_Base):  # type: ignore[misc, valid-type]
@@ -130,6 +138,10 @@ def lire_yaml(chemin: str, contenu: bytes) -> Document:
     texte = decoder(document, contenu)
     if texte is None:
         return document
+    refus = _prelire(chemin, texte)
+    if refus is not None:
+        document.problemes.append(refus)
+        return document
     chargeur = _Chargeur(texte)
     try:
         noeud = chargeur.get_single_node()
@@ -152,6 +164,38 @@ def lire_yaml(chemin: str, contenu: bytes) -> Document:
     except _Refus:
         document.donnees = None
     return document
+
+
+_OUVERTURES = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_FERMETURES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+_NOEUDS = (yaml.ScalarEvent, yaml.AliasEvent, *_OUVERTURES)
+
+
+def _prelire(chemin: str, texte: str) -> Probleme | None:
+    """Un premier passage sur les événements du parseur, sans rien construire : refuse tôt une
+    imbrication excessive (la composition, récursive en C, plante sur un million de « [ ») ou un
+    nombre démesuré de valeurs. Les fautes de syntaxe sont laissées à la lecture qui suit."""
+    chargeur = _Chargeur(texte)
+    profondeur = noeuds = 0
+    try:
+        while chargeur.check_event():
+            evenement = chargeur.get_event()
+            if isinstance(evenement, _NOEUDS):
+                noeuds += 1
+                ligne = evenement.start_mark.line + 1
+                if profondeur > PROFONDEUR_MAX:
+                    return Probleme(chemin, ligne, "imbrication", f"imbrication de plus de {PROFONDEUR_MAX} niveaux, refusée")
+                if noeuds > VALEURS_MAX_YAML:
+                    return Probleme(chemin, ligne, "trop-de-valeurs", f"plus de {VALEURS_MAX_YAML} valeurs YAML, fichier refusé (docs/limites.md)")
+                if isinstance(evenement, _OUVERTURES):
+                    profondeur += 1
+            elif isinstance(evenement, _FERMETURES):
+                profondeur -= 1
+    except yaml.YAMLError:
+        return None
+    finally:
+        chargeur.dispose()
+    return None
 
 
 class _Refus(Exception):
@@ -230,8 +274,22 @@ def lire_csv(chemin: str, contenu: bytes, colonnes_connues: set[str] | None = No
     texte = decoder(document, contenu)
     if texte is None:
         return document
+    # Compté avant l'analyse : un million de lignes courtes tient sous la taille maximale et coûterait
+    # 800 Mo (docs/limites.md). « \r » seul sépare aussi les lignes pour le module csv.
+    nombre = max(texte.count("\n"), texte.count("\r")) + (0 if texte.endswith(("\n", "\r")) else 1)
+    if nombre > LIGNES_MAX_CSV:
+        document.problemes.append(
+            Probleme(chemin, 0, "trop-de-lignes", f"{nombre} lignes, au-delà de la limite de {LIGNES_MAX_CSV} (docs/limites.md)")
+        )
+        return document
     premiere = texte.split("\n", 1)[0]
     separateur = ";" if premiere.count(";") >= premiere.count(",") else ","
+    colonnes = re.match(r"[^\r\n]*", texte).group().count(separateur) + 1  # type: ignore[union-attr]
+    if colonnes > COLONNES_MAX_CSV:  # compté avant l'analyse, comme les lignes
+        document.problemes.append(
+            Probleme(chemin, 1, "trop-de-colonnes", f"{colonnes} colonnes, au-delà de la limite de {COLONNES_MAX_CSV} (docs/limites.md)")
+        )
+        return document
     lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True)
     lignes: list[dict[str, str]] = []
     try:
@@ -245,6 +303,11 @@ def lire_csv(chemin: str, contenu: bytes, colonnes_connues: set[str] | None = No
             if entete is None:
                 entete = [c.strip() for c in cellules]
                 document.lignes[()] = numero
+                if len(entete) > COLONNES_MAX_CSV:
+                    document.problemes.append(
+                        Probleme(chemin, numero, "trop-de-colonnes", f"{len(entete)} colonnes, au-delà de la limite de {COLONNES_MAX_CSV} (docs/limites.md)")
+                    )
+                    return document
                 doublons = sorted({c for c in entete if entete.count(c) > 1})
                 if doublons:
                     document.problemes.append(
@@ -311,6 +374,11 @@ def lire_markdown(chemin: str, contenu: bytes) -> Document:
         elif _SOULIGNE.match(ligne) and precedente.strip() and not precedente.startswith((" " * 4, "\t")):
             niveau = 1 if ligne.strip()[0] == "=" else 2
             titres.append({"texte": precedente.strip(), "niveau": niveau, "ligne": numero - 1})
+        if len(titres) > TITRES_MAX:
+            document.problemes.append(
+                Probleme(chemin, numero, "trop-de-valeurs", f"plus de {TITRES_MAX} titres, document refusé (docs/limites.md)")
+            )
+            return document
         precedente = ligne
     document.donnees = {"titres": titres}
     return document

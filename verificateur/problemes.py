@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 ERREUR = "erreur"
+_CONTROLES = {"Cc", "Cf", "Zl", "Zp"}  # contrôles, formats (bidi), séparateurs de ligne et de paragraphe
 AVERTISSEMENT = "avertissement"
 
 
@@ -22,8 +24,12 @@ class Probleme:
     message: str
     niveau: str = ERREUR
 
+    def __post_init__(self) -> None:
+        # Un message cite des valeurs du dépôt : une clé « \n… » ne doit pas fabriquer de fausses lignes.
+        object.__setattr__(self, "message", sans_controle(self.message))
+
     def __str__(self) -> str:
-        lieu = self.fichier if not self.ligne else f"{self.fichier}:{self.ligne}"
+        lieu = sans_controle(self.fichier) if not self.ligne else f"{sans_controle(self.fichier)}:{self.ligne}"
         return f"{lieu}: {self.message} ({self.code})"
 
     def en_dict(self) -> dict[str, object]:
@@ -36,6 +42,17 @@ class Probleme:
         }
 
 
+def sans_controle(texte: str) -> str:
+    r"""Les caractères de contrôle (saut de ligne, retour chariot, tabulation, échappements de
+    terminal, inversions bidirectionnelles…) d'un texte venu d'une entrée, rendus visibles : « \n »,
+    « \x1b », « \u202e ». Les espaces insécables restent."""
+    if texte.isprintable():
+        return texte
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _CONTROLES else c for c in texte
+    )
+
+
 class ErreurVerificateur(Exception):
     """Une erreur qui empêche la commande elle-même (dossier introuvable, politiques invalides…).
 
@@ -44,7 +61,7 @@ class ErreurVerificateur(Exception):
 
     def __init__(self, message: str, code_sortie: int = 2, problemes: list[Probleme] | None = None):
         super().__init__(message)
-        self.message = message
+        self.message = sans_controle(message)
         self.code_sortie = code_sortie
         self.problemes = problemes or []
 

@@ -17,6 +17,12 @@ from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
 TAILLE_MAX_FICHIER = 10 * 1024 * 1024
 # Au-delà, le dépôt est refusé : aucun établissement n'a besoin d'autant de fichiers de preuve.
 NOMBRE_MAX_FICHIERS = 50_000
+# Au-delà, le dépôt est refusé : la mémoire reste bornée quel que soit le nombre de fichiers de preuve
+# (docs/limites.md). Fichiers de preuve reconnus ; octets qu'ils totalisent ; valeurs lues (nœuds YAML,
+# cellules CSV, titres Markdown) dans tout le dépôt, ou toute son histoire pour `historique`.
+NOMBRE_MAX_PREUVES = 10_000
+TAILLE_MAX_PREUVES = 64 * 1024 * 1024
+VALEURS_MAX_DEPOT = 250_000
 
 
 class Source(Protocol):

@@ -1,0 +1,45 @@
+"""Chaque limite de volume est documentée avec sa valeur exacte (docs/limites.md), et le modèle de
+menace (docs/securite.md) nomme, pour chaque invariant, des tests qui existent."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import RACINE
+
+
+def test_les_limites_de_volume_documentees_sont_celles_du_code():
+    from verificateur.depot_git import COMMITS_MAX
+    from verificateur.historique import ETAPES_MAX, TAILLE_MAX_HISTOIRE
+    from verificateur.lecture import COLONNES_MAX_CSV, LIGNES_MAX_CSV, TITRES_MAX, VALEURS_MAX_YAML
+    from verificateur.sources import NOMBRE_MAX_PREUVES, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT
+
+    lignes = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8").splitlines()
+
+    def valeur(debut: str) -> str:
+        trouvees = [l for l in lignes if l.startswith(f"| {debut}")]
+        assert len(trouvees) == 1, debut
+        return trouvees[0].split(" | ")[1]
+
+    assert valeur("valeurs d'un fichier YAML") == str(VALEURS_MAX_YAML)
+    assert valeur("titres d'un document Markdown") == str(TITRES_MAX)
+    assert valeur("lignes d'un registre CSV") == str(LIGNES_MAX_CSV)
+    assert valeur("colonnes d'un registre CSV") == str(COLONNES_MAX_CSV)
+    assert valeur("fichiers de preuve reconnus") == str(NOMBRE_MAX_PREUVES)
+    assert valeur("octets de preuves à lire dans un dépôt") == f"{TAILLE_MAX_PREUVES} octets (64 Mio)"
+    assert valeur("valeurs lues dans tout un dépôt") == str(VALEURS_MAX_DEPOT)
+    assert valeur("étapes d'un `historique`") == str(ETAPES_MAX)
+    assert valeur("commits de l'histoire") == str(COMMITS_MAX)
+    assert valeur("octets de preuves lus pour tout un `historique`") == f"{TAILLE_MAX_HISTOIRE} octets (128 Mio)"
+
+
+def test_le_modele_de_menace_cite_des_tests_qui_existent():
+    texte = (RACINE / "docs" / "securite.md").read_text(encoding="utf-8")
+    cites = set(re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", texte))
+    assert len(cites) >= 10
+    for fichier, fonction in cites:
+        chemin = RACINE / fichier
+        assert chemin.is_file(), fichier
+        if fonction:
+            assert f"def {fonction}(" in chemin.read_text(encoding="utf-8"), f"{fichier}::{fonction}"
+    assert "(docs/securite.md)" in (RACINE / "README.md").read_text(encoding="utf-8")
