@@ -107,6 +107,9 @@ def trouver_politiques(dossiers: list[Path]) -> list[Path]:
     """Un dossier est une politique (il contient politique.yaml) ou un dossier de politiques."""
     trouvees: list[Path] = []
     for dossier in dossiers:
+        livree = dossier_donnees("politiques") / dossier.name
+        if not dossier.is_dir() and len(dossier.parts) == 1 and (livree / "politique.yaml").is_file():
+            dossier = livree  # le nom d'une politique livrée (« --politiques care ») vaut son dossier
         if not dossier.is_dir():
             raise ErreurVerificateur(f"{dossier}: dossier de politiques introuvable")
         if (dossier / "politique.yaml").is_file():
@@ -125,13 +128,33 @@ def charger(dossiers_politiques: list[Path] | None = None, dossiers_referentiels
     for dossier in dossiers_referentiels or [dossier_donnees("referentiels")]:
         for fichier in sorted(dossier.glob("*.yaml")):
             _charger_referentiel(fichier, catalogue)
-    for dossier in trouver_politiques(dossiers_politiques or [dossier_donnees("politiques")]):
+    dossiers = trouver_politiques(dossiers_politiques or [dossier_donnees("politiques")])
+    if not dossiers_politiques:
+        # Une politique livrée avec « par_defaut: false » (care) ne se charge que nommée : les rapports par défaut ne changent pas.
+        dossiers = [d for d in dossiers if _par_defaut(d)]
+    for dossier in dossiers:
         _charger_politique(dossier, catalogue)
+    if not dossiers_referentiels:
+        _garder_referentiels_cites(catalogue)
     catalogue.regles = dict(sorted(catalogue.regles.items()))
     erreurs = [p for p in catalogue.problemes if p.niveau == "erreur"]
     if erreurs:
         raise ErreurVerificateur("politiques invalides", 2, trier(catalogue.problemes))
     return catalogue
+
+
+def _par_defaut(dossier: Path) -> bool:
+    document = lecture.lire_yaml(_affiche(dossier / "politique.yaml"), (dossier / "politique.yaml").read_bytes())
+    entete = document.donnees.get("politique") if document.lisible and isinstance(document.donnees, dict) else None
+    return not (isinstance(entete, dict) and entete.get("par_defaut") is False)
+
+
+def _garder_referentiels_cites(catalogue: Catalogue) -> None:
+    """Référentiels livrés par défaut : seulement ceux que citent les politiques chargées (ou leurs règles)."""
+    cites = {r for p in catalogue.politiques for r in p.referentiels}
+    cites |= {catalogue.exigences[e].referentiel for r in catalogue.regles.values() for e in r.exigences if e in catalogue.exigences}
+    catalogue.referentiels = {i: r for i, r in catalogue.referentiels.items() if i in cites}
+    catalogue.exigences = {i: e for i, e in catalogue.exigences.items() if e.referentiel in cites}
 
 
 def _charger_referentiel(fichier: Path, catalogue: Catalogue) -> None:
@@ -209,20 +232,40 @@ def _parametres(document: Document, catalogue: Catalogue) -> dict[str, Parametre
             if depuis in vues:
                 catalogue.problemes.append(Probleme(document.chemin, document.ligne(("parametres", nom, "valeurs", j, "depuis")), "valeurs-chevauchantes", f"paramètre « {nom} » : deux valeurs depuis le {depuis.isoformat()} (l'autre à la valeur n° {vues[depuis] + 1})"))
             vues[depuis] = j
+            erreur = _valeur_hors_unite(v["valeur"], brut["unite"])
+            if erreur:
+                catalogue.problemes.append(Probleme(document.chemin, document.ligne(("parametres", nom, "valeurs", j, "valeur")), "type-incompatible", f"paramètre « {nom} » ({brut['unite']}) : {erreur}"))
             valeurs.append((depuis, v["valeur"], v["source"]))
         parametres[nom] = Parametre(nom, brut["description"], brut["unite"], tuple(sorted(valeurs, key=lambda x: x[0])))
     return parametres
+
+
+def _valeur_hors_unite(valeur: Any, unite: str) -> str | None:
+    """Ce qui ne va pas dans une valeur de paramètre pour son unité, ou None."""
+    from decimal import Decimal
+
+    nombre = isinstance(valeur, (int, Decimal)) and not isinstance(valeur, bool)
+    if unite == "texte":
+        return None if isinstance(valeur, str) else f"un texte attendu, trouvé {valeur!s}"
+    if not nombre:
+        return f"un nombre attendu, trouvé « {valeur} »" if isinstance(valeur, str) else f"un nombre attendu, trouvé {str(valeur).lower()}"
+    if unite in ("jours", "mois") and (valeur != int(valeur) or valeur < 0):
+        return f"un nombre entier de {unite}, positif ou nul, attendu, trouvé {valeur}"
+    if unite == "part" and not 0 <= valeur <= 1:
+        return f"une part s'écrit entre 0 et 1 (0.05 pour 5 %), trouvé {valeur}"
+    return None
 
 
 def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, politique: Politique, catalogue: Catalogue) -> None:
     def probleme(sous: Chemin, code: str, message: str) -> None:
         catalogue.problemes.append(Probleme(document.chemin, document.ligne(chemin + sous), code, message))
 
+    avant = len(catalogue.problemes)
     id_regle = brute["id"]
-    if id_regle in catalogue.regles:
+    duplique = id_regle in catalogue.regles
+    if duplique:  # signalé, et la règle est tout de même vérifiée : chaque problème d'un coup
         autre = catalogue.regles[id_regle]
         probleme(("id",), "id-duplique", f"règle « {id_regle} » déjà définie ({autre.fichier}:{autre.ligne})")
-        return
     for j, exigence in enumerate(brute["exigences"]):
         if exigence not in catalogue.exigences:
             probleme(("exigences", j), "exigence-inconnue", f"règle « {id_regle} » : exigence « {exigence} » inconnue des référentiels chargés")
@@ -244,6 +287,12 @@ def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, po
     for cle in ("applicable", "condition"):
         if cle in brute:
             _verifier(brute[cle], (cle,), portee, politique, probleme, True)
+    if len(catalogue.problemes) == avant:  # les types ne se vérifient que sur une règle bien formée
+        from verificateur import typage
+
+        typage.verifier_regle(brute, politique.parametres, probleme)
+    if duplique:
+        return
     catalogue.regles[id_regle] = Regle(
         id_regle, brute["titre"], brute.get("description", ""), tuple(brute["exigences"]), brute["gravite"],
         liaisons, brute.get("applicable"), brute["condition"], brute.get("messages", {}),
@@ -256,6 +305,7 @@ _EXEMPLES_DE_CHEMINS = (
     "etablissement.yaml", "budget/2025.yaml", "exercices/2025-03-01-exercice.yaml", "crise/plan-blanc-numerique.yaml",
     "formation/2025.yaml", "vulnerabilites/veille.yaml", "vulnerabilites/registre.csv", "securite/mesures.yaml",
     "incidents/2025-03-01-incident.yaml", "derogations.yaml",
+    "annuaire/audit-ad-2025.yaml", "exposition/audit-2025-03-01.yaml", "continuite/pca-pra.yaml",
 )
 
 
@@ -284,6 +334,16 @@ def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique,
     op = operations[0]
     for sous_chemin, sous, condition, sous_portee in _enfants(op, expr[op], chemin + (op,), portee):
         _verifier(sous, sous_chemin, sous_portee, politique, probleme, condition)
+    for sens in ("moins", "plus") if not est_condition else ():
+        for unite, nombre in (expr.get(sens) or {}).items():  # une durée peut être calculée
+            _verifier(nombre, chemin + (sens, unite), portee, politique, probleme, False)
+    if op == "correspond":
+        from verificateur.motifs import MotifDangereux, compiler
+
+        try:
+            compiler(expr[op]["motif"])
+        except MotifDangereux as exc:
+            probleme(chemin + (op, "motif"), exc.code, f"motif « {expr[op]['motif']} » refusé : {exc.message}")
     if op == "parametre" and expr[op] not in politique.parametres:
         probleme(chemin + (op,), "parametre-inconnu", f"paramètre « {expr[op]} » inconnu ; paramètres de la politique : {', '.join(sorted(politique.parametres)) or 'aucun'}")
     noms = []
@@ -343,6 +403,8 @@ def _enfants(op: str, valeur: Any, chemin: Chemin, portee: set[str]) -> Iterator
             yield chemin + ("liste",), valeur["liste"] if isinstance(valeur["liste"], dict) else {"champ": valeur["liste"]}, False, portee
     elif op == "titres_presents":
         yield chemin + ("document",), valeur["document"], False, portee
+    elif op == "correspond":
+        yield chemin + ("valeur",), valeur["valeur"], False, portee
     elif op in ("fichier_existe", "annee"):
         yield chemin, valeur, False, portee
     elif op == "date" and isinstance(valeur, dict):
