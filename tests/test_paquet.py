@@ -38,3 +38,13 @@ def test_roue_dans_un_environnement_neuf(tmp_path):
     module = subprocess.run([str(python), "-c", "import verificateur, pathlib; print(pathlib.Path(verificateur.__file__).parent)"],
                             cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
     assert module.startswith(str(env_dir))
+    # La politique care (chargée sur demande, par son nom) et son référentiel sont dans la roue.
+    care = subprocess.run(
+        [str(env_dir / "bin" / "verificateur"), "evaluer", str(EXEMPLES / "ch-cote-d-opale"), "--date", DATE_EXEMPLES,
+         "--politiques", "plan-national", "--politiques", "care", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert care.returncode == 1, care.stderr
+    rapport_care = json.loads(care.stdout)
+    assert sorted(p["id"] for p in rapport_care["politiques"]) == ["care", "plan-national"]
+    assert rapport_care["synthese"]["total"] == 35

@@ -42,6 +42,8 @@ programmes:
         ({"vulnerabilites/registre.csv": "identifiant;actif;criticite;detectee_le;corrigee_le\nCVE-1;DPI;grave;2026-01-01;\nCVE-2;PACS;haute;2026-13-01;\n"},
          ["vulnerabilites/registre.csv:2: « criticite » : valeur « grave » non permise ; valeurs permises : critique, haute, moyenne, faible (valeur-non-permise)",
           "vulnerabilites/registre.csv:3: « detectee_le » : date invalide « 2026-13-01 », attendu une date réelle AAAA-MM-JJ (date-invalide)"]),
+        ({"incidents/i.yaml": "detecte_le: 2026-02-17T09:12:00+01:00\ndeclare_le: 2026-02-17T16:40:00\ndeclare_a: cert_sante\ngravite: majeure\nresume: r\n"},
+         ["incidents/i.yaml:2: declare_le sans fuseau horaire alors que l'autre date en a un : attendu un fuseau (par exemple +01:00) sur les deux dates, ou sur aucune (fuseau-horaire)"]),
         ({"budget/notes.yaml": "x: 1\n"},
          ["budget/notes.yaml: avertissement : fichier non reconnu, ignoré ; attendu : budget/AAAA.yaml (fichier-non-reconnu)"]),
     ],

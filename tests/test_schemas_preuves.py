@@ -36,6 +36,9 @@ SECTIONS = {
     "mesures": "securite/mesures.yaml",
     "incident": "incidents/*.yaml",
     "derogations": "derogations.yaml",
+    "audit_ad": "annuaire/audit-ad-AAAA.yaml",
+    "audit_exposition": "exposition/audit-AAAA-MM-JJ.yaml",
+    "pca_pra": "continuite/pca-pra.yaml",
 }
 NOMS = sorted(SECTIONS)
 
@@ -302,6 +305,19 @@ VALIDES: dict[str, Any] = {
             "accordee_par": "direction", "accordee_le": "2026-03-02", "expire_le": "2026-09-30",
         }],
     },
+    "audit_ad": {"date": "2025-05-27", "outil": "ORADAD", "realise_par": "prestataire", "niveau_anssi": 1, "comptes_privilegies": 0},
+    "audit_exposition": {
+        "date": "2026-07-06", "outil": "SILENE", "services_exposes": 0,
+        "vulnerabilites": {"critique": 0, "haute": 0, "moyenne": 3, "faible": 8}, "niveau_minimum_atteint": False,
+    },
+    "pca_pra": {
+        "version": "1.1", "valide_le": "2025-12-09", "valide_par": "direction", "gouvernance": {"responsable": "rssi"},
+        "perimetres": [{"nom": "Urgences", "type": "soins", "bia_le": "2025-10-02", "pcra": "continuite/pcra/urgences.md",
+                        "rto_heures": Decimal("0.5"), "rpo_heures": 0}],
+        "part_activite_couverte": 1,
+        "tests_pca": [{"date": "2026-05-19", "perimetre": "Urgences", "type": "exercice_terrain", "resultat": "echec"}],
+        "restaurations": [{"date": "2026-06-11", "systeme": "DPI", "resultat": "reussie", "remise_en_production": True, "referent_metier": False}],
+    },
 }
 
 # (schéma, chemin, nouvelle valeur ; None = supprimer la clé) → mot-clé JSON Schema attendu en erreur.
@@ -376,6 +392,28 @@ INVALIDES: list[tuple[str, tuple[Any, ...], Any, str]] = [
     ("derogations", ("derogations", 0, "expire_le"), "2023-02-30", "format"),
     ("derogations", ("derogations", 0, "signataire"), "direction", "additionalProperties"),
     ("derogations", ("derogations", 0, "risque_accepte"), _SUPPRIMER, "required"),
+    ("audit_ad", ("niveau_anssi",), 6, "maximum"),
+    ("audit_ad", ("niveau_anssi",), 0, "minimum"),
+    ("audit_ad", ("realise_par",), "editeur", "enum"),
+    ("audit_ad", ("rapport_empreinte",), "sha1:abc", "pattern"),
+    ("audit_ad", ("comptes",), ["admin"], "additionalProperties"),
+    ("audit_ad", ("outil",), _SUPPRIMER, "required"),
+    ("audit_exposition", ("vulnerabilites", "critique"), -1, "minimum"),
+    ("audit_exposition", ("vulnerabilites", "haute"), _SUPPRIMER, "required"),
+    ("audit_exposition", ("niveau_minimum_atteint",), "oui", "type"),
+    ("audit_exposition", ("adresses",), ["192.0.2.1"], "additionalProperties"),
+    ("pca_pra", ("valide_par",), "directeur", "enum"),
+    ("pca_pra", ("gouvernance", "responsable"), _SUPPRIMER, "required"),
+    ("pca_pra", ("perimetres",), [], "minItems"),
+    ("pca_pra", ("perimetres", 0, "type"), "finances", "enum"),
+    ("pca_pra", ("perimetres", 0, "rto_heures"), 0, "exclusiveMinimum"),
+    ("pca_pra", ("part_activite_couverte",), 72, "maximum"),
+    ("pca_pra", ("tests_pca", 0, "type"), "simulation", "enum"),
+    ("pca_pra", ("restaurations", 0, "resultat"), "ok", "enum"),
+    ("pca_pra", ("restaurations", 0, "referent_metier"), _SUPPRIMER, "required"),
+    ("mesures", ("sauvegardes", "niveau_anssi_annuaire_dedie"), 6, "maximum"),
+    ("mesures", ("sauvegardes", "supports"), 0, "minimum"),
+    ("mesures", ("sauvegardes", "politique_mise_a_jour_le"), "30/09/2025", "format"),
 ]
 
 

@@ -12,8 +12,10 @@ from typing import Any, Callable
 from verificateur import donnees_personnelles, lecture, validation
 from verificateur.francais import nombre
 from verificateur.lecture import Chemin, Document
-from verificateur.problemes import AVERTISSEMENT, Probleme, trier
-from verificateur.sources import TAILLE_MAX_FICHIER, Source, chemin_confine
+from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme, trier
+from verificateur.sources import (
+    NOMBRE_MAX_PREUVES, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT, Source, chemin_confine,
+)
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,17 @@ TYPES: tuple[TypePreuve, ...] = (
     _t("mesures", r"securite/mesures\.yaml", "yaml", "securite/mesures.yaml"),
     _t("incident", r"incidents/[^/]+\.yaml", "yaml", "incidents/<nom>.yaml"),
     _t("derogations", r"derogations\.yaml", "yaml", "derogations.yaml"),
+    # Extensions facultatives du format (programme CaRE, docs/care.md) : absentes, seules les règles CaRE manquent de preuve.
+    _t("audit_ad", r"annuaire/audit-ad-(?P<annee>\d{4})\.yaml", "yaml", "annuaire/audit-ad-AAAA.yaml"),
+    _t("audit_exposition", r"exposition/audit-(?P<date>\d{4}-\d{2}-\d{2})\.yaml", "yaml", "exposition/audit-AAAA-MM-JJ.yaml"),
+    _t("pca_pra", r"continuite/pca-pra\.yaml", "yaml", "continuite/pca-pra.yaml"),
 )
 TYPES_PAR_NOM = {t.nom: t for t in TYPES}
 MARKDOWN = TypePreuve("markdown", re.compile(r".+\.md"), "markdown", "<nom>.md", None)
 
 # Dossiers du format 1 : un fichier de données qui s'y trouve sans y être reconnu est signalé.
-_DOSSIERS = ("budget/", "exercices/", "crise/", "formation/", "vulnerabilites/", "securite/", "incidents/")
+_DOSSIERS = ("budget/", "exercices/", "crise/", "formation/", "vulnerabilites/", "securite/", "incidents/",
+             "annuaire/", "exposition/", "continuite/")
 _RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github"}
 
 
@@ -109,6 +116,36 @@ def _non_reconnu(chemin: str) -> Probleme | None:
     )
 
 
+class Budget:
+    """Les valeurs lues (nœuds YAML, cellules CSV, titres Markdown) dans tout un dépôt, ou toute son
+    histoire : au-delà de VALEURS_MAX_DEPOT, le dépôt est refusé (docs/limites.md)."""
+
+    def __init__(self, chemin: str):
+        self.chemin = chemin
+        self.valeurs = 0
+
+    def compter(self, document: Document) -> None:
+        self.valeurs += len(document.lignes)
+        if document.format == "markdown" and isinstance(document.donnees, dict):
+            self.valeurs += len(document.donnees.get("titres", ()))
+        if self.valeurs > VALEURS_MAX_DEPOT:
+            raise ErreurVerificateur(
+                f"{self.chemin}: plus de {VALEURS_MAX_DEPOT} valeurs dans les preuves, dépôt refusé (voir docs/limites.md)"
+            )
+
+
+def limiter(chemin: str, tailles: list[int]) -> None:
+    """Refuse, avant toute lecture, un dépôt qui a trop de fichiers de preuve ou trop d'octets à lire."""
+    if len(tailles) > NOMBRE_MAX_PREUVES:
+        raise ErreurVerificateur(
+            f"{chemin}: {len(tailles)} fichiers de preuve, au-delà de la limite de {NOMBRE_MAX_PREUVES}, dépôt refusé (voir docs/limites.md)"
+        )
+    if sum(tailles) > TAILLE_MAX_PREUVES:
+        raise ErreurVerificateur(
+            f"{chemin}: {sum(tailles)} octets de preuves à lire, au-delà de la limite de {TAILLE_MAX_PREUVES}, dépôt refusé (voir docs/limites.md)"
+        )
+
+
 def charger(source: Source, lire: Callable[[str, TypePreuve, bytes], Preuve] | None = None) -> Preuves:
     """Lit toutes les preuves d'une source : une seule lecture groupée, puis validation. `lire`
     remplace `lire_preuve` (l'historique y met son cache par blob)."""
@@ -130,9 +167,13 @@ def charger(source: Source, lire: Callable[[str, TypePreuve, bytes], Preuve] | N
             preuves.preuves[chemin] = Preuve(chemin, type_preuve.nom, document)
             continue
         a_lire[chemin] = type_preuve
+    limiter(source.chemin, [fichiers[c] for c in a_lire])
     contenus = source.lire(sorted(a_lire))
+    budget = Budget(source.chemin) if lire is None else None  # l'historique compte dans son cache
     for chemin, type_preuve in a_lire.items():
         preuves.preuves[chemin] = (lire or lire_preuve)(chemin, type_preuve, contenus[chemin])
+        if budget is not None:
+            budget.compter(preuves.preuves[chemin].document)
         # Aucune donnée personnelle (NIR) dans les preuves : une erreur située, le numéro jamais recopié.
         preuves.problemes_source.extend(donnees_personnelles.rechercher(chemin, contenus[chemin]))
     if "etablissement.yaml" not in fichiers:
@@ -191,11 +232,19 @@ def _valider_csv(document: Document, nom_schema: str) -> bool:
         document.probleme((), "cle-manquante", f"colonne « {colonne} » manquante dans l'en-tête")
     if inconnues or manquantes:
         return False
+    if all(validation.valide_rapidement(nom_schema, ligne) for ligne in document.donnees):
+        return True  # le cas courant : aucune rangée fautive, rien à situer
     tout = Document(document.chemin, "csv", lignes=document.lignes)
     valide = True
+    # Les lignes de chaque rangée, regroupées en un seul passage (un filtrage par rangée serait
+    # quadratique : 300 rangées × 1 800 entrées pour un registre de 300 vulnérabilités).
+    par_rangee: dict[Any, dict[Chemin, int]] = {}
+    for c, n in document.lignes.items():
+        if c:
+            par_rangee.setdefault(c[0], {})[c[1:]] = n
     for indice, ligne in enumerate(document.donnees):
         tout.donnees = ligne
-        tout.lignes = {c[1:]: n for c, n in document.lignes.items() if c[:1] == (indice,)}
+        tout.lignes = par_rangee.get(indice, {})
         tout.lignes[()] = document.lignes[(indice,)]
         valide &= validation.valider(tout, nom_schema)
     document.problemes.extend(tout.problemes)
@@ -203,15 +252,55 @@ def _valider_csv(document: Document, nom_schema: str) -> bool:
 
 
 _DATE_HEURE = re.compile(r"^\^\\d\{4\}-\\d\{2\}-\\d\{2\}\[T ?\]")
+_VIDE: dict[str, Any] = {}  # le schéma d'une clé non décrite ; jamais modifié
+_SANS_DATE: dict[int, tuple[Any, bool]] = {}
+
+
+def _date_attendue(schema: dict[str, Any]) -> bool:
+    """Une chaîne sous ce schéma devient une date ou une date-heure (`_typer`)."""
+    return schema.get("format") == "date" or ("pattern" in schema and _DATE_HEURE.match(schema["pattern"]) is not None)
+
+
+def _sans_date(schema: dict[str, Any]) -> bool:
+    """Aucune date déclarée dans ce schéma ni sous ses `properties`/`items` : `_typer` n'y ferait que
+    copier. Mémorisé par schéma (les schémas du paquet vivent tout le processus ; la référence gardée
+    empêche la réutilisation de l'identifiant)."""
+    connu = _SANS_DATE.get(id(schema))
+    if connu is not None and connu[0] is schema:
+        return connu[1]
+    resultat = not _date_attendue(schema) and all(_sans_date(s) for s in schema.get("properties", _VIDE).values()) \
+        and ("items" not in schema or _sans_date(schema["items"]))
+    _SANS_DATE[id(schema)] = (schema, resultat)
+    return resultat
+
+
+def _copie(valeur: Any) -> Any:
+    if isinstance(valeur, dict):
+        return {c: _copie(v) for c, v in valeur.items()}
+    if isinstance(valeur, list):
+        return [_copie(v) for v in valeur]
+    return valeur
 
 
 def _typer(valeur: Any, schema: dict[str, Any], document: Document, chemin: Chemin) -> Any:
-    """Après validation : dates en `date`, dates-heures en `datetime` (les nombres sont déjà exacts)."""
+    """Après validation : dates en `date`, dates-heures en `datetime` (les nombres sont déjà exacts).
+    Une branche dont le schéma ne déclare aucune date est simplement copiée (`_copie`, même résultat)."""
     if isinstance(valeur, dict):
-        proprietes = schema.get("properties", {})
-        return {c: _typer(v, proprietes.get(c, {}), document, chemin + (c,)) for c, v in valeur.items()}
+        proprietes = schema.get("properties", _VIDE)
+        resultat = {}
+        for c, v in valeur.items():
+            sous = proprietes.get(c, _VIDE)
+            if isinstance(v, (dict, list)):
+                resultat[c] = _copie(v) if _sans_date(sous) else _typer(v, sous, document, chemin + (c,))
+            elif isinstance(v, str) and _date_attendue(sous):
+                resultat[c] = _typer(v, sous, document, chemin + (c,))
+            else:
+                resultat[c] = v
+        return resultat
     if isinstance(valeur, list):
-        items = schema.get("items", {})
+        items = schema.get("items", _VIDE)
+        if _sans_date(items):
+            return _copie(valeur)
         return [_typer(v, items, document, chemin + (i,)) for i, v in enumerate(valeur)]
     if isinstance(valeur, str):
         if schema.get("format") == "date":
@@ -298,7 +387,13 @@ def _controle_registre(lignes: list[dict[str, Any]], doc: Document, _: dict[str,
 
 
 def _controle_incident(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
-    if isinstance(v.get("declare_le"), datetime) and isinstance(v.get("detecte_le"), datetime) and v["declare_le"] < v["detecte_le"]:
+    if not (isinstance(v.get("declare_le"), datetime) and isinstance(v.get("detecte_le"), datetime)):
+        return
+    if (v["declare_le"].tzinfo is None) != (v["detecte_le"].tzinfo is None):
+        # Une heure sans fuseau ne se compare pas à une heure avec : l'ordre des deux serait deviné.
+        sans = "declare_le" if v["declare_le"].tzinfo is None else "detecte_le"
+        doc.probleme((sans,), "fuseau-horaire", f"{sans} sans fuseau horaire alors que l'autre date en a un : attendu un fuseau (par exemple +01:00) sur les deux dates, ou sur aucune")
+    elif v["declare_le"] < v["detecte_le"]:
         doc.probleme(("declare_le",), "incoherence", f"déclaré le {v['declare_le'].isoformat()}, avant sa détection le {v['detecte_le'].isoformat()}")
 
 
@@ -306,6 +401,25 @@ def _controle_derogations(v: dict[str, Any], doc: Document, _: dict[str, str]) -
     for i, d in enumerate(v["derogations"]):
         if d["expire_le"] < d["accordee_le"]:
             doc.probleme(("derogations", i, "expire_le"), "incoherence", f"dérogation {d['regle']} : expire le {d['expire_le']}, avant d'être accordée le {d['accordee_le']}")
+
+
+def _controle_audit_ad(v: dict[str, Any], doc: Document, groupes: dict[str, str]) -> None:
+    if v["date"].year != int(groupes["annee"]):
+        doc.probleme(("date",), "annee-fichier", f"audit du {v['date']} mais le fichier est nommé audit-ad-{groupes['annee']}.yaml")
+
+
+def _controle_audit_exposition(v: dict[str, Any], doc: Document, groupes: dict[str, str]) -> None:
+    if v["date"].isoformat() != groupes["date"]:
+        doc.probleme(("date",), "date-fichier", f"audit du {v['date']} mais le fichier est nommé audit-{groupes['date']}.yaml")
+
+
+def _controle_pca_pra(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
+    noms = [p["nom"] for p in v["perimetres"]]
+    for nom in sorted({n for n in noms if noms.count(n) > 1}):
+        doc.probleme(("perimetres",), "doublon", f"périmètre « {nom} » en double dans perimetres")
+    for i, test in enumerate(v.get("tests_pca") or []):
+        if test["perimetre"] not in noms:
+            doc.probleme(("tests_pca", i, "perimetre"), "incoherence", f"test du {test['date']} : périmètre « {test['perimetre']} » absent de perimetres")
 
 
 def _n(valeur: Decimal | int) -> str:
@@ -319,12 +433,16 @@ CONTROLES: dict[str, Callable[[Any, Document, dict[str, str]], None]] = {
     "registre_vulnerabilites": _controle_registre,
     "incident": _controle_incident,
     "derogations": _controle_derogations,
+    "audit_ad": _controle_audit_ad,
+    "audit_exposition": _controle_audit_exposition,
+    "pca_pra": _controle_pca_pra,
 }
 
 # Champs qui nomment un fichier du dépôt : confinés, et signalés s'ils ne mènent à rien.
 _CHAMPS_CHEMINS: dict[str, tuple[tuple[str | int | None, ...], ...]] = {
     "exercice": (("retex", "document"),),
     "plan_blanc_numerique": (("document",), ("applications_critiques", None, "mode_degrade")),
+    "pca_pra": (("document",), ("gouvernance", "schema"), ("perimetres", None, "pcra")),
 }
 
 
