@@ -123,6 +123,14 @@ def test_comparaison_de_types_differents():
         condition({"egal": [{"date": "evaluation"}, 3]}, contexte({}))
 
 
+def test_heures_avec_et_sans_fuseau_ne_se_comparent_pas():
+    incident = "detecte_le: {}\ngravite: majeure\nresume: r\n"
+    fichiers = {"incidents/a.yaml": incident.format("2026-02-17T09:12:00+01:00"), "incidents/b.yaml": incident.format("2026-02-17T16:40:00")}
+    ctx = contexte(fichiers, liaisons={"a": {"fichier": "incidents/a.yaml"}, "b": {"fichier": "incidents/b.yaml"}})
+    with pytest.raises(ErreurCalcul, match="^comparaison impossible : « a.detecte_le » \\(2026-02-17 09:12\\) et « b.detecte_le » \\(2026-02-17 16:40\\), une heure avec fuseau horaire et l'autre sans$"):
+        condition({"inferieur": [{"champ": "a.detecte_le"}, {"champ": "b.detecte_le"}]}, ctx)
+
+
 def test_quantificateurs():
     ctx = contexte({"budget/2025.yaml": BUDGET}, liaisons={"budget": {"fichier": "budget/2025.yaml"}})
     grand = {"superieur": [{"champ": "p.budget"}, 600000]}

@@ -10,10 +10,12 @@ c'est une fonction, une entrée de table et une propriété du schéma `regles.s
 from __future__ import annotations
 
 import calendar
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from verificateur.francais import nombre
@@ -54,7 +56,9 @@ class Emplacement:
         return self.fichier if not self.ligne else f"{self.fichier}:{self.ligne}"
 
 
-@dataclass(frozen=True)
+# Noeud et Val ne sont jamais modifiés, mais pas gelés : une instance gelée coûte 3× plus à créer,
+# et l'évaluation d'un dépôt en crée des milliers (aucune n'est hachée).
+@dataclass
 class Noeud:
     """Une valeur lue dans une preuve, avec de quoi retrouver sa ligne."""
 
@@ -84,7 +88,7 @@ class Part(Decimal):
     """Un quotient : affiché en pourcentage."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Val:
     v: Any
     ou: Emplacement | None = None
@@ -133,10 +137,14 @@ class Contexte:
     resolues: dict[str, Any] = field(default_factory=dict)  # partagé entre contextes d'une même règle
     lus: dict[str, None] = field(default_factory=dict)  # fichiers lus, dans l'ordre
     parametres_lus: dict[str, tuple[date, Any, str]] = field(default_factory=dict)
+    # Muet : seul `ok` compte (filtre `si`) ; les conditions ne rédigent pas leurs constats, mais
+    # calculent toutes les mêmes valeurs (mêmes erreurs, mêmes fichiers et paramètres lus).
+    muet: bool = False
 
-    def avec(self, nom: str, valeur: Any) -> Contexte:
+    def avec(self, nom: str, valeur: Any, muet: bool | None = None) -> Contexte:
         return Contexte(self.date, self.preuves, self.parametres, self.liaisons,
-                        {**self.variables, nom: valeur}, self.resolues, self.lus, self.parametres_lus)
+                        {**self.variables, nom: valeur}, self.resolues, self.lus, self.parametres_lus,
+                        self.muet if muet is None else muet)
 
     def variable(self, nom: str) -> Any:
         if nom in self.variables:
@@ -151,7 +159,9 @@ class Contexte:
         return self.resolues[nom]
 
 
+@lru_cache(maxsize=512)
 def motif_regex(motif: str) -> re.Pattern[str]:
+    # En cache : appelé pour chaque règle de chaque dépôt d'un lot, avec une poignée de motifs.
     morceaux = []
     i = 0
     while i < len(motif):
@@ -196,7 +206,7 @@ def _resoudre(nom: str, liaison: dict[str, Any], ctx: Contexte) -> Any:
     # Tout fichier du motif est lu, même écarté ensuite par le filtre : invalide, il rend la règle en erreur.
     noeuds = [_noeud_fichier(c, ctx) for c in chemins]
     if "si" in liaison:
-        noeuds = [n for n in noeuds if condition(liaison["si"], ctx.avec(nom, n)).ok]
+        noeuds = [n for n in noeuds if condition(liaison["si"], ctx.avec(nom, n, muet=True)).ok]
     if selection != "tous" and noeuds:
         cle = liaison.get("cle")
         if cle is not None:
@@ -430,10 +440,10 @@ def _elements(dans: Any, ctx: Contexte) -> list[Noeud]:
 
 def _filtres(spec: dict[str, Any], ctx: Contexte) -> Iterator[tuple[Noeud, Contexte]]:
     nom = spec.get("comme", "element")
+    filtre = "si" in spec
     for element in _elements(spec["dans"], ctx):
-        sous = ctx.avec(nom, element)
-        if "si" not in spec or condition(spec["si"], sous).ok:
-            yield element, sous
+        if not filtre or condition(spec["si"], ctx.avec(nom, element, muet=True)).ok:
+            yield element, ctx.avec(nom, element)
 
 
 def _agreger(cle: str, expr: dict[str, Any], ctx: Contexte) -> list[Val]:
@@ -484,6 +494,10 @@ MODIFICATEURS_VALEUR = {"defaut", "moins", "plus"}
 
 
 def operation(expr: dict[str, Any], table: dict[str, Any]) -> str:
+    if len(expr) == 1:
+        (cle,) = expr
+        if cle in table:  # le cas courant, sans liste intermédiaire
+            return cle
     cles = [c for c in expr if c in table]
     if len(cles) != 1:
         raise ErreurCalcul(f"une seule opération attendue, trouvé : {', '.join(expr) or 'aucune'}")
@@ -524,15 +538,24 @@ def _comparer(op: str, a: Val, b: Val) -> bool:
     x, y = _brut(a), _brut(b)
     if isinstance(x, datetime) != isinstance(y, datetime):
         x, y = _comparable(x), _comparable(y)
-    if _nature(x) != _nature(y) or _nature(x) in ("vide", "table ou liste") or (_nature(x) == "booléen" and op not in ("egal", "different")):
+    elif isinstance(x, datetime) and (x.tzinfo is None) != (y.tzinfo is None):
         raise ErreurCalcul(
-            f"comparaison impossible : « {a.texte} » ({_nature(x)}, {afficher(x)}) et « {b.texte} » ({_nature(y)}, {afficher(y)})",
+            f"comparaison impossible : « {a.texte} » ({afficher(x)}) et « {b.texte} » ({afficher(y)}), une heure avec fuseau horaire et l'autre sans",
             a.ou or b.ou,
         )
-    return {
-        "egal": x == y, "different": x != y, "superieur": x > y, "superieur_ou_egal": x >= y,
-        "inferieur": x < y, "inferieur_ou_egal": x <= y,
-    }[op]
+    nx, ny = _nature(x), _nature(y)
+    if nx != ny or nx in ("vide", "table ou liste") or (nx == "booléen" and op not in ("egal", "different")):
+        raise ErreurCalcul(
+            f"comparaison impossible : « {a.texte} » ({nx}, {afficher(x)}) et « {b.texte} » ({ny}, {afficher(y)})",
+            a.ou or b.ou,
+        )
+    return bool(_OPERATEURS[op](x, y))
+
+
+_OPERATEURS: dict[str, Callable[[Any, Any], Any]] = {
+    "egal": operator.eq, "different": operator.ne, "superieur": operator.gt, "superieur_ou_egal": operator.ge,
+    "inferieur": operator.lt, "inferieur_ou_egal": operator.le,
+}
 
 
 def _attendu(b: Val) -> str:
@@ -548,6 +571,8 @@ def _c_comparaison(op: str) -> Callable[[dict[str, Any], Contexte], Resultat]:
     def evaluer(expr: dict[str, Any], ctx: Contexte) -> Resultat:
         a, b = (valeur(x, ctx) for x in expr[op])
         ok = _comparer(op, a, b)
+        if ctx.muet:
+            return Resultat(ok)
         sujet = expr.get("libelle") or a.texte
         texte = f"{sujet} : {afficher(_brut(a), a.unite or b.unite)}, attendu {_SIGNES[op]} {_attendu(b)}"
         return Resultat(ok, [Constat(texte, a.ou or b.ou)])
@@ -558,6 +583,8 @@ def _c_entre(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     spec = expr["entre"]
     v, mini, maxi = valeur(spec["valeur"], ctx), valeur(spec["min"], ctx), valeur(spec["max"], ctx)
     ok = _comparer("superieur_ou_egal", v, mini) and _comparer("inferieur_ou_egal", v, maxi)
+    if ctx.muet:
+        return Resultat(ok)
     sujet = expr.get("libelle") or v.texte
     texte = f"{sujet} : {afficher(_brut(v), v.unite)}, attendu entre {afficher(_brut(mini), mini.unite)} et {afficher(_brut(maxi), maxi.unite)}"
     return Resultat(ok, [Constat(texte, v.ou)])
@@ -572,6 +599,8 @@ def _c_dans_les_derniers(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     duree = _duree({k: spec[k] for k in ("jours", "mois") if k in spec}, ctx)
     debut = _decaler(ctx.date, duree, -1)
     ok = debut <= jour <= ctx.date
+    if ctx.muet:
+        return Resultat(ok)
     sujet = expr.get("libelle") or v.texte
     return Resultat(ok, [Constat(f"{sujet} : {afficher(jour)}, attendu entre {debut.isoformat()} et {ctx.date.isoformat()}", v.ou)])
 
@@ -587,6 +616,8 @@ def _c_appartient(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     v = valeur(spec["valeur"], ctx)
     permises = _liste_valeurs(spec["liste"], ctx)
     ok = _brut(v) in permises
+    if ctx.muet:
+        return Resultat(ok)
     sujet = expr.get("libelle") or v.texte
     return Resultat(ok, [Constat(f"{sujet} : {afficher(_brut(v))}, attendu parmi {', '.join(afficher(p) for p in permises)}", v.ou)])
 
@@ -597,6 +628,8 @@ def _c_contient(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     v = valeur(spec["valeur"], ctx)
     contenu = [e.valeur for e in elements]
     ok = _brut(v) in contenu
+    if ctx.muet:
+        return Resultat(ok)
     sujet = expr.get("libelle") or _texte_liste(spec["liste"])
     ou = elements[0].ou if elements and elements[0].ou else None
     return Resultat(ok, [Constat(f"{sujet} : {afficher(contenu)}, {'contient' if ok else 'attendu contenant'} {afficher(_brut(v))}", ou)])
@@ -608,11 +641,13 @@ def _c_renseigne(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     try:
         val = _champ(chemin, ctx)
     except PreuveManquante as manque:
-        return Resultat(False, [Constat(f"{sujet} : non renseigné", manque.ou)])
+        return Resultat(False) if ctx.muet else Resultat(False, [Constat(f"{sujet} : non renseigné", manque.ou)])
     brut = _brut(val)
     ok = brut is not None and brut != "" and brut != [] and brut != {}
     if isinstance(val.v, ListePreuves):
         ok = bool(val.v.elements)
+    if ctx.muet:
+        return Resultat(ok)
     return Resultat(ok, [Constat(f"{sujet} : {'renseigné' if ok else 'non renseigné'}", val.ou)])
 
 
@@ -621,6 +656,8 @@ def _c_est_vrai(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     brut = _brut(val)
     if not isinstance(brut, bool):
         raise ErreurCalcul(f"« {val.texte} » : true ou false attendu, trouvé {afficher(brut)}", val.ou)
+    if ctx.muet:
+        return Resultat(brut)
     sujet = expr.get("libelle") or val.texte
     return Resultat(brut, [Constat(f"{sujet} : {afficher(brut)}, attendu true", val.ou)])
 
@@ -664,7 +701,14 @@ def _quantifier(cle: str) -> Callable[[dict[str, Any], Contexte], Resultat]:
         faux: list[list[Constat]] = []
         for element, sous in _filtres(spec, ctx):
             r = condition(spec["condition"], sous)
+            if ctx.muet:
+                if "element" in spec:
+                    valeur(spec["element"], sous)  # ses erreurs, même muet
+                (vrais if r.ok else faux).append([])
+                continue
             (vrais if r.ok else faux).append(_prefixer(element, spec, sous, r.constats))
+        if ctx.muet:
+            return Resultat(not faux if cle == "tous" else (not vrais if cle == "aucun" else len(vrais) >= minimum))
         total = len(vrais) + len(faux)
         libelle = expr.get("libelle") or f"éléments de {_texte_liste(spec['dans'])}"
         if cle == "tous":
@@ -730,6 +774,25 @@ def _c_fichier_existe(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     return Resultat(ok, [Constat(f"{sujet} : fichier « {chemin} » {'présent' if ok else 'absent du dépôt'}", val.ou)])
 
 
+def _c_correspond(expr: dict[str, Any], ctx: Contexte) -> Resultat:
+    from verificateur.motifs import TAILLE_MAX_TEXTE, MotifDangereux, compiler
+
+    spec = expr["correspond"]
+    val = valeur(spec["valeur"], ctx)
+    brut = _brut(val)
+    if not isinstance(brut, str):
+        raise ErreurCalcul(f"correspond : texte attendu pour « {val.texte} », trouvé {afficher(brut)}", val.ou)
+    if len(brut) > TAILLE_MAX_TEXTE:
+        # le coût d'un motif, même accepté, croît avec le texte : on le borne (docs/limites.md)
+        raise ErreurCalcul(f"correspond : « {val.texte} » a {len(brut)} caractères, au plus {TAILLE_MAX_TEXTE} pour un motif", val.ou)
+    try:
+        ok = compiler(spec["motif"]).fullmatch(brut) is not None
+    except MotifDangereux as exc:  # refusé à la validation ; garde-fou
+        raise ErreurCalcul(f"correspond : motif « {spec['motif']} » refusé : {exc.message}") from None
+    sujet = expr.get("libelle") or val.texte
+    return Resultat(ok, [Constat(f"{sujet} : {afficher(brut)}, {'conforme au' if ok else 'attendu conforme au'} motif « {spec['motif']} »", val.ou)])
+
+
 CONDITIONS: dict[str, Callable[[dict[str, Any], Contexte], Resultat]] = {
     **{op: _c_comparaison(op) for op in _SIGNES},
     "entre": _c_entre,
@@ -747,6 +810,7 @@ CONDITIONS: dict[str, Callable[[dict[str, Any], Contexte], Resultat]] = {
     "au_moins": _quantifier("au_moins"),
     "titres_presents": _c_titres_presents,
     "fichier_existe": _c_fichier_existe,
+    "correspond": _c_correspond,
 }
 
 

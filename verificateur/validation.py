@@ -7,6 +7,8 @@ par fichier est 10 à 20 fois plus lent). jsonschema n'est importé qu'ici, à l
 from __future__ import annotations
 
 import json
+import numbers
+import re
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -134,8 +136,149 @@ MOTS_CLES_TRADUITS = {
 }
 
 
+# -- contrôle rapide des documents valides ------------------------------------------------------------
+# jsonschema coûte ~150 µs par document, surtout en machinerie (un validateur dérivé par valeur
+# visitée) : c'était le premier poste d'une évaluation en lot (une rangée de registre = un document).
+# Le contrôle rapide répond seulement « valide ? » avec les mêmes primitives que jsonschema (is_type,
+# format_checker, equal, uniq, re.search), mot-clé par mot-clé comme _keywords.py ; s'il répond non,
+# ou si le schéma emploie un mot-clé qu'il ne connaît pas, jsonschema refait tout et donne les
+# messages. Il ne doit donc jamais accepter ce que jsonschema refuse (tests/test_validation.py).
+_ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples", "x-message"})
+_RAPIDES = frozenset({
+    "type", "properties", "additionalProperties", "required", "enum", "const", "format", "pattern", "minimum",
+    "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems", "maxItems", "uniqueItems", "minLength",
+    "maxLength", "minProperties", "items",
+})
+
+
+def _rapide_possible(sous: Any) -> bool:
+    if isinstance(sous, bool):
+        return True
+    if not isinstance(sous, dict) or not set(sous) <= _RAPIDES | _ANNOTATIONS:
+        return False
+    enfants = list(sous.get("properties", {}).values())
+    enfants += [sous[c] for c in ("additionalProperties", "items") if c in sous]
+    return all(_rapide_possible(e) for e in enfants)
+
+
+@lru_cache(maxsize=None)
+def _controle_rapide(nom: str) -> Any:
+    """La fonction « valide ? » du schéma `nom`, compilée une fois ; None s'il emploie un mot-clé inconnu."""
+    if not _rapide_possible(schema(nom)):
+        return None
+    try:
+        from jsonschema._utils import equal, uniq
+    except ImportError:  # autre version de jsonschema : pas de raccourci
+        return None
+    return _compiler(validateur(nom), equal, uniq, schema(nom))
+
+
+def _types_rapides(v: Any) -> Any:
+    """`v.is_type` en un seul appel (au lieu de trois et d'une table), si son vérificateur de types est
+    celui de la 2020-12 livré par jsonschema : chaque test recopie jsonschema/_types.py ; un type
+    inconnu passe par jsonschema (qui lève UnknownType)."""
+    try:
+        from jsonschema import _types
+    except ImportError:
+        return v.is_type
+    if v.TYPE_CHECKER is not _types.draft202012_type_checker:
+        return v.is_type
+    lent = v.is_type
+
+    def est(x: Any, t: str) -> bool:
+        if t == "object":
+            return isinstance(x, dict)
+        if t == "string":
+            return isinstance(x, str)
+        if t == "array":
+            return isinstance(x, list)
+        if t == "boolean":
+            return isinstance(x, bool)
+        if t == "null":
+            return x is None
+        if t == "integer":
+            return not isinstance(x, bool) and (isinstance(x, int) or (isinstance(x, float) and x.is_integer()))
+        if t == "number":
+            return not isinstance(x, bool) and isinstance(x, numbers.Number)
+        return bool(lent(x, t))
+
+    return est
+
+
+def _compiler(v: Any, equal: Any, uniq: Any, s: Any) -> Any:
+    """Une fonction x → bool : vrai si jsonschema ne trouverait aucune erreur de `s` dans `x`.
+    Un test par mot-clé, chacun écrit comme dans jsonschema/_keywords.py."""
+    if isinstance(s, bool):
+        return lambda x: s
+    is_type = _types_rapides(v)
+    tests: list[Any] = []
+    for mot, attendu in s.items():
+        if mot == "type":
+            types = [attendu] if isinstance(attendu, str) else list(attendu)
+            tests.append(lambda x, types=types: any(is_type(x, t) for t in types))
+        elif mot == "properties":
+            sous = [(cle, _compiler(v, equal, uniq, schema_cle)) for cle, schema_cle in attendu.items()]
+            tests.append(lambda x, sous=sous: not is_type(x, "object") or all(f(x[cle]) for cle, f in sous if cle in x))
+        elif mot == "additionalProperties":
+            connues = s.get("properties", {})
+            if is_type(attendu, "object"):
+                f_autres = _compiler(v, equal, uniq, attendu)
+                tests.append(lambda x, f=f_autres, connues=connues: not is_type(x, "object")
+                             or all(f(x[cle]) for cle in x if cle not in connues))
+            elif not attendu:
+                tests.append(lambda x, connues=connues: not is_type(x, "object") or all(cle in connues for cle in x))
+        elif mot == "required":
+            tests.append(lambda x, requises=attendu: not is_type(x, "object") or all(cle in x for cle in requises))
+        elif mot == "items":
+            if attendu is False:
+                tests.append(lambda x: not is_type(x, "array") or not x)
+            else:
+                f_element = _compiler(v, equal, uniq, attendu)
+                tests.append(lambda x, f=f_element: not is_type(x, "array") or all(f(e) for e in x))
+        elif mot == "enum":
+            tests.append(lambda x, valeurs=attendu: not all(not equal(e, x) for e in valeurs))
+        elif mot == "const":
+            tests.append(lambda x, c=attendu: equal(x, c))
+        elif mot == "format":
+            verificateur_format = v.format_checker
+            if verificateur_format is not None:
+                tests.append(lambda x, nom_format=attendu: verificateur_format.conforms(x, nom_format))
+        elif mot == "pattern":
+            tests.append(lambda x, motif=attendu: not is_type(x, "string") or re.search(motif, x) is not None)
+        elif mot == "minLength":
+            tests.append(lambda x, n=attendu: not is_type(x, "string") or len(x) >= n)
+        elif mot == "maxLength":
+            tests.append(lambda x, n=attendu: not is_type(x, "string") or len(x) <= n)
+        elif mot == "minimum":
+            tests.append(lambda x, n=attendu: not is_type(x, "number") or not x < n)
+        elif mot == "exclusiveMinimum":
+            tests.append(lambda x, n=attendu: not is_type(x, "number") or not x <= n)
+        elif mot == "maximum":
+            tests.append(lambda x, n=attendu: not is_type(x, "number") or not x > n)
+        elif mot == "exclusiveMaximum":
+            tests.append(lambda x, n=attendu: not is_type(x, "number") or not x >= n)
+        elif mot == "minItems":
+            tests.append(lambda x, n=attendu: not is_type(x, "array") or len(x) >= n)
+        elif mot == "maxItems":
+            tests.append(lambda x, n=attendu: not is_type(x, "array") or len(x) <= n)
+        elif mot == "uniqueItems":
+            if attendu:
+                tests.append(lambda x: not is_type(x, "array") or bool(uniq(x)))
+        elif mot == "minProperties":
+            tests.append(lambda x, n=attendu: not is_type(x, "object") or len(x) >= n)
+    return lambda x: all(test(x) for test in tests)
+
+
+def valide_rapidement(nom_schema: str, donnees: Any) -> bool:
+    """Vrai seulement si `donnees` est valide pour le schéma (faux : on ne sait pas, ou invalide)."""
+    controle = _controle_rapide(nom_schema)
+    return controle is not None and controle(donnees)
+
+
 def valider(document: Document, nom_schema: str) -> bool:
     """Ajoute au document un problème par faute ; vrai si les données sont valides."""
+    if valide_rapidement(nom_schema, document.donnees):
+        return True
     vus: set[tuple[int, str, str]] = set()
     valide = True
     erreurs = list(validateur(nom_schema).iter_errors(document.donnees))

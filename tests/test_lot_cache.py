@@ -1,0 +1,150 @@
+"""Le cache du lot par métadonnées (docs/lot.md §5) : une relance ne relit pas une preuve dont la taille,
+mtime, ctime, inode et périphérique n'ont pas bougé ; jamais un résultat périmé (une modification de
+même taille, mtime remis, est vue par ctime ; une preuve trop récente n'est pas crue). Et les rendus
+économes en mémoire : mêmes octets que json.dumps, même empreinte que rapport.empreinte."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from conftest import DATE_EXEMPLES, EXEMPLES
+from test_lot import copier_exemples, environnement, lot_json  # noqa: F401 — fixture autouse réutilisée
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
+
+
+@pytest.fixture
+def lectures(monkeypatch):
+    """Un espion : les chemins de preuves réellement lus sur disque (le vrai SourceArbre.lire)."""
+    from verificateur.sources import SourceArbre
+
+    lus: list[str] = []
+    reel = SourceArbre.lire
+
+    def lire(self, chemins):
+        lus.extend(f"{os.path.basename(self.chemin)}/{c}" for c in chemins)
+        return reel(self, chemins)
+
+    monkeypatch.setattr(SourceArbre, "lire", lire)
+    return lus
+
+
+def etablissements(lancer, *args: str) -> dict[str, dict]:
+    return {e["chemin"]: e for e in lot_json(lancer, *args)[1]["etablissements"]}
+
+
+def test_relance_sans_relire_et_modification_de_meme_taille(tmp_path, lancer, lectures, monkeypatch):
+    from verificateur import lot
+
+    monkeypatch.setattr(lot, "MARGE_NS", 0)  # les exemples viennent d'être copiés : les croire tout de suite
+    copier_exemples(tmp_path / "depots")
+    args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
+    froid = etablissements(lancer, *args)
+    assert len(lectures) > 20 and any((tmp_path / "cache" / "arbres").rglob("*.json"))
+    assert froid == etablissements(lancer, *args[:-2], "--sans-cache")
+    # Relance : aucune preuve relue, le même résultat.
+    lectures.clear()
+    assert etablissements(lancer, *args) == froid and lectures == []
+    # Une modification de même taille, mtime remis comme avant : ctime a bougé, le dépôt est relu
+    # et réévalué ; le résultat est celui d'une évaluation sans cache.
+    mesures = tmp_path / "depots" / "chu-armorique" / "securite" / "mesures.yaml"
+    avant = mesures.read_text(encoding="utf-8")
+    apres = avant.replace("acces_distants: true", "acces_distants: fals", 1)
+    assert apres != avant and len(apres) == len(avant)
+    infos = mesures.stat()
+    mesures.write_text(apres, encoding="utf-8")
+    os.utime(mesures, ns=(infos.st_atime_ns, infos.st_mtime_ns))
+    assert mesures.stat().st_mtime_ns == infos.st_mtime_ns and mesures.stat().st_size == infos.st_size
+    lectures.clear()
+    modifie = etablissements(lancer, *args)
+    assert {c.split("/")[0] for c in lectures} == {"chu-armorique"}
+    assert modifie == etablissements(lancer, *args[:-2], "--sans-cache")
+    assert modifie["depots/chu-armorique"]["empreinte"] != froid["depots/chu-armorique"]["empreinte"]
+    assert modifie["depots/chu-armorique"]["resultats"]["HYG-01"] == "erreur"
+    # Une autre date : les clés changent, les preuves sont relues pour être évaluées.
+    lectures.clear()
+    autre = ("depots", "--date", "2026-10-02", "--jobs", "1")
+    assert etablissements(lancer, *autre, "--cache", "cache") == etablissements(lancer, *autre, "--sans-cache")
+    assert {c.split("/")[0] for c in lectures} == {"ch-vallee-du-lys", "chu-armorique", "ehpad-les-tilleuls"}
+
+
+def test_preuve_trop_recente_toujours_relue(tmp_path, lancer, lectures):
+    # MARGE_NS par défaut (2 s) : des preuves écrites à l'instant ne sont pas crues sur leurs métadonnées.
+    copier_exemples(tmp_path / "depots")
+    args = ("depots/chu-armorique", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
+    froid = etablissements(lancer, *args)
+    assert not (tmp_path / "cache" / "arbres").exists()
+    lectures.clear()
+    assert etablissements(lancer, *args) == froid and lectures
+
+
+def test_index_abime_ignore(tmp_path, lancer, lectures, monkeypatch):
+    from verificateur import lot
+
+    monkeypatch.setattr(lot, "MARGE_NS", 0)
+    copier_exemples(tmp_path / "depots")
+    args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
+    froid = etablissements(lancer, *args)
+    index = list((tmp_path / "cache" / "arbres").rglob("*.json"))
+    assert len(index) == 3
+    # Une empreinte de preuve fausse dans l'index : la clé ne correspond à rien, le dépôt est relu,
+    # réévalué, et le résultat est juste.
+    donnees = json.loads(index[0].read_text(encoding="utf-8"))
+    premier = sorted(donnees["fichiers"])[0]
+    donnees["fichiers"][premier][5] = "0" * 64
+    index[0].write_text(json.dumps(donnees), encoding="utf-8")
+    index[1].write_bytes(b"\x00abime")
+    index[2].write_text(json.dumps({"racine": "/ailleurs", "fichiers": {}}), encoding="utf-8")
+    lectures.clear()
+    assert etablissements(lancer, *args) == froid
+    assert {c.split("/")[0] for c in lectures} == {"ch-vallee-du-lys", "chu-armorique", "ehpad-les-tilleuls"}
+
+
+def test_rapport_du_cache_seulement_avec_rapports(tmp_path, lancer, monkeypatch):
+    """Le rapport complet n'est mis en cache que pour --rapports (seul à s'en servir)."""
+    from verificateur import moteur
+
+    copier_exemples(tmp_path / "depots")
+    evalues: list[str] = []
+    reel = moteur.evaluer_source
+
+    def compter(source, *a, **k):
+        evalues.append(source.chemin)
+        return reel(source, *a, **k)
+
+    monkeypatch.setattr(moteur, "evaluer_source", compter)
+    args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
+    lot_json(lancer, *args)
+    assert not any((tmp_path / "cache").rglob("*.rapport.z")) and len(evalues) == 3
+    # Avec --rapports, il faut les rapports : évalués une fois, puis servis par le cache.
+    evalues.clear()
+    lot_json(lancer, *args, "--rapports", "r1")
+    assert len(evalues) == 3 and len(list((tmp_path / "cache").rglob("*.rapport.z"))) == 3
+    evalues.clear()
+    lot_json(lancer, *args, "--rapports", "r2")
+    assert evalues == []
+    for nom in os.listdir(tmp_path / "r1"):
+        if nom.endswith(".json"):
+            assert (tmp_path / "r1" / nom).read_bytes() == (tmp_path / "r2" / nom).read_bytes()
+
+
+def test_rendu_json_et_empreinte_en_flux(tmp_path, lancer):
+    from verificateur import lot, rapport
+    from verificateur.rendus_lot import rendu
+
+    depots = copier_exemples(tmp_path / "depots")
+    (depots / "vide").mkdir()
+    shutil.copytree(EXEMPLES / "chu-armorique", depots / "autre chu")
+    sortie, donnees = lot_json(lancer, "depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--sans-cache")
+    assert sortie.stdout == json.dumps(donnees, ensure_ascii=False, indent=2) + "\n"
+    # --sortie : écrit morceau par morceau, les mêmes octets.
+    lancer("lot", "depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--sans-cache", "--format", "json", "--sortie", "lot.json")
+    assert (tmp_path / "lot.json").read_text(encoding="utf-8") == sortie.stdout
+    assert lot.empreinte_en_flux(donnees) == rapport.empreinte(donnees) == donnees["empreinte"]
+    for petit in ({}, {"a": []}, {"a": [{}], "b": {"x": [1, {"y": "é\n"}]}, "c": None}):
+        assert rendu("json")(petit) == json.dumps(petit, ensure_ascii=False, indent=2) + "\n"
+        assert lot.empreinte_en_flux(petit) == rapport.empreinte(petit)

@@ -1,0 +1,36 @@
+"""Rendu JSON d'un lot : le contrat « verificateur/lot/1 » (docs/lot.md), octet pour octet identique
+pour des entrées identiques, quel que soit --jobs ou le découpage en parties fusionnées."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+
+def _json(valeur: Any, retrait: int) -> str:
+    """`json.dumps(indent=2)` d'une valeur placée à `retrait` espaces (les chaînes n'ont jamais de
+    saut de ligne brut : il est échappé)."""
+    return json.dumps(valeur, ensure_ascii=False, indent=2).replace("\n", "\n" + " " * retrait)
+
+
+def morceaux(donnees: dict[str, Any]) -> Iterator[str]:
+    """Les mêmes octets que `json.dumps(donnees, ensure_ascii=False, indent=2) + "\\n"`, élément par
+    élément : `json.dumps` garde en mémoire tous les petits morceaux du texte indenté (des dizaines de
+    Mo pour 3 000 établissements) avant de les joindre ; ici, `verificateur lot` les écrit au fil de l'eau."""
+    if not donnees:
+        yield "{}\n"
+        return
+    yield "{"
+    for i, (cle, valeur) in enumerate(donnees.items()):
+        yield f"{',' if i else ''}\n  {json.dumps(cle, ensure_ascii=False)}: "
+        if isinstance(valeur, list) and valeur:
+            for j, element in enumerate(valeur):
+                yield ("," if j else "[") + "\n    " + _json(element, 4)
+            yield "\n  ]"
+        else:
+            yield _json(valeur, 2)
+    yield "\n}\n"
+
+
+def rendre(donnees: dict[str, Any]) -> str:
+    return "".join(morceaux(donnees))
