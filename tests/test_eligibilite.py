@@ -1,0 +1,571 @@
+"""Éligibilité aux programmes de financement : décisions, motifs, GHT, dérogations, fenêtres, montants,
+rendus et codes de sortie, sur les dépôts d'exemple et de petits dépôts écrits ici (docs/financements.md)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
+from test_depot_git import environnement_git, nouveau_depot, sha  # noqa: F401 (fixture)
+
+CHU = str(EXEMPLES / "chu-armorique")
+LYS = str(EXEMPLES / "ch-vallee-du-lys")
+EHPAD = str(EXEMPLES / "ehpad-les-tilleuls")
+EXEMPLE = str(EXEMPLES / "programme-exemple.yaml")
+PAR_TAILLE = str(EXEMPLES / "programme-exemple-par-taille.yaml")
+NOM_CHU = "Centre hospitalier universitaire d'Armorique"
+NOM_LYS = "Centre hospitalier de la Vallée du Lys"
+
+
+@lru_cache(maxsize=1)
+def _validateur():
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((RACINE / "verificateur" / "schemas" / "eligibilite.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def decision_json(lancer, *args: str) -> tuple[int, dict]:
+    """Lance `eligibilite … --format json` ; le JSON produit est validé contre le schéma livré."""
+    sortie = lancer("eligibilite", *args, "--format", "json")
+    assert sortie.code in (0, 1), sortie
+    donnees = json.loads(sortie.stdout)
+    erreurs = [f"{list(e.absolute_path)}: {e.message}" for e in _validateur().iter_errors(donnees)]
+    assert not erreurs, erreurs
+    return sortie.code, donnees
+
+
+def messages(candidature: dict) -> list[str]:
+    return [m["message"] for m in candidature["motifs"]]
+
+
+def programme_modifie(tmp_path: Path, avant: str, apres: str, nom: str = "variante.yaml", source: str = EXEMPLE) -> str:
+    texte = Path(source).read_text(encoding="utf-8")
+    assert avant in texte, avant
+    cible = tmp_path / nom
+    cible.write_text(texte.replace(avant, apres), encoding="utf-8")
+    return str(cible)
+
+
+def copie(tmp_path: Path, exemple: str, nom: str, avant: str | None = None, apres: str | None = None) -> str:
+    cible = tmp_path / nom
+    shutil.copytree(exemple, cible)
+    if avant is not None:
+        fichier = cible / "etablissement.yaml"
+        texte = fichier.read_text(encoding="utf-8")
+        assert avant in texte
+        fichier.write_text(texte.replace(avant, apres), encoding="utf-8")
+    return str(cible)
+
+
+# --- les trois décisions -----------------------------------------------------------------------------
+
+
+def test_segur_eligible_code_0(lancer):
+    sortie = lancer("eligibilite", CHU, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    assert f"{NOM_CHU} — ÉLIGIBLE — montant plafond : non calculable" in sortie.stdout
+    assert f"  ✓ prérequis BUD-01 au 2026-10-01 — {NOM_CHU} : conforme [budget/2025.yaml, budget/2026.yaml] (hypothèse du projet)" in sortie.stdout
+    assert "Hypothèses du projet (les sources se taisent) :" in sortie.stdout
+    assert "montant plafond : non calculé, le programme ne définit pas de barème ; enveloppe du programme : 350\u202f000\u202f000 €" in sortie.stdout
+
+
+def test_segur_non_eligible_code_1(lancer):
+    code, d = decision_json(lancer, LYS, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES)
+    assert code == 1
+    (c,) = d["candidatures"]
+    assert c["decision"] == "non_eligible"
+    motif = c["motifs"][1]
+    assert motif["message"] == f"prérequis BUD-01 au 2026-10-01 — {NOM_LYS} : non conforme (attendu conforme)"
+    assert (motif["type"], motif["resultat"], motif["valeur"], motif["regle"]) == ("prerequis", "non_satisfait", "non_conforme", "BUD-01")
+    assert {"fichier": "budget/2026.yaml", "ligne": 13, "revision": None} in motif["preuves"]
+    # Le verdict derrière le motif, tel que le moteur l'explique (la valeur trouvée et le seuil).
+    assert motif["explication"].endswith("« Imagerie médicale (PACS mutualisé du GHT) » : part cybersécurité du programme : 3 %, attendu ≥ 5 % (part_cyber_minimale)")
+    assert motif["programme"]["fichier"] == "politiques/financements/segur-securite-2021.yaml"
+    assert motif["hypothese_projet"] is True and "lecture du projet" in motif["hypothese"]
+
+
+def test_segur_incomplet_quand_la_preuve_manque(lancer):
+    code, d = decision_json(lancer, EHPAD, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES)
+    assert code == 1
+    (c,) = d["candidatures"]
+    assert c["decision"] == "incomplet"
+    assert messages(c)[1] == "prérequis BUD-01 au 2026-10-01 — EHPAD Les Tilleuls : preuve manquante"
+    assert c["motifs"][1]["resultat"] == "indetermine"
+
+
+def test_plusieurs_candidatures_code_1_si_une_n_est_pas_eligible(lancer):
+    code, d = decision_json(lancer, CHU, LYS, EHPAD, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES)
+    assert code == 1
+    assert [(c["nom"], c["decision"]) for c in d["candidatures"]] == [
+        (NOM_CHU, "eligible"), (NOM_LYS, "non_eligible"), ("EHPAD Les Tilleuls", "incomplet"),
+    ]
+    assert d["synthese"]["candidatures"] == {"eligible": 1, "non_eligible": 1, "incomplet": 1}
+    assert [(r["cle"], r["eligible"], r["non_eligible"], r["incomplet"]) for r in d["par_region"]] == [
+        ("32", 0, 1, 0), ("53", 1, 0, 0), ("84", 0, 0, 1),
+    ]
+
+
+def test_categorie_non_admise(lancer):
+    code, d = decision_json(lancer, EHPAD, "--programme", "care-domaine-1", "--date", "2024-04-01")
+    (c,) = d["candidatures"]
+    assert c["decision"] == "non_eligible"
+    assert "EHPAD Les Tilleuls : catégorie « ehpad » non admise (admises : chu, ch, chs, espic, clinique, had, smr)" in messages(c)
+    motif = next(m for m in c["motifs"] if m["type"] == "candidat" and m["valeur"] == "ehpad")
+    assert motif["preuves"] == [{"fichier": "etablissement.yaml", "ligne": 4, "revision": None}]
+    assert motif["hypothese_projet"] is True
+
+
+# --- candidature de GHT ------------------------------------------------------------------------------
+
+
+def test_ght_un_membre_conforme_et_un_non_conforme_une_seule_decision(lancer, tmp_path):
+    support = copie(tmp_path, CHU, "chu")
+    membre = copie(tmp_path, LYS, "lys", 'nom: "GHT Lys et Flandres"', 'nom: "GHT Haute-Bretagne"')
+    code, d = decision_json(lancer, membre, support, "--programme", EXEMPLE, "--date", DATE_EXEMPLES)
+    assert code == 1
+    (c,) = d["candidatures"]
+    assert c["nom"] == "GHT « GHT Haute-Bretagne »" and c["ght"] == "GHT Haute-Bretagne"
+    assert c["porteur"]["raison_sociale"] == NOM_CHU
+    assert [m["raison_sociale"] for m in c["membres"]] == [NOM_CHU, NOM_LYS]
+    assert c["decision"] == "non_eligible"
+    assert f"candidature du GHT « GHT Haute-Bretagne » portée par l'établissement support {NOM_CHU} (2 établissement(s))" in messages(c)
+    echecs = [m for m in c["motifs"] if m["bloquant"] and m["resultat"] != "satisfait"]
+    assert [m["message"] for m in echecs] == [f"prérequis EXE-01 au 2026-09-01 — {NOM_LYS} : non conforme (attendu conforme)"]
+    assert echecs[0]["etablissement"]["finess"] == "590028718"
+    assert c["montant_plafond"] == 550000  # 400 000 (chu) + 150 000 (ch)
+    # Le membre conforme seul : éligible.
+    code, d = decision_json(lancer, support, "--programme", EXEMPLE, "--date", DATE_EXEMPLES)
+    assert code == 0 and d["candidatures"][0]["decision"] == "eligible"
+
+
+def test_ght_sans_etablissement_support_incomplet(lancer, tmp_path):
+    membre = copie(tmp_path, CHU, "chu", "support: true", "support: false")
+    code, d = decision_json(lancer, membre, "--programme", EXEMPLE, "--date", DATE_EXEMPLES)
+    (c,) = d["candidatures"]
+    assert code == 1 and c["decision"] == "incomplet"
+    assert messages(c)[1] == "candidature du GHT « GHT Haute-Bretagne » : aucun établissement support parmi les 1 dépôt(s) donné(s) ; le support porte la candidature"
+
+
+def test_par_etablissement_les_membres_d_un_ght_sont_decides_separement(lancer, tmp_path):
+    support = copie(tmp_path, CHU, "chu")
+    membre = copie(tmp_path, LYS, "lys", 'nom: "GHT Lys et Flandres"', 'nom: "GHT Haute-Bretagne"')
+    code, d = decision_json(lancer, support, membre, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES)
+    assert code == 0
+    assert [(c["nom"], c["ght"], c["decision"]) for c in d["candidatures"]] == [(NOM_CHU, None, "eligible"), (NOM_LYS, None, "eligible")]
+
+
+# --- dérogations ---------------------------------------------------------------------------------------
+
+
+def test_derogation_acceptee_par_un_programme_refusee_par_un_autre(lancer, tmp_path):
+    code, d = decision_json(lancer, CHU, "--programme", EXEMPLE, "--date", DATE_EXEMPLES)
+    assert code == 0
+    assert f"prérequis FOR-04 au 2026-10-01 — {NOM_CHU} : dérogation active, acceptée par le programme" in messages(d["candidatures"][0])
+    refus = programme_modifie(tmp_path, "  - regle: FOR-04\n    derogation_acceptee: true", "  - regle: FOR-04\n    derogation_acceptee: false")
+    code, d = decision_json(lancer, CHU, "--programme", refus, "--date", DATE_EXEMPLES)
+    (c,) = d["candidatures"]
+    assert code == 1 and c["decision"] == "non_eligible"
+    motif = next(m for m in c["motifs"] if m["regle"] == "FOR-04")
+    assert motif["message"] == f"prérequis FOR-04 au 2026-10-01 — {NOM_CHU} : dérogation active, non acceptée par le programme (attendu conforme)"
+    assert motif["valeur"] == "derogation" and motif["resultat"] == "non_satisfait"
+    assert {"fichier": "derogations.yaml", "ligne": 3, "revision": None} in motif["preuves"]
+
+
+# --- fenêtre de candidature et échéance des objectifs ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("jour", "decision", "message"), [
+    ("2026-08-31", "non_eligible", "candidature pas encore ouverte : la fenêtre ouvre le 2026-09-01 (date de décision 2026-08-31)"),
+    ("2026-09-01", "eligible", "date de décision 2026-09-01 dans la fenêtre de candidature du 2026-09-01 au 2026-10-15"),
+    ("2026-10-15", "eligible", "date de décision 2026-10-15 dans la fenêtre de candidature du 2026-09-01 au 2026-10-15"),
+    ("2026-10-16", "non_eligible", "candidature close : la fenêtre a fermé le 2026-10-15 (date de décision 2026-10-16)"),
+])
+def test_fenetre_de_candidature(lancer, jour, decision, message):
+    code, d = decision_json(lancer, CHU, "--programme", EXEMPLE, "--date", jour)
+    (c,) = d["candidatures"]
+    assert (c["decision"], c["motifs"][0]["message"]) == (decision, message)
+    assert c["motifs"][0]["type"] == "fenetre" and c["motifs"][0]["date"] == jour
+    assert code == (0 if decision == "eligible" else 1)
+
+
+def test_objectifs_non_bloquants_avant_l_echeance_bloquants_apres(lancer):
+    _, d = decision_json(lancer, CHU, "--programme", EXEMPLE, "--date", DATE_EXEMPLES)
+    objectif = next(m for m in d["candidatures"][0]["motifs"] if m["type"] == "objectif" and m["regle"] == "EXE-01")
+    assert objectif["bloquant"] is False and objectif["date"] == "2026-10-01"
+    code, d = decision_json(lancer, CHU, "--programme", EXEMPLE, "--date", "2027-07-01")
+    (c,) = d["candidatures"]
+    assert code == 1 and c["decision"] == "non_eligible"
+    assert messages(c)[0] == "échéance des objectifs du 2027-06-30 atteinte à la date de décision 2027-07-01 : prérequis et objectifs vérifiés"
+    # Prérequis « à la candidature » : au plus tard la clôture ; objectifs : à l'échéance.
+    assert f"prérequis PBN-01 au 2026-10-15 — {NOM_CHU} : conforme" in messages(c)
+    echecs = [m["message"] for m in c["motifs"] if m["resultat"] != "satisfait"]
+    assert echecs == [f"objectif EXE-01 au 2027-06-30 — {NOM_CHU} : non conforme (attendu conforme)"]
+
+
+def test_une_evaluation_par_date_distincte(monkeypatch):
+    from verificateur import eligibilite, moteur, politiques
+    from verificateur.sources import SourceArbre
+
+    catalogue = politiques.charger()
+    programme = eligibilite.charger(EXEMPLE, catalogue)
+    dates = []
+    original = moteur.evaluer_source
+
+    def compter(source, catalogue, jour, *args, **kwargs):
+        dates.append(jour)
+        return original(source, catalogue, jour, *args, **kwargs)
+
+    monkeypatch.setattr(moteur, "evaluer_source", compter)
+    eligibilite.evaluer_depot(SourceArbre(CHU), catalogue, programme, date(2026, 10, 1))
+    # PBN-01, FOR-04 et les objectifs au 2026-10-01, EXE-01 à l'ouverture, HYG-02 au 2026-09-15.
+    assert dates == [date(2026, 9, 1), date(2026, 9, 15), date(2026, 10, 1)]
+
+
+# --- montants -----------------------------------------------------------------------------------------
+
+
+def test_montant_par_categorie_et_totaux_par_region(lancer):
+    code, d = decision_json(lancer, CHU, LYS, EHPAD, "--programme", EXEMPLE, "--date", DATE_EXEMPLES)
+    montants = {c["nom"]: c["montant_plafond"] for c in d["candidatures"]}
+    assert montants == {"GHT « GHT Haute-Bretagne »": 400000, "GHT « GHT Lys et Flandres »": 150000, "EHPAD Les Tilleuls": 20000}
+    membre = d["candidatures"][0]["membres"][0]
+    assert membre["montant_detail"] == f"{NOM_CHU} : catégorie « chu » : 400\u202f000 €"
+    assert membre["montant_sources"] == ["S2"] and membre["montant_hypothese_projet"] is False
+    ehpad = d["candidatures"][2]["membres"][0]
+    assert ehpad["montant_hypothese_projet"] is True
+    assert d["par_region"] == [
+        {"cle": "32", "eligible": 0, "non_eligible": 1, "incomplet": 0, "montant_plafond_total": 0, "montants_inconnus": 0, "enveloppe": 700000},
+        {"cle": "53", "eligible": 1, "non_eligible": 0, "incomplet": 0, "montant_plafond_total": 400000, "montants_inconnus": 0, "enveloppe": 800000},
+        {"cle": "84", "eligible": 0, "non_eligible": 1, "incomplet": 0, "montant_plafond_total": 0, "montants_inconnus": 0, "enveloppe": 500000},
+    ]
+    assert (d["synthese"]["montant_plafond_total"], d["synthese"]["enveloppe"], d["synthese"]["part_enveloppe"]) == (400000, 2000000, 0.2)
+
+
+def test_montant_par_tranche_de_taille(lancer):
+    code, d = decision_json(lancer, CHU, LYS, EHPAD, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES)
+    assert [(c["membres"][0]["montant_detail"], c["montant_plafond"]) for c in d["candidatures"]] == [
+        (f"{NOM_CHU} : effectif 8500, tranche 2000 et plus : 60\u202f000 €", 60000),
+        (f"{NOM_LYS} : effectif 1400, tranche de 100 à 1999 : 25\u202f000,50 €", 25000.5),
+        ("EHPAD Les Tilleuls : effectif 85, tranche de 0 à 99 : 5\u202f000 €", 5000),
+    ]
+    # L'EHPAD n'est pas éligible (FOR-01) : son montant n'entre pas dans le total.
+    assert d["synthese"]["montant_plafond_total"] == 85000.5
+
+
+def test_montant_non_calculable_donne_la_raison(lancer):
+    _, d = decision_json(lancer, CHU, "--programme", "care-domaine-1", "--date", "2024-04-01")
+    (c,) = d["candidatures"]
+    assert c["montant_plafond"] is None
+    assert c["montant_raison"].startswith("Les sources donnent l'enveloppe nationale (65 M€) mais aucun barème")
+
+
+def test_csv_aux_conventions_francaises(lancer):
+    sortie = lancer("eligibilite", CHU, LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES, "--format", "csv")
+    assert sortie.code == 0, sortie
+    lignes = sortie.stdout.split("\r\n")
+    assert lignes[0].startswith("\ufeffligne;programme;date_decision;finess;")
+    assert lignes[2].startswith(f"etablissement;programme-exemple-par-taille;2026-10-01;590028718;{NOM_LYS};")
+    assert ";eligible;25000,50;" in lignes[2]
+    assert lignes[-2] == "total;programme-exemple-par-taille;2026-10-01;;;;;;;;;;85000,50;2;0;0;500000,00;;non"
+    standard = lancer("eligibilite", LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES, "--format", "csv", "--csv-standard")
+    assert ",eligible,25000.50," in standard.stdout and not standard.stdout.startswith("\ufeff")
+
+
+def test_csv_motifs_bloquants_du_membre(lancer):
+    sortie = lancer("eligibilite", LYS, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES, "--format", "csv")
+    ligne = sortie.stdout.split("\r\n")[1]
+    assert ligne.endswith(f";non_eligible;;;;;;prérequis BUD-01 au 2026-10-01 — {NOM_LYS} : non conforme (attendu conforme);oui")
+
+
+# --- rendus ---------------------------------------------------------------------------------------------
+
+
+def test_html_autonome_et_echappe(lancer, tmp_path):
+    depot = copie(tmp_path, CHU, "chu", "raison_sociale: \"Centre hospitalier universitaire d'Armorique\"", 'raison_sociale: "CHU <script>alert(1)</script>"')
+    sortie = lancer("eligibilite", depot, "--programme", EXEMPLE, "--date", DATE_EXEMPLES, "--format", "html")
+    assert sortie.code == 0, sortie
+    html = sortie.stdout
+    assert html.startswith("<!DOCTYPE html>") and "<script>" not in html and "CHU &lt;script&gt;" in html
+    assert 'class="badge decision-eligible">éligible</span>' in html
+    assert "Hypothèses du projet" in html and "<link" not in html and 'src="' not in html
+    assert '<a href="https://exemple.invalid/arrete-resilience-cyber-2026">' in html  # les sources, en liens http(s) seulement
+
+
+def test_json_identique_d_un_lancement_a_l_autre(lancer):
+    premier = lancer("eligibilite", CHU, LYS, "--programme", EXEMPLE, "--date", DATE_EXEMPLES, "--format", "json").stdout
+    second = lancer("eligibilite", CHU, LYS, "--programme", EXEMPLE, "--date", DATE_EXEMPLES, "--format", "json").stdout
+    assert premier == second and json.loads(premier)["empreinte"].startswith("sha256:")
+
+
+def test_revision_git_citee_dans_les_motifs(lancer, tmp_path, environnement_git):  # noqa: F811
+    depot = nouveau_depot(tmp_path / "depot")
+    _, d = decision_json(lancer, str(depot), "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES, "--revision", "HEAD")
+    motif = d["candidatures"][0]["motifs"][1]
+    assert motif["preuves"][0]["revision"] == sha(depot)
+    assert d["candidatures"][0]["membres"][0]["depot"] == {"chemin": str(depot), "source": "revision", "revision": sha(depot)}
+
+
+# --- programmes inconnus ou invalides : code 2 ------------------------------------------------------------
+
+
+def test_programme_inconnu_code_2(lancer):
+    sortie = lancer("eligibilite", CHU, "--programme", "nulle-part")
+    assert sortie.code == 2
+    assert sortie.stderr == (
+        "verificateur : programme de financement « nulle-part » introuvable ; programmes disponibles : "
+        "care-domaine-1, care-domaine-2, segur-securite-2021 (ajoutez un dossier avec --programmes, ou donnez le chemin du fichier)\n"
+    )
+
+
+def test_programme_citant_une_regle_inconnue_code_2_avec_fichier_et_ligne(lancer, tmp_path):
+    fichier = programme_modifie(tmp_path, "  - regle: HYG-02\n", "  - regle: HYG-99\n", nom="programme-exemple.yaml")
+    sortie = lancer("eligibilite", CHU, "--programme", "programme-exemple", "--programmes", str(tmp_path), "--date", DATE_EXEMPLES)
+    assert sortie.code == 2, sortie
+    ligne = Path(fichier).read_text(encoding="utf-8").splitlines().index("  - regle: HYG-99") + 1
+    premiere = sortie.stderr.splitlines()[0]
+    assert premiere.startswith(f"{fichier}:{ligne}: prérequis HYG-99 : règle « HYG-99 » inconnue des politiques chargées (")
+    assert premiere.endswith(") (regle-inconnue)")
+    assert sortie.stderr.splitlines()[-1] == "verificateur : programme « programme-exemple » invalide"
+    assert "Traceback" not in sortie.stderr
+
+
+@pytest.mark.parametrize(("avant", "apres", "attendu"), [
+    ("    cloture: 2026-10-15\n", "    cloture: 2026-08-15\n",
+     "fenêtre : clôture le 2026-08-15 avant l'ouverture le 2026-09-01 (dates-desordonnees)"),
+    ("    echeance: 2027-06-30\n", "    echeance: 2026-10-01\n",
+     "fenêtre : échéance des objectifs le 2026-10-01 avant la clôture le 2026-10-15 (dates-desordonnees)"),
+    ("  - regle: EXE-01\n    a_la_date: ouverture\n    sources: [S1]\n", "  - regle: EXE-01\n    a_la_date: ouverture\n",
+     "prérequis EXE-01 : ni « sources » ni « hypothese_projet » ; citez la source, ou écrivez que c'est une hypothèse du projet (fondement-manquant)"),
+    ("    - categories: [ch, chs]\n", "    - categories: [ch, chu]\n",
+     "barème, ligne 2 : catégorie « chu » déjà à la ligne 1 (bareme-invalide)"),
+    ("  candidature: par_ght\n", "  candidature: par_groupement\n",
+     "« candidature » : valeur « par_groupement » non permise ; valeurs permises : par_ght, par_etablissement (valeur-non-permise)"),
+    ("  sources: [S1]\n\nfenetre:", "  sources: [S9]\n\nfenetre:",
+     "enveloppe : source « S9 » absente de la liste des sources (source-inconnue)"),
+    ("    a_la_date: ouverture\n", "    a_la_date: 2026-02-30\n",
+     "prérequis EXE-01 : date invalide « 2026-02-30 », attendu une date réelle AAAA-MM-JJ (date-invalide)"),
+])
+def test_programme_invalide_message_exact(lancer, tmp_path, avant, apres, attendu):
+    fichier = programme_modifie(tmp_path, avant, apres)
+    sortie = lancer("eligibilite", CHU, "--programme", fichier, "--date", DATE_EXEMPLES)
+    assert sortie.code == 2, sortie
+    assert any(l.startswith(f"{fichier}:") and l.endswith(attendu) for l in sortie.stderr.splitlines()), sortie.stderr
+
+
+def test_tranches_qui_se_chevauchent(lancer, tmp_path):
+    fichier = programme_modifie(tmp_path, "    - de: 100\n", "    - de: 90\n", source=PAR_TAILLE)
+    sortie = lancer("eligibilite", CHU, "--programme", fichier)
+    assert sortie.code == 2
+    assert "barème, ligne 2 : la tranche chevauche la ligne 1 (bareme-invalide)" in sortie.stderr
+
+
+def test_depot_donne_deux_fois(lancer):
+    sortie = lancer("eligibilite", CHU, CHU, "--programme", "segur-securite-2021")
+    assert sortie.code == 2 and f"dépôt donné plusieurs fois : {CHU}" in sortie.stderr
+
+
+# --- les programmes livrés ------------------------------------------------------------------------------
+
+
+def test_programmes_livres_valides_et_sources():
+    from verificateur import eligibilite, politiques
+
+    catalogue = politiques.charger()
+    dossier = eligibilite.dossiers_par_defaut()[0]
+    nombre, problemes = eligibilite.valider_dossier(dossier, catalogue, selon_programme=True)
+    assert nombre >= 3 and problemes == []
+    for nom in ("care-domaine-1", "care-domaine-2", "segur-securite-2021"):
+        programme = eligibilite.charger(nom, eligibilite.catalogue_de(eligibilite.politiques_demandees(eligibilite.trouver(nom))) if nom.startswith("care") else catalogue)
+        assert programme.en_dict()["source"]["emetteur"]
+        assert programme.hypotheses(), nom  # ce que domaine.md ne source pas est dit
+    care = eligibilite.charger("care-domaine-1", eligibilite.catalogue_de(("plan-national", "care")))
+    assert (care.ouverture, care.cloture, care.echeance) == (date(2024, 3, 18), date(2024, 4, 19), date(2025, 6, 30))
+    assert care.donnees["enveloppe"]["montant"] == 65000000 and care.par_ght
+    segur = eligibilite.charger("segur-securite-2021", catalogue)
+    assert segur.donnees["programme"].get("politiques") is None
+    assert segur.donnees["enveloppe"]["montant"] == 350000000
+    assert segur.donnees["prerequis"][0]["regle"] == "BUD-01" and segur.donnees["prerequis"][0]["derogation_acceptee"] is False
+
+
+def test_l_exemple_montre_chaque_construction():
+    from verificateur import eligibilite, politiques
+
+    catalogue = politiques.charger()
+    d = eligibilite.charger(EXEMPLE, catalogue).donnees
+    assert {c.get("a_la_date", "candidature") for c in d["prerequis"]} >= {"candidature", "ouverture", "2026-09-15"}
+    assert {c.get("derogation_acceptee", False) for c in d["prerequis"]} == {True, False}
+    assert d["objectifs"] and d["enveloppe"]["par_region"] and d["candidats"]["regions"]
+    assert d["montant_plafond"]["calcul"] == "par_categorie"
+    assert eligibilite.charger(PAR_TAILLE, catalogue).donnees["montant_plafond"]["calcul"] == "par_taille"
+
+
+# --- la décision pure ------------------------------------------------------------------------------------
+
+
+def _dossier(statuts: dict[str, str], profil: dict | None = None):
+    from verificateur.eligibilite import Dossier
+
+    profil = profil if profil is not None else {"finess": "350042131", "raison_sociale": "CH d'essai", "categorie": "ch",
+                                                "statut_juridique": "public", "region": "53", "effectif": 900}
+    verdicts = {regle: {"statut": s, "explication": "", "preuves": []} for regle, s in statuts.items()}
+    return Dossier("essai", {"chemin": "essai", "source": "arbre", "revision": None}, profil, {}, {"2026-10-01": verdicts})
+
+
+@pytest.mark.parametrize(("statut", "decision"), [
+    ("conforme", "eligible"), ("non_applicable", "eligible"), ("non_conforme", "non_eligible"),
+    ("preuve_manquante", "incomplet"), ("erreur", "incomplet"), ("derogation", "non_eligible"),
+])
+def test_statut_d_un_prerequis_et_decision(statut, decision):
+    from verificateur import eligibilite, politiques
+
+    programme = eligibilite.charger("segur-securite-2021", politiques.charger())
+    (c,) = eligibilite.decider(programme, date(2026, 10, 1), [_dossier({"BUD-01": statut})])
+    assert c["decision"] == decision
+
+
+def test_profil_inconnu_incomplet():
+    from verificateur import eligibilite, politiques
+
+    programme = eligibilite.charger(EXEMPLE, politiques.charger())
+    dossier = _dossier({"PBN-01": "conforme"}, profil=None)
+    dossier.profil = None
+    (c,) = eligibilite.decider(programme, date(2026, 10, 1), [dossier])
+    assert c["decision"] == "incomplet"
+    assert "essai : profil de l'établissement inconnu (etablissement.yaml absent ou invalide)" in messages(c)
+
+
+# --- politiques valider valide aussi les programmes ----------------------------------------------------
+
+
+def test_politiques_valider_inclut_les_programmes(lancer, tmp_path):
+    sortie = lancer("politiques", "valider")
+    assert sortie.code == 0, sortie
+    assert sortie.stdout.splitlines()[-1].endswith("programme(s) de financement : valides")
+    assert lancer("politiques", "valider", "--programmes", str(EXEMPLES)).code == 0
+    fichier = programme_modifie(tmp_path, "  - regle: HYG-02\n", "  - regle: HYG-77\n", nom="programme-exemple.yaml")
+    sortie = lancer("politiques", "valider", "--programmes", str(tmp_path))
+    assert sortie.code == 2
+    ligne = Path(fichier).read_text(encoding="utf-8").splitlines().index("  - regle: HYG-77") + 1
+    assert sortie.stderr.splitlines()[0].startswith(f"{fichier}:{ligne}: prérequis HYG-77 : règle « HYG-77 » inconnue des politiques chargées (")
+    assert sortie.stderr.splitlines()[-1].startswith("verificateur : 1 programme(s) de financement invalide(s) sur ")
+
+
+def test_identifiant_different_du_nom_de_fichier(lancer, tmp_path):
+    programme_modifie(tmp_path, "  id: programme-exemple\n", "  id: autre-nom\n", nom="programme-exemple.yaml")
+    sortie = lancer("politiques", "valider", "--programmes", str(tmp_path))
+    assert sortie.code == 2
+    assert "identifiant « autre-nom » différent du nom du fichier « programme-exemple » (id-fichier)" in sortie.stderr
+
+
+# --- le lot : décision par établissement, totaux par région (partie pure) ---------------------------------
+
+
+def test_completer_lot_ajoute_les_cles_du_contrat():
+    from verificateur import eligibilite, politiques
+    from verificateur.sources import SourceArbre
+
+    catalogue = politiques.charger()
+    programme = eligibilite.charger(EXEMPLE, catalogue)
+    jour = date(2026, 10, 1)
+    etablissements, dossiers = [], {}
+    for chemin in (CHU, LYS, EHPAD):
+        depot = {"chemin": chemin, "source": "arbre", "revision": None, "nu": False}
+        etablissements.append({"chemin": chemin, "etat": "evalue", "depot": depot, "raison": None})
+        dossiers[chemin] = eligibilite.dossier_pour_lot(SourceArbre(chemin), catalogue, programme, jour, chemin=chemin)
+    etablissements.append({"chemin": "depots/casse", "etat": "echec", "depot": None, "raison": "pas un dépôt git"})
+    lot = {"date_evaluation": "2026-10-01", "etablissements": etablissements, "politiques": eligibilite.politiques_de(catalogue)}
+    liste = eligibilite.completer_lot(lot, programme, jour, json.loads(json.dumps(dossiers)))  # comme après un processus
+    assert [(e["chemin"], e["eligibilite"]["decision"], e["eligibilite"]["montant_plafond"]) for e in lot["etablissements"]] == [
+        (CHU, "eligible", 400000), (LYS, "non_eligible", 150000), (EHPAD, "non_eligible", 20000), ("depots/casse", "incomplet", None),
+    ]
+    casse = lot["etablissements"][3]["eligibilite"]
+    assert casse["motifs"][1]["message"] == "depots/casse : dépôt non évalué (pas un dépôt git)"
+    assert lot["programme"]["id"] == "programme-exemple" and lot["programme"]["enveloppe"]["montant"] == 2000000
+    assert lot["eligibilite"]["decisions"] == {"eligible": 1, "non_eligible": 2, "incomplet": 1}
+    assert [(r["cle"], r["montant_plafond_total"], r["enveloppe"]) for r in lot["eligibilite"]["par_region"]] == [
+        ("", 0, None), ("32", 0, 700000), ("53", 400000, 800000), ("84", 0, 500000),
+    ]
+    assert [c["nom"] for c in lot["eligibilite"]["candidatures"]] == [
+        "depots/casse", "GHT « GHT Haute-Bretagne »", "GHT « GHT Lys et Flandres »", "EHPAD Les Tilleuls",
+    ]
+    erreurs = [e.message for e in _validateur().iter_errors(liste)]
+    assert not erreurs, erreurs
+    # La liste se relit d'un lot écrit en JSON : mêmes candidatures, mêmes décisions, mêmes motifs.
+    relue = eligibilite.liste_depuis_lot(json.loads(json.dumps(lot)))
+    assert not [e.message for e in _validateur().iter_errors(relue)]
+    assert [(c["nom"], c["decision"], c["montant_plafond"]) for c in relue["candidatures"]] == [
+        (c["nom"], c["decision"], c["montant_plafond"]) for c in liste["candidatures"]]
+    assert [c["motifs"] for c in relue["candidatures"]] == [c["motifs"] for c in liste["candidatures"]]
+    assert relue["par_region"] == liste["par_region"] and relue["synthese"] == liste["synthese"]
+
+
+def test_le_programme_charge_les_politiques_qu_il_declare(lancer):
+    # care-domaine-1 déclare plan-national et care (politique livrée non chargée par défaut).
+    _, d = decision_json(lancer, CHU, "--programme", "care-domaine-1", "--date", "2026-10-01")
+    assert [p["id"] for p in d["politiques"]] == ["plan-national", "care"] or [p["id"] for p in d["politiques"]] == ["care", "plan-national"]
+    motifs = {m["regle"]: m for m in d["candidatures"][0]["motifs"] if m["type"] == "objectif"}
+    assert motifs["CARE-D1-01"]["message"] == f"objectif CARE-D1-01 au 2025-06-30 — {NOM_CHU} : preuve manquante"
+    # Avec --politiques, ce sont celles données : la règle absente est une erreur claire.
+    sortie = lancer("eligibilite", CHU, "--programme", "care-domaine-1", "--politiques", "plan-national")
+    assert sortie.code == 2
+    assert ": objectif CARE-D1-01 : règle « CARE-D1-01 » inconnue des politiques chargées (plan-national ; le programme demande aussi : care) (regle-inconnue)" in sortie.stderr
+
+
+def test_montant_hors_bareme_et_taille_absente():
+    from verificateur import eligibilite, politiques
+
+    catalogue = politiques.charger()
+    par_categorie = eligibilite.charger(EXEMPLE, catalogue)
+    profil = {"finess": "350042131", "raison_sociale": "Centre d'essai", "categorie": "autre", "statut_juridique": "public", "region": "53", "effectif": 900}
+    (c,) = eligibilite.decider(par_categorie, date(2026, 10, 1), [_dossier({}, profil)])
+    assert (c["montant_plafond"], c["montant_raison"]) == (None, "Centre d'essai : aucun montant au barème pour la catégorie « autre »")
+    assert "Centre d'essai : catégorie « autre » non admise (admises : chu, ch, chs, espic, clinique, had, smr, ehpad)" in messages(c)
+    par_taille = eligibilite.charger(PAR_TAILLE, catalogue)
+    sans_taille = {k: v for k, v in profil.items() if k != "effectif"}
+    (c,) = eligibilite.decider(par_taille, date(2026, 10, 1), [_dossier({"FOR-01": "conforme"}, sans_taille)])
+    assert c["decision"] == "eligible" and c["montant_plafond"] is None
+    assert c["montant_raison"] == "Centre d'essai : « effectif » absent de etablissement.yaml, montant non calculable"
+    totaux = eligibilite.totaux(par_taille, [c])
+    assert (totaux["montant_plafond_total"], totaux["montants_inconnus"]) == (0, 1)
+
+
+# --- verificateur lot … --programme : la liste des financeurs -----------------------------------------------
+
+
+def test_lot_avec_programme_decision_par_etablissement_et_liste(lancer, tmp_path):
+    lot_json, liste_csv, liste_html, liste_json = (tmp_path / n for n in ("lot.json", "liste.csv", "liste.html", "liste.json"))
+    for liste in (liste_csv, liste_html, liste_json):
+        sortie = lancer("lot", CHU, LYS, EHPAD, "--date", DATE_EXEMPLES, "--programme", EXEMPLE, "--sans-cache", "--sans-progression",
+                        "--jobs", "2", "--format", "json", "--sortie", str(lot_json), "--liste", str(liste))
+        assert sortie.code == 1, sortie  # le code du lot reste celui de la conformité
+    lot = json.loads(lot_json.read_text(encoding="utf-8"))
+    assert {e["chemin"]: (e["eligibilite"]["decision"], e["eligibilite"]["montant_plafond"]) for e in lot["etablissements"]} == {
+        CHU: ("eligible", 400000), LYS: ("non_eligible", 150000), EHPAD: ("non_eligible", 20000),
+    }
+    assert lot["programme"]["id"] == "programme-exemple"
+    assert [(r["cle"], r["eligible"], r["montant_plafond_total"], r["enveloppe"]) for r in lot["eligibilite"]["par_region"]] == [
+        ("32", 0, 0, 700000), ("53", 1, 400000, 800000), ("84", 0, 0, 500000),
+    ]
+    donnees = json.loads(liste_json.read_text(encoding="utf-8"))
+    assert not [e.message for e in _validateur().iter_errors(donnees)]
+    assert [(c["nom"], c["decision"]) for c in donnees["candidatures"]] == [
+        ("GHT « GHT Haute-Bretagne »", "eligible"), ("GHT « GHT Lys et Flandres »", "non_eligible"), ("EHPAD Les Tilleuls", "non_eligible"),
+    ]
+    csv_ = liste_csv.read_bytes().decode("utf-8")
+    assert csv_.startswith("\ufeffligne;programme;") and "\r\nregion;programme-exemple;2026-10-01;;;;;53;;;;;400000,00;1;0;0;800000,00;;\r\n" in csv_
+    assert liste_html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_lot_programme_options_incompatibles(lancer):
+    sortie = lancer("lot", CHU, "--programme", EXEMPLE, "--partie", "1/2", "--sans-cache")
+    assert sortie.code == 2
+    assert "verificateur : --programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le même lot" in sortie.stderr
+    sortie = lancer("lot", CHU, "--liste", "liste.csv", "--sans-cache")
+    assert sortie.code == 2 and "verificateur : --liste et --programmes demandent --programme ID" in sortie.stderr

@@ -1,0 +1,81 @@
+"""Rendu texte : la décision de chaque candidature et chacun de ses motifs, puis les totaux et les
+hypothèses du projet (ce que les sources ne disent pas, répété à chaque lecture)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verificateur.rendus_eligibilite.commun import (
+    LIBELLES_DECISIONS, SYMBOLES, compte_decisions, euros, lieux, montant, part, source_texte,
+)
+
+
+def _fenetre(f: dict[str, Any]) -> str:
+    texte = f"fenêtre de candidature du {f['ouverture']}" + (f" au {f['cloture']}" if f["cloture"] else ", sans clôture")
+    if f["echeance_objectifs"]:
+        texte += f" ; objectifs à atteindre au plus tard le {f['echeance_objectifs']}"
+    return texte
+
+
+def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
+    p = donnees["programme"]
+    lignes = [
+        f"Programme {p['id']} — {p['titre']} (version {p['version']})",
+        f"source : {source_texte(p['source'])}",
+        f"date de décision {donnees['date_decision']} ; {_fenetre(p['fenetre'])}",
+        "",
+    ]
+    for c in donnees["candidatures"]:
+        lignes.append(f"{c['nom']} — {LIBELLES_DECISIONS[c['decision']].upper()} — montant plafond : {montant(c['montant_plafond'])}")
+        if c["ght"]:
+            lignes.append(f"  membres : {', '.join((m['raison_sociale'] or m['chemin']) for m in c['membres'])}")
+        for m in c["motifs"]:
+            marque = SYMBOLES[m["resultat"]] if m["bloquant"] else "·"
+            texte = f"  {marque} {m['message']}"
+            preuves = lieux(m)
+            if preuves:
+                texte += f" [{preuves}]"
+            if m["hypothese_projet"]:
+                texte += " (hypothèse du projet)"
+            lignes.append(texte)
+        if c["montant_plafond"] is not None:
+            for m in c["membres"]:
+                lignes.append(f"  € {m['montant_detail']}")
+        else:
+            lignes.append(f"  € montant non calculable : {c['montant_raison']}")
+        lignes.append("")
+    s = donnees["synthese"]
+    bilan = f"{compte_decisions(s['candidatures'])} (candidatures)"
+    if s["candidatures"] != s["etablissements"]:
+        bilan += f" ; établissements : {compte_decisions(s['etablissements'])}"
+    lignes.append(bilan)
+    if p["montant_calcul"] == "non_defini":
+        total = "montant plafond : non calculé, le programme ne définit pas de barème"
+        if s["enveloppe"] is not None:
+            total += f" ; enveloppe du programme : {euros(s['enveloppe'])}"
+    elif s["montants_inconnus"] and not s["montant_plafond_total"]:
+        total = f"montant plafond total des éligibles : non calculable ({s['montants_inconnus']} établissement(s) éligible(s) sans montant)"
+        if s["enveloppe"] is not None:
+            total += f" ; enveloppe du programme : {euros(s['enveloppe'])}"
+    else:
+        total = f"montant plafond total des éligibles : {euros(s['montant_plafond_total'])}"
+        if s["montants_inconnus"]:
+            total += f" (+ {s['montants_inconnus']} établissement(s) éligible(s) sans montant calculable)"
+        if s["enveloppe"] is not None:
+            total += f", soit {part(s['montant_plafond_total'], s['enveloppe'])}"
+    lignes.append(total)
+    if donnees["par_region"]:
+        from tabulate import tabulate
+
+        tableau = [
+            [r["cle"] or "?", r["eligible"], r["non_eligible"], r["incomplet"], euros(r["montant_plafond_total"]),
+             "—" if r["enveloppe"] is None else euros(r["enveloppe"])]
+            for r in donnees["par_region"]
+        ]
+        lignes += ["", tabulate(tableau, headers=["région", "éligibles", "non éligibles", "incomplets", "plafonds éligibles", "enveloppe"],
+                                tablefmt="simple", disable_numparse=True)]
+    if donnees["hypotheses"]:
+        lignes += ["", "Hypothèses du projet (les sources se taisent) :"]
+        for h in donnees["hypotheses"]:
+            lignes.append(f"  - {h['element']} ({h['fichier']}:{h['ligne']}) : {h['texte']}")
+    return "\n".join(lignes) + "\n"
