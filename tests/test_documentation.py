@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from conftest import RACINE
 
 
@@ -45,3 +47,24 @@ def test_les_documents_cites_par_le_code_existent():
     for fichier in (RACINE / "verificateur").rglob("*.py"):
         for cite in re.findall(r"docs/[a-z-]+\.md", fichier.read_text(encoding="utf-8")):
             assert (RACINE / cite).is_file(), f"{fichier.name} cite {cite}, absent"
+
+
+def _sorties_montrees(document):
+    """Les blocs « $ verificateur … » suivis de leur sortie (README et docs) : (commande, sortie)."""
+    texte = (RACINE / document).read_text(encoding="utf-8")
+    for bloc in re.findall(r"```(?:console)?\n(\$ verificateur [^\n]+\n.*?)```", texte, flags=re.S):
+        premiere, _, sortie = bloc.partition("\n")
+        if "$ " not in sortie:  # un bloc d'une seule commande et de sa sortie, rien d'autre
+            yield premiere[len("$ verificateur "):].split(), sortie
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/lot.md"])
+def test_les_sorties_montrees_sont_reelles(lancer, monkeypatch, document):
+    """Une sortie montrée dans la documentation est celle de la commande, à l'octet près."""
+    monkeypatch.chdir(RACINE)
+    blocs = list(_sorties_montrees(document))
+    assert blocs, f"{document} : aucune sortie montrée"
+    for args, attendue in blocs:
+        if "lot" in args:
+            args = [*args, "--sans-cache", "--jobs", "1"]  # même sortie, sans toucher au cache de l'utilisateur
+        assert lancer(*args).stdout == attendue, " ".join(args)

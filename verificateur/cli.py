@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import click
 
-from verificateur import __version__
+from verificateur import __version__, click_fr
 from verificateur.problemes import ErreurVerificateur
 from verificateur.rendus import FORMATS
+
+click_fr.installer()
 
 GRAVITES = ("info", "mineure", "majeure", "critique")
 FORMATS_EVALUER = tuple(FORMATS)  # chaque rendu enregistré (les modules ne sont importés qu'à l'usage)
@@ -38,20 +39,16 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
-def ecrire(texte: str, sortie: str | None) -> None:
-    """Vers stdout, ou vers un fichier écrit d'un coup (fichier temporaire puis renommage)."""
+def ecrire(texte: str | Iterable[str], sortie: str | None) -> None:
+    """Vers stdout, ou vers un fichier écrit d'un coup (fichier temporaire puis renommage). `texte` :
+    une chaîne, ou ses morceaux (écrits au fil de l'eau : le JSON d'un lot national)."""
     if sortie is None or sortie == "-":
-        click.echo(texte, nl=False)
+        for morceau in [texte] if isinstance(texte, str) else texte:
+            click.echo(morceau, nl=False)
         return
-    cible = Path(sortie)
-    descripteur, temporaire = tempfile.mkstemp(dir=cible.parent or Path("."), prefix=f".{cible.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descripteur, "w", encoding="utf-8", newline="") as f:
-            f.write(texte)
-        os.replace(temporaire, cible)
-    except BaseException:
-        Path(temporaire).unlink(missing_ok=True)
-        raise
+    from verificateur.fichiers import ecrire_atomique
+
+    ecrire_atomique(sortie, texte)
 
 
 def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> Any:
@@ -62,11 +59,11 @@ def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> An
 
 option_politiques = click.option(
     "--politiques", "politiques", multiple=True, metavar="DOSSIER",
-    help="Dossier d'une politique ou de politiques (répétable). Par défaut : les politiques livrées.",
+    help="Dossier d'une politique ou de politiques, ou nom d'une politique livrée (répétable ; « care » : docs/care.md). Par défaut : les politiques livrées chargées par défaut.",
 )
 option_referentiels = click.option(
     "--referentiels", "referentiels", multiple=True, metavar="DOSSIER",
-    help="Dossier de référentiels (répétable). Par défaut : les référentiels livrés.",
+    help="Dossier de référentiels (répétable). Par défaut : les référentiels livrés que citent les politiques chargées.",
 )
 
 
@@ -175,6 +172,55 @@ def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str,
     ecrire(module.RENDUS[format_](resultat), sortie)
 
 
+option_programmes = click.option(
+    "--programmes", "programmes", multiple=True, metavar="DOSSIER",
+    help="Dossier de programmes de financement, en plus de ceux livrés (répétable).",
+)
+
+
+@cli.command()
+@click.argument("chemins", nargs=-1, required=True, metavar="CHEMIN…", type=click.Path(file_okay=False))
+@click.option("--programme", "programme", required=True, metavar="ID", help="Identifiant d'un programme de financement, ou chemin de son fichier YAML.")
+@option_programmes
+@click.option("--date", "jour", type=DATE, default=None, help="Date de décision (par défaut : aujourd'hui).")
+@click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail).")
+@option_politiques
+@option_referentiels
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html")), default="texte", show_default=True, help="Format de la décision.")
+@click.option("--sortie", metavar="FICHIER", help="Écrire la décision dans ce fichier (par défaut : sortie standard).")
+@click.option("--csv-standard", "csv_standard", is_flag=True, help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
+def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str, ...], jour: date | None, revision: str | None,
+                politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str, sortie: str | None,
+                csv_standard: bool) -> None:
+    """Décider de l'éligibilité à un programme de financement : éligible, non éligible ou incomplet.
+
+    \b
+    Chaque motif est donné (condition, verdict ou valeur du profil, fichier,
+    révision) avec le montant plafond quand il se calcule. Les dépôts d'un même
+    GHT forment une seule candidature quand le programme le dit.
+    Codes de sortie : 0 éligible (toutes les candidatures), 1 sinon,
+    2 programme inconnu ou invalide.
+    Exemple :
+      verificateur eligibilite exemples/chu-armorique --programme segur-securite-2021 --date 2026-10-01
+      verificateur eligibilite ght/*/ --programme care-domaine-1 --format html --sortie decision.html
+    """
+    from verificateur import eligibilite as module
+    from verificateur.rendus_eligibilite import rendu
+
+    doublons = sorted({c for c in chemins if chemins.count(c) > 1})
+    if doublons:
+        raise ErreurVerificateur(f"dépôt donné plusieurs fois : {', '.join(doublons)}")
+    jour = jour or date.today()
+    dossiers_programmes = [Path(p) for p in programmes]
+    # Sans --politiques : celles que le programme déclare (programme.politiques), sinon celles par défaut.
+    catalogue = _catalogue(politiques or module.politiques_demandees(module.trouver(programme, dossiers_programmes)), referentiels)
+    choisi = module.charger(programme, catalogue, dossiers_programmes)
+    dossiers = [module.evaluer_depot(_source(c, revision, False), catalogue, choisi, jour) for c in chemins]
+    resultat = module.resultat(choisi, jour, module.decider(choisi, jour, dossiers), module.politiques_de(catalogue))
+    ecrire(rendu(format_)(resultat, {"csv_standard": csv_standard}), sortie)
+    sys.exit(module.code_sortie(resultat))
+
+
 @cli.command()
 @click.argument("chemin", default=".", type=click.Path(file_okay=False))
 @click.option("--strict", is_flag=True, help="Refuser aussi toute non-conformité au seuil (--echec-a) ou au-dessus.")
@@ -273,12 +319,30 @@ def groupe_politiques() -> None:
 @groupe_politiques.command("valider")
 @click.argument("dossiers", nargs=-1, type=click.Path(file_okay=False))
 @option_referentiels
-def politiques_valider(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) -> None:
-    """Valider les politiques (par défaut : celles livrées) : une ligne par problème."""
+@option_programmes
+def politiques_valider(dossiers: tuple[str, ...], referentiels: tuple[str, ...], programmes: tuple[str, ...]) -> None:
+    """Valider les politiques (par défaut : celles livrées) : une ligne par problème.
+
+    Les programmes de financement sont validés contre les règles chargées : ceux
+    livrés avec les politiques livrées, et ceux des dossiers --programmes.
+    """
+    from verificateur import cas
+
     catalogue = _catalogue(dossiers, referentiels)
     for p in catalogue.problemes:
         click.echo(str(p))
+    problemes_cas = cas.verifier_fichiers(catalogue)  # les cas de test font partie de la politique
+    if problemes_cas:
+        raise ErreurVerificateur(f"{len({p.fichier for p in problemes_cas})} fichier(s) de cas de test invalide(s)", 2, problemes_cas)
     click.echo(f"{len(catalogue.politiques)} politique(s), {len(catalogue.regles)} règle(s), {len(catalogue.exigences)} exigence(s) : valides")
+    from verificateur import eligibilite
+
+    nombre, problemes = eligibilite.valider_programmes([Path(p) for p in programmes], catalogue, livres=not dossiers)
+    if problemes:
+        invalides = len({p.fichier for p in problemes})
+        raise ErreurVerificateur(f"{invalides} programme(s) de financement invalide(s) sur {nombre}", 2, problemes)
+    if nombre:
+        click.echo(f"{nombre} programme(s) de financement : valides")
 
 
 @groupe_politiques.command("tester")
@@ -288,6 +352,9 @@ def politiques_tester(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) 
     """Exécuter les cas de test des règles (tests/*.yaml de chaque politique).
 
     \b
+    Chaque cas en échec est cité par son fichier et sa ligne ; chaque règle
+    sans cas pour un statut qu'elle peut prendre, par la ligne de la règle
+    (docs/politiques.md). Code de sortie 1 s'il y en a.
     Exemple :
       verificateur politiques tester politiques/plan-national
     """
@@ -299,25 +366,43 @@ def politiques_tester(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) 
         click.echo(str(p))
     for e in echecs:
         click.echo(str(e))
-    manques = module.regles_sans_cas(catalogue, tous)
-    for regle, statuts in manques.items():
-        click.echo(f"{regle} : aucun cas pour le(s) statut(s) {', '.join(statuts)}")
-    click.echo(f"{len(tous) - len(echecs)} cas réussi(s), {len(echecs)} en échec, sur {len(tous)} ; {len(manques)} règle(s) sans cas pour certains statuts")
+    manques = sum(1 for p in problemes if p.code == "cas-manquant")
+    click.echo(f"{len(tous) - len(echecs)} cas réussi(s), {len(echecs)} en échec, sur {len(tous)} ; {manques} règle(s) sans cas pour certains statuts")
     sys.exit(1 if echecs or problemes else 0)
 
 
 @groupe_politiques.command("lister")
 @click.argument("dossiers", nargs=-1, type=click.Path(file_okay=False))
 @option_referentiels
-def politiques_lister(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) -> None:
-    """Lister les règles : identifiant, gravité, exigences, preuves lues."""
-    from tabulate import tabulate
+@click.option("--format", "format_", type=click.Choice(("texte", "csv", "html")), default="texte", show_default=True, help="Format de la liste.")
+def politiques_lister(dossiers: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
+    """Lister les règles : identifiant, gravité, exigences, preuves lues.
 
+    \b
+    Exemple :
+      verificateur politiques lister --format html > regles.html
+    """
     catalogue = _catalogue(dossiers, referentiels)
+    if format_ == "html":
+        from verificateur.rendus import catalogue_html
+
+        click.echo(catalogue_html.regles(catalogue), nl=False)
+        return
     lignes = []
     for r in catalogue.regles.values():
         lues = sorted({l.get("fichier") or l.get("fichiers") for l in r.preuves.values()})
         lignes.append([r.id, r.gravite, ", ".join(r.exigences), ", ".join(lues), r.titre])
+    if format_ == "csv":
+        from verificateur import tableur
+
+        entete = ["regle", "gravite", "exigences", "preuves", "titre", "politique", "fichier", "ligne"]
+        click.echo(tableur.ecrire(entete, [
+            [r.id, r.gravite, " ".join(r.exigences), l[3].replace(", ", " "), r.titre, r.politique, r.fichier, r.ligne]
+            for r, l in zip(catalogue.regles.values(), lignes)
+        ]), nl=False)
+        return
+    from tabulate import tabulate
+
     click.echo(tabulate(lignes, headers=["règle", "gravité", "exigences", "preuves", "titre"], tablefmt="simple"))
 
 
@@ -329,23 +414,36 @@ def referentiels() -> None:
 @referentiels.command("lister")
 @option_politiques
 @option_referentiels
-def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> None:
+@click.option("--format", "format_", type=click.Choice(("texte", "csv", "html")), default="texte", show_default=True, help="Format de la liste.")
+def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Lister les exigences des référentiels chargés, avec leur source."""
-    from tabulate import tabulate
-
     catalogue = _catalogue(politiques, referentiels)
+    exigences = sorted(catalogue.exigences.values(), key=lambda e: (e.referentiel, e.id))
+    if format_ == "html":
+        from verificateur.rendus import catalogue_html
+
+        click.echo(catalogue_html.exigences(exigences, catalogue), nl=False)
+        return
     lignes = [
         [e.id, e.titre, "oui" if e.verifiable else "non", e.confiance,
          "; ".join(f"{s.get('emetteur', '')}, {s.get('date', 's. d.')}" for s in e.sources)]
-        for e in sorted(catalogue.exigences.values(), key=lambda e: (e.referentiel, e.id))
+        for e in exigences
     ]
+    if format_ == "csv":
+        from verificateur import tableur
+
+        click.echo(tableur.ecrire(["exigence", "titre", "verifiable", "confiance", "sources", "referentiel"],
+                                  [l + [e.referentiel] for l, e in zip(lignes, exigences)]), nl=False)
+        return
+    from tabulate import tabulate
+
     click.echo(tabulate(lignes, headers=["exigence", "titre", "vérifiable", "confiance", "sources"], tablefmt="simple"))
 
 
 @referentiels.command("couverture")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(("texte", "csv")), default="texte", show_default=True, help="Format de la matrice.")
+@click.option("--format", "format_", type=click.Choice(("texte", "csv", "html")), default="texte", show_default=True, help="Format de la matrice.")
 def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Matrice exigence → règles → preuves ; les exigences qu'aucune règle ne couvre, et pourquoi.
 
@@ -355,7 +453,13 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
     """
     from verificateur import couverture
 
-    lignes = couverture.matrice(_catalogue(politiques, referentiels))
+    catalogue = _catalogue(politiques, referentiels)
+    lignes = couverture.matrice(catalogue)
+    if format_ == "html":
+        from verificateur.rendus import catalogue_html
+
+        click.echo(catalogue_html.couverture(lignes, catalogue, couverture.bilan(lignes)), nl=False)
+        return
     if format_ == "csv":
         from verificateur import tableur
 
@@ -371,6 +475,98 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
     click.echo(tabulate(tableau, headers=["exigence", "règles", "preuves lues", "remarque"], tablefmt="simple"))
     click.echo("")
     click.echo(couverture.bilan(lignes))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE…")
+@click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation, la même pour tous (par défaut : aujourd'hui).")
+@option_politiques
+@option_referentiels
+@click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail ; HEAD pour un dépôt nu).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html")), default="texte", show_default=True, help="Format du résultat.")
+@click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
+@click.option("--rapports", metavar="DOSSIER", help="Écrire aussi le rapport JSON et HTML de chaque établissement dans ce dossier.")
+@click.option("--reprendre", is_flag=True, help="Avec --rapports : ne pas réévaluer un dépôt dont la révision, les politiques et la date n'ont pas changé.")
+@click.option("--cache", "cache", metavar="DOSSIER", help="Dossier du cache des résultats (par défaut : $XDG_CACHE_HOME/verificateur/lot).")
+@click.option("--sans-cache", "sans_cache", is_flag=True, help="Ne lire ni n'écrire aucun cache.")
+@click.option("--partie", metavar="i/n", help="N'évaluer que la partie i sur n (lots répartis sur plusieurs machines ; voir « lot fusionner »).")
+@click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend un établissement non conforme.")
+@click.option("--fraicheur", is_flag=True, help="Lire dans l'histoire git la date d'ajout de chaque preuve (« déclaré a posteriori ») : plus lent.")
+@click.option("--sans-progression", "sans_progression", is_flag=True, help="Pas de barre de progression (elle ne s'affiche que vers un terminal).")
+@click.option("--programme", "programme", metavar="ID", help="Décider aussi de l'éligibilité de chaque établissement à ce programme de financement (docs/financements.md).")
+@option_programmes
+@click.option("--liste", "liste", metavar="FICHIER", help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json ; sinon texte).")
+@click.pass_context
+def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
+        revision: str | None, jobs: int | None, format_: str, sortie: str | None, rapports: str | None, reprendre: bool,
+        cache: str | None, sans_cache: bool, partie: str | None, echec_a: str, fraicheur: bool, sans_progression: bool,
+        programme: str | None, programmes: tuple[str, ...], liste: str | None) -> None:
+    """Évaluer des dépôts de preuves par centaines (ARS) ; ou fusionner les parties d'un lot.
+
+    \b
+    SOURCE : un dossier dont chaque sous-dossier est un dépôt de preuves (copie
+    de travail ou dépôt git nu), ou un manifeste CSV « finess;chemin[;revision] ».
+    Codes de sortie : 0 tous conformes, 1 un non conforme, 2 usage,
+    4 un dépôt n'a pas pu être évalué, 130 interrompu (voir docs/lot.md).
+    Exemple :
+      verificateur lot exemples/ --date 2026-10-01
+      verificateur lot depots/ --format json --sortie lot.json --rapports rapports/
+      verificateur lot depots/ --partie 1/4 --format json --sortie partie-1.json
+      verificateur lot fusionner partie-*.json --format json --sortie lot.json
+    """
+    from verificateur import lot as module
+    from verificateur.rendus_lot import rendu_en_morceaux
+
+    if sources[0] == "fusionner":
+        propres = [nom for nom in ctx.params if nom not in ("sources", "format_", "sortie")
+                   and ctx.get_parameter_source(nom) != click.core.ParameterSource.DEFAULT]
+        if propres:
+            raise ErreurVerificateur(f"lot fusionner : option(s) {', '.join('--' + n.replace('_', '-') for n in propres)} sans effet ; seules --format et --sortie s'appliquent")
+        donnees = module.fusionner(list(sources[1:]))
+        ecrire(rendu_en_morceaux(format_)(donnees), sortie)
+        sys.exit(module.code_sortie(donnees))
+    if reprendre and not rapports:
+        raise ErreurVerificateur("--reprendre demande --rapports DOSSIER : c'est là que sont les évaluations précédentes")
+    if cache and sans_cache:
+        raise ErreurVerificateur("--cache et --sans-cache s'excluent")
+    morceaux = module.lire_partie(partie) if partie else None
+    choisi = None
+    if programme is not None:
+        from verificateur import eligibilite
+
+        if morceaux:
+            raise ErreurVerificateur("--programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le même lot")
+        dossiers_programmes = [Path(p) for p in programmes]
+        politiques = politiques or eligibilite.politiques_demandees(eligibilite.trouver(programme, dossiers_programmes))
+        catalogue = _catalogue(politiques, referentiels)
+        choisi = eligibilite.charger(programme, catalogue, dossiers_programmes)
+    elif liste or programmes:
+        raise ErreurVerificateur("--liste et --programmes demandent --programme ID")
+    else:
+        catalogue = _catalogue(politiques, referentiels)
+    ecrit = sortie is not None and sortie != "-"
+    if rapports:
+        Path(rapports).mkdir(parents=True, exist_ok=True)
+    contexte = module.Contexte(
+        jour=jour or date.today(), seuil=echec_a, fraicheur=fraicheur,
+        cache=None if sans_cache else (cache or module.dossier_cache_defaut()), rapports=rapports,
+        base_liens=os.path.dirname(os.path.abspath(sortie)) if ecrit and rapports else None, reprendre=reprendre,
+        programme=choisi,
+    )
+    donnees, code = module.evaluer_lot(list(sources), catalogue, contexte, jobs or os.cpu_count() or 1, revision, morceaux,
+                                       progression=not sans_progression)
+    ecrire(rendu_en_morceaux(format_)(donnees), sortie)
+    if liste:
+        from verificateur.rendus_eligibilite import rendu as rendu_liste
+
+        format_liste = {".csv": "csv", ".html": "html", ".htm": "html", ".json": "json"}.get(Path(liste).suffix.lower(), "texte")
+        ecrire(rendu_liste(format_liste)(eligibilite.liste_depuis_lot(donnees), {}), liste)
+    for e in donnees["echecs"]:
+        click.echo(f"échec : {e['chemin']} : {e['raison']}", err=True)
+    if donnees["interrompu"]:
+        click.echo(f"interrompu : {donnees['synthese']['depots']} dépôt(s) terminé(s), résultat partiel écrit", err=True)
+    sys.exit(code)
 
 
 def main() -> None:
