@@ -78,9 +78,6 @@ class Preuves:
     preuves: dict[str, Preuve] = field(default_factory=dict)
     problemes_source: list[Probleme] = field(default_factory=list)
 
-    def du_type(self, nom: str) -> list[Preuve]:
-        return [p for c, p in sorted(self.preuves.items()) if p.type == nom]
-
     def problemes(self) -> list[Probleme]:
         tous = list(self.problemes_source)
         for preuve in self.preuves.values():
