@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from verificateur import __version__, lecture, validation
+from verificateur.francais import erreur_systeme
 from verificateur.lecture import Chemin, Document
 from verificateur.politiques import _affiche  # chemins montrés comme ceux des politiques
 from verificateur.problemes import ErreurVerificateur, Probleme, trier
@@ -187,7 +188,7 @@ def lire(fichier: Path) -> tuple[Programme | None, list[Probleme]]:
     try:
         contenu = fichier.read_bytes()
     except OSError as exc:
-        return None, [Probleme(affiche, 0, "fichier-illisible", f"programme illisible : {exc.strerror}")]
+        return None, [Probleme(affiche, 0, "fichier-illisible", f"programme illisible : {erreur_systeme(exc)}")]
     document = lecture.lire_yaml(affiche, contenu)
     if document.lisible:
         validation.valider(document, "programme")

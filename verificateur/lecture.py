@@ -8,7 +8,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -32,14 +32,38 @@ TITRES_MAX = 10_000
 
 
 class _Chargeur(_Base):  # type: ignore[misc, valid-type]
-    """Chargeur sûr dont les dates restent des textes (validées ensuite par `format: date`)."""
+    """Chargeur sûr dont les dates restent des textes (validées ensuite par `format: date`) et dont
+    les nombres suivent le schéma « core » de YAML 1.2, pas YAML 1.1."""
 
 
-# Une sous-classe avec sa propre table : les chargeurs globaux de PyYAML ne sont jamais modifiés.
-_Chargeur.yaml_implicit_resolvers = {
-    premier: [(tag, motif) for tag, motif in resolveurs if tag != "tag:yaml.org,2002:timestamp"]
-    for premier, resolveurs in _Base.yaml_implicit_resolvers.items()
-}
+# YAML 1.1 (celui de PyYAML) lit « 1:30:00 » comme 5400 (base 60), « 0x1F » comme 31, « 017 » comme 15
+# (octal) et « 1_000 » comme 1000 : un effectif ou un montant qui n'est pas celui qu'on lit. Les nombres
+# suivent ici YAML 1.2 (schéma « core ») en décimal seulement ; toute autre écriture reste un texte, que
+# le schéma de la preuve refuse (« nombre attendu ») là où un nombre est attendu.
+_ENTIER_12 = re.compile(r"^[-+]?[0-9]+$")
+_DECIMAL_12 = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+# Au-delà, un nombre est refusé (docs/limites.md) : 400 chiffres ne sont ni un effectif ni un montant,
+# et Python refuse de convertir un entier de plus de 4300 chiffres.
+CHIFFRES_MAX_NOMBRE = 15
+
+
+def _resolveurs_12() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """Les résolveurs de PyYAML sans les dates ni les nombres de YAML 1.1, avec ceux de YAML 1.2 :
+    une sous-classe avec sa propre table, les chargeurs globaux de PyYAML ne sont jamais modifiés."""
+    retires = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+    table = {
+        premier: [(tag, motif) for tag, motif in resolveurs if tag not in retires]
+        for premier, resolveurs in _Base.yaml_implicit_resolvers.items()
+    }
+    for premier in "+-.0123456789":
+        # L'entier d'abord : le premier motif qui reconnaît la valeur l'emporte.
+        table.setdefault(premier, []).extend(
+            [("tag:yaml.org,2002:int", _ENTIER_12), ("tag:yaml.org,2002:float", _DECIMAL_12)]
+        )
+    return {premier: resolveurs for premier, resolveurs in table.items() if resolveurs}
+
+
+_Chargeur.yaml_implicit_resolvers = _resolveurs_12()
 
 _TAGS_SCALAIRES = {
     "tag:yaml.org,2002:str",
@@ -50,27 +74,56 @@ _TAGS_SCALAIRES = {
     "tag:yaml.org,2002:timestamp",
 }
 
-# Messages de libyaml traduits ; les autres sont cités tels quels dans un message français.
+# Messages de libyaml (et du compositeur de PyYAML) traduits : cherchés comme des fragments du problème
+# ou du contexte de l'erreur. Aucun texte anglais d'une bibliothèque n'atteint un utilisateur : un
+# message absent de cette table donne « syntaxe YAML invalide » avec la colonne, jamais l'original.
 _MESSAGES_YAML = {
     "while parsing a flow": "crochet « [ » ou accolade « { » non fermé",
     "mapping values are not allowed": "« : » inattendu (une valeur qui contient « : » doit être entre guillemets)",
+    "mapping keys are not allowed": "clé inattendue à cet endroit (indentation ?)",
     "found character '\\t' that cannot start any token": "tabulation interdite, indentez avec des espaces",
     "could not find expected ':'": "« : » attendu après une clé",
     "did not find expected key": "indentation incohérente : une clé était attendue ici",
     "did not find expected '-' indicator": "indentation incohérente : un élément de liste « - » était attendu ici",
     "found undefined alias": "alias YAML inconnu",
+    "found duplicate anchor": "ancre YAML « & » en double",
     "expected a single document in the stream": "un seul document YAML attendu (pas de « --- » supplémentaire)",
     "found unexpected end of stream": "fin de fichier inattendue (guillemet ou crochet non fermé ?)",
     "found unknown escape character": "séquence d'échappement inconnue dans un texte entre guillemets",
+    "found invalid Unicode character escape code": "séquence d'échappement « \\u » ou « \\x » invalide dans un texte entre guillemets",
+    "did not find expected hexdecimal number": "séquence d'échappement « \\u » ou « \\x » incomplète dans un texte entre guillemets",
     "did not find expected ',' or ']'": "« , » ou « ] » attendu dans la liste entre crochets",
     "did not find expected ',' or '}'": "« , » ou « } » attendu dans la table entre accolades",
     "found a tab character that violates indentation": "tabulation interdite, indentez avec des espaces",
+    "found a tab character where an indentation space is expected": "tabulation interdite, indentez avec des espaces",
     "found unexpected ':'": "« : » inattendu",
     "did not find expected node content": "valeur attendue",
     "found character that cannot start any token": "caractère qui ne peut pas commencer une valeur (« @ » ou « ` » ?) : mettez la valeur entre guillemets",
     "block sequence entries are not allowed in this context": "élément de liste « - » mal placé (indentation ?)",
     "control characters are not allowed": "caractère de contrôle interdit",
+    "special characters are not allowed": "caractère de contrôle interdit",
+    "invalid Unicode character": "caractère Unicode interdit",
+    "found unexpected document indicator": "« --- » ou « ... » inattendu au milieu d'un texte",
+    "expected <document start>": "un seul document YAML attendu (pas de « --- » ou « ... » supplémentaire)",
+    "did not find expected <document start>": "un seul document YAML attendu (pas de « --- » ou « ... » supplémentaire)",
+    "expected DOCUMENT-START": "un seul document YAML attendu (pas de « --- » ou « ... » supplémentaire)",
+    "expected nothing after STREAM-END": "un seul document YAML attendu (pas de « --- » ou « ... » supplémentaire)",
+    "did not find expected comment or line break": "fin de ligne attendue (texte en trop après une valeur entre guillemets ?)",
+    "did not find expected whitespace": "espace attendue après « : », « - » ou « # »",
+    "directive": "directive « % » non acceptée dans une preuve",
+    "tag": "étiquette YAML « ! » mal formée",
+    "while scanning an anchor": "ancre YAML « & » mal formée",
+    "while scanning an alias": "alias YAML « * » mal formé",
+    "while scanning a block scalar": "bloc de texte « | » ou « > » mal formé",
+    "found an indentation indicator equal to 0": "bloc de texte « | » ou « > » mal formé",
+    "while scanning a quoted scalar": "texte entre guillemets non fermé",
+    "while scanning a plain scalar": "valeur mal formée",
+    "while scanning a simple key": "« : » attendu après une clé",
 }
+# L'imbrication est refusée par notre propre compte (PROFONDEUR_MAX) ; libyaml a, selon sa version,
+# sa propre limite, atteinte d'abord sur une imbrication « [[[[… » qu'il lit d'avance : elle donne le
+# même refus, avec notre code et notre message.
+_IMBRICATION_LIBYAML = "nesting depth"
 
 
 @dataclass
@@ -130,7 +183,22 @@ def _message_yaml(exc: yaml.YAMLError, texte: str = "") -> str:
     for anglais, francais in _MESSAGES_YAML.items():
         if anglais in probleme or anglais in contexte:
             return f"syntaxe YAML invalide : {francais}"
-    return f"syntaxe YAML invalide (« {probleme} »)"
+    if marque is not None:
+        return f"syntaxe YAML invalide à la colonne {marque.column + 1}"
+    return "syntaxe YAML invalide"
+
+
+def _refus_imbrication(chemin: str, ligne: int) -> Probleme:
+    return Probleme(chemin, ligne, "imbrication", f"imbrication de plus de {PROFONDEUR_MAX} niveaux, refusée")
+
+
+def _imbrication_libyaml(exc: yaml.YAMLError) -> bool:
+    return _IMBRICATION_LIBYAML in (getattr(exc, "problem", None) or str(exc))
+
+
+def _ligne(exc: yaml.YAMLError) -> int:
+    marque = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return marque.line + 1 if marque is not None else 1
 
 
 def lire_yaml(chemin: str, contenu: bytes) -> Document:
@@ -145,14 +213,14 @@ def lire_yaml(chemin: str, contenu: bytes) -> Document:
     chargeur = _Chargeur(texte)
     try:
         noeud = chargeur.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        marque = exc.problem_mark or exc.context_mark
-        ligne = marque.line + 1 if marque is not None else 1
-        document.problemes.append(Probleme(chemin, ligne, "syntaxe-yaml", _message_yaml(exc, texte)))
+    except yaml.YAMLError as exc:
+        if _imbrication_libyaml(exc):
+            document.problemes.append(_refus_imbrication(chemin, _ligne(exc)))
+        else:
+            document.problemes.append(Probleme(chemin, _ligne(exc), "syntaxe-yaml", _message_yaml(exc, texte)))
         return document
-    except (yaml.YAMLError, RecursionError) as exc:
-        message = "syntaxe YAML invalide : imbrication trop profonde" if isinstance(exc, RecursionError) else _message_yaml(exc)
-        document.problemes.append(Probleme(chemin, 1, "syntaxe-yaml", message))
+    except RecursionError:
+        document.problemes.append(_refus_imbrication(chemin, 1))
         return document
     finally:
         chargeur.dispose()
@@ -184,15 +252,17 @@ def _prelire(chemin: str, texte: str) -> Probleme | None:
                 noeuds += 1
                 ligne = evenement.start_mark.line + 1
                 if profondeur > PROFONDEUR_MAX:
-                    return Probleme(chemin, ligne, "imbrication", f"imbrication de plus de {PROFONDEUR_MAX} niveaux, refusée")
+                    return _refus_imbrication(chemin, ligne)
                 if noeuds > VALEURS_MAX_YAML:
                     return Probleme(chemin, ligne, "trop-de-valeurs", f"plus de {VALEURS_MAX_YAML} valeurs YAML, fichier refusé (docs/limites.md)")
                 if isinstance(evenement, _OUVERTURES):
                     profondeur += 1
             elif isinstance(evenement, _FERMETURES):
                 profondeur -= 1
-    except yaml.YAMLError:
-        return None
+    except yaml.YAMLError as exc:
+        # Une faute de syntaxe est laissée à la lecture qui suit, qui la situe ; pas la limite
+        # d'imbrication de libyaml, atteinte avant la nôtre quand il lit des « [ » d'avance.
+        return _refus_imbrication(chemin, _ligne(exc)) if _imbrication_libyaml(exc) else None
     finally:
         chargeur.dispose()
     return None
@@ -221,7 +291,7 @@ class _Constructeur:
             self.refuser(noeud, "alias-yaml", "ancres et alias YAML (« & », « * ») non acceptés dans une preuve")
         self.vus.add(id(noeud))
         if profondeur > PROFONDEUR_MAX:
-            self.refuser(noeud, "imbrication", f"imbrication de plus de {PROFONDEUR_MAX} niveaux, refusée")
+            self.refuser(noeud, "imbrication", _refus_imbrication("", 0).message)
         self.document.lignes.setdefault(chemin, noeud.start_mark.line + 1)
         if isinstance(noeud, yaml.MappingNode):
             resultat: dict[str, Any] = {}
@@ -248,24 +318,43 @@ class _Constructeur:
         tag = noeud.tag
         if tag not in _TAGS_SCALAIRES:
             self.refuser(noeud, "etiquette-yaml", f"étiquette YAML « {tag} » non acceptée")
-        if tag == "tag:yaml.org,2002:int":
-            return self.chargeur.construct_yaml_int(noeud)
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            return self.nombre(noeud)
         if tag == "tag:yaml.org,2002:bool":
             return self.chargeur.construct_yaml_bool(noeud)
         if tag == "tag:yaml.org,2002:null":
             return None
-        if tag == "tag:yaml.org,2002:float":
-            return _decimal(noeud.value)
         return noeud.value
 
-
-def _decimal(texte: str) -> Decimal | str:
-    """Les montants sont exacts : « 61728.39 » vaut exactement 61728,39 (pas un flottant binaire)."""
-    try:
-        valeur = Decimal(texte.replace("_", ""))
-    except InvalidOperation:
-        return texte  # .inf, .nan, base 60 : laissé en texte, le schéma dira « nombre attendu »
-    return valeur if valeur.is_finite() else texte
+    def nombre(self, noeud: yaml.ScalarNode) -> int | Decimal | str:
+        """Un nombre décimal de YAML 1.2, exact (« 61728.39 » vaut 61728,39, pas un flottant binaire).
+        Une étiquette explicite (« !!int 0x1F ») ne ressuscite pas les écritures de YAML 1.1 : la valeur
+        reste un texte, que le schéma refuse là où un nombre est attendu. Jamais le nombre dans le
+        message : il pourrait être une donnée personnelle."""
+        texte = noeud.value
+        entier = _ENTIER_12.match(texte) is not None
+        if not entier and _DECIMAL_12.match(texte) is None:
+            return texte  # .inf, .nan, base 16, base 60 : « nombre attendu » par le schéma
+        # Chiffres significatifs : les zéros de tête (« 0.000001 », « 007 ») ne comptent pas.
+        mantisse = re.split("[eE]", texte, maxsplit=1)[0].lstrip("+-").replace(".", "")
+        chiffres = len(mantisse.lstrip("0"))
+        if chiffres > CHIFFRES_MAX_NOMBRE:
+            self.refuser(
+                noeud,
+                "nombre-demesure",
+                f"nombre de {chiffres} chiffres, au-delà de la limite de {CHIFFRES_MAX_NOMBRE} (docs/limites.md)",
+            )
+        if entier:
+            return int(texte)
+        valeur = Decimal(texte)
+        if not -CHIFFRES_MAX_NOMBRE <= valeur.adjusted() <= CHIFFRES_MAX_NOMBRE:
+            # « 1e999999999 » tient en 11 caractères ; les calculs sur un tel nombre ne finiraient pas.
+            self.refuser(
+                noeud,
+                "nombre-demesure",
+                f"nombre d'ordre de grandeur 10^{valeur.adjusted()}, au-delà de la limite de 10^±{CHIFFRES_MAX_NOMBRE} (docs/limites.md)",
+            )
+        return valeur
 
 
 def lire_csv(chemin: str, contenu: bytes, colonnes_connues: set[str] | None = None) -> Document:
@@ -334,7 +423,7 @@ def lire_csv(chemin: str, contenu: bytes, colonnes_connues: set[str] | None = No
                     ligne[nom] = valeur.strip()
             lignes.append(ligne)
     except csv.Error as exc:
-        document.problemes.append(Probleme(chemin, lecteur.line_num, "syntaxe-csv", f"CSV invalide ({exc})"))
+        document.problemes.append(Probleme(chemin, lecteur.line_num, "syntaxe-csv", f"CSV invalide : {_message_csv(exc)}"))
         return document
     if entete is None:
         document.problemes.append(Probleme(chemin, 1, "fichier-vide", "fichier vide, attendu une ligne d'en-tête"))
@@ -342,6 +431,22 @@ def lire_csv(chemin: str, contenu: bytes, colonnes_connues: set[str] | None = No
     document.donnees = lignes
     document.entete = entete  # type: ignore[attr-defined]
     return document
+
+
+def _message_csv(exc: csv.Error) -> str:
+    """Les erreurs du module csv, en français (son texte anglais n'atteint jamais l'utilisateur)."""
+    texte = str(exc)
+    if "expected after" in texte:
+        return "une cellule entre guillemets doit être suivie du séparateur ou d'une fin de ligne"
+    if "unexpected end of data" in texte:
+        return "guillemet non fermé à la fin du fichier"
+    if "field larger than field limit" in texte:
+        return f"cellule de plus de {csv.field_size_limit()} caractères"
+    if "new-line character seen in unquoted field" in texte:
+        return "retour à la ligne isolé (« \\r ») dans une cellule sans guillemets"
+    if "NUL" in texte:
+        return "caractère nul dans une cellule"
+    return "cellule mal formée"
 
 
 _TITRE_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")

@@ -35,6 +35,7 @@ from typing import Any, Callable, TextIO
 
 from verificateur import __version__
 from verificateur.fichiers import ecrire_atomique
+from verificateur.francais import erreur_systeme
 from verificateur.problemes import ErreurVerificateur
 
 FORMAT = "verificateur/lot/1"
@@ -85,7 +86,7 @@ def decouvrir(sources: list[str], revision: str | None = None) -> list[Tache]:
                 try:
                     noms = sorted(e.name for e in os.scandir(dossier) if not e.name.startswith(".") and e.is_dir())
                 except OSError as exc:
-                    raise ErreurVerificateur(f"{source}: dossier illisible ({exc.strerror})") from None
+                    raise ErreurVerificateur(f"{source}: dossier illisible ({erreur_systeme(exc)})") from None
                 trouvees = [Tache(_joindre(source, nom), revision=revision) for nom in noms]
         elif dossier.is_file():
             trouvees = lire_manifeste(source, revision)
@@ -103,7 +104,7 @@ def lire_manifeste(chemin: str, revision: str | None = None) -> list[Tache]:
     try:
         texte = Path(chemin).read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise ErreurVerificateur(f"{chemin}: manifeste illisible ({exc.strerror})") from None
+        raise ErreurVerificateur(f"{chemin}: manifeste illisible ({erreur_systeme(exc)})") from None
     except UnicodeDecodeError:
         raise ErreurVerificateur(f"{chemin}: manifeste illisible, attendu du texte UTF-8") from None
     base = os.path.dirname(chemin)
@@ -589,7 +590,7 @@ def evaluer_tache(tache: Tache) -> Resultat:
     except ErreurVerificateur as exc:
         raison = _raison(exc.message, tache.chemin)
     except OSError as exc:
-        raison = f"lecture impossible ({exc.strerror or type(exc).__name__})"
+        raison = f"lecture impossible ({erreur_systeme(exc)})"
     except RecursionError:
         raison = "preuve trop imbriquée, évaluation impossible"
     except Exception as exc:  # noqa: BLE001 — un dépôt ne doit jamais coûter le lot
@@ -899,7 +900,7 @@ def fusionner(fichiers: list[str]) -> dict[str, Any]:
         try:
             donnees = json.loads(Path(fichier).read_bytes())
         except OSError as exc:
-            raise ErreurVerificateur(f"{fichier}: illisible ({exc.strerror})") from None
+            raise ErreurVerificateur(f"{fichier}: illisible ({erreur_systeme(exc)})") from None
         except ValueError:
             raise ErreurVerificateur(f"{fichier}: JSON illisible, attendu la sortie de « verificateur lot --format json »") from None
         if not isinstance(donnees, dict) or donnees.get("format") != FORMAT:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from verificateur.francais import erreur_systeme
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
 
 # Au-delà, un fichier n'est pas lu (un dépôt hostile ne doit pas épuiser la mémoire) ; docs/limites.md.
@@ -124,7 +125,7 @@ class SourceArbre:
                 try:
                     infos = complet.lstat()
                 except OSError as exc:
-                    self._problemes.append(Probleme(cle, 0, "fichier-illisible", f"fichier illisible : {exc.strerror}"))
+                    self._problemes.append(Probleme(cle, 0, "fichier-illisible", f"fichier illisible : {erreur_systeme(exc)}"))
                     continue
                 if stat.S_ISREG(infos.st_mode):
                     fichiers[cle] = infos.st_size

@@ -11,7 +11,7 @@ from conftest import RACINE
 def test_les_limites_de_volume_documentees_sont_celles_du_code():
     from verificateur.depot_git import COMMITS_MAX
     from verificateur.historique import ETAPES_MAX, TAILLE_MAX_HISTOIRE
-    from verificateur.lecture import COLONNES_MAX_CSV, LIGNES_MAX_CSV, TITRES_MAX, VALEURS_MAX_YAML
+    from verificateur.lecture import CHIFFRES_MAX_NOMBRE, COLONNES_MAX_CSV, LIGNES_MAX_CSV, TITRES_MAX, VALEURS_MAX_YAML
     from verificateur.sources import NOMBRE_MAX_PREUVES, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT
 
     lignes = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8").splitlines()
@@ -22,6 +22,7 @@ def test_les_limites_de_volume_documentees_sont_celles_du_code():
         return trouvees[0].split(" | ")[1]
 
     assert valeur("valeurs d'un fichier YAML") == str(VALEURS_MAX_YAML)
+    assert valeur("chiffres significatifs d'un nombre YAML") == f"{CHIFFRES_MAX_NOMBRE} (ordre de grandeur entre 10^-{CHIFFRES_MAX_NOMBRE} et 10^{CHIFFRES_MAX_NOMBRE})"
     assert valeur("titres d'un document Markdown") == str(TITRES_MAX)
     assert valeur("lignes d'un registre CSV") == str(LIGNES_MAX_CSV)
     assert valeur("colonnes d'un registre CSV") == str(COLONNES_MAX_CSV)
