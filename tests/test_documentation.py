@@ -22,7 +22,25 @@ def test_ci_lance_exactement_la_commande_de_test_du_readme():
     tester = _commandes_readme()[1]
     ci = (RACINE / ".ci" / "run").read_text(encoding="utf-8")
     assert tester in ci.splitlines()
-    assert '"$code" -eq 5' in ci  # aucun test exécuté = échec
+    assert '"$1" -eq 5' in ci  # aucun test exécuté = échec
+    assert ci.count('verdict "$code"') == 2  # pour les deux suites : versions récentes et bornes basses
+
+
+def test_ci_lance_la_commande_des_bornes_basses_du_readme():
+    bornes = _commandes_readme()[2]
+    assert "scripts/bornes_basses.py" in bornes and "pytest" in bornes
+    assert bornes in (RACINE / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_les_bornes_basses_sont_celles_de_pyproject():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bornes_basses", RACINE / "scripts" / "bornes_basses.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    contraintes = module.contraintes()
+    assert "pyyaml==6.0" in contraintes and "click==8.4" in contraintes
+    assert len(contraintes) == 9  # chaque dépendance et chaque outil de test a sa borne basse
 
 
 def test_chaque_commande_du_readme_a_une_aide(lancer):
