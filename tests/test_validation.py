@@ -91,3 +91,38 @@ def test_schema_hors_du_sous_ensemble_sans_raccourci():
     # Le schéma des politiques emploie des mots-clés que le contrôle rapide ne connaît pas ($ref…).
     assert validation._controle_rapide("politique") is None
     assert validation.valide_rapidement("politique", {}) is False
+
+
+@pytest.mark.parametrize(
+    ("un", "autre", "egaux"),
+    [
+        (True, 1, False), (False, 0, False), (1, 1.0, True), ("1", 1, False), ([1, True], [1, True], True),
+        ([1, True], [True, 1], False), ({"a": [1]}, {"a": [1]}, True), ({"a": 1}, {"a": True}, False), (None, False, False),
+    ],
+)
+def test_egalite_de_json_schema_comme_jsonschema(un, autre, egaux):
+    from jsonschema import Draft202012Validator
+
+    assert validation._egal(un, autre) is egaux
+    # La référence : « const » de jsonschema lui-même.
+    assert Draft202012Validator({"const": un}).is_valid(autre) is egaux
+
+
+def test_aucun_module_prive_d_une_bibliotheque():
+    """Aucun module privé d'une dépendance (jsonschema._utils a changé d'une version à l'autre).
+    La bibliothèque standard est à part : motifs.py lit l'arbre de `re._parser`, figé avec
+    l'interpréteur que pyproject.toml déclare (voir docs/limites.md)."""
+    import ast
+    import sys
+
+    for fichier in sorted((RACINE / "verificateur").rglob("*.py")):
+        for noeud in ast.walk(ast.parse(fichier.read_text(encoding="utf-8"))):
+            modules = []
+            if isinstance(noeud, ast.ImportFrom) and noeud.level == 0 and noeud.module:
+                modules = [noeud.module] + [f"{noeud.module}.{alias.name}" for alias in noeud.names]
+            elif isinstance(noeud, ast.Import):
+                modules = [alias.name for alias in noeud.names]
+            for module in modules:
+                if module.split(".")[0] == "verificateur" or module.split(".")[0] in sys.stdlib_module_names:
+                    continue
+                assert not any(partie.startswith("_") and not partie.startswith("__") for partie in module.split(".")), (fichier.name, module)

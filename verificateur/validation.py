@@ -140,7 +140,7 @@ MOTS_CLES_TRADUITS = {
 # jsonschema coûte ~150 µs par document, surtout en machinerie (un validateur dérivé par valeur
 # visitée) : c'était le premier poste d'une évaluation en lot (une rangée de registre = un document).
 # Le contrôle rapide répond seulement « valide ? » avec les mêmes primitives que jsonschema (is_type,
-# format_checker, equal, uniq, re.search), mot-clé par mot-clé comme _keywords.py ; s'il répond non,
+# format_checker, égalité de JSON Schema, re.search), mot-clé par mot-clé comme jsonschema ; s'il répond non,
 # ou si le schéma emploie un mot-clé qu'il ne connaît pas, jsonschema refait tout et donne les
 # messages. Il ne doit donc jamais accepter ce que jsonschema refuse (tests/test_validation.py).
 _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples", "x-message"})
@@ -161,27 +161,42 @@ def _rapide_possible(sous: Any) -> bool:
     return all(_rapide_possible(e) for e in enfants)
 
 
+def _egal(un: Any, autre: Any) -> bool:
+    """L'égalité de JSON Schema (« enum », « const », « uniqueItems ») : true n'égale pas 1, les listes
+    et les tables se comparent élément par élément. La même que celle de jsonschema, écrite ici pour
+    ne dépendre d'aucun module privé de la bibliothèque."""
+    if un is autre:
+        return True
+    if isinstance(un, str) or isinstance(autre, str):
+        return bool(un == autre)
+    if isinstance(un, list) and isinstance(autre, list):
+        return len(un) == len(autre) and all(_egal(a, b) for a, b in zip(un, autre))
+    if isinstance(un, dict) and isinstance(autre, dict):
+        return un.keys() == autre.keys() and all(_egal(un[cle], autre[cle]) for cle in un)
+    if isinstance(un, bool) or isinstance(autre, bool):
+        return isinstance(un, bool) and isinstance(autre, bool) and un == autre
+    return bool(un == autre)
+
+
+def _uniques(elements: list[Any]) -> bool:
+    return not any(_egal(a, b) for i, a in enumerate(elements) for b in elements[i + 1 :])
+
+
 @lru_cache(maxsize=None)
 def _controle_rapide(nom: str) -> Any:
     """La fonction « valide ? » du schéma `nom`, compilée une fois ; None s'il emploie un mot-clé inconnu."""
     if not _rapide_possible(schema(nom)):
         return None
-    try:
-        from jsonschema._utils import equal, uniq
-    except ImportError:  # autre version de jsonschema : pas de raccourci
-        return None
-    return _compiler(validateur(nom), equal, uniq, schema(nom))
+    return _compiler(validateur(nom), _egal, _uniques, schema(nom))
 
 
 def _types_rapides(v: Any) -> Any:
     """`v.is_type` en un seul appel (au lieu de trois et d'une table), si son vérificateur de types est
-    celui de la 2020-12 livré par jsonschema : chaque test recopie jsonschema/_types.py ; un type
-    inconnu passe par jsonschema (qui lève UnknownType)."""
-    try:
-        from jsonschema import _types
-    except ImportError:
-        return v.is_type
-    if v.TYPE_CHECKER is not _types.draft202012_type_checker:
+    celui de la 2020-12 livré par jsonschema (attribut public `TYPE_CHECKER`) : chaque test suit la
+    définition des types de JSON Schema ; un type inconnu passe par jsonschema (qui lève UnknownType)."""
+    from jsonschema import Draft202012Validator
+
+    if v.TYPE_CHECKER is not Draft202012Validator.TYPE_CHECKER:
         return v.is_type
     lent = v.is_type
 
