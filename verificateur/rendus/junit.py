@@ -3,14 +3,16 @@
 Un `testsuite` (l'établissement à la date d'évaluation), un `testcase` par règle :
 `classname` = le référentiel de la première exigence de la règle, `name` = « ID — titre ».
 `non_conforme` et `preuve_manquante` → `<failure>` ; `erreur` → `<error>` ; `non_applicable` et
-`derogation` → `<skipped>`. Aucune durée ni horodatage : mêmes entrées, mêmes octets.
+`derogation` → `<skipped>`. Un échec d'une gravité sous le seuil d'échec (`--echec-a`) est `<skipped>`
+avec son statut dans le message : l'intégration continue échoue exactement quand `evaluer` sort avec 1.
+Aucune durée ni horodatage : mêmes entrées, mêmes octets.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from verificateur.rendus.commun import LIBELLES, avec_statut, lieu, nom_etablissement, sans_controles
+from verificateur.rendus.commun import ECHECS, LIBELLES, avec_statut, lieu, nom_etablissement, sans_controles, sous_le_seuil
 
 
 def classe(resultat: dict[str, Any], rapport: dict[str, Any]) -> str:
@@ -48,11 +50,14 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
     s = rapport["synthese"]
     etab = rapport["etablissement"] or {}
     revision = rapport["depot"].get("revision")
-    echecs = s["non_conforme"] + s["preuve_manquante"]
-    sautes = s["non_applicable"] + s["derogation"]
+    seuil = s["seuil_echec"]
+    tolere = [r for r in rapport["resultats"] if r["statut"] in ECHECS and sous_le_seuil(r, seuil)]
+    echecs = sum(1 for r in rapport["resultats"] if r["statut"] in ("non_conforme", "preuve_manquante") and r not in tolere)
+    erreurs = sum(1 for r in rapport["resultats"] if r["statut"] == "erreur" and r not in tolere)
+    sautes = s["non_applicable"] + s["derogation"] + len(tolere)
     finess = f" (FINESS {etab['finess']})" if etab.get("finess") else ""
     nom = sans_controles(f"{nom_etablissement(rapport)}{finess} au {rapport['date_evaluation']}")
-    compteurs = {"tests": str(s["total"]), "failures": str(echecs), "errors": str(s["erreur"]), "skipped": str(sautes), "time": "0"}
+    compteurs = {"tests": str(s["total"]), "failures": str(echecs), "errors": str(erreurs), "skipped": str(sautes), "time": "0"}
 
     racine = ET.Element("testsuites", {"name": "verificateur", **compteurs})
     suite = ET.SubElement(racine, "testsuite", {"name": nom, **compteurs})
@@ -82,7 +87,11 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         })
         statut = r["statut"]
         message = sans_controles(avec_statut(r))
-        if statut in ("non_conforme", "preuve_manquante"):
+        if statut in ECHECS and sous_le_seuil(r, seuil):
+            texte = f"sous le seuil d'échec ({seuil}), sans effet sur le statut global — {avec_statut(r)}"
+            ET.SubElement(cas, "skipped", {"message": sans_controles(texte), "type": statut})
+            ET.SubElement(cas, "system-out").text = _corps(r, revision)
+        elif statut in ("non_conforme", "preuve_manquante"):
             ET.SubElement(cas, "failure", {"message": message, "type": statut}).text = _corps(r, revision)
         elif statut == "erreur":
             ET.SubElement(cas, "error", {"message": message, "type": statut}).text = _corps(r, revision)
@@ -95,7 +104,7 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
                 f"({LIBELLES.get(d['statut_initial'], d['statut_initial'])} couvert) : {d['motif']}"
             )
             ET.SubElement(cas, "skipped", {"message": sans_controles(texte)})
-        if statut not in ("non_conforme", "preuve_manquante", "erreur"):
+        if statut not in ECHECS:
             ET.SubElement(cas, "system-out").text = _corps(r, revision)
     ET.indent(racine, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(racine, encoding="unicode") + "\n"

@@ -3,9 +3,12 @@ outil qui lit SARIF.
 
 Une `rule` par règle du rapport, un `result` par verdict, situé au fichier et à la ligne de la preuve
 (`uri` relative à la racine du dépôt de preuves ; pas de `locations` si le verdict ne cite aucun
-fichier). `kind` vient du statut, `level` de la gravité (seulement pour `fail` ; `none` sinon). Une
-dérogation est un résultat `informational` avec une `suppression` externe justifiée. Les problèmes
-d'entrée deviennent des notifications de l'invocation.
+fichier). `kind` vient du statut, `level` de la gravité (seulement pour `fail` : SARIF 2.1.0 §3.27.9
+impose `none` pour tout autre `kind`). Chaque statut en échec — une preuve manquante aussi — est donc
+`fail`, au niveau de sa gravité : une preuve critique absente est une `error` pour les vues d'analyse
+de code, pas une simple revue ; le statut exact reste dans `properties.statut`. Une dérogation est un
+résultat `informational` avec une `suppression` externe justifiée. Les problèmes d'entrée deviennent
+des notifications de l'invocation.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ KINDS = {
     "conforme": "pass",
     "non_conforme": "fail",
     "erreur": "fail",
-    "preuve_manquante": "review",
+    "preuve_manquante": "fail",
     "non_applicable": "notApplicable",
     "derogation": "informational",
 }
