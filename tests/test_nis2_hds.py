@@ -121,7 +121,7 @@ def test_verdicts_exacts_de_clinique_de_l_estuaire(lancer):
     par_regle = {r["regle"]: r for r in rapport["resultats"]}
     assert par_regle["NIS2-01"]["gravite"] == "info"
     assert par_regle["NIS2-01"]["explication"].startswith(
-        "le statut NIS 2 déclaré ne correspond pas aux seuils de taille de l'entité juridique (indicatif, loi non promulguée) — "
+        "le statut NIS 2 déclaré ne correspond pas aux seuils de taille de l'entité juridique (indicatif : loi de transposition non promulguée au dernier état trouvé, 10 septembre 2025) — "
         "statut déclaré : « importante », attendu = « essentielle »")
     assert "effectif de l'entité juridique : 312, attendu ≥ 250 (nis2_effectif_entite_essentielle)" in par_regle["NIS2-01"]["explication"]
     assert par_regle["HDS-02"]["explication"] == (
