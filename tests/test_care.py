@@ -97,7 +97,7 @@ def test_couverture_care_en_ligne_de_commande(lancer):
     assert sortie.stdout.splitlines()[-1] == "28 exigence(s) : 13 couverte(s) par au moins une règle, 0 vérifiable(s) non couverte(s), 15 non vérifiable(s)"
     assert not [l for l in sortie.stdout.splitlines() if l.startswith(("PN2", "LEG-"))]  # référentiel plan-national non chargé
     tout = lancer("referentiels", "couverture", "--referentiels", str(RACINE / "referentiels"), "--politiques", str(RACINE / "politiques"))
-    assert tout.stdout.splitlines()[-1] == "46 exigence(s) : 26 couverte(s) par au moins une règle, 0 vérifiable(s) non couverte(s), 20 non vérifiable(s)"
+    assert tout.stdout.splitlines()[-1] == "50 exigence(s) : 29 couverte(s) par au moins une règle, 0 vérifiable(s) non couverte(s), 21 non vérifiable(s)"
 
 
 # --- rétrocompatibilité : un dépôt du format 1 sans les extensions ----------------------------------

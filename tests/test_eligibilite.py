@@ -320,7 +320,7 @@ def test_programme_inconnu_code_2(lancer):
     assert sortie.code == 2
     assert sortie.stderr == (
         "verificateur : programme de financement « nulle-part » introuvable ; programmes disponibles : "
-        "care-domaine-1, care-domaine-2, segur-securite-2021 (ajoutez un dossier avec --programmes, ou donnez le chemin du fichier)\n"
+        "care-domaine-1, care-domaine-1-bis, care-domaine-2, care-hospiconnect-2026, segur-securite-2021 (ajoutez un dossier avec --programmes, ou donnez le chemin du fichier)\n"
     )
 
 

@@ -18,7 +18,7 @@ programmes:
     "fichiers, lignes",
     [
         ({"etablissement.yaml": ETABLISSEMENT + "regoin: '53'\n"},
-         ["etablissement.yaml:8: clé inconnue « regoin » ; clés permises : categorie, effectif, finess, ght, lits_places, ose, prioritaire, raison_sociale, region, statut_juridique (cle-inconnue)"]),
+         ["etablissement.yaml:8: clé inconnue « regoin » ; clés permises : categorie, effectif, finess, ght, lits_places, nis2, oiv, ose, prioritaire, raison_sociale, region, statut_juridique (cle-inconnue)"]),
         ({"etablissement.yaml": ETABLISSEMENT.replace("effectif: 900", "effectif: neuf cents")},
          ["etablissement.yaml:7: « effectif » : un nombre entier attendu, trouvé « neuf cents » (type)"]),
         ({"etablissement.yaml": ETABLISSEMENT.replace("prioritaire: false", "prioritaire: non")},

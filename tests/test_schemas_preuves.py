@@ -39,6 +39,7 @@ SECTIONS = {
     "audit_ad": "annuaire/audit-ad-AAAA.yaml",
     "audit_exposition": "exposition/audit-AAAA-MM-JJ.yaml",
     "pca_pra": "continuite/pca-pra.yaml",
+    "hebergeurs": "contrats/hebergeurs.csv",
 }
 NOMS = sorted(SECTIONS)
 
@@ -235,7 +236,7 @@ def blocs(texte: str, langage: str) -> list[str]:
 def test_exemples_de_la_documentation_valides(nom: str) -> None:
     texte = section(SECTIONS[nom])
     v = validateur(nom)
-    if nom == "registre_vulnerabilites":
+    if nom in ("registre_vulnerabilites", "hebergeurs"):
         (exemple,) = blocs(texte, "csv")
         premiere = exemple.split("\n", 1)[0]
         lecteur = csv.DictReader(io.StringIO(exemple), delimiter=";" if ";" in premiere else ",")
@@ -263,7 +264,9 @@ VALIDES: dict[str, Any] = {
     "etablissement": {
         "finess": "380009993", "raison_sociale": "CH du Val d'Aurance", "categorie": "ch",
         "statut_juridique": "public", "region": "84", "ght": {"nom": "GHT Aurance", "support": False},
-        "prioritaire": False, "ose": True, "effectif": 1150, "lits_places": 0,
+        "prioritaire": False, "ose": True, "oiv": False, "effectif": 1150, "lits_places": 0,
+        "nis2": {"statut_declare": "essentielle", "exercice": 2025, "effectif": 1150, "chiffre_affaires": 98000000,
+                 "total_bilan": Decimal("87000000.50"), "designee": False},
     },
     "budget": {
         "annee": 2026, "budget_numerique": 2900000,
@@ -293,6 +296,10 @@ VALIDES: dict[str, Any] = {
     },
     "registre_vulnerabilites": {
         "identifiant": "CVE-2024-21762", "actif": "Pare-feu", "criticite": "critique", "detectee_le": "2024-02-12",
+    },
+    "hebergeurs": {
+        "prestataire": "Nuage Santé Exemple SAS", "service": "DPI", "donnees_de_sante": "oui", "debut": "2023-01-01",
+        "certificat": "HDS-EX-0001", "referentiel_hds": "2024", "certifie_jusqu_au": "2028-06-30",
     },
     "mesures": {
         "mfa": {"acces_distants": True}, "mots_de_passe": {"longueur_minimale": 12},
@@ -375,6 +382,16 @@ INVALIDES: list[tuple[str, tuple[Any, ...], Any, str]] = [
     ("registre_vulnerabilites", ("corrigee_le",), "12/02/2024", "format"),
     ("registre_vulnerabilites", ("commentaire",), "à voir", "additionalProperties"),
     ("registre_vulnerabilites", ("actif",), _SUPPRIMER, "required"),
+    ("hebergeurs", ("donnees_de_sante",), "true", "enum"),
+    ("hebergeurs", ("referentiel_hds",), "2021", "enum"),
+    ("hebergeurs", ("certifie_jusqu_au",), "2027-02-30", "format"),
+    ("hebergeurs", ("debut",), _SUPPRIMER, "required"),
+    ("hebergeurs", ("titulaire",), "Jean Dupont", "additionalProperties"),
+    ("etablissement", ("oiv",), "oui", "type"),
+    ("etablissement", ("nis2", "statut_declare"), "essentiel", "enum"),
+    ("etablissement", ("nis2", "total_bilan"), _SUPPRIMER, "required"),
+    ("etablissement", ("nis2", "effectif"), -1, "minimum"),
+    ("etablissement", ("nis2", "designee"), "non", "type"),
     ("mesures", ("mfa", "vpn"), True, "additionalProperties"),
     ("mesures", ("antivirus",), {}, "additionalProperties"),
     ("mesures", ("mfa", "messagerie"), "oui", "type"),
@@ -462,7 +479,7 @@ def test_mesures_et_derogations_vides_acceptees() -> None:
 
 
 def test_etablissement_minimal() -> None:
-    minimal = {k: v for k, v in VALIDES["etablissement"].items() if k not in ("ght", "ose", "lits_places")}
+    minimal = {k: v for k, v in VALIDES["etablissement"].items() if k not in ("ght", "ose", "oiv", "lits_places", "nis2")}
     assert not list(validateur("etablissement").iter_errors(minimal))
 
 

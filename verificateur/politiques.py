@@ -306,6 +306,7 @@ _EXEMPLES_DE_CHEMINS = (
     "formation/2025.yaml", "vulnerabilites/veille.yaml", "vulnerabilites/registre.csv", "securite/mesures.yaml",
     "incidents/2025-03-01-incident.yaml", "derogations.yaml",
     "annuaire/audit-ad-2025.yaml", "exposition/audit-2025-03-01.yaml", "continuite/pca-pra.yaml",
+    "contrats/hebergeurs.csv",
 )
 
 

@@ -46,13 +46,16 @@ TYPES: tuple[TypePreuve, ...] = (
     _t("audit_ad", r"annuaire/audit-ad-(?P<annee>\d{4})\.yaml", "yaml", "annuaire/audit-ad-AAAA.yaml"),
     _t("audit_exposition", r"exposition/audit-(?P<date>\d{4}-\d{2}-\d{2})\.yaml", "yaml", "exposition/audit-AAAA-MM-JJ.yaml"),
     _t("pca_pra", r"continuite/pca-pra\.yaml", "yaml", "continuite/pca-pra.yaml"),
+    # Extension facultative (docs/preuves.md) : registre des contrats d'hébergement et certification HDS,
+    # lu par la politique nis2-hds seulement.
+    _t("hebergeurs", r"contrats/hebergeurs\.csv", "csv", "contrats/hebergeurs.csv"),
 )
 TYPES_PAR_NOM = {t.nom: t for t in TYPES}
 MARKDOWN = TypePreuve("markdown", re.compile(r".+\.md"), "markdown", "<nom>.md", None)
 
 # Dossiers du format 1 : un fichier de données qui s'y trouve sans y être reconnu est signalé.
 _DOSSIERS = ("budget/", "exercices/", "crise/", "formation/", "vulnerabilites/", "securite/", "incidents/",
-             "annuaire/", "exposition/", "continuite/")
+             "annuaire/", "exposition/", "continuite/", "contrats/")
 _RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github"}
 
 
@@ -419,6 +422,17 @@ def _controle_pca_pra(v: dict[str, Any], doc: Document, _: dict[str, str]) -> No
             doc.probleme(("tests_pca", i, "perimetre"), "incoherence", f"test du {test['date']} : périmètre « {test['perimetre']} » absent de perimetres")
 
 
+def _controle_hebergeurs(lignes: list[dict[str, Any]], doc: Document, _: dict[str, str]) -> None:
+    for i, ligne in enumerate(lignes):
+        nom = f"« {ligne['prestataire']} » ({ligne['service']})"
+        if "fin" in ligne and ligne["fin"] < ligne["debut"]:
+            doc.probleme((i, "fin"), "incoherence", f"contrat {nom} : fin le {ligne['fin']}, avant son début le {ligne['debut']}")
+        # Une validité ou un référentiel sans numéro de certificat : la ligne ne dit pas quel certificat est daté.
+        for champ in ("referentiel_hds", "certifie_jusqu_au"):
+            if champ in ligne and "certificat" not in ligne:
+                doc.probleme((i, champ), "incoherence", f"contrat {nom} : « {champ} » renseigné sans numéro de certificat (colonne « certificat »)")
+
+
 def _n(valeur: Decimal | int) -> str:
     return nombre(Decimal(valeur))
 
@@ -433,6 +447,7 @@ CONTROLES: dict[str, Callable[[Any, Document, dict[str, str]], None]] = {
     "audit_ad": _controle_audit_ad,
     "audit_exposition": _controle_audit_exposition,
     "pca_pra": _controle_pca_pra,
+    "hebergeurs": _controle_hebergeurs,
 }
 
 # Champs qui nomment un fichier du dépôt : confinés, et signalés s'ils ne mènent à rien.
