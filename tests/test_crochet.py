@@ -298,7 +298,7 @@ def test_crochet_accepte_une_derogation_active_et_la_montre(lancer, depot, commi
     sortie = lancer("crochet", str(depot), "--date", DATE_EXEMPLES)
     assert sortie.code == 0, sortie
     lignes = sortie.stdout.splitlines()
-    assert DEROGATION_ACCEPTEE.format(expire_le="2026-12-31") in lignes
+    assert lignes[0] == DEROGATION_ACCEPTEE.format(expire_le="2026-12-31")  # avant les informations : bien visible
     assert not [l for l in lignes if "régression" in l and "HYG-01" in l]
     assert lignes[-1] == ("verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve, 1 non-conformité(s), "
                           "1 dérogation(s) nouvelle(s)")

@@ -27,10 +27,10 @@ BONS = ("conforme", "non_applicable")
 class Verdict:
     refus: list[str] = field(default_factory=list)
     informations: list[str] = field(default_factory=list)
+    derogees: list[str] = field(default_factory=list)  # passages à « derogation », dits juste après les refus
     regressions: int = 0
     erreurs: int = 0
     non_conformites: int = 0
-    derogations: int = 0  # règles passées à « derogation » dans ce commit
 
     @property
     def accepte(self) -> bool:
@@ -39,10 +39,10 @@ class Verdict:
     def lignes(self) -> list[str]:
         bilan = (f"{self.regressions} régression(s), {self.erreurs} erreur(s) de preuve, "
                  f"{self.non_conformites} non-conformité(s)")
-        if self.derogations:
-            bilan += f", {self.derogations} dérogation(s) nouvelle(s)"
+        if self.derogees:
+            bilan += f", {len(self.derogees)} dérogation(s) nouvelle(s)"
         fin = "commit accepté" if self.accepte else "commit refusé"
-        return [*self.refus, *self.informations, f"verificateur : {fin} — {bilan}"]
+        return [*self.refus, *self.derogees, *self.informations, f"verificateur : {fin} — {bilan}"]
 
 
 def _lieu(resultat: dict[str, Any], avant: dict[str, Any] | None) -> str:
@@ -85,8 +85,7 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
             # au lieu de la dérogation pour que le RSSI voie ce qu'il fait entrer dans l'historique.
             derogation = r.get("derogation") or {}
             lieu = f"{derogation['fichier']}:{derogation['ligne']}" if derogation.get("fichier") else _lieu(r, precedent)
-            verdict.derogations += 1
-            verdict.informations.append(
+            verdict.derogees.append(
                 f"{lieu}: dérogation : {regle} était {precedent['statut']}, devient {statut} — {_ligne(r['explication'])} ({regle})"
             )
         elif precedent is not None and precedent["statut"] in BONS and statut not in BONS:
