@@ -334,3 +334,92 @@ def test_crochet_refuse_malgre_une_derogation_inapplicable(lancer, depot, cas, e
         assert lignes[-1].startswith("verificateur : commit refusé — 1 régression(s), 1 erreur(s) de preuve")
     else:
         assert lignes[-1].startswith("verificateur : commit refusé — 1 régression(s), 0 erreur(s) de preuve")
+
+
+# --- docs/crochet.md : le parcours montré est réel ---------------------------------------------------
+
+DATE_CROCHET_MD = "2026-11-23"  # la session de docs/crochet.md
+
+
+def _blocs(texte: str, langue: str) -> list[str]:
+    import re
+
+    return re.findall(rf"```{langue}\n(.*?)```", texte, flags=re.S)
+
+
+def _sortie_montree(bloc: str) -> list[str]:
+    """Les lignes du crochet dans un bloc de docs/crochet.md : sans les commandes ni l'habillage de pre-commit."""
+    habillage = ("$ ", "verificateur (conformité", "- hook id", "- exit code")
+    return [l for l in bloc.splitlines() if l and not l.startswith(habillage)]
+
+
+def _conforme(montree: list[str], reelle: list[str]) -> bool:
+    """Chaque ligne montrée est une ligne réelle, dans l'ordre ; « … » tient lieu de lignes omises."""
+    i, sauter = 0, False
+    for ligne in montree:
+        if ligne == "…":
+            sauter = True
+            continue
+        if sauter:
+            while i < len(reelle) and reelle[i] != ligne:
+                i += 1
+        if i >= len(reelle) or reelle[i] != ligne:
+            return False
+        i, sauter = i + 1, False
+    return sauter or i == len(reelle)
+
+
+@AVEC_GIT
+def test_le_parcours_de_crochet_md_est_reel(lancer, tmp_path, environnement_git):  # noqa: F811
+    texte = (RACINE / "docs" / "crochet.md").read_text(encoding="utf-8")
+    consoles = _blocs(texte, "console")
+    (refus,) = [b for b in consoles if "régression : HYG-01" in b]
+    (derogation,) = [b for b in consoles if ": dérogation : HYG-01" in b]
+    (fichier,) = [b for b in _blocs(texte, "yaml") if b.startswith("derogations:")]
+
+    depot = tmp_path / "preuves-ch-exemple"
+    assert lancer("init", str(depot)).code == 0
+    (depot / "securite").mkdir()
+    shutil.copy(depot / "modeles/securite/mesures.yaml", depot / "securite/mesures.yaml")
+    _commit(depot, "Preuves initiales")
+    remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_CROCHET_MD)
+    assert sortie.code == 1 and _conforme(_sortie_montree(refus), sortie.stdout.splitlines()), sortie.stdout
+
+    (depot / "derogations.yaml").write_text(fichier, encoding="utf-8")
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_CROCHET_MD)
+    assert sortie.code == 0 and _conforme(_sortie_montree(derogation), sortie.stdout.splitlines()), sortie.stdout
+
+    # Les lignes du tableau des dérogations qui ne couvrent rien.
+    for avant, apres, ligne in (
+        ("accordee_le: 2026-11-20\n    expire_le: 2027-02-28", "accordee_le: 2026-06-01\n    expire_le: 2026-09-30",
+         "derogations.yaml:2: information : dérogation pour HYG-01 expirée le 2026-09-30 : non appliquée (derogation-expiree)"),
+        ("    risque_accepte:", "    # risque_accepte:",
+         "derogations.yaml:2: clé « risque_accepte » manquante dans « derogations » (cle-manquante)"),
+    ):
+        assert f"`{ligne}`" in texte
+        (depot / "derogations.yaml").write_text(fichier.replace(avant, apres), encoding="utf-8")
+        git(depot, "add", "-A")
+        sortie = lancer("crochet", str(depot), "--date", DATE_CROCHET_MD)
+        lignes = sortie.stdout.splitlines()
+        assert sortie.code == 1 and ligne in lignes and any(": régression : HYG-01 " in l for l in lignes), sortie.stdout
+
+
+@AVEC_GIT
+def test_init_statuts_dits_par_crochet_md(lancer, tmp_path, environnement_git):  # noqa: F811
+    """#17 : ce que docs/crochet.md dit d'un dépôt tout juste créé est ce qu'évaluer en dit."""
+    import re
+
+    texte = (RACINE / "docs" / "crochet.md").read_text(encoding="utf-8")
+    paragraphe = texte[texte.index("Juste après `init`"):].split("Aucune `erreur`")[0]
+    from verificateur.evaluation import STATUTS
+
+    dits = {m for m in re.findall(r"`([a-z_]+)`", paragraphe) if m in STATUTS}
+    cible = tmp_path / "preuves-ch-exemple"
+    assert lancer("init", str(cible)).code == 0
+    rapport = json.loads(lancer("evaluer", str(cible), "--date", DATE_CROCHET_MD, "--format", "json").stdout)
+    assert dits == {r["statut"] for r in rapport["resultats"]}
+    conformes = [r["regle"] for r in rapport["resultats"] if r["statut"] == "conforme"]
+    assert conformes == ["INC-01"] and "un seul `conforme`, INC-01" in paragraphe
