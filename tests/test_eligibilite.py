@@ -652,3 +652,15 @@ def test_lot_liste_meme_finess_deux_chemins(lancer, tmp_path):
     assert not [e.message for e in _validateur().iter_errors(donnees)]
     assert donnees["doublons"] == lot["eligibilite"]["doublons"] and len(donnees["candidatures"]) == 2
     assert f"\r\ndoublon;programme-exemple-par-taille;2026-10-01;{FINESS_CHU};;{second};" in liste_csv.read_bytes().decode("utf-8")
+
+
+def test_financements_md_montre_le_vrai_avertissement(lancer, tmp_path, monkeypatch):
+    for dossier in ("exemples/chu-armorique", "copie/chu-armorique"):
+        shutil.copytree(CHU, tmp_path / dossier)
+    monkeypatch.chdir(tmp_path)
+    sortie = lancer("eligibilite", "exemples/chu-armorique", "copie/chu-armorique", "--programme", PAR_TAILLE,
+                    "--date", DATE_EXEMPLES, "--format", "json")
+    texte = (RACINE / "docs" / "financements.md").read_text(encoding="utf-8")
+    assert sortie.stderr.startswith("avertissement : ") and f"```text\n{sortie.stderr}```" in texte
+    differences = "les dépôts diffèrent (profil : effectif ; FOR-01 au 2026-10-01 : conforme / preuve_manquante) : candidature incomplète, donnez un seul dépôt"
+    assert differences in " ".join(texte.split())  # le message du test des dépôts qui diffèrent
