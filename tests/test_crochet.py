@@ -423,3 +423,17 @@ def test_init_statuts_dits_par_crochet_md(lancer, tmp_path, environnement_git): 
     assert dits == {r["statut"] for r in rapport["resultats"]}
     conformes = [r["regle"] for r in rapport["resultats"] if r["statut"] == "conforme"]
     assert conformes == ["INC-01"] and "un seul `conforme`, INC-01" in paragraphe
+
+
+@AVEC_GIT
+def test_crochet_montre_une_non_conformite_nouvellement_couverte(lancer, depot):
+    """BUD-03 est non conforme à HEAD : une dérogation ajoutée ne la fait pas disparaître en silence."""
+    _deroger(depot, regle="BUD-03")
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    lignes = sortie.stdout.splitlines()
+    assert lignes[0].startswith("derogations.yaml:9: dérogation : BUD-03 était non_conforme, devient derogation — dérogation "
+                                "accordée par direction le 2026-09-15 jusqu'au 2026-12-31 (") and lignes[0].endswith("(BUD-03)")
+    assert lignes[-1] == ("verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve, 0 non-conformité(s), "
+                          "1 dérogation(s) nouvelle(s)")

@@ -80,9 +80,10 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
     for r in apres["resultats"]:
         regle, statut = r["regle"], r["statut"]
         precedent = avant_par_regle.get(regle)
-        if precedent is not None and precedent["statut"] in BONS and statut == "derogation":
-            # Le changement est couvert par une dérogation accordée (docs/crochet.md) : accepté, et dit
-            # au lieu de la dérogation pour que le RSSI voie ce qu'il fait entrer dans l'historique.
+        if precedent is not None and precedent["statut"] != "derogation" and statut == "derogation":
+            # Couvert par une dérogation accordée dans ce commit ou avant (docs/crochet.md) : accepté, et
+            # dit au lieu de la dérogation pour que le RSSI voie ce qu'il fait entrer dans l'historique —
+            # qu'il s'agisse d'une règle qui était bonne ou d'une non-conformité qui cesse d'être comptée.
             derogation = r.get("derogation") or {}
             lieu = f"{derogation['fichier']}:{derogation['ligne']}" if derogation.get("fichier") else _lieu(r, precedent)
             verdict.derogees.append(
