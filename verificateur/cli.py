@@ -238,7 +238,8 @@ def crochet(chemin: str, strict: bool, jour: date | None, politiques: tuple[str,
 
     \b
     Compare l'index (ce qui sera commité) à HEAD. Le reste des non-conformités
-    est affiché pour information (--strict : refusé aussi).
+    est affiché pour information (--strict : refusé aussi). Une règle couverte
+    par une dérogation active n'est pas une régression : elle est dite et comptée.
     Exemple :
       verificateur crochet . --date 2026-10-01
     """
