@@ -664,3 +664,21 @@ def test_financements_md_montre_le_vrai_avertissement(lancer, tmp_path, monkeypa
     assert sortie.stderr.startswith("avertissement : ") and f"```text\n{sortie.stderr}```" in texte
     differences = "les dépôts diffèrent (profil : effectif ; FOR-01 au 2026-10-01 : conforme / preuve_manquante) : candidature incomplète, donnez un seul dépôt"
     assert differences in " ".join(texte.split())  # le message du test des dépôts qui diffèrent
+
+
+def test_ecarter_doublons_trois_depots_et_message_borne():
+    from verificateur.eligibilite import Dossier, ecarter_doublons
+
+    def dossier(chemin: str, statut: str, finess: str = FINESS_CHU) -> Dossier:
+        verdicts = {"2026-10-01": {f"R-{i}": {"statut": statut} for i in range(7)}}
+        return Dossier(chemin, profil={"finess": finess, "categorie": "chu"}, verdicts=verdicts)
+
+    retenus, (doublon,) = ecarter_doublons([dossier("b", "conforme"), dossier("autre", "conforme", "590028718"),
+                                            dossier("a", "non_conforme"), dossier("c", "conforme")])
+    assert [d.chemin for d in retenus] == ["b", "autre"]
+    assert (doublon["retenu"], doublon["ecartes"], len(doublon["differences"])) == ("b", ["a", "c"], 7)
+    assert doublon["message"] == (
+        f"FINESS {FINESS_CHU} donné par 3 dépôts : b retenu (premier dépôt donné), a, c écartés ; l'établissement n'est "
+        "décidé, compté et sommé qu'une fois ; les dépôts diffèrent (R-0 au 2026-10-01 : conforme / non_conforme / conforme ; "
+        + " ; ".join(f"R-{i} au 2026-10-01 : conforme / non_conforme / conforme" for i in range(1, 5))
+        + " ; et 2 autre(s)) : candidature incomplète, donnez un seul dépôt")

@@ -681,7 +681,9 @@ def ecarter_doublons(dossiers: list[Dossier], raison: str = "premier dépôt don
         message = (f"FINESS {finess} donné par {len(memes)} dépôts : {retenu.chemin} retenu ({raison}), "
                    f"{', '.join(a.chemin for a in autres)} {'écartés' if len(autres) > 1 else 'écarté'} ; l'établissement n'est décidé, compté et sommé qu'une fois")
         if differences:
-            message += f" ; les dépôts diffèrent ({' ; '.join(differences)}) : candidature incomplète, donnez un seul dépôt"
+            # Le message reste lisible ; la liste complète est dans `differences`.
+            cites = " ; ".join(differences[:5]) + (f" ; et {len(differences) - 5} autre(s)" if len(differences) > 5 else "")
+            message += f" ; les dépôts diffèrent ({cites}) : candidature incomplète, donnez un seul dépôt"
         else:
             message += " ; mêmes profil et verdicts"
         doublons.append({"finess": finess, "retenu": retenu.chemin, "ecartes": [a.chemin for a in autres],
