@@ -652,6 +652,10 @@ def test_lot_liste_meme_finess_deux_chemins(lancer, tmp_path):
     assert not [e.message for e in _validateur().iter_errors(donnees)]
     assert donnees["doublons"] == lot["eligibilite"]["doublons"] and len(donnees["candidatures"]) == 2
     assert f"\r\ndoublon;programme-exemple-par-taille;2026-10-01;{FINESS_CHU};;{second};" in liste_csv.read_bytes().decode("utf-8")
+    tableau = tmp_path / "lot.html"
+    lancer("lot", CHU, double, LYS, "--date", DATE_EXEMPLES, "--programme", PAR_TAILLE, "--sans-cache", "--sans-progression",
+           "--jobs", "1", "--format", "html", "--sortie", str(tableau))
+    assert f"<li>avertissement : {message}</li>".replace("'", "&#39;") in tableau.read_text(encoding="utf-8")
 
 
 def test_financements_md_montre_le_vrai_avertissement(lancer, tmp_path, monkeypatch):
