@@ -437,3 +437,18 @@ def test_crochet_montre_une_non_conformite_nouvellement_couverte(lancer, depot):
                                 "accordée par direction le 2026-09-15 jusqu'au 2026-12-31 (") and lignes[0].endswith("(BUD-03)")
     assert lignes[-1] == ("verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve, 0 non-conformité(s), "
                           "1 dérogation(s) nouvelle(s)")
+
+
+@AVEC_GIT
+def test_crochet_apres_l_expiration_informe_sans_refuser(lancer, depot):
+    """docs/crochet.md : expirée, la dérogation ne couvre plus rien, mais rien n'empire dans le commit."""
+    _deroger(depot)
+    remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
+    _commit(depot, "MFA retirée sous dérogation")
+    sortie = lancer("crochet", str(depot), "--date", "2027-01-15")
+    assert sortie.code == 0, sortie
+    lignes = sortie.stdout.splitlines()
+    assert "derogations.yaml:9: information : dérogation pour HYG-01 expirée le 2026-12-31 : non appliquée (derogation-expiree)" in lignes
+    assert any(l.startswith("information : HYG-01 est non_conforme (gravité majeure) — ") for l in lignes)
+    assert not [l for l in lignes[:-1] if "régression" in l or ": dérogation : " in l]
+    assert lignes[-1] == "verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve, 2 non-conformité(s)"
