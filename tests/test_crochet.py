@@ -156,8 +156,8 @@ def _commit(depot: Path, message: str) -> subprocess.CompletedProcess[str]:
     return git(depot, "commit", "-q", "-m", message, verifier=False)
 
 
-@AVEC_GIT
-def test_pre_commit_de_bout_en_bout(depot):
+def _installer_pre_commit(depot: Path, verbeux: bool = False) -> None:
+    """Le crochet local, lancé par le vrai pre-commit ; `verbeux` : sa sortie montrée même s'il accepte."""
     (depot / ".pre-commit-config.yaml").write_text(
         "repos:\n"
         "  - repo: local\n"
@@ -167,11 +167,17 @@ def test_pre_commit_de_bout_en_bout(depot):
         f"        entry: {sys.executable} -m verificateur crochet --date {DATE_EXEMPLES}\n"
         "        language: system\n"
         "        pass_filenames: false\n"
-        "        always_run: true\n",
+        "        always_run: true\n"
+        + ("        verbose: true\n" if verbeux else ""),
         encoding="utf-8",
     )
     installe = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=depot, capture_output=True, text=True, check=False)
     assert installe.returncode == 0, installe.stdout + installe.stderr
+
+
+@AVEC_GIT
+def test_pre_commit_de_bout_en_bout(depot):
+    _installer_pre_commit(depot)
     assert _commit(depot, "Crochet").returncode == 0  # l'état ne change pas : accepté
 
     remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
@@ -194,6 +200,28 @@ def test_pre_commit_de_bout_en_bout(depot):
     accepte = _commit(depot, "Budget révisé")
     assert accepte.returncode == 0, accepte.stdout + accepte.stderr
     assert git(depot, "log", "--format=%s").stdout.splitlines()[:2] == ["Budget révisé", "Crochet"]
+
+
+@AVEC_GIT
+def test_pre_commit_refus_puis_derogation_documentee(depot):
+    """Le parcours de docs/crochet.md : refusé, on documente une dérogation, on recommence : accepté,
+    et la dérogation est dite ; expirée, elle ne couvre rien."""
+    _installer_pre_commit(depot, verbeux=True)
+    assert _commit(depot, "Crochet").returncode == 0
+    remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
+    refus = _commit(depot, "MFA retirée")
+    assert refus.returncode != 0 and REGRESSION_HYG01 in (refus.stdout + refus.stderr).splitlines(), refus.stdout
+
+    _deroger(depot, expire_le="2026-09-30")  # déjà expirée au 2026-10-01
+    refus = _commit(depot, "MFA retirée, dérogation expirée")
+    assert refus.returncode != 0 and REGRESSION_HYG01 in (refus.stdout + refus.stderr).splitlines(), refus.stdout
+
+    remplacer(depot / "derogations.yaml", "expire_le: 2026-09-30", "expire_le: 2026-12-31")
+    accepte = _commit(depot, "MFA retirée sous dérogation")
+    assert accepte.returncode == 0, accepte.stdout + accepte.stderr
+    sortie = (accepte.stdout + accepte.stderr).splitlines()
+    assert DEROGATION_ACCEPTEE.format(expire_le="2026-12-31") in sortie, sortie
+    assert git(depot, "log", "--format=%s").stdout.splitlines()[0] == "MFA retirée sous dérogation"
 
 
 # --- verificateur init --------------------------------------------------------------------------
@@ -232,3 +260,195 @@ def test_init_ne_recree_pas_git_dans_un_depot(lancer, tmp_path, environnement_gi
     subprocess.run(["git", "init", "-q", str(tmp_path / "d")], check=True)
     sortie = lancer("init", str(tmp_path / "d"))
     assert sortie.code == 0 and "dépôt git créé" not in sortie.stdout
+
+
+# --- dérogations et crochet (#12.5) ---------------------------------------------------------------
+
+DEROGATION_HYG01 = (
+    "  - regle: {regle}\n"
+    "    motif: \"Bastion d'administration en cours de remplacement : MFA des comptes à privilèges rétablie à sa mise en service.\"\n"
+    "    risque_accepte: \"Comptes à privilèges sans second facteur pendant trois mois ; accès limités au réseau d'administration.\"\n"
+    "    accordee_par: direction\n"
+    "    accordee_le: 2026-09-15\n"
+    "    expire_le: {expire_le}\n"
+)
+REGRESSION_HYG01 = ("securite/mesures.yaml:4: régression : HYG-01 était conforme, devient non_conforme — l'authentification "
+                    "multifacteur ne protège pas tous les accès distants et comptes à privilèges — authentification multifacteur "
+                    "des comptes à privilèges : false, attendu true (HYG-01)")
+DEROGATION_ACCEPTEE = ("derogations.yaml:9: dérogation : HYG-01 était conforme, devient derogation — dérogation accordée par "
+                       "direction le 2026-09-15 jusqu'au {expire_le} (Bastion d'administration en cours de remplacement : MFA "
+                       "des comptes à privilèges rétablie à sa mise en service.) — non conforme : l'authentification multifacteur "
+                       "ne protège pas tous les accès distants et comptes à privilèges — authentification multifacteur des "
+                       "comptes à privilèges : false, attendu true (HYG-01)")
+
+
+def _deroger(depot: Path, regle: str = "HYG-01", expire_le: str = "2026-12-31") -> None:
+    with (depot / "derogations.yaml").open("a", encoding="utf-8") as f:
+        f.write(DEROGATION_HYG01.format(regle=regle, expire_le=expire_le))
+
+
+@AVEC_GIT
+@pytest.mark.parametrize("commitee_avant", [False, True], ids=["dans-le-meme-commit", "commitee-avant"])
+def test_crochet_accepte_une_derogation_active_et_la_montre(lancer, depot, commitee_avant):
+    _deroger(depot)
+    if commitee_avant:  # dérogation sans objet à HEAD (règle conforme), puis le changement qu'elle couvre
+        _commit(depot, "Dérogation HYG-01")
+    remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    lignes = sortie.stdout.splitlines()
+    assert lignes[0] == DEROGATION_ACCEPTEE.format(expire_le="2026-12-31")  # avant les informations : bien visible
+    assert not [l for l in lignes if "régression" in l and "HYG-01" in l]
+    assert lignes[-1] == ("verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve, 1 non-conformité(s), "
+                          "1 dérogation(s) nouvelle(s)")
+
+
+@AVEC_GIT
+@pytest.mark.parametrize("cas, ecrire, avertissement", [
+    ("expiree", lambda d: _deroger(d, expire_le="2026-09-30"),
+     "derogations.yaml:9: information : dérogation pour HYG-01 expirée le 2026-09-30 : non appliquée (derogation-expiree)"),
+    ("autre-regle", lambda d: _deroger(d, regle="HYG-02"), None),
+    ("regle-inconnue", lambda d: _deroger(d, regle="HYG-99"),
+     "derogations.yaml:9: information : dérogation pour « HYG-99 » : aucune règle de ce nom dans les politiques chargées (derogation-regle-inconnue)"),
+    ("future", lambda d: remplacer(d / "derogations.yaml", "accordee_le: 2026-09-15", "accordee_le: 2026-10-02") if _deroger(d) is None else None,
+     "derogations.yaml:9: information : dérogation pour HYG-01 accordée le 2026-10-02, après la date d'évaluation : non appliquée (derogation-future)"),
+    ("mal-formee", lambda d: _deroger(d, expire_le="bientôt"),
+     "derogations.yaml:14: « expire_le » : date invalide « bientôt », attendu une date réelle AAAA-MM-JJ (date-invalide)"),
+    ("sans-risque-accepte", lambda d: (_deroger(d), remplacer(d / "derogations.yaml", "    risque_accepte: \"Comptes", "    #risque_accepte: \"Comptes")),
+     "derogations.yaml:9: clé « risque_accepte » manquante dans « derogations » (cle-manquante)"),
+])
+def test_crochet_refuse_malgre_une_derogation_inapplicable(lancer, depot, cas, ecrire, avertissement):
+    ecrire(depot)
+    remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_EXEMPLES)
+    assert sortie.code == 1, sortie
+    lignes = sortie.stdout.splitlines()
+    assert REGRESSION_HYG01 in lignes, sortie
+    assert not [l for l in lignes if ": dérogation : " in l]
+    if avertissement:
+        assert avertissement in lignes
+    if cas in ("mal-formee", "sans-risque-accepte"):  # le fichier invalide est lui-même une erreur de preuve
+        assert lignes[0] == avertissement
+        assert lignes[-1].startswith("verificateur : commit refusé — 1 régression(s), 1 erreur(s) de preuve")
+    else:
+        assert lignes[-1].startswith("verificateur : commit refusé — 1 régression(s), 0 erreur(s) de preuve")
+
+
+# --- docs/crochet.md : le parcours montré est réel ---------------------------------------------------
+
+DATE_CROCHET_MD = "2026-11-23"  # la session de docs/crochet.md
+
+
+def _blocs(texte: str, langue: str) -> list[str]:
+    import re
+
+    return re.findall(rf"```{langue}\n(.*?)```", texte, flags=re.S)
+
+
+def _sortie_montree(bloc: str) -> list[str]:
+    """Les lignes du crochet dans un bloc de docs/crochet.md : sans les commandes ni l'habillage de pre-commit."""
+    habillage = ("$ ", "verificateur (conformité", "- hook id", "- exit code")
+    return [l for l in bloc.splitlines() if l and not l.startswith(habillage)]
+
+
+def _conforme(montree: list[str], reelle: list[str]) -> bool:
+    """Chaque ligne montrée est une ligne réelle, dans l'ordre ; « … » tient lieu de lignes omises."""
+    i, sauter = 0, False
+    for ligne in montree:
+        if ligne == "…":
+            sauter = True
+            continue
+        if sauter:
+            while i < len(reelle) and reelle[i] != ligne:
+                i += 1
+        if i >= len(reelle) or reelle[i] != ligne:
+            return False
+        i, sauter = i + 1, False
+    return sauter or i == len(reelle)
+
+
+@AVEC_GIT
+def test_le_parcours_de_crochet_md_est_reel(lancer, tmp_path, environnement_git):  # noqa: F811
+    texte = (RACINE / "docs" / "crochet.md").read_text(encoding="utf-8")
+    consoles = _blocs(texte, "console")
+    (refus,) = [b for b in consoles if "régression : HYG-01" in b]
+    (derogation,) = [b for b in consoles if ": dérogation : HYG-01" in b]
+    (fichier,) = [b for b in _blocs(texte, "yaml") if b.startswith("derogations:")]
+
+    depot = tmp_path / "preuves-ch-exemple"
+    assert lancer("init", str(depot)).code == 0
+    (depot / "securite").mkdir()
+    shutil.copy(depot / "modeles/securite/mesures.yaml", depot / "securite/mesures.yaml")
+    _commit(depot, "Preuves initiales")
+    remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_CROCHET_MD)
+    assert sortie.code == 1 and _conforme(_sortie_montree(refus), sortie.stdout.splitlines()), sortie.stdout
+
+    (depot / "derogations.yaml").write_text(fichier, encoding="utf-8")
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_CROCHET_MD)
+    assert sortie.code == 0 and _conforme(_sortie_montree(derogation), sortie.stdout.splitlines()), sortie.stdout
+
+    # Les lignes du tableau des dérogations qui ne couvrent rien.
+    for avant, apres, ligne in (
+        ("accordee_le: 2026-11-20\n    expire_le: 2027-02-28", "accordee_le: 2026-06-01\n    expire_le: 2026-09-30",
+         "derogations.yaml:2: information : dérogation pour HYG-01 expirée le 2026-09-30 : non appliquée (derogation-expiree)"),
+        ("    risque_accepte:", "    # risque_accepte:",
+         "derogations.yaml:2: clé « risque_accepte » manquante dans « derogations » (cle-manquante)"),
+    ):
+        assert f"`{ligne}`" in texte
+        (depot / "derogations.yaml").write_text(fichier.replace(avant, apres), encoding="utf-8")
+        git(depot, "add", "-A")
+        sortie = lancer("crochet", str(depot), "--date", DATE_CROCHET_MD)
+        lignes = sortie.stdout.splitlines()
+        assert sortie.code == 1 and ligne in lignes and any(": régression : HYG-01 " in l for l in lignes), sortie.stdout
+
+
+@AVEC_GIT
+def test_init_statuts_dits_par_crochet_md(lancer, tmp_path, environnement_git):  # noqa: F811
+    """#17 : ce que docs/crochet.md dit d'un dépôt tout juste créé est ce qu'évaluer en dit."""
+    import re
+
+    texte = (RACINE / "docs" / "crochet.md").read_text(encoding="utf-8")
+    paragraphe = texte[texte.index("Juste après `init`"):].split("Aucune `erreur`")[0]
+    from verificateur.evaluation import STATUTS
+
+    dits = {m for m in re.findall(r"`([a-z_]+)`", paragraphe) if m in STATUTS}
+    cible = tmp_path / "preuves-ch-exemple"
+    assert lancer("init", str(cible)).code == 0
+    rapport = json.loads(lancer("evaluer", str(cible), "--date", DATE_CROCHET_MD, "--format", "json").stdout)
+    assert dits == {r["statut"] for r in rapport["resultats"]}
+    conformes = [r["regle"] for r in rapport["resultats"] if r["statut"] == "conforme"]
+    assert conformes == ["INC-01"] and "un seul `conforme`, INC-01" in paragraphe
+
+
+@AVEC_GIT
+def test_crochet_montre_une_non_conformite_nouvellement_couverte(lancer, depot):
+    """BUD-03 est non conforme à HEAD : une dérogation ajoutée ne la fait pas disparaître en silence."""
+    _deroger(depot, regle="BUD-03")
+    git(depot, "add", "-A")
+    sortie = lancer("crochet", str(depot), "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    lignes = sortie.stdout.splitlines()
+    assert lignes[0].startswith("derogations.yaml:9: dérogation : BUD-03 était non_conforme, devient derogation — dérogation "
+                                "accordée par direction le 2026-09-15 jusqu'au 2026-12-31 (") and lignes[0].endswith("(BUD-03)")
+    assert lignes[-1] == ("verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve, 0 non-conformité(s), "
+                          "1 dérogation(s) nouvelle(s)")
+
+
+@AVEC_GIT
+def test_crochet_apres_l_expiration_informe_sans_refuser(lancer, depot):
+    """docs/crochet.md : expirée, la dérogation ne couvre plus rien, mais rien n'empire dans le commit."""
+    _deroger(depot)
+    remplacer(depot / "securite/mesures.yaml", "comptes_privilegies: true", "comptes_privilegies: false")
+    _commit(depot, "MFA retirée sous dérogation")
+    sortie = lancer("crochet", str(depot), "--date", "2027-01-15")
+    assert sortie.code == 0, sortie
+    lignes = sortie.stdout.splitlines()
+    assert "derogations.yaml:9: information : dérogation pour HYG-01 expirée le 2026-12-31 : non appliquée (derogation-expiree)" in lignes
+    assert any(l.startswith("information : HYG-01 est non_conforme (gravité majeure) — ") for l in lignes)
+    assert not [l for l in lignes[:-1] if "régression" in l or ": dérogation : " in l]
+    assert lignes[-1] == "verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve, 2 non-conformité(s)"

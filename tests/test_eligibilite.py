@@ -569,3 +569,120 @@ def test_lot_programme_options_incompatibles(lancer):
     assert "verificateur : --programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le même lot" in sortie.stderr
     sortie = lancer("lot", CHU, "--liste", "liste.csv", "--sans-cache")
     assert sortie.code == 2 and "verificateur : --liste et --programmes demandent --programme ID" in sortie.stderr
+
+
+# --- un même FINESS donné deux fois (#12.5) ------------------------------------------------------------------
+
+FINESS_CHU = "350042131"
+
+
+def _doublon(retenu: str, ecarte: str, raison: str = "premier dépôt donné", differences: tuple[str, ...] = ()) -> str:
+    message = (f"FINESS {FINESS_CHU} donné par 2 dépôts : {retenu} retenu ({raison}), {ecarte} écarté ; "
+               "l'établissement n'est décidé, compté et sommé qu'une fois")
+    if differences:
+        return message + f" ; les dépôts diffèrent ({' ; '.join(differences)}) : candidature incomplète, donnez un seul dépôt"
+    return message + " ; mêmes profil et verdicts"
+
+
+def test_meme_finess_deux_chemins_compte_et_somme_une_fois(lancer, tmp_path):
+    double = copie(tmp_path, CHU, "chu-copie")
+    sortie = lancer("eligibilite", CHU, double, LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES, "--format", "json")
+    code, d = decision_json(lancer, CHU, double, LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES)
+    message = _doublon(CHU, double)
+    assert sortie.stderr == f"avertissement : {message}\n"
+    assert d["doublons"] == [{"finess": FINESS_CHU, "retenu": CHU, "ecartes": [double], "raison": "premier dépôt donné",
+                              "differences": [], "message": message}]
+    assert [(c["nom"], c["decision"], c["montant_plafond"]) for c in d["candidatures"]] == [
+        (NOM_CHU, "eligible", 60000), (NOM_LYS, "eligible", 25000.5)]
+    assert d["synthese"]["montant_plafond_total"] == 85000.5 and d["synthese"]["etablissements"]["eligible"] == 2
+    assert [(r["cle"], r["eligible"], r["montant_plafond_total"]) for r in d["par_region"]] == [("32", 1, 25000.5), ("53", 1, 60000)]
+    (doublon,) = [m for m in d["candidatures"][0]["motifs"] if m["type"] == "doublon"]
+    assert (doublon["resultat"], doublon["bloquant"], doublon["message"]) == ("satisfait", False, message)
+
+    texte = lancer("eligibilite", CHU, double, LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES)
+    assert texte.stdout.splitlines()[3] == f"avertissement : {message}" and texte.stderr == ""
+    assert "montant plafond total des éligibles : 85\u202f000,50 €" in texte.stdout
+    assert f"  · {message}" in texte.stdout.splitlines()
+    csv_ = lancer("eligibilite", CHU, double, LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES, "--format", "csv").stdout
+    assert f'\r\ndoublon;programme-exemple-par-taille;2026-10-01;{FINESS_CHU};;{double};;;;;;;;;;;;"{message}";\r\n' in csv_
+    assert "\r\ntotal;programme-exemple-par-taille;2026-10-01;;;;;;;;;;85000,50;2;0;0;500000,00;;non\r\n" in csv_
+    html = lancer("eligibilite", CHU, double, LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES, "--format", "html").stdout
+    assert '<section id="doublons">' in html and f"<li>{message}</li>".replace("'", "&#39;") in html
+
+
+def test_meme_finess_support_de_ght_une_seule_candidature(lancer, tmp_path):
+    """Deux copies du support d'un GHT : avant, « 2 établissements se déclarent support », incomplet."""
+    double = copie(tmp_path, CHU, "chu-copie")
+    code, d = decision_json(lancer, double, CHU, "--programme", EXEMPLE, "--date", DATE_EXEMPLES)
+    assert code == 0 and [(c["nom"], c["decision"], c["montant_plafond"]) for c in d["candidatures"]] == [
+        ("GHT « GHT Haute-Bretagne »", "eligible", 400000)]
+    assert [m["chemin"] for m in d["candidatures"][0]["membres"]] == [double]
+    assert d["doublons"][0]["message"] == _doublon(double, CHU)
+
+
+def test_meme_finess_depots_differents_candidature_incomplete(lancer, tmp_path):
+    double = copie(tmp_path, CHU, "chu-ancien", "effectif: 8500", "effectif: 1500")
+    shutil.rmtree(Path(double) / "formation")  # FOR-01, seule règle du programme, sans preuve
+    code, d = decision_json(lancer, CHU, double, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES)
+    differences = ("profil : effectif", "FOR-01 au 2026-10-01 : conforme / preuve_manquante")
+    message = _doublon(CHU, double, differences=differences)
+    assert code == 1 and d["doublons"][0]["differences"] == list(differences)
+    (c,) = d["candidatures"]
+    assert (c["decision"], c["montant_plafond"]) == ("incomplet", 60000)
+    (doublon,) = [m for m in c["motifs"] if m["type"] == "doublon"]
+    assert (doublon["resultat"], doublon["bloquant"], doublon["message"]) == ("indetermine", True, message)
+
+
+def test_lot_liste_meme_finess_deux_chemins(lancer, tmp_path):
+    double = copie(tmp_path, CHU, "chu-copie")  # /tmp/… avant /work/… : premier dans l'ordre du lot
+    lot_json, liste_json, liste_csv = tmp_path / "lot.json", tmp_path / "liste.json", tmp_path / "liste.csv"
+    for liste in (liste_json, liste_csv):
+        sortie = lancer("lot", CHU, double, LYS, "--date", DATE_EXEMPLES, "--programme", PAR_TAILLE, "--sans-cache", "--sans-progression",
+                        "--jobs", "1", "--format", "json", "--sortie", str(lot_json), "--liste", str(liste))
+    premier, second = sorted((CHU, double))
+    message = _doublon(premier, second, raison="premier dans l'ordre du lot")
+    assert f"avertissement : {message}" in sortie.stderr.splitlines()
+    lot = json.loads(lot_json.read_text(encoding="utf-8"))
+    assert lot["eligibilite"]["doublons"][0]["message"] == message
+    assert {e["chemin"]: (e["eligibilite"]["decision"], e["eligibilite"]["montant_plafond"]) for e in lot["etablissements"]} == {
+        premier: ("eligible", 60000), second: (None, None), LYS: ("eligible", 25000.5)}
+    assert lot["eligibilite"]["decisions"] == {"eligible": 2, "non_eligible": 0, "incomplet": 0}
+    assert lot["eligibilite"]["synthese"]["montant_plafond_total"] == 85000.5
+    donnees = json.loads(liste_json.read_text(encoding="utf-8"))
+    assert not [e.message for e in _validateur().iter_errors(donnees)]
+    assert donnees["doublons"] == lot["eligibilite"]["doublons"] and len(donnees["candidatures"]) == 2
+    assert f"\r\ndoublon;programme-exemple-par-taille;2026-10-01;{FINESS_CHU};;{second};" in liste_csv.read_bytes().decode("utf-8")
+    tableau = tmp_path / "lot.html"
+    lancer("lot", CHU, double, LYS, "--date", DATE_EXEMPLES, "--programme", PAR_TAILLE, "--sans-cache", "--sans-progression",
+           "--jobs", "1", "--format", "html", "--sortie", str(tableau))
+    assert f"<li>avertissement : {message}</li>".replace("'", "&#39;") in tableau.read_text(encoding="utf-8")
+
+
+def test_financements_md_montre_le_vrai_avertissement(lancer, tmp_path, monkeypatch):
+    for dossier in ("exemples/chu-armorique", "copie/chu-armorique"):
+        shutil.copytree(CHU, tmp_path / dossier)
+    monkeypatch.chdir(tmp_path)
+    sortie = lancer("eligibilite", "exemples/chu-armorique", "copie/chu-armorique", "--programme", PAR_TAILLE,
+                    "--date", DATE_EXEMPLES, "--format", "json")
+    texte = (RACINE / "docs" / "financements.md").read_text(encoding="utf-8")
+    assert sortie.stderr.startswith("avertissement : ") and f"```text\n{sortie.stderr}```" in texte
+    differences = "les dépôts diffèrent (profil : effectif ; FOR-01 au 2026-10-01 : conforme / preuve_manquante) : candidature incomplète, donnez un seul dépôt"
+    assert differences in " ".join(texte.split())  # le message du test des dépôts qui diffèrent
+
+
+def test_ecarter_doublons_trois_depots_et_message_borne():
+    from verificateur.eligibilite import Dossier, ecarter_doublons
+
+    def dossier(chemin: str, statut: str, finess: str = FINESS_CHU) -> Dossier:
+        verdicts = {"2026-10-01": {f"R-{i}": {"statut": statut} for i in range(7)}}
+        return Dossier(chemin, profil={"finess": finess, "categorie": "chu"}, verdicts=verdicts)
+
+    retenus, (doublon,) = ecarter_doublons([dossier("b", "conforme"), dossier("autre", "conforme", "590028718"),
+                                            dossier("a", "non_conforme"), dossier("c", "conforme")])
+    assert [d.chemin for d in retenus] == ["b", "autre"]
+    assert (doublon["retenu"], doublon["ecartes"], len(doublon["differences"])) == ("b", ["a", "c"], 7)
+    assert doublon["message"] == (
+        f"FINESS {FINESS_CHU} donné par 3 dépôts : b retenu (premier dépôt donné), a, c écartés ; l'établissement n'est "
+        "décidé, compté et sommé qu'une fois ; les dépôts diffèrent (R-0 au 2026-10-01 : conforme / non_conforme / conforme ; "
+        + " ; ".join(f"R-{i} au 2026-10-01 : conforme / non_conforme / conforme" for i in range(1, 5))
+        + " ; et 2 autre(s)) : candidature incomplète, donnez un seul dépôt")

@@ -216,8 +216,12 @@ def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str,
     catalogue = _catalogue(politiques or module.politiques_demandees(module.trouver(programme, dossiers_programmes)), referentiels)
     choisi = module.charger(programme, catalogue, dossiers_programmes)
     dossiers = [module.evaluer_depot(_source(c, revision, False), catalogue, choisi, jour) for c in chemins]
-    resultat = module.resultat(choisi, jour, module.decider(choisi, jour, dossiers), module.politiques_de(catalogue))
+    dossiers, doublons = module.ecarter_doublons(dossiers)  # un FINESS n'est jamais décidé ni sommé deux fois
+    resultat = module.resultat(choisi, jour, module.decider(choisi, jour, dossiers, doublons), module.politiques_de(catalogue), doublons)
     ecrire(rendu(format_)(resultat, {"csv_standard": csv_standard}), sortie)
+    if format_ != "texte" or sortie not in (None, "-"):  # le texte sur la sortie standard les dit déjà
+        for doublon in doublons:
+            click.echo(f"avertissement : {doublon['message']}", err=True)
     sys.exit(module.code_sortie(resultat))
 
 
@@ -234,7 +238,8 @@ def crochet(chemin: str, strict: bool, jour: date | None, politiques: tuple[str,
 
     \b
     Compare l'index (ce qui sera commité) à HEAD. Le reste des non-conformités
-    est affiché pour information (--strict : refusé aussi).
+    est affiché pour information (--strict : refusé aussi). Une règle couverte
+    par une dérogation active n'est pas une régression : elle est dite et comptée.
     Exemple :
       verificateur crochet . --date 2026-10-01
     """
@@ -562,6 +567,8 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
 
         format_liste = {".csv": "csv", ".html": "html", ".htm": "html", ".json": "json"}.get(Path(liste).suffix.lower(), "texte")
         ecrire(rendu_liste(format_liste)(eligibilite.liste_depuis_lot(donnees), {}), liste)
+    for doublon in (donnees.get("eligibilite") or {}).get("doublons", []):
+        click.echo(f"avertissement : {doublon['message']}", err=True)
     for e in donnees["echecs"]:
         click.echo(f"échec : {e['chemin']} : {e['raison']}", err=True)
     if donnees["interrompu"]:

@@ -3,6 +3,10 @@ empire — une règle conforme ou non applicable à HEAD qui ne l'est plus dans 
 invalide de l'index (fichier mal formé ou invalide, donnée personnelle). Le reste est dit, à titre
 d'information ; `strict` refuse aussi toute non-conformité au seuil ou au-dessus.
 
+Une règle qui passe à `derogation` n'est pas une régression : l'évaluation n'applique une dérogation
+que si elle est valide, active à la date, pour cette règle et sur un statut dérogeable ; le passage
+est montré (« dérogation : ») et compté dans le bilan, jamais tu.
+
 Chemin rapide : ni tabulate ni jinja, aucun rendu ; une ligne par constat, puis un bilan.
 """
 
@@ -23,6 +27,7 @@ BONS = ("conforme", "non_applicable")
 class Verdict:
     refus: list[str] = field(default_factory=list)
     informations: list[str] = field(default_factory=list)
+    derogees: list[str] = field(default_factory=list)  # passages à « derogation », dits juste après les refus
     regressions: int = 0
     erreurs: int = 0
     non_conformites: int = 0
@@ -34,8 +39,10 @@ class Verdict:
     def lignes(self) -> list[str]:
         bilan = (f"{self.regressions} régression(s), {self.erreurs} erreur(s) de preuve, "
                  f"{self.non_conformites} non-conformité(s)")
+        if self.derogees:
+            bilan += f", {len(self.derogees)} dérogation(s) nouvelle(s)"
         fin = "commit accepté" if self.accepte else "commit refusé"
-        return [*self.refus, *self.informations, f"verificateur : {fin} — {bilan}"]
+        return [*self.refus, *self.derogees, *self.informations, f"verificateur : {fin} — {bilan}"]
 
 
 def _lieu(resultat: dict[str, Any], avant: dict[str, Any] | None) -> str:
@@ -73,7 +80,16 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
     for r in apres["resultats"]:
         regle, statut = r["regle"], r["statut"]
         precedent = avant_par_regle.get(regle)
-        if precedent is not None and precedent["statut"] in BONS and statut not in BONS:
+        if precedent is not None and precedent["statut"] != "derogation" and statut == "derogation":
+            # Couvert par une dérogation accordée dans ce commit ou avant (docs/crochet.md) : accepté, et
+            # dit au lieu de la dérogation pour que le RSSI voie ce qu'il fait entrer dans l'historique —
+            # qu'il s'agisse d'une règle qui était bonne ou d'une non-conformité qui cesse d'être comptée.
+            derogation = r.get("derogation") or {}
+            lieu = f"{derogation['fichier']}:{derogation['ligne']}" if derogation.get("fichier") else _lieu(r, precedent)
+            verdict.derogees.append(
+                f"{lieu}: dérogation : {regle} était {precedent['statut']}, devient {statut} — {_ligne(r['explication'])} ({regle})"
+            )
+        elif precedent is not None and precedent["statut"] in BONS and statut not in BONS:
             verdict.regressions += 1
             verdict.refus.append(
                 f"{_lieu(r, precedent)}: régression : {regle} était {precedent['statut']}, devient {statut} — {_ligne(r['explication'])} ({regle})"

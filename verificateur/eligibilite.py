@@ -660,6 +660,62 @@ def montant_etablissement(programme: Programme, dossier: Dossier) -> dict[str, A
     return {**vide, "detail": f"{nom} : {mot} {mesure} hors de toutes les tranches du barème"}
 
 
+def ecarter_doublons(dossiers: list[Dossier], raison: str = "premier dépôt donné") -> tuple[list[Dossier], list[dict[str, Any]]]:
+    """Un établissement (un FINESS) donné par plusieurs dépôts n'est décidé, compté et sommé qu'une
+    fois : le premier dans l'ordre donné est retenu (`raison` le dit : ordre de la ligne de commande,
+    ou du lot), les autres sont écartés ; (dossiers retenus, doublons). Chaque doublon dit ce qui
+    diffère entre les dépôts (profil, verdicts) : s'ils diffèrent, `decider` rend la candidature
+    incomplète plutôt que de choisir en silence. Un dépôt sans profil lisible n'a pas de FINESS connu."""
+    par_finess: dict[str, list[Dossier]] = {}
+    for d in dossiers:
+        finess = (d.profil or {}).get("finess")
+        if finess:
+            par_finess.setdefault(str(finess), []).append(d)
+    ecartes: set[str] = set()
+    doublons = []
+    for finess, memes in par_finess.items():
+        if len(memes) < 2:
+            continue
+        retenu, autres = memes[0], memes[1:]
+        ecartes.update(a.chemin for a in autres)
+        differences = _differences(retenu, autres)
+        message = (f"FINESS {finess} donné par {len(memes)} dépôts : {retenu.chemin} retenu ({raison}), "
+                   f"{', '.join(a.chemin for a in autres)} {'écartés' if len(autres) > 1 else 'écarté'} ; l'établissement n'est décidé, compté et sommé qu'une fois")
+        if differences:
+            # Le message reste lisible ; la liste complète est dans `differences`.
+            cites = " ; ".join(differences[:5]) + (f" ; et {len(differences) - 5} autre(s)" if len(differences) > 5 else "")
+            message += f" ; les dépôts diffèrent ({cites}) : candidature incomplète, donnez un seul dépôt"
+        else:
+            message += " ; mêmes profil et verdicts"
+        doublons.append({"finess": finess, "retenu": retenu.chemin, "ecartes": [a.chemin for a in autres],
+                         "raison": raison, "differences": differences, "message": message})
+    return [d for d in dossiers if d.chemin not in ecartes], doublons
+
+
+def _differences(retenu: Dossier, autres: list[Dossier]) -> list[str]:
+    """Ce qui diffère entre dépôts d'un même FINESS : champs du profil, puis statut des règles par date."""
+    differences = []
+    profil = retenu.profil or {}
+    champs = sorted({c for a in autres for c in set(profil) | set(a.profil or {})
+                     if c != "finess" and profil.get(c) != (a.profil or {}).get(c)})
+    if champs:
+        differences.append(f"profil : {', '.join(champs)}")
+    for jour in sorted({j for d in (retenu, *autres) for j in d.verdicts}):
+        for regle in sorted({r for d in (retenu, *autres) for r in d.verdicts.get(jour, {})}):
+            statuts = [(d.verdicts.get(jour, {}).get(regle) or {}).get("statut") for d in (retenu, *autres)]
+            if len(set(statuts)) > 1:
+                differences.append(f"{regle} au {jour} : {' / '.join(str(s) for s in statuts)}")
+    return differences
+
+
+def _motif_doublon(programme: Programme, doublon: dict[str, Any], dossier: Dossier) -> dict[str, Any]:
+    """Le doublon dit dans la candidature : pour information s'ils sont identiques, bloquant sinon."""
+    identiques = not doublon["differences"]
+    return _motif(programme, "doublon", "un seul dépôt par établissement (FINESS)", SATISFAIT if identiques else INDETERMINE,
+                  doublon["message"], chemin_programme=("candidats",), bloquant=not identiques, valeur=doublon["finess"],
+                  dossier=dossier, element={})
+
+
 def _groupes(programme: Programme, dossiers: list[Dossier]) -> list[tuple[str | None, list[Dossier]]]:
     """(nom du GHT ou None, membres) : une candidature par GHT quand le programme le dit."""
     individuels: list[tuple[str | None, list[Dossier]]] = []
@@ -679,9 +735,12 @@ def _groupes(programme: Programme, dossiers: list[Dossier]) -> list[tuple[str | 
     return sorted(ordonnes, key=lambda g: (str((g[1][0].profil or {}).get("finess") or ""), g[1][0].chemin))
 
 
-def decider(programme: Programme, jour: date, dossiers: list[Dossier]) -> list[dict[str, Any]]:
+def decider(programme: Programme, jour: date, dossiers: list[Dossier],
+            doublons: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """Les candidatures, chacune avec sa décision, tous ses motifs (dans l'ordre : fenêtre, GHT, puis
-    pour chaque membre son profil, ses prérequis et ses objectifs) et son montant plafond."""
+    pour chaque membre son profil, ses prérequis et ses objectifs) et son montant plafond.
+    `doublons` (de `ecarter_doublons`, dont `dossiers` sont les retenus) : dits au membre retenu."""
+    doublon_de = {d["retenu"]: d for d in doublons}
     candidatures = []
     conditions = programme.conditions()
     indices = {"prerequis": 0, "objectif": 0}
@@ -708,6 +767,8 @@ def decider(programme: Programme, jour: date, dossiers: list[Dossier]) -> list[d
                                      chemin_programme=("candidats", "candidature"), valeur=ght, element=programme.donnees["candidats"]))
         for membre in membres:
             motifs.extend(_motifs_profil(programme, membre))
+            if membre.chemin in doublon_de:
+                motifs.append(_motif_doublon(programme, doublon_de[membre.chemin], membre))
             if membre.echec is None and membre.profil is not None or membre.verdicts:
                 for condition, indice in numerotees:
                     motifs.append(_motif_regle(programme, condition, indice, membre, date_de(condition, programme, jour), jour))
@@ -798,9 +859,11 @@ def politiques_de(catalogue: Any) -> list[dict[str, Any]]:
     return [{"id": p.id, "version": p.version, "empreinte": p.empreinte} for p in catalogue.politiques]
 
 
-def resultat(programme: Programme, jour: date, candidatures: list[dict[str, Any]], politiques: list[dict[str, Any]]) -> dict[str, Any]:
+def resultat(programme: Programme, jour: date, candidatures: list[dict[str, Any]], politiques: list[dict[str, Any]],
+             doublons: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Le résultat de `verificateur eligibilite` (format verificateur/eligibilite/1, schéma livré) ;
-    `politiques` : [{id, version, empreinte}] des politiques évaluées (`politiques_de`)."""
+    `politiques` : [{id, version, empreinte}] des politiques évaluées (`politiques_de`) ; `doublons` :
+    les dépôts écartés parce que leur FINESS était déjà donné (`ecarter_doublons`)."""
     sortie = {
         "format": FORMAT,
         "outil": {"version": __version__},
@@ -811,6 +874,7 @@ def resultat(programme: Programme, jour: date, candidatures: list[dict[str, Any]
         "synthese": totaux(programme, candidatures),
         "par_region": par_region(programme, candidatures),
         "candidatures": candidatures,
+        "doublons": doublons or [],
     }
     sortie["empreinte"] = empreinte(sortie)
     return sortie
@@ -855,19 +919,27 @@ def completer_lot(lot: dict[str, Any], programme: Programme, jour: date, dossier
             dossier = Dossier.depuis_dict(brut)
             dossier.chemin, dossier.depot = e["chemin"], e.get("depot") or dossier.depot
             liste.append(dossier)
-    candidatures = decider(programme, jour, liste)
+    liste, doublons = ecarter_doublons(liste, "premier dans l'ordre du lot")
+    candidatures = decider(programme, jour, liste, doublons)
     par_chemin = {m["chemin"]: (c, m) for c in candidatures for m in c["membres"]}
+    ecarte_par = {chemin: d for d in doublons for chemin in d["ecartes"]}
     for e in lot["etablissements"]:
+        if e["chemin"] in ecarte_par:  # ni décidé ni compté : son FINESS l'est par le dépôt retenu
+            d = ecarte_par[e["chemin"]]
+            e["eligibilite"] = {"decision": None, "candidature": None, "doublon_de": d["retenu"], "motifs": [],
+                                "montant_plafond": None, "montant_detail": d["message"]}
+            continue
         c, m = par_chemin[e["chemin"]]
         e["eligibilite"] = {"decision": c["decision"], "candidature": c["nom"], "motifs": c["motifs"],
                             "montant_plafond": m["montant_plafond"], "montant_detail": m["montant_detail"]}
-    sortie = resultat(programme, jour, candidatures, lot.get("politiques", []))
+    sortie = resultat(programme, jour, candidatures, lot.get("politiques", []), doublons)
     lot["programme"] = sortie["programme"]
     lot["eligibilite"] = {
         "decisions": sortie["synthese"]["etablissements"],
         "synthese": sortie["synthese"],
         "hypotheses": sortie["hypotheses"],
         "par_region": sortie["par_region"],
+        "doublons": doublons,
         "candidatures": [
             {k: c[k] for k in ("nom", "ght", "porteur", "decision", "montant_plafond", "montant_raison")}
             | {"membres": [m["chemin"] for m in c["membres"]]}
@@ -912,6 +984,7 @@ def liste_depuis_lot(lot: dict[str, Any]) -> dict[str, Any]:
         "synthese": synthese,
         "par_region": lot["eligibilite"]["par_region"],
         "candidatures": candidatures,
+        "doublons": lot["eligibilite"].get("doublons", []),
     }
     sortie["empreinte"] = empreinte(sortie)
     return sortie

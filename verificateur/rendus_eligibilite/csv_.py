@@ -1,6 +1,7 @@
 """Rendu CSV de la liste des financeurs : une ligne par établissement (sa décision, celle de sa
-candidature, ses motifs bloquants, son montant), puis une ligne par région et une ligne de total
-contre l'enveloppe ; la colonne `ligne` dit laquelle. Conventions d'un tableur français par
+candidature, ses motifs bloquants, son montant), une ligne par dépôt écarté parce que son FINESS
+était déjà donné, puis une ligne par région et une ligne de total contre l'enveloppe ; la colonne
+`ligne` dit laquelle. Conventions d'un tableur français par
 `tableur.ecrire` (l'unique écrivain CSV)."""
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
                 "etablissement", programme, jour, m["finess"], m["raison_sociale"], m["chemin"], (m["depot"] or {}).get("revision"),
                 m["region"], m["categorie"], m["statut_juridique"], c["nom"], c["decision"], _euros(m["montant_plafond"], standard),
                 None, None, None, None, " | ".join(motifs), "oui" if hypotheses else "non",
+            ])
+    for d in donnees.get("doublons", []):  # le dépôt écarté est dit, jamais compté
+        for chemin in d["ecartes"]:
+            lignes.append([
+                "doublon", programme, jour, d["finess"], None, chemin, None, None, None, None, None, None,
+                None, None, None, None, None, d["message"], None,
             ])
     for r in donnees["par_region"]:
         lignes.append([

@@ -23,6 +23,7 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
         f"Programme {p['id']} — {p['titre']} (version {p['version']})",
         f"source : {source_texte(p['source'])}",
         f"date de décision {donnees['date_decision']} ; {_fenetre(p['fenetre'])}",
+        *(f"avertissement : {d['message']}" for d in donnees.get("doublons", [])),
         "",
     ]
     for c in donnees["candidatures"]:
