@@ -30,5 +30,39 @@ def test_usage_et_aide_en_francais(lancer):
         "Essayez « verificateur evaluer --help » pour l'aide.",
     ]
     aide = lancer("--help").stdout
-    assert aide.startswith("Usage : verificateur [OPTIONS] COMMAND [ARGS]...")
-    assert "\nCommandes:\n" in aide and "Afficher cette aide et quitter." in aide
+    assert aide.startswith("Usage : verificateur [OPTIONS] COMMANDE [ARGUMENTS]…")
+    assert "\nOptions :\n" in aide and "\nCommandes :\n" in aide and "Afficher cette aide et quitter." in aide
+
+
+def _commandes(groupe, prefixe=()):
+    import click
+
+    for nom, commande in sorted(groupe.commands.items()):
+        yield prefixe + (nom,)
+        if isinstance(commande, click.Group):
+            yield from _commandes(commande, prefixe + (nom,))
+
+
+# Ce que Click écrit en anglais quand rien ne le traduit.
+ANGLAIS = ("Usage:", "Options:", "Commands:", "COMMAND [", "[ARGS]", "required]", "INTEGER", "TEXT", "FILENAME",
+           " PATH", "DIRECTORY", "default:", "Show this", "env var", "BOOLEAN", "FLOAT", "Positional")
+
+
+def test_aucune_aide_ne_parle_anglais(lancer):
+    from verificateur.cli import cli
+
+    commandes = [()] + list(_commandes(cli))
+    assert len(commandes) > 12
+    for commande in commandes:
+        sortie = lancer(*commande, "--help")
+        assert sortie.code == 0, (commande, sortie)
+        assert sortie.stdout.startswith("Usage : verificateur"), commande
+        assert [mot for mot in ANGLAIS if mot in sortie.stdout] == [], commande
+
+
+def test_lot_fusionner_a_son_aide(lancer):
+    for aide in ("--help", "-h"):
+        sortie = lancer("lot", "fusionner", aide)
+        assert sortie.code == 0
+        assert sortie.stdout.startswith("Usage : verificateur lot fusionner [OPTIONS] PARTIE…\n")
+        assert "--rapports" not in sortie.stdout and "--sortie FICHIER" in sortie.stdout

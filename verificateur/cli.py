@@ -68,7 +68,10 @@ option_referentiels = click.option(
 
 
 class _Commande(click.Command):
-    """Une commande dont l'option d'aide parle français (le reste de Click reste à traduire)."""
+    """Une commande dont l'aide parle français : titres (click_fr.Formateur), option d'aide, et
+    « [OPTIONS] » reste le mot français qu'il est déjà."""
+
+    context_class = click_fr.Contexte
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
@@ -80,6 +83,10 @@ class _Commande(click.Command):
 class _Groupe(_Commande, click.Group):
     command_class = _Commande
     group_class = type  # les sous-groupes sont de la même classe
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", "COMMANDE [ARGUMENTS]…")
+        super().__init__(*args, **kwargs)
 
 
 @click.group(cls=_Groupe, context_settings={"help_option_names": ["-h", "--help"]})
@@ -482,13 +489,42 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
     click.echo(couverture.bilan(lignes))
 
 
-@cli.command()
+AIDE_FUSIONNER = """\
+Usage : verificateur lot fusionner [OPTIONS] PARTIE…
+
+  Fusionner les parties d'un lot évalué en plusieurs fois (« lot --partie i/n
+  --format json ») en un seul résultat, identique à celui d'un lot d'un seul
+  tenant. Refusé : des parties d'une autre date, d'autres politiques ou
+  options, qui se recouvrent ou dont une manque (voir docs/lot.md).
+
+  Exemple :
+    verificateur lot fusionner partie-*.json --format json --sortie lot.json
+
+Options :
+  --format [texte|json|csv|html]  Format du résultat.  [par défaut : texte]
+  --sortie FICHIER                Écrire le résultat dans ce fichier (par
+                                  défaut : sortie standard).
+  -h, --help                      Afficher cette aide et quitter.
+"""
+
+
+class _CommandeLot(_Commande):
+    """« fusionner » est le premier SOURCE de `lot` : `lot fusionner --help` montre son aide à lui."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args[:1] == ["fusionner"] and any(a in ("-h", "--help") for a in args[1:]):
+            click.echo(AIDE_FUSIONNER, nl=False)
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+
+@cli.command(cls=_CommandeLot)
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE…")
 @click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation, la même pour tous (par défaut : aujourd'hui).")
 @option_politiques
 @option_referentiels
 @click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail ; HEAD pour un dépôt nu).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
 @click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html")), default="texte", show_default=True, help="Format du résultat.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
 @click.option("--rapports", metavar="DOSSIER", help="Écrire aussi le rapport JSON et HTML de chaque établissement dans ce dossier.")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+import click
+
 MESSAGES = {
     "Usage:": "Usage :",
     "Options": "Options",
@@ -37,6 +39,10 @@ MESSAGES = {
     "{value!r} is not a valid {number_type}.": "« {value} » n'est pas un {number_type} valide.",
     "{value} is not in the range {range}.": "{value} n'est pas dans l'intervalle {range}.",
     "default: {default}": "par défaut : {default}",
+    "required": "obligatoire",
+    "env var: {var}": "variable d'environnement : {var}",
+    "(dynamic)": "(calculé)",
+    "Positional arguments": "Arguments",
     "Choose from:\n\t{choices}": "Choisir parmi :\n\t{choices}",
     "directory": "Dossier",
     "file": "Fichier",
@@ -49,6 +55,21 @@ PLURIELS = {
     "{value!r} is not {choice}.": ("« {value} » n'est pas {choice}.", "« {value} » n'est pas parmi {choices}."),
     "Did you mean {possibility}?": ("Vouliez-vous dire {possibility} ?", "(Vouliez-vous dire l'une de : {possibilities} ?)"),
 }
+
+
+class Formateur(click.HelpFormatter):
+    """L'aide de Click à la française : « Options : » (espace avant le deux-points), par l'API publique
+    de Click (`Context.formatter_class`)."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading} :\n")
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix if prefix is not None else "Usage : ")
+
+
+class Contexte(click.Context):
+    formatter_class = Formateur
 
 
 def _traduire(message: str) -> str:
