@@ -1,0 +1,171 @@
+"""Rien hors du dépôt (#12) : un `.git` qui mène à un autre dépôt (fichier `gitdir:`, lien, arbre de
+travail lié, `commondir`, lien symbolique dans `.git`, objets empruntés) est refusé dans chaque mode
+git, et l'autre dépôt n'est jamais lu ; dans l'arbre de travail, un lien physique, un tube nommé ou
+un périphérique est signalé au lieu d'être lu ou tu. Puis deux verdicts utilisables : un dépôt nu
+sans --revision est lu à HEAD, un commit corrompu dit « dépôt endommagé »."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import DATE_EXEMPLES, EXEMPLES
+from test_depot_git import empreintes, environnement_git, git, nouveau_depot, sha, statuts  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
+
+CLONE = "évaluez-en un clone complet (git clone --no-local)"
+HORS = ("le dépôt git est hors du dossier (« .git » renvoie ailleurs : arbre de travail lié, sous-module ou "
+        f"dépôt déplacé), refusé pour ne lire aucun autre dépôt ; {CLONE}")
+EMPRUNT = f"objets git empruntés à un autre dépôt (objects/info/alternates), refusé ; {CLONE}"
+
+# Chaque commande qui lit git, avec ce qu'il lui faut après le chemin.
+COMMANDES = {
+    "evaluer --revision": ("evaluer", "--revision", "HEAD", "--date", DATE_EXEMPLES),
+    "evaluer --index": ("evaluer", "--index", "--date", DATE_EXEMPLES),
+    "eligibilite --revision": ("eligibilite", "--programme", "segur-securite-2021", "--revision", "HEAD", "--date", DATE_EXEMPLES),
+    "historique": ("historique", "--depuis", "2026-09-01", "--jusqu-a", DATE_EXEMPLES),
+    "crochet": ("crochet", "--date", DATE_EXEMPLES),
+}
+
+
+def lancer_sur(lancer, commande: str, chemin: Path):
+    nom, *options = COMMANDES[commande]
+    return lancer(nom, str(chemin), *options)
+
+
+@pytest.fixture
+def autre(tmp_path, environnement_git) -> Path:
+    """Le dépôt d'un autre établissement, posé à côté (comme dans le dossier d'un lot)."""
+    chemin = tmp_path / "ch-vallee-du-lys"
+    shutil.copytree(EXEMPLES / "ch-vallee-du-lys", chemin)
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(chemin)], check=True)
+    git(chemin, "add", "-A")
+    git(chemin, "commit", "-q", "-m", "Preuves")
+    return chemin
+
+
+def preuves_sans_git(chemin: Path) -> Path:
+    """Les preuves de chu-armorique, sans dépôt git à elles."""
+    shutil.copytree(EXEMPLES / "chu-armorique", chemin)
+    return chemin
+
+
+def refuse(sortie, chemin: Path, message: str) -> None:
+    assert (sortie.code, sortie.stdout, sortie.stderr) == (2, "", f"verificateur : {chemin}: {message}\n"), sortie
+
+
+# --- .git qui mène ailleurs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("forme", ["fichier relatif", "fichier absolu", "lien symbolique"])
+@pytest.mark.parametrize("commande", COMMANDES)
+def test_git_qui_mene_a_un_autre_depot_refuse(tmp_path, autre, lancer, commande, forme):
+    """Un `.git` fichier (`gitdir: …`) ou lien vers le dépôt d'un autre établissement : sans
+    confinement, on évaluait l'autre dépôt sous le nom de celui-ci."""
+    depot = preuves_sans_git(tmp_path / "chu-armorique")
+    if forme == "lien symbolique":
+        (depot / ".git").symlink_to("../ch-vallee-du-lys/.git")
+    else:
+        cible = "../ch-vallee-du-lys/.git" if forme == "fichier relatif" else str(autre / ".git")
+        (depot / ".git").write_text(f"gitdir: {cible}\n", encoding="utf-8")
+    avant = empreintes(autre)
+    refuse(lancer_sur(lancer, commande, depot), depot, HORS)
+    assert empreintes(autre) == avant
+
+
+def test_git_fichier_qui_reste_dans_le_dossier_accepte(tmp_path, environnement_git, lancer):
+    """`git init --separate-git-dir` dans le dossier lui-même : le `.git` fichier y mène, il est suivi
+    comme git le suit."""
+    depot = preuves_sans_git(tmp_path / "chu")
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", "--separate-git-dir",
+                    str(depot / ".depot-git"), str(depot)], check=True)
+    assert (depot / ".git").read_text(encoding="utf-8").startswith("gitdir: ")
+    git(depot, "add", "etablissement.yaml", "securite", "exercices", "incidents", "crise", "vulnerabilites")
+    git(depot, "commit", "-q", "-m", "preuves")
+    sortie = lancer("evaluer", str(depot), "--revision", "HEAD", "--date", DATE_EXEMPLES, "--format", "json")
+    assert sortie.code in (0, 1), sortie
+    rapport = json.loads(sortie.stdout)
+    assert rapport["depot"]["revision"] == sha(depot) and rapport["etablissement"]["finess"] == "350042131"
+
+
+@pytest.mark.parametrize("commande", ["evaluer --revision", "evaluer --index"])
+def test_arbre_de_travail_lie_refuse_et_le_depot_principal_lu(tmp_path, autre, lancer, commande):
+    """Décision documentée (docs/depot.md §4) : un arbre de travail lié (`git worktree add`) a ses
+    données dans `.git/worktrees/` d'un autre dossier ; il est refusé, avec le conseil d'un clone."""
+    lie = tmp_path / "lie"
+    git(autre, "worktree", "add", "-q", str(lie))
+    refuse(lancer_sur(lancer, commande, lie), lie, HORS)
+    assert lancer_sur(lancer, commande, autre).code in (0, 1)
+
+
+def test_commondir_qui_mene_ailleurs_refuse(tmp_path, autre, lancer):
+    """Un `commondir` dans le dossier git fait lire objets et références d'un autre dépôt."""
+    depot = nouveau_depot(tmp_path / "chu")
+    (depot / ".git" / "commondir").write_text(os.path.relpath(autre / ".git", depot / ".git") + "\n", encoding="utf-8")
+    refuse(lancer_sur(lancer, "evaluer --revision", depot), depot, HORS)
+
+
+@pytest.mark.parametrize("lien", ["objects", "refs/heads"])
+def test_lien_symbolique_dans_git_vers_un_autre_depot_refuse(tmp_path, autre, lancer, lien):
+    depot = nouveau_depot(tmp_path / "chu")
+    shutil.rmtree(depot / ".git" / lien)
+    (depot / ".git" / lien).symlink_to(autre / ".git" / lien)
+    message = f"lien symbolique vers l'extérieur du dépôt dans le dossier git (« {lien} »), refusé ; {CLONE}"
+    refuse(lancer_sur(lancer, "evaluer --revision", depot), depot, message)
+
+
+def test_objets_empruntes_a_un_autre_depot_refuses(tmp_path, autre, lancer):
+    """`git clone --shared` : les objets viennent d'un autre dépôt (objects/info/alternates)."""
+    emprunteur = tmp_path / "emprunteur"
+    subprocess.run(["git", "clone", "-q", "--shared", str(autre), str(emprunteur)], check=True)
+    for commande in ("evaluer --revision", "evaluer --index", "historique"):
+        refuse(lancer_sur(lancer, commande, emprunteur), emprunteur, EMPRUNT)
+    # Une annexe dans le dossier lui-même reste acceptée (rien n'est lu ailleurs).
+    depot = nouveau_depot(tmp_path / "chu")
+    annexe = depot / ".git" / "annexe"
+    (annexe / "pack").mkdir(parents=True)
+    (depot / ".git" / "objects" / "info" / "alternates").write_text("# commentaire\n../annexe\n", encoding="utf-8")
+    assert lancer_sur(lancer, "evaluer --revision", depot).code in (0, 1)
+
+
+def test_lot_un_depot_refuse_coute_sa_ligne(tmp_path, autre, lancer, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    depots = tmp_path / "depots"
+    nouveau_depot(depots / "chu-armorique")
+    faux = preuves_sans_git(depots / "chu-faux")
+    (faux / ".git").write_text("gitdir: ../../ch-vallee-du-lys/.git\n", encoding="utf-8")
+    sortie = lancer("lot", "depots", "--revision", "HEAD", "--date", DATE_EXEMPLES, "--format", "json",
+                    "--sans-progression", "--sans-cache")
+    assert sortie.code == 4, sortie
+    donnees = json.loads(sortie.stdout)
+    assert donnees["echecs"] == [{"chemin": "depots/chu-faux", "raison": HORS}]
+    etats = {e["chemin"]: e["etat"] for e in donnees["etablissements"]}
+    assert etats == {"depots/chu-armorique": "evalue", "depots/chu-faux": "echec"}
+
+
+def test_init_dans_un_arbre_de_travail_lie_n_ecrit_rien_ailleurs(tmp_path, autre, lancer):
+    """`init` sous un `.git` qui mène ailleurs ne lance pas `git init` (qui réinitialiserait l'autre dépôt)."""
+    lie = tmp_path / "lie"
+    git(autre, "worktree", "add", "-q", str(lie))
+    avant = empreintes(autre / ".git")
+    sortie = lancer("init", str(lie / "preuves"))
+    assert sortie.code == 0 and "dépôt git créé" not in sortie.stdout, sortie
+    assert empreintes(autre / ".git") == avant
+
+
+def test_variables_git_de_l_environnement_ne_redirigent_pas(tmp_path, autre, lancer, monkeypatch):
+    """GIT_DIR et GIT_COMMON_DIR (hérités d'un crochet, d'un shell) ne font pas lire l'autre dépôt."""
+    depot = nouveau_depot(tmp_path / "chu")
+    commit = sha(depot)
+    monkeypatch.setenv("GIT_DIR", str(autre / ".git"))
+    monkeypatch.setenv("GIT_COMMON_DIR", str(autre / ".git"))
+    sortie = lancer("evaluer", str(depot), "--revision", "HEAD", "--date", DATE_EXEMPLES, "--format", "json")
+    rapport = json.loads(sortie.stdout)
+    assert rapport["depot"]["revision"] == commit and rapport["etablissement"]["finess"] == "350042131"
