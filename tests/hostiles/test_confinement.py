@@ -169,3 +169,51 @@ def test_variables_git_de_l_environnement_ne_redirigent_pas(tmp_path, autre, lan
     sortie = lancer("evaluer", str(depot), "--revision", "HEAD", "--date", DATE_EXEMPLES, "--format", "json")
     rapport = json.loads(sortie.stdout)
     assert rapport["depot"]["revision"] == commit and rapport["etablissement"]["finess"] == "350042131"
+
+
+# --- fichiers qui ne sont pas des fichiers ordinaires, dans l'arbre de travail ------------------
+
+
+def problemes(sortie, *codes: str) -> list[str]:
+    rapport = json.loads(sortie.stdout)
+    return [f"{p['fichier']}: {p['message']} ({p['code']})" for p in rapport["problemes"] if p["code"] in codes]
+
+
+def test_lien_physique_vers_l_exterieur_signale_et_non_lu(tmp_path, lancer):
+    """Un lien physique est indiscernable d'un fichier du dépôt : le contenu peut être celui d'un
+    fichier hors du dépôt. Ici mesures.yaml partage son contenu avec une copie posée dehors."""
+    depot = preuves_sans_git(tmp_path / "chu")
+    dehors = tmp_path / "dehors-mesures.yaml"
+    shutil.copyfile(depot / "securite" / "mesures.yaml", dehors)
+    (depot / "securite" / "mesures.yaml").unlink()
+    os.link(dehors, depot / "securite" / "mesures.yaml")
+    # Deux noms d'un même fichier, tous deux dans le dépôt : rien ne vient d'ailleurs, il est lu.
+    os.link(depot / "incidents" / "2026-02-17-compromission-messagerie.yaml", depot / "incidents" / "copie.yaml")
+    sortie = lancer("evaluer", str(depot), "--date", DATE_EXEMPLES, "--format", "json")
+    assert sortie.code == 1, sortie
+    assert problemes(sortie, "lien-physique") == [
+        "securite/mesures.yaml: fichier à 2 liens physiques dont 1 hors du dépôt (son contenu peut venir d'ailleurs), non lu (lien-physique)",
+    ]
+    vu = json.loads(sortie.stdout)
+    assert statuts(vu)["HYG-01"] == "preuve_manquante"
+    assert not [p for p in vu["problemes"] if p["fichier"].startswith("incidents/")]
+
+
+def test_tube_nomme_et_peripherique_signales(tmp_path, lancer):
+    """Un tube nommé n'était ni lu ni signalé : la preuve manquait sans qu'on sache pourquoi."""
+    depot = preuves_sans_git(tmp_path / "chu")
+    (depot / "securite" / "mesures.yaml").unlink()
+    os.mkfifo(depot / "securite" / "mesures.yaml")
+    lien = depot / "incidents" / "tube.yaml"
+    lien.symlink_to("../securite/mesures.yaml")  # un lien interne vers le tube : signalé aussi
+    attendus = [
+        "incidents/tube.yaml: tube nommé (FIFO), pas un fichier ordinaire : non lu (fichier-special)",
+        "securite/mesures.yaml: tube nommé (FIFO), pas un fichier ordinaire : non lu (fichier-special)",
+    ]
+    if os.geteuid() == 0:
+        os.mknod(depot / "exercices" / "disque.yaml", 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # comme /dev/null
+        attendus.insert(0, "exercices/disque.yaml: fichier de périphérique, pas un fichier ordinaire : non lu (fichier-special)")
+    sortie = lancer("evaluer", str(depot), "--date", DATE_EXEMPLES, "--format", "json")
+    assert sortie.code == 1, sortie
+    assert problemes(sortie, "fichier-special") == attendus
+    assert statuts(json.loads(sortie.stdout))["HYG-01"] == "preuve_manquante"
