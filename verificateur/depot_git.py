@@ -263,10 +263,46 @@ class _Depot:
         return fini.stdout
 
     def commit(self, revision: str) -> str | None:
-        """Le sha du commit que désigne `revision`, ou None s'il n'existe pas."""
+        """Le sha du commit que désigne `revision`, ou None si aucun objet ne porte ce nom ;
+        ErreurVerificateur si le nom désigne un objet absent ou corrompu, ou qui n'est pas un commit."""
         fini = self.lancer(["rev-parse", "--verify", "-q", f"{revision}^{{commit}}"])
         sha = fini.stdout.decode("ascii", "replace").strip()
-        return sha if fini.returncode == 0 and sha else None
+        if fini.returncode == 0 and sha:
+            return sha
+        self._diagnostiquer(revision)
+        return None
+
+    def _diagnostiquer(self, revision: str) -> None:
+        """Pourquoi `revision` ne donne pas de commit (seulement sur ce chemin d'échec) : un nom qui
+        existe (référence, étiquette, sha abrégé) mais mène à un objet absent ou illisible est un dépôt
+        endommagé, pas une révision introuvable. Un sha complet absent reste « introuvable »."""
+        nom = self.lancer(["rev-parse", "--verify", "-q", revision])
+        sha = nom.stdout.decode("ascii", "replace").strip()
+        if nom.returncode != 0 or not sha:
+            if nom.returncode == 1:
+                return  # aucun objet de ce nom
+            raise self._endommage(revision, None)
+        pele = self.lancer(["rev-parse", "--verify", "-q", f"{sha}^{{}}"])
+        cible = pele.stdout.decode("ascii", "replace").strip()
+        if pele.returncode != 0 or not cible:
+            if pele.returncode == 1 and sha == revision.lower():
+                return  # un sha complet tapé, que le dépôt ne contient pas
+            raise self._endommage(revision, sha)
+        nature = self.lancer(["cat-file", "-t", cible])
+        type_ = nature.stdout.decode("ascii", "replace").strip()
+        if nature.returncode != 0 or type_ == "commit":
+            raise self._endommage(revision, cible)
+        noms = {"tree": "un arbre", "blob": "un fichier (blob)"}
+        raise ErreurVerificateur(
+            f"{self.chemin}: la révision « {revision} » désigne {noms.get(type_, 'un objet ' + type_)}, pas un commit"
+        )
+
+    def _endommage(self, revision: str, sha: str | None) -> ErreurVerificateur:
+        objet = f"l'objet {sha}" if sha else "un objet"
+        return ErreurVerificateur(
+            f"{self.chemin}: dépôt git endommagé : la révision « {revision} » mène à {objet}, absent ou corrompu ; "
+            "vérifiez le dépôt avec « git fsck »"
+        )
 
     def lot(self) -> _Lot:
         return _Lot(self)

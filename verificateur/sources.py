@@ -57,6 +57,13 @@ def chemin_confine(chemin: str) -> str | None:
     return normal
 
 
+def est_nu(dossier: Path | str) -> bool:
+    """Un dépôt git nu, reconnu à sa forme, sans lancer git : `HEAD`, `objects/` et `refs/` (la
+    forme que reconnaît aussi la découverte d'un lot, `lot._est_nu`)."""
+    dossier = Path(dossier)
+    return (dossier / "HEAD").is_file() and (dossier / "objects").is_dir() and (dossier / "refs").is_dir()
+
+
 @dataclass
 class SourceMemoire:
     """Un dépôt tenu en mémoire : cas de test des politiques, tests unitaires."""

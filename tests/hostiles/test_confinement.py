@@ -217,3 +217,52 @@ def test_tube_nomme_et_peripherique_signales(tmp_path, lancer):
     assert sortie.code == 1, sortie
     assert problemes(sortie, "fichier-special") == attendus
     assert statuts(json.loads(sortie.stdout))["HYG-01"] == "preuve_manquante"
+
+
+# --- verdicts utilisables -----------------------------------------------------------------------
+
+
+def test_depot_nu_sans_revision_lu_a_head(tmp_path, autre, lancer):
+    """Sans --revision, un dépôt nu était lu comme un dossier : « établissement inconnu » et 18
+    preuves manquantes. Il est lu à HEAD, comme dans un lot."""
+    nu = tmp_path / "nu.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(autre), str(nu)], check=True)
+    sans = json.loads(lancer("evaluer", str(nu), "--date", DATE_EXEMPLES, "--format", "json").stdout)
+    avec = json.loads(lancer("evaluer", str(nu), "--revision", "HEAD", "--date", DATE_EXEMPLES, "--format", "json").stdout)
+    assert sans["depot"] == {"chemin": str(nu), "source": "revision", "revision": sha(autre)}
+    assert sans == avec and sans["etablissement"]["finess"] == "590028718"
+    eligibilite = lancer("eligibilite", str(nu), "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES, "--format", "json")
+    assert json.loads(eligibilite.stdout)["candidatures"][0]["porteur"]["finess"] == "590028718"
+
+
+@pytest.mark.parametrize("atteinte", ["corrompu", "absent"])
+def test_commit_corrompu_dit_depot_endommage(tmp_path, environnement_git, lancer, atteinte):
+    """Un commit illisible était rapporté « révision introuvable » : l'utilisateur cherchait une faute
+    de frappe dans un dépôt endommagé."""
+    depot = nouveau_depot(tmp_path / "chu")
+    commit = sha(depot)
+    objet = depot / ".git" / "objects" / commit[:2] / commit[2:]
+    if atteinte == "corrompu":
+        objet.chmod(0o644)
+        objet.write_bytes(b"ceci n'est pas un objet git")
+    else:
+        objet.unlink()
+    message = (f"dépôt git endommagé : la révision « {{}} » mène à l'objet {commit}, absent ou corrompu ; "
+               "vérifiez le dépôt avec « git fsck »")
+    for revision in ("HEAD", "main", commit[:10]):
+        if atteinte == "absent" and revision == commit[:10]:
+            continue  # un sha abrégé sans objet ne désigne rien : introuvable
+        sortie = lancer("evaluer", str(depot), "--revision", revision, "--date", DATE_EXEMPLES)
+        refuse(sortie, depot, message.format(revision))
+    refuse(lancer("evaluer", str(depot), "--index", "--date", DATE_EXEMPLES), depot, message.format("HEAD"))
+    refuse(lancer("historique", str(depot), "--jusqu-a", DATE_EXEMPLES), depot, message.format("HEAD"))
+    # Un sha complet tapé, que le dépôt n'a pas, reste introuvable.
+    inconnu = "0123456789abcdef0123456789abcdef01234567"
+    refuse(lancer("evaluer", str(depot), "--revision", inconnu), depot,
+           f"révision « {inconnu} » introuvable dans le dépôt (aucun commit de ce nom)")
+
+
+def test_revision_qui_n_est_pas_un_commit(tmp_path, environnement_git, lancer):
+    depot = nouveau_depot(tmp_path / "chu")
+    git(depot, "tag", "arbre", "HEAD^{tree}")
+    refuse(lancer("evaluer", str(depot), "--revision", "arbre"), depot, "la révision « arbre » désigne un arbre, pas un commit")
