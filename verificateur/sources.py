@@ -94,6 +94,9 @@ class SourceArbre:
     chemin: str
     nature: str = "arbre"
     revision: str | None = None
+    # Les dossiers de base des cas de test des politiques livrées ne sont pas des preuves reçues : un
+    # installateur (uv) lie physiquement les fichiers installés à son cache, ils restent lisibles.
+    liens_physiques_admis: bool = field(default=False, repr=False)
     _fichiers: dict[str, int] | None = field(default=None, repr=False)
     _reels: dict[str, Path] = field(default_factory=dict, repr=False)
     _problemes: list[Probleme] = field(default_factory=list, repr=False)
@@ -152,7 +155,7 @@ class SourceArbre:
         (hors `.git`) : sinon son contenu est partagé avec un nom hors du dépôt, peut-être un fichier
         d'un autre établissement ou un fichier système, que rien ne distingue d'une preuve."""
         for liens, noms, chemins in self._inodes.values():
-            if len(noms) >= liens:
+            if len(noms) >= liens or self.liens_physiques_admis:
                 continue
             for cle in chemins:
                 fichiers.pop(cle, None)

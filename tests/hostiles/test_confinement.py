@@ -266,3 +266,18 @@ def test_revision_qui_n_est_pas_un_commit(tmp_path, environnement_git, lancer):
     depot = nouveau_depot(tmp_path / "chu")
     git(depot, "tag", "arbre", "HEAD^{tree}")
     refuse(lancer("evaluer", str(depot), "--revision", "arbre"), depot, "la révision « arbre » désigne un arbre, pas un commit")
+
+
+def test_cas_des_politiques_lisent_leurs_bases_liees_physiquement(tmp_path):
+    """Les bases des cas de test des politiques livrées ne sont pas des preuves reçues : un installateur
+    (uv) les lie physiquement à son cache. Elles restent lues ; un dépôt de preuves, lui, ne l'est pas."""
+    from verificateur import cas
+    from verificateur.sources import SourceArbre
+
+    cache = tmp_path / "cache-installateur.yaml"
+    cache.write_text("finess: \"350042131\"\n", encoding="utf-8")
+    base = tmp_path / "base"
+    base.mkdir()
+    os.link(cache, base / "etablissement.yaml")
+    assert cas._base(base) == {"etablissement.yaml": b"finess: \"350042131\"\n"}
+    assert SourceArbre(str(base)).lister() == {}
