@@ -105,6 +105,19 @@ def test_arbre_de_travail_lie_refuse_et_le_depot_principal_lu(tmp_path, autre, l
     assert lancer_sur(lancer, commande, autre).code in (0, 1)
 
 
+def test_git_casse_ne_fait_pas_lire_le_depot_englobant(tmp_path, environnement_git, lancer):
+    """Un `.git` vide (copie ratée) : git remonterait au dépôt qui englobe le dossier du lot (un
+    auditeur qui versionne ses lots) et lirait ce dépôt-là."""
+    lot = tmp_path / "lot"
+    depot = preuves_sans_git(lot / "chu")
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(lot)], check=True)
+    git(lot, "add", "-A")
+    git(lot, "commit", "-q", "-m", "lot reçu")
+    (depot / ".git").mkdir()
+    for commande in ("evaluer --revision", "evaluer --index"):
+        refuse(lancer_sur(lancer, commande, depot), depot, HORS)
+
+
 def test_commondir_qui_mene_ailleurs_refuse(tmp_path, autre, lancer):
     """Un `commondir` dans le dossier git fait lire objets et références d'un autre dépôt."""
     depot = nouveau_depot(tmp_path / "chu")
