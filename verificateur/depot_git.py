@@ -57,16 +57,25 @@ def _dedans(chemin: str, racine: str) -> bool:
     return chemin == racine or chemin.startswith(racine.rstrip("/") + "/")
 
 
-def _lien_sortant(dossier: str, racine: str) -> str | None:
-    """Le premier lien symbolique de `dossier` (récursivement, sans suivre les liens) dont la cible
-    est hors de `racine`, relatif à `dossier` ; None s'il n'y en a pas. Les types viennent de
-    `scandir` (d_type) : un dossier git de milliers d'objets se parcourt en quelques millisecondes."""
+# Ce que l'outil ne fait jamais lire à git dans un dossier git : les crochets (core.hooksPath=/dev/null)
+# et le stockage de Git LFS (aucun filtre). Un lien vers l'extérieur y est courant (crochets partagés)
+# et sans effet sur ce qui est lu.
+_JAMAIS_LUS = ("hooks", "lfs")
+
+
+def _lien_sortant(dossier: str, racine: str, ignores: tuple[str, ...] = ()) -> str | None:
+    """Le premier lien symbolique de `dossier` (récursivement, sans suivre les liens, hors des
+    entrées `ignores` de son premier niveau) dont la cible est hors de `racine`, relatif à `dossier` ;
+    None s'il n'y en a pas. Les types viennent de `scandir` (d_type) : un dossier git de milliers
+    d'objets se parcourt en quelques millisecondes."""
     a_voir = [dossier]
     while a_voir:
         courant = a_voir.pop()
         try:
             with os.scandir(courant) as entrees:
                 for entree in entrees:
+                    if courant == dossier and entree.name in ignores:
+                        continue
                     if entree.is_symlink():
                         if not _dedans(os.path.realpath(entree.path), racine):
                             return os.path.relpath(entree.path, dossier)
@@ -162,7 +171,7 @@ class _Depot:
                 f"lié, sous-module ou dépôt déplacé), refusé pour ne lire aucun autre dépôt ; {_CLONE}"
             )
         for dossier in [r for r in dict.fromkeys(reels) if not any(r != a and _dedans(r, a) for a in reels)]:
-            self._sans_lien_sortant(dossier, racine)
+            self._sans_lien_sortant(dossier, racine, _JAMAIS_LUS)
         # Les annexes des annexes, niveau par niveau : git en suit 5 de plus et ignore les suivants.
         niveau, vus = [os.path.join(reels[1], "objects")], set()
         for _ in range(_ANNEXES_MAX + 1):
@@ -175,8 +184,8 @@ class _Depot:
                         suivants.append(annexe)
             niveau = suivants
 
-    def _sans_lien_sortant(self, dossier: str, racine: str) -> None:
-        lien = _lien_sortant(dossier, racine)
+    def _sans_lien_sortant(self, dossier: str, racine: str, ignores: tuple[str, ...] = ()) -> None:
+        lien = _lien_sortant(dossier, racine, ignores)
         if lien is not None:
             raise ErreurConfinement(
                 f"{self.chemin}: lien symbolique vers l'extérieur du dépôt dans le dossier git (« {lien} »), "

@@ -134,6 +134,14 @@ def test_lien_symbolique_dans_git_vers_un_autre_depot_refuse(tmp_path, autre, la
     refuse(lancer_sur(lancer, "evaluer --revision", depot), depot, message)
 
 
+def test_crochets_partages_hors_du_depot_admis(tmp_path, autre, lancer):
+    """`.git/hooks` lié à des crochets partagés hors du dépôt : courant, et jamais lu (crochets coupés)."""
+    depot = nouveau_depot(tmp_path / "chu")
+    shutil.rmtree(depot / ".git" / "hooks")
+    (depot / ".git" / "hooks").symlink_to(autre / ".git" / "hooks")
+    assert lancer_sur(lancer, "evaluer --revision", depot).code in (0, 1)
+
+
 def test_objets_empruntes_a_un_autre_depot_refuses(tmp_path, autre, lancer):
     """`git clone --shared` : les objets viennent d'un autre dépôt (objects/info/alternates)."""
     emprunteur = tmp_path / "emprunteur"
