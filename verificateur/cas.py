@@ -88,7 +88,7 @@ _bases: dict[Path, dict[str, bytes]] = {}
 
 def _base(dossier: Path) -> dict[str, bytes]:
     if dossier not in _bases:
-        source = SourceArbre(str(dossier))
+        source = SourceArbre(str(dossier), liens_physiques_admis=True)
         fichiers = source.lister()
         _bases[dossier] = source.lire(list(fichiers))
     return _bases[dossier]

@@ -137,7 +137,8 @@ def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, p
 
 
 def _source(chemin: str, revision: str | None, index: bool) -> Any:
-    """L'arbre de travail (le dossier tel quel), une révision ou l'index : git n'est chargé que pour les deux derniers."""
+    """L'arbre de travail (le dossier tel quel), une révision ou l'index ; un dépôt nu, sans
+    arbre de travail, est lu à HEAD."""
     if revision is not None:
         from verificateur.depot_git import SourceRevision
 
@@ -146,7 +147,13 @@ def _source(chemin: str, revision: str | None, index: bool) -> Any:
         from verificateur.depot_git import SourceIndex
 
         return SourceIndex(chemin)
-    from verificateur.sources import SourceArbre
+    from verificateur.sources import SourceArbre, est_nu
+
+    if est_nu(chemin):
+        # Un dépôt nu n'a pas d'arbre de travail à lire : il l'est à HEAD, comme dans un lot.
+        from verificateur.depot_git import SourceRevision
+
+        return SourceRevision(chemin, "HEAD")
 
     return SourceArbre(chemin)
 

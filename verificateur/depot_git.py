@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 import subprocess
 import weakref
 from dataclasses import dataclass
@@ -40,6 +41,62 @@ COMMITS_MAX = 100_000
 # La ligne de commande l'emporte sur la configuration du dépôt, clé par clé : chaque protocole est
 # donc fermé explicitement, pas seulement `protocol.allow`.
 _PROTOCOLES = ("file", "git", "ssh", "http", "https", "ftp", "ftps", "ext")
+
+
+# Profondeur de chaînage des dépôts d'objets annexes que git suit (`objects/info/alternates`).
+_ANNEXES_MAX = 5
+_CLONE = "évaluez-en un clone complet (git clone --no-local)"
+
+
+class ErreurConfinement(ErreurVerificateur):
+    """Le dépôt désigné lirait des objets ou des références hors de son dossier (docs/depot.md §4)."""
+
+
+def _dedans(chemin: str, racine: str) -> bool:
+    """`chemin` (réel) est `racine` (réel) ou s'y trouve."""
+    return chemin == racine or chemin.startswith(racine.rstrip("/") + "/")
+
+
+# Ce que l'outil ne fait jamais lire à git dans un dossier git : les crochets (core.hooksPath=/dev/null)
+# et le stockage de Git LFS (aucun filtre). Un lien vers l'extérieur y est courant (crochets partagés)
+# et sans effet sur ce qui est lu.
+_JAMAIS_LUS = ("hooks", "lfs")
+
+
+def _lien_sortant(dossier: str, racine: str, ignores: tuple[str, ...] = ()) -> str | None:
+    """Le premier lien symbolique de `dossier` (récursivement, sans suivre les liens, hors des
+    entrées `ignores` de son premier niveau) dont la cible est hors de `racine`, relatif à `dossier` ;
+    None s'il n'y en a pas. Les types viennent de `scandir` (d_type) : un dossier git de milliers
+    d'objets se parcourt en quelques millisecondes."""
+    a_voir = [dossier]
+    while a_voir:
+        courant = a_voir.pop()
+        try:
+            with os.scandir(courant) as entrees:
+                for entree in entrees:
+                    if courant == dossier and entree.name in ignores:
+                        continue
+                    if entree.is_symlink():
+                        if not _dedans(os.path.realpath(entree.path), racine):
+                            return os.path.relpath(entree.path, dossier)
+                    elif entree.is_dir(follow_symlinks=False):
+                        a_voir.append(entree.path)
+        except OSError:
+            continue  # illisible : git ne le lira pas davantage
+    return None
+
+
+def _lire_petit_fichier(chemin: str) -> bytes | None:
+    """Le contenu d'un fichier ordinaire (1 Mio au plus), None s'il n'existe pas ou n'en est pas un.
+    Ouvert sans bloquer : un tube nommé à sa place ne suspend pas l'outil."""
+    try:
+        descripteur = os.open(chemin, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(descripteur, "rb") as fichier:
+        if not stat.S_ISREG(os.fstat(descripteur).st_mode):
+            return None
+        return fichier.read(1 << 20)
 
 
 def _fermer_processus(processus: subprocess.Popen[bytes]) -> None:
@@ -74,11 +131,11 @@ class _Depot:
         self._surs = [self.dossier, *(str(p) for p in Path(self.dossier).parents)]
         self.arbre_de_travail: str | None = None
         sortie = self.executer(
-            ["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir"],
+            ["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir", "--git-common-dir"],
             echec=f"{chemin}: pas un dépôt git (sans --revision ni --index, le dossier est lu tel quel)",
         )
-        lignes = sortie.decode("utf-8", "replace").splitlines()
-        if len(lignes) != 3:
+        lignes = [os.fsdecode(ligne) for ligne in sortie.split(b"\n") if ligne]
+        if len(lignes) != 4:
             raise ErreurVerificateur(f"{chemin}: réponse inattendue de git rev-parse, dépôt illisible")
         self.nu = lignes[0] == "true" or lignes[1] == "true"
         self.prefixe = ""
@@ -94,6 +151,65 @@ class _Depot:
                     break
             else:
                 raise ErreurVerificateur(f"{chemin}: pas un dépôt git (aucun dossier .git trouvé)")
+        # --git-common-dir est relatif au dossier où git est lancé (-C), ou absolu.
+        self._confiner(lignes[2], os.path.join(self.dossier, lignes[3]))
+
+    def _confiner(self, dossier_git: str, dossier_commun: str) -> None:
+        """Refuse un dépôt dont git lirait les objets ou les références hors de son dossier : `.git`
+        fichier (`gitdir:`) ou lien qui mène ailleurs — arbre de travail lié, sous-module, dépôt
+        déplacé, ou dépôt fabriqué pour qu'un lot lise celui d'un autre établissement —, `commondir`,
+        lien symbolique dans le dossier git, objets empruntés (`objects/info/alternates`).
+
+        Le dossier est celui où se trouve `.git` (la racine de l'arbre de travail), ou le dépôt nu
+        lui-même. Les dossiers sont ceux que git vient d'annoncer (`--absolute-git-dir`,
+        `--git-common-dir`) : on vérifie ce que git lira, pas une copie de sa logique."""
+        racine = self.dossier if self.nu else str(self.arbre_de_travail)
+        reels = [os.path.realpath(dossier_git), os.path.realpath(dossier_commun)]
+        if not all(_dedans(reel, racine) for reel in reels):
+            raise ErreurConfinement(
+                f"{self.chemin}: le dépôt git est hors du dossier (« .git » renvoie ailleurs : arbre de travail "
+                f"lié, sous-module ou dépôt déplacé), refusé pour ne lire aucun autre dépôt ; {_CLONE}"
+            )
+        for dossier in [r for r in dict.fromkeys(reels) if not any(r != a and _dedans(r, a) for a in reels)]:
+            self._sans_lien_sortant(dossier, racine, _JAMAIS_LUS)
+        # Les annexes des annexes, niveau par niveau : git en suit 5 de plus et ignore les suivants.
+        niveau, vus = [os.path.join(reels[1], "objects")], set()
+        for _ in range(_ANNEXES_MAX + 1):
+            suivants = []
+            for objets in niveau:
+                for annexe in self._annexes(objets, racine):
+                    if annexe not in vus:
+                        vus.add(annexe)
+                        self._sans_lien_sortant(annexe, racine)
+                        suivants.append(annexe)
+            niveau = suivants
+
+    def _sans_lien_sortant(self, dossier: str, racine: str, ignores: tuple[str, ...] = ()) -> None:
+        lien = _lien_sortant(dossier, racine, ignores)
+        if lien is not None:
+            raise ErreurConfinement(
+                f"{self.chemin}: lien symbolique vers l'extérieur du dépôt dans le dossier git (« {lien} »), "
+                f"refusé ; {_CLONE}"
+            )
+
+    def _annexes(self, objets: str, racine: str) -> list[str]:
+        """Les dossiers d'objets annexes que déclare `objets/info/alternates` (comme git les lit :
+        une ligne par dossier, relative au dossier d'objets, `#` en commentaire) ; refus s'il en est
+        un hors de `racine` (clone `--shared` ou `--reference`, ou objets d'un autre établissement)."""
+        contenu = _lire_petit_fichier(os.path.join(objets, "info", "alternates"))
+        annexes = []
+        for brute in (contenu or b"").split(b"\n"):
+            if not brute or brute.startswith(b"#"):
+                continue
+            ligne = os.fsdecode(brute)
+            # Une ligne entre guillemets est un chemin échappé à la C : non décodé, tenu pour hors du dépôt.
+            reel = os.path.realpath(os.path.join(objets, ligne)) if not ligne.startswith('"') else ""
+            if not reel or not _dedans(reel, racine):
+                raise ErreurConfinement(
+                    f"{self.chemin}: objets git empruntés à un autre dépôt (objects/info/alternates), refusé ; {_CLONE}"
+                )
+            annexes.append(reel)
+        return annexes
 
     @classmethod
     def hors_depot(cls, chemin: str) -> _Depot:
@@ -156,10 +272,46 @@ class _Depot:
         return fini.stdout
 
     def commit(self, revision: str) -> str | None:
-        """Le sha du commit que désigne `revision`, ou None s'il n'existe pas."""
+        """Le sha du commit que désigne `revision`, ou None si aucun objet ne porte ce nom ;
+        ErreurVerificateur si le nom désigne un objet absent ou corrompu, ou qui n'est pas un commit."""
         fini = self.lancer(["rev-parse", "--verify", "-q", f"{revision}^{{commit}}"])
         sha = fini.stdout.decode("ascii", "replace").strip()
-        return sha if fini.returncode == 0 and sha else None
+        if fini.returncode == 0 and sha:
+            return sha
+        self._diagnostiquer(revision)
+        return None
+
+    def _diagnostiquer(self, revision: str) -> None:
+        """Pourquoi `revision` ne donne pas de commit (seulement sur ce chemin d'échec) : un nom qui
+        existe (référence, étiquette, sha abrégé) mais mène à un objet absent ou illisible est un dépôt
+        endommagé, pas une révision introuvable. Un sha complet absent reste « introuvable »."""
+        nom = self.lancer(["rev-parse", "--verify", "-q", revision])
+        sha = nom.stdout.decode("ascii", "replace").strip()
+        if nom.returncode != 0 or not sha:
+            if nom.returncode == 1:
+                return  # aucun objet de ce nom
+            raise self._endommage(revision, None)
+        pele = self.lancer(["rev-parse", "--verify", "-q", f"{sha}^{{}}"])
+        cible = pele.stdout.decode("ascii", "replace").strip()
+        if pele.returncode != 0 or not cible:
+            if pele.returncode == 1 and sha == revision.lower():
+                return  # un sha complet tapé, que le dépôt ne contient pas
+            raise self._endommage(revision, sha)
+        nature = self.lancer(["cat-file", "-t", cible])
+        type_ = nature.stdout.decode("ascii", "replace").strip()
+        if nature.returncode != 0 or type_ == "commit":
+            raise self._endommage(revision, cible)
+        noms = {"tree": "un arbre", "blob": "un fichier (blob)"}
+        raise ErreurVerificateur(
+            f"{self.chemin}: la révision « {revision} » désigne {noms.get(type_, 'un objet ' + type_)}, pas un commit"
+        )
+
+    def _endommage(self, revision: str, sha: str | None) -> ErreurVerificateur:
+        objet = f"l'objet {sha}" if sha else "un objet"
+        return ErreurVerificateur(
+            f"{self.chemin}: dépôt git endommagé : la révision « {revision} » mène à {objet}, absent ou corrompu ; "
+            "vérifiez le dépôt avec « git fsck »"
+        )
 
     def lot(self) -> _Lot:
         return _Lot(self)
@@ -595,6 +747,10 @@ def initialiser(chemin: str) -> bool:
     """`git init` durci si `chemin` n'est dans aucun dépôt ; vrai s'il a fallu le créer."""
     try:
         _Depot(chemin, index=False)
+        return False
+    except ErreurConfinement:
+        # Déjà dans un dépôt (arbre de travail lié, sous-module…) : `git init` réinitialiserait
+        # celui de l'extérieur ; rien à créer.
         return False
     except ErreurVerificateur:
         _Depot.hors_depot(chemin).executer(["init", "-q"], echec=f"{chemin}: « git init » a échoué")

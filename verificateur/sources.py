@@ -58,6 +58,13 @@ def chemin_confine(chemin: str) -> str | None:
     return normal
 
 
+def est_nu(dossier: Path | str) -> bool:
+    """Un dépôt git nu, reconnu à sa forme, sans lancer git : `HEAD`, `objects/` et `refs/` (la
+    forme que reconnaît aussi la découverte d'un lot, `lot._est_nu`)."""
+    dossier = Path(dossier)
+    return (dossier / "HEAD").is_file() and (dossier / "objects").is_dir() and (dossier / "refs").is_dir()
+
+
 @dataclass
 class SourceMemoire:
     """Un dépôt tenu en mémoire : cas de test des politiques, tests unitaires."""
@@ -88,9 +95,15 @@ class SourceArbre:
     chemin: str
     nature: str = "arbre"
     revision: str | None = None
+    # Les dossiers de base des cas de test des politiques livrées ne sont pas des preuves reçues : un
+    # installateur (uv) lie physiquement les fichiers installés à son cache, ils restent lisibles.
+    liens_physiques_admis: bool = field(default=False, repr=False)
     _fichiers: dict[str, int] | None = field(default=None, repr=False)
     _reels: dict[str, Path] = field(default_factory=dict, repr=False)
     _problemes: list[Probleme] = field(default_factory=list, repr=False)
+    # Fichiers à plusieurs liens physiques : (périphérique, inode) → nombre de liens, noms vus dans
+    # le dépôt, et chemins qui y mènent (noms et liens symboliques).
+    _inodes: dict[tuple[int, int], tuple[int, list[str], list[str]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         racine = Path(self.chemin)
@@ -127,15 +140,32 @@ class SourceArbre:
                 except OSError as exc:
                     self._problemes.append(Probleme(cle, 0, "fichier-illisible", f"fichier illisible : {erreur_systeme(exc)}"))
                     continue
-                if stat.S_ISREG(infos.st_mode):
+                if self._lisible(cle, infos, nom=True):
                     fichiers[cle] = infos.st_size
                     self._reels[cle] = complet
                 if len(fichiers) > NOMBRE_MAX_FICHIERS:
                     raise ErreurVerificateur(
                         f"{self.chemin}: plus de {NOMBRE_MAX_FICHIERS} fichiers, dépôt refusé (voir docs/limites.md)"
                     )
+        self._liens_physiques(fichiers)
         self._fichiers = dict(sorted(fichiers.items()))
         return self._fichiers
+
+    def _liens_physiques(self, fichiers: dict[str, int]) -> None:
+        """Un fichier à plusieurs liens physiques n'est lu que si tous ses noms sont dans le dépôt
+        (hors `.git`) : sinon son contenu est partagé avec un nom hors du dépôt, peut-être un fichier
+        d'un autre établissement ou un fichier système, que rien ne distingue d'une preuve."""
+        for liens, noms, chemins in self._inodes.values():
+            if len(noms) >= liens or self.liens_physiques_admis:
+                continue
+            for cle in chemins:
+                fichiers.pop(cle, None)
+                self._reels.pop(cle, None)
+                self._problemes.append(Probleme(
+                    cle, 0, "lien-physique",
+                    f"fichier à {liens} liens physiques dont {liens - len(noms)} hors du dépôt "
+                    "(son contenu peut venir d'ailleurs), non lu",
+                ))
 
     def _lien(self, complet: Path, relatif: Path, dossier_cible: bool, fichiers: dict[str, int]) -> None:
         cle = relatif.as_posix()
@@ -151,20 +181,56 @@ class SourceArbre:
                 Probleme(cle, 0, "chemin-hors-depot", "lien symbolique vers l'extérieur du dépôt, refusé")
             )
             return
-        if reel.is_file():
-            fichiers[cle] = reel.stat().st_size
+        try:
+            infos = reel.stat()
+        except OSError as exc:
+            self._problemes.append(Probleme(cle, 0, "fichier-illisible", f"fichier illisible : {exc.strerror}"))
+            return
+        if stat.S_ISDIR(infos.st_mode):
+            if dossier_cible:
+                # Un lien vers un dossier du dépôt : son contenu est déjà lu à sa vraie place.
+                self._problemes.append(
+                    Probleme(cle, 0, "lien-dossier", "lien symbolique vers un dossier du dépôt, non suivi", AVERTISSEMENT)
+                )
+        elif self._lisible(cle, infos, nom=False):
+            fichiers[cle] = infos.st_size
             self._reels[cle] = reel
-        elif dossier_cible:
-            # Un lien vers un dossier du dépôt : son contenu est déjà lu à sa vraie place.
-            self._problemes.append(
-                Probleme(cle, 0, "lien-dossier", "lien symbolique vers un dossier du dépôt, non suivi", AVERTISSEMENT)
-            )
+
+    def _lisible(self, cle: str, infos: os.stat_result, nom: bool) -> bool:
+        """Un fichier ordinaire ; sinon une ligne de problème, et il n'est pas lu. `nom` : `cle` est
+        un nom du fichier (pas un lien symbolique vers lui). Un fichier à plusieurs liens physiques
+        est retenu ici et jugé à la fin du parcours (`_liens_physiques`). Un tube nommé bloquerait
+        la lecture ; un périphérique ou une socket n'est pas une preuve."""
+        mode = infos.st_mode
+        if stat.S_ISREG(mode):
+            if infos.st_nlink > 1:
+                _liens, noms, chemins = self._inodes.setdefault((infos.st_dev, infos.st_ino), (infos.st_nlink, [], []))
+                chemins.append(cle)
+                if nom:
+                    noms.append(cle)
+            return True
+        if stat.S_ISFIFO(mode):
+            nature = "tube nommé (FIFO)"
+        elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            nature = "fichier de périphérique"
+        elif stat.S_ISSOCK(mode):
+            nature = "socket"
+        else:
+            nature = "fichier spécial"
+        self._problemes.append(Probleme(cle, 0, "fichier-special", f"{nature}, pas un fichier ordinaire : non lu"))
+        return False
 
     def lire(self, chemins: list[str]) -> dict[str, bytes]:
         self.lister()
         contenus = {}
         for chemin in chemins:
-            with open(self._reels[chemin], "rb") as f:
+            # Sans bloquer : un fichier remplacé par un tube nommé depuis `lister` ne suspend rien.
+            descripteur = os.open(self._reels[chemin], os.O_RDONLY | os.O_NONBLOCK)
+            with os.fdopen(descripteur, "rb") as f:
+                if not stat.S_ISREG(os.fstat(descripteur).st_mode):
+                    raise ErreurVerificateur(
+                        f"{self.chemin}: {chemin} n'est plus un fichier ordinaire (le dossier change pendant la lecture)"
+                    )
                 contenus[chemin] = f.read(TAILLE_MAX_FICHIER + 1)
         return contenus
 
