@@ -452,3 +452,13 @@ def test_crochet_apres_l_expiration_informe_sans_refuser(lancer, depot):
     assert any(l.startswith("information : HYG-01 est non_conforme (gravité majeure) — ") for l in lignes)
     assert not [l for l in lignes[:-1] if "régression" in l or ": dérogation : " in l]
     assert lignes[-1] == "verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve, 2 non-conformité(s)"
+
+
+def test_init_donne_une_installation_qui_marche(lancer, tmp_path):
+    """verificateur n'est pas sur PyPI : « pip install verificateur » échouerait ; le README et la
+    configuration pre-commit créés disent l'installation depuis le dépôt ou une roue."""
+    assert lancer("init", str(tmp_path / "depot")).code == 0
+    for fichier in ("README.md", ".pre-commit-config.yaml"):
+        texte = (tmp_path / "depot" / fichier).read_text(encoding="utf-8")
+        assert "pip install pre-commit verificateur" not in texte and "pip install verificateur`" not in texte, fichier
+        assert "pip install /chemin/vers/verificateur" in texte and "pre-commit install" in texte, fichier

@@ -16,7 +16,8 @@ from verificateur.problemes import ErreurVerificateur
 _CONFIG_PRE_COMMIT = """\
 # Crochet pre-commit de verificateur : chaque commit est vérifié sur ce qui sera commité (l'index).
 # Refusé : une règle qui régresse, une preuve invalide ou une donnée personnelle. Voir docs/crochet.md.
-# Installation : pip install pre-commit verificateur, puis « pre-commit install ».
+# Installation (verificateur n'est pas sur PyPI) : pip install /chemin/vers/verificateur (ou sa roue .whl),
+# pip install pre-commit, puis « pre-commit install ». « language: system » lance le verificateur installé.
 repos:
   - repo: local
     hooks:
