@@ -462,3 +462,12 @@ def test_init_donne_une_installation_qui_marche(lancer, tmp_path):
         texte = (tmp_path / "depot" / fichier).read_text(encoding="utf-8")
         assert "pip install pre-commit verificateur" not in texte and "pip install verificateur`" not in texte, fichier
         assert "pip install /chemin/vers/verificateur" in texte and "pre-commit install" in texte, fichier
+
+
+def test_crochet_hors_d_un_depot_git_ne_parle_pas_d_options_qu_il_n_a_pas(lancer, tmp_path):
+    sortie = lancer("crochet", str(tmp_path))
+    assert sortie.code == 2
+    assert sortie.stderr == (
+        f"verificateur : {tmp_path}: pas un dépôt git ; le crochet vérifie ce qui sera commité (l'index git) : lancez-le "
+        "dans un dépôt git (git init), ou évaluez le dossier tel quel avec « verificateur evaluer »\n"
+    )

@@ -19,6 +19,7 @@ from typing import Any
 from verificateur import moteur
 from verificateur.evaluation import ECHECS
 from verificateur.politiques import GRAVITES, Catalogue
+from verificateur.problemes import ErreurVerificateur
 
 BONS = ("conforme", "non_applicable")
 
@@ -61,7 +62,16 @@ def _lieu(resultat: dict[str, Any], avant: dict[str, Any] | None) -> str:
 def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineure", strict: bool = False) -> Verdict:
     from verificateur.depot_git import SourceIndex, SourceRevision
 
-    index = SourceIndex(chemin)
+    try:
+        index = SourceIndex(chemin)
+    except ErreurVerificateur as erreur:
+        # Le message générique parle de --revision et --index, que le crochet n'a pas.
+        if "pas un dépôt git" in erreur.message:
+            raise ErreurVerificateur(
+                f"{chemin}: pas un dépôt git ; le crochet vérifie ce qui sera commité (l'index git) : lancez-le "
+                "dans un dépôt git (git init), ou évaluez le dossier tel quel avec « verificateur evaluer »"
+            ) from None
+        raise
     apres = moteur.evaluer_source(index, catalogue, jour, seuil)
     avant_par_regle: dict[str, dict[str, Any]] = {}
     if index.revision is not None:  # pas de HEAD avant le premier commit : rien à comparer

@@ -17,7 +17,8 @@ from verificateur.problemes import Probleme
 
 Chemin = tuple[str | int, ...]
 
-# Le chargeur C est 8 fois plus rapide (shared/mesures.md §2) ; repli sur le chargeur Python sinon.
+# Le chargeur C (libyaml) est plusieurs fois plus rapide que le chargeur Python pur (docs/performances.md) ;
+# repli sur le chargeur Python là où PyYAML a été installé sans libyaml.
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PROFONDEUR_MAX = 64  # aucune preuve n'a besoin de plus ; protège la pile contre les fichiers hostiles

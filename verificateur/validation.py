@@ -1,6 +1,6 @@
 """Validation JSON Schema des données lues, avec des messages en français situés à la ligne.
 
-Chaque schéma est vérifié et compilé une seule fois (shared/mesures.md §3 : `jsonschema.validate()`
+Chaque schéma est vérifié et compilé une seule fois (`jsonschema.validate()`
 par fichier est 10 à 20 fois plus lent). jsonschema n'est importé qu'ici, à la première validation.
 """
 
