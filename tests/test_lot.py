@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 
@@ -446,14 +446,14 @@ def test_eligibilite_calculee_par_les_processus_du_lot(tmp_path):
     copier_exemples(tmp_path / "depots")
     (tmp_path / "depots" / "notes").mkdir()
     catalogue = politiques.charger()
-    programme = eligibilite.charger("segur-securite-2021", catalogue)
+    programme = eligibilite.charger(str(RACINE / "tests" / "donnees" / "programme-budget-fictif.yaml"), catalogue)
     sorties = []
     for jobs in (1, 2):
         contexte = lot.Contexte(date(2026, 10, 1), programme=programme)
         donnees, code = lot.evaluer_lot(["depots"], catalogue, contexte, jobs, progression=False)
         assert code == 4
         assert lot.valider(donnees) == [] and donnees["empreinte"] == rapport.empreinte(donnees)
-        assert donnees["programme"]["id"] == "segur-securite-2021"
+        assert donnees["programme"]["id"] == "programme-budget-fictif"
         decisions = {e["chemin"]: e["eligibilite"]["decision"] for e in donnees["etablissements"]}
         assert set(decisions) == {"depots/notes", *(f"depots/{n}" for n in TROIS)}
         assert decisions["depots/notes"] == "incomplet"

@@ -192,16 +192,17 @@ option_programmes = click.option(
 def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str, ...], jour: date | None, revision: str | None,
                 politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str, sortie: str | None,
                 csv_standard: bool) -> None:
-    """Décider de l'éligibilité à un programme de financement : éligible, non éligible ou incomplet.
+    """Décider de l'éligibilité à un programme de financement : éligible, non éligible, incomplet, à confirmer ou clos.
 
     \b
     Chaque motif est donné (condition, verdict ou valeur du profil, fichier,
     révision) avec le montant plafond quand il se calcule. Les dépôts d'un même
     GHT forment une seule candidature quand le programme le dit.
-    Codes de sortie : 0 éligible (toutes les candidatures), 1 sinon,
-    2 programme inconnu ou invalide.
+    Codes de sortie : 0 éligible (toutes les candidatures), 1 au moins une
+    non éligible ou incomplète, 4 sinon au moins une à confirmer (fait non
+    publié) ou programme clos, 2 programme inconnu ou invalide.
     Exemple :
-      verificateur eligibilite exemples/chu-armorique --programme segur-securite-2021 --date 2026-10-01
+      verificateur eligibilite exemples/chu-armorique --programme exemples/programme-exemple.yaml --date 2026-10-01
       verificateur eligibilite ght/*/ --programme care-domaine-1 --format html --sortie decision.html
     """
     from verificateur import eligibilite as module
