@@ -118,7 +118,7 @@ def test_format_1_sans_extension_preuve_manquante_sur_care_seulement(lancer, exe
 
 PLAN_NATIONAL_OPALE = {
     **{r: "conforme" for r in ("BUD-01", "BUD-02", "EXE-01", "EXE-03", "EXE-04", "PBN-01", "PBN-02", "PBN-03", "PBN-04",
-                               "PBN-05", "FOR-01", "FOR-02", "FOR-03", "FOR-04", "VUL-01", "HYG-01", "HYG-02", "INC-01")},
+                               "PBN-05", "FOR-01", "FOR-02", "FOR-03", "FOR-04", "VUL-01", "HYG-01", "HYG-02", "HYG-03", "INC-01")},
     "BUD-03": "non_conforme", "VUL-02": "non_conforme", "EXE-02": "non_applicable",
 }
 CARE_OPALE = {
@@ -133,7 +133,7 @@ def test_verdicts_exacts_de_ch_cote_d_opale(lancer):
     assert {r["regle"]: r["statut"] for r in rapport["resultats"]} == {**PLAN_NATIONAL_OPALE, **CARE_OPALE}
     assert sortie.code == 1
     s = rapport["synthese"]
-    assert (s["conforme"], s["non_conforme"], s["derogation"], s["non_applicable"], s["total"], s["taux_conformite"]) == (29, 4, 1, 1, 35, 0.8529)
+    assert (s["conforme"], s["non_conforme"], s["derogation"], s["non_applicable"], s["total"], s["taux_conformite"]) == (30, 4, 1, 1, 36, 0.8571)
     assert s["statut_global"] == "non_conforme"
     assert rapport["problemes"] == []
     assert sorted(p["id"] for p in rapport["politiques"]) == ["care", "plan-national"]
