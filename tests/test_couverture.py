@@ -19,7 +19,7 @@ def test_couverture_texte_et_csv(lancer):
     assert sortie.code == 0, sortie
     assert sortie.stdout.splitlines()[-1] == "18 exigence(s) : 13 couverte(s) par au moins une règle, 0 vérifiable(s) non couverte(s), 5 non vérifiable(s)"
     csv = lancer("referentiels", "couverture", "--format", "csv").stdout
-    assert csv.startswith("\ufeffreferentiel;exigence;titre;verifiable;regles;preuves;remarque\r\n")
+    assert csv.startswith("\ufeffreferentiel;exigence;titre;verifiable;regles;preuves;remarque;correspondances\r\n")
     assert "plan-national;PN21-MAJ;" in csv
 
 

@@ -352,7 +352,7 @@ def test_montant_non_calculable_donne_la_raison(lancer):
     _, d = decision_json(lancer, CHU, "--programme", "care-domaine-1", "--date", "2024-04-01")
     (c,) = d["candidatures"]
     assert c["montant_plafond"] is None
-    assert c["montant_raison"].startswith("Les sources donnent l'enveloppe nationale (65 M€) mais aucun barème")
+    assert c["montant_raison"].startswith("Les dépenses réelles sont remboursées dans la limite d'un plafond fixé par l'arrêté du 18 mars 2024, que le projet n'a pas transcrit")
 
 
 def test_csv_aux_conventions_francaises(lancer):

@@ -456,17 +456,24 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
 
     catalogue = _catalogue(politiques, referentiels)
     lignes = couverture.matrice(catalogue)
+    externes = couverture.correspondances(catalogue)
     if format_ == "html":
         from verificateur.rendus import catalogue_html
 
-        click.echo(catalogue_html.couverture(lignes, catalogue, couverture.bilan(lignes)), nl=False)
+        click.echo(catalogue_html.couverture(lignes, catalogue, couverture.bilan(lignes), externes), nl=False)
         return
     if format_ == "csv":
         from verificateur import tableur
 
-        entete = ["referentiel", "exigence", "titre", "verifiable", "regles", "preuves", "remarque"]
+        # Les nœuds des catalogues externes auxquels renvoie chaque exigence : « catalogue:nœud (portée) ».
+        def renvois(exigence: str) -> str:
+            return " ".join(f"{x['catalogue']}:{x['noeud']} ({x['portee']})"
+                            for x in catalogue.exigences[exigence].donnees.get("correspondances", []))
+
+        entete = ["referentiel", "exigence", "titre", "verifiable", "regles", "preuves", "remarque", "correspondances"]
         click.echo(tableur.ecrire(entete, [
-            [l.referentiel, l.exigence, l.titre, "oui" if l.verifiable else "non", " ".join(l.regles), " ".join(l.preuves), l.remarque]
+            [l.referentiel, l.exigence, l.titre, "oui" if l.verifiable else "non", " ".join(l.regles), " ".join(l.preuves), l.remarque,
+             renvois(l.exigence)]
             for l in lignes
         ]), nl=False)
         return
@@ -476,6 +483,14 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
     click.echo(tabulate(tableau, headers=["exigence", "règles", "preuves lues", "remarque"], tablefmt="simple"))
     click.echo("")
     click.echo(couverture.bilan(lignes))
+    for c in externes:
+        click.echo("")
+        click.echo(f"Catalogue externe {c.id} (référentiel {c.referentiel}) : {c.titre} ; version lue : {c.version}")
+        click.echo(tabulate(
+            [[n.noeud, ", ".join(n.exigences) or "—", ", ".join(n.regles) or "—",
+              couverture.LIBELLES_PORTEES[n.portee] if n.portee else "non couvert", " ".join(n.notes)] for n in c.noeuds],
+            headers=["nœud", "exigences", "règles", "portée", "ce qui n'est pas vérifié"], tablefmt="simple", maxcolwidths=[None, None, None, None, 70]))
+        click.echo(c.bilan())
 
 
 @cli.command()
