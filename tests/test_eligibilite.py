@@ -661,6 +661,28 @@ def test_lot_avec_programme_decision_par_etablissement_et_liste(lancer, tmp_path
     assert liste_html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+def test_lot_care_d2_a_confirmer_dans_chaque_sortie(lancer, tmp_path):
+    """Le domaine 2 de CaRE, après l'ouverture de sa déclaration : « à confirmer » dans le lot JSON, la liste
+    CSV et le tableau de bord HTML, jamais « non éligible » sur la seule clôture inconnue."""
+    opale = str(EXEMPLES / "ch-cote-d-opale")
+    lot_json, liste_csv = tmp_path / "lot.json", tmp_path / "liste.csv"
+    sortie = lancer("lot", opale, "--date", "2026-03-01", "--programme", "care-domaine-2", "--sans-cache", "--sans-progression",
+                    "--jobs", "1", "--format", "json", "--sortie", str(lot_json), "--liste", str(liste_csv))
+    assert sortie.code in (0, 1), sortie
+    lot = json.loads(lot_json.read_text(encoding="utf-8"))
+    (e,) = lot["etablissements"]
+    assert e["eligibilite"]["decision"] == "a_confirmer"
+    assert e["eligibilite"]["motifs"][0]["message"].startswith("déclaration des objectifs ouverte depuis le 2026-01-16 ; échéance inconnue : ")
+    assert lot["eligibilite"]["decisions"] == {"eligible": 0, "non_eligible": 0, "incomplet": 0, "a_confirmer": 1, "clos": 0}
+    lignes = liste_csv.read_bytes().decode("utf-8").split("\r\n")
+    assert lignes[0].endswith(";eligibles;non_eligibles;incomplets;a_confirmer;clos;enveloppe;motifs;hypotheses_projet")
+    assert ";a_confirmer;" in lignes[1] and "échéance inconnue : clôture du guichet de déclaration des objectifs du domaine 2, non publiée" in lignes[1]
+    html = lancer("lot", opale, "--date", "2026-03-01", "--programme", "care-domaine-2", "--sans-cache", "--sans-progression",
+                  "--jobs", "1", "--format", "html").stdout
+    assert "0 éligible(s), 0 non éligible(s), 0 dossier(s) incomplet(s), 1 à confirmer (fait non publié)." in html
+    assert '<th scope="col" class="nombre">à confirmer</th>' in html
+
+
 def test_lot_programme_options_incompatibles(lancer):
     sortie = lancer("lot", CHU, "--programme", EXEMPLE, "--partie", "1/2", "--sans-cache")
     assert sortie.code == 2
