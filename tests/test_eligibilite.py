@@ -604,6 +604,18 @@ def test_completer_lot_ajoute_les_cles_du_contrat():
     assert relue["par_region"] == liste["par_region"] and relue["synthese"] == liste["synthese"]
 
 
+def test_care_d1_le_prerequis_du_projet_n_est_jamais_non_eligible(lancer):
+    """Le prérequis VUL-01 du domaine 1 est une lecture du projet (l'annexe n'a pas été lue) : quel que soit son
+    verdict (ici conforme), la décision qui en dépend est « à confirmer », jamais « non éligible »."""
+    code, d = decision_json(lancer, CHU, "--programme", "care-domaine-1", "--date", "2024-04-01")
+    (c,) = d["candidatures"]
+    motif = next(m for m in c["motifs"] if m["regle"] == "VUL-01")
+    assert motif["resultat"] == "a_confirmer" and motif["hypothese_projet"] is True
+    assert motif["message"].endswith("; à confirmer : prérequis de l'annexe de l'arrêté du 18 mars 2024, non lus "
+                                     "(l'inscription au CERT Santé est une lecture du projet)")
+    assert code == 4 and c["decision"] == "a_confirmer"
+
+
 def test_le_programme_charge_les_politiques_qu_il_declare(lancer):
     # care-domaine-1 déclare plan-national et care (politique livrée non chargée par défaut).
     _, d = decision_json(lancer, CHU, "--programme", "care-domaine-1", "--date", "2026-10-01")
