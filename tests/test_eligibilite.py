@@ -274,6 +274,14 @@ def test_echeance_ou_fait_inconnu_mais_pas_les_deux(tmp_path, lancer):
     assert "variante.yaml:45: échéance des objectifs : « echeance » ou « fait_inconnu » attendu (l'un ou l'autre, pas les deux)" in sortie.stderr
 
 
+def test_fin_du_programme_avant_l_echeance_refusee(tmp_path, lancer):
+    fichier = programme_modifie(tmp_path, "    echeance: 2027-06-30\n    sources: [S1]\n",
+                                "    echeance: 2027-06-30\n    sources: [S1]\n  fin:\n    date: 2027-01-31\n    sources: [S1]\n")
+    sortie = lancer("eligibilite", CHU, "--programme", fichier)
+    assert sortie.code == 2
+    assert "variante.yaml:49: fenêtre : fin du programme le 2027-01-31 avant le 2027-06-30, date de la fenêtre (dates-desordonnees)" in sortie.stderr
+
+
 def test_code_de_sortie_des_decisions():
     from verificateur.eligibilite import code_sortie
 
