@@ -224,6 +224,10 @@ def test_care_d2_a_confirmer_la_cloture_de_la_declaration_est_inconnue(lancer):
     assert "— À CONFIRMER — montant plafond : non calculable" in texte.stdout
     assert "0 éligible, 0 non éligible, 0 incomplet, 1 à confirmer (candidatures)" in texte.stdout
     assert "échéance des objectifs inconnue (déclaration ouverte le 2026-01-16) : clôture du guichet" in texte.stdout
+    html = lancer("eligibilite", str(EXEMPLES / "ch-cote-d-opale"), "--programme", "care-domaine-2", "--date", "2026-03-01",
+                  "--format", "html").stdout
+    assert '<span class="badge decision-a_confirmer">à confirmer</span>' in html
+    assert "<strong>inconnue</strong> (déclaration ouverte le 2026-01-16) : clôture du guichet" in html
 
 
 def test_care_d2_entre_candidature_et_declaration_programme_clos_aux_candidatures(lancer):
