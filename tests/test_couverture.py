@@ -58,7 +58,7 @@ def test_politiques_lister_texte_csv_html(lancer):
     assert csv.startswith("\ufeffregle;gravite;exigences;preuves;titre;politique;fichier;ligne\r\n")
     assert "\r\nVUL-02;critique;PN21-MAJ;vulnerabilites/registre.csv;" in csv
     html = lancer("politiques", "lister", "--format", "html").stdout
-    assert "<h2>Politique plan-national <span class=\"discret\">1.0.0</span></h2>" in html
+    assert "<h2>Politique plan-national <span class=\"discret\">1.1.0</span></h2>" in html
     assert "<code>regles/vulnerabilites.yaml:" in html
 
 
