@@ -13,7 +13,7 @@ CARE = RACINE / "politiques" / "care"
 PLAN = RACINE / "politiques" / "plan-national"
 CATALOGUE = politiques.charger([PLAN, CARE])
 CAS_CARE, PROBLEMES_CARE = module_cas.lire_cas(CARE)
-REGLES_CARE = [f"CARE-D1-0{i}" for i in range(1, 5)] + [f"CARE-D2-{i:02d}" for i in range(1, 11)]
+REGLES_CARE = [f"CARE-D1-0{i}" for i in range(1, 5)] + [f"CARE-D2-{i:02d}" for i in range(1, 14)]
 AVEC_CARE = ("--politiques", str(PLAN), "--politiques", str(CARE))
 
 
@@ -38,14 +38,14 @@ def test_la_politique_care_se_charge_nommee():
     tout = politiques.charger([RACINE / "politiques"])  # un dossier de politiques : toutes, care comprise
     assert {"care", "plan-national"} <= {p.id for p in tout.politiques}
     seule = politiques.charger([CARE])  # référentiels par défaut : seulement ceux que cite care
-    assert sorted(seule.referentiels) == ["care"] and len(seule.regles) == 14
+    assert sorted(seule.referentiels) == ["care"] and len(seule.regles) == 17
 
 
 def test_nom_d_une_politique_livree(lancer, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # aucun dossier « care » ici : le nom désigne la politique livrée
     sortie = lancer("politiques", "lister", "care")
     assert sortie.code == 0, sortie
-    assert sum(1 for l in sortie.stdout.splitlines() if l.startswith("CARE-")) == 14
+    assert sum(1 for l in sortie.stdout.splitlines() if l.startswith("CARE-")) == 17
     absente = lancer("politiques", "lister", "inconnue")
     assert (absente.code, absente.stderr) == (2, "verificateur : inconnue: dossier de politiques introuvable\n")
 
@@ -88,16 +88,55 @@ def test_chaque_exigence_care_couverte_ou_non_verifiable_avec_sa_raison():
     par_id = {l.exigence: l for l in lignes}
     assert par_id["CARE-D1-EXPOSITION-INTERNET"].regles == ("CARE-D1-03", "CARE-D1-04")
     assert par_id["CARE-D2-O3C-3-2-1"].preuves == ("securite/mesures.yaml",)
-    assert not par_id["CARE-D2-P1-PSSI"].verifiable
+    # Le prérequis P1 et l'objectif O2.B ont désormais leur règle (présence et dates seulement).
+    assert (par_id["CARE-D2-P1-PSSI"].regles, par_id["CARE-D2-O2B-PLANS-SAUVEGARDE"].regles) == (("CARE-D2-11",), ("CARE-D2-12",))
+
+
+def test_les_13_noeuds_evaluables_du_domaine_2_ont_leur_exigence_et_leur_regle():
+    (d2,) = couverture.correspondances(CATALOGUE)
+    assert (d2.referentiel, d2.id) == ("care", "ciso-assistant-care-d2")
+    assert "7c1652c69f56e74f06a8e51545d630c749949618" in d2.version
+    assert [n.noeud for n in d2.noeuds] == ["d2.p1", "d2.p2", "d2.o1.a", "d2.o1.b", "d2.o1.c", "d2.o1.d", "d2.o2.a",
+                                            "d2.o2.b", "d2.o3.a", "d2.o3.b", "d2.o3.c", "d2.o3.d", "d2.o4"]
+    assert all(n.couvert and n.exigences for n in d2.noeuds)
+    par_noeud = {n.noeud: n for n in d2.noeuds}
+    assert (par_noeud["d2.p1"].regles, par_noeud["d2.p1"].portee) == (("CARE-D2-11",), "presence")
+    assert (par_noeud["d2.o2.b"].regles, par_noeud["d2.o2.b"].portee) == (("CARE-D2-12",), "presence")
+    assert (par_noeud["d2.o1.c"].regles, par_noeud["d2.o1.c"].portee) == (("CARE-D2-02", "CARE-D2-03"), "partielle")
+    assert d2.bilan() == "ciso-assistant-care-d2 : 13/13 nœuds couverts par une règle (0 complète(s), 6 partielle(s), 7 « document présent et daté »)"
+
+
+def test_correspondance_vers_un_noeud_ou_un_catalogue_inconnu(tmp_path, lancer):
+    import shutil
+
+    referentiels = tmp_path / "referentiels"
+    referentiels.mkdir()
+    texte = (RACINE / "referentiels" / "care.yaml").read_text(encoding="utf-8")
+    texte = texte.replace("        noeud: d2.o4\n", "        noeud: d2.o5\n", 1).replace("      - catalogue: ciso-assistant-care-d2\n        noeud: d2.p1\n",
+                                                                                    "      - catalogue: autre-grille\n        noeud: d2.p1\n", 1)
+    (referentiels / "care.yaml").write_text(texte, encoding="utf-8")
+    shutil.copy(RACINE / "referentiels" / "plan-national.yaml", referentiels / "plan-national.yaml")
+    sortie = lancer("referentiels", "couverture", "--referentiels", str(referentiels), "--politiques", str(CARE))
+    assert sortie.code == 2
+    assert "exigence « CARE-D2-P1-PSSI » : catalogue « autre-grille » absent de la liste des catalogues (ciso-assistant-care-d2) (catalogue-inconnu)" in sortie.stderr
+    assert "exigence « CARE-D2-O4-TEST-RESTAURATION » : nœud « d2.o5 » absent du catalogue « ciso-assistant-care-d2 » (noeud-inconnu)" in sortie.stderr
 
 
 def test_couverture_care_en_ligne_de_commande(lancer):
     sortie = lancer("referentiels", "couverture", "--politiques", str(CARE))
     assert sortie.code == 0, sortie
-    assert sortie.stdout.splitlines()[-1] == "28 exigence(s) : 13 couverte(s) par au moins une règle, 0 vérifiable(s) non couverte(s), 15 non vérifiable(s)"
+    lignes = sortie.stdout.splitlines()
+    assert "28 exigence(s) : 15 couverte(s) par au moins une règle, 0 vérifiable(s) non couverte(s), 13 non vérifiable(s)" in lignes
+    assert lignes[-1] == "ciso-assistant-care-d2 : 13/13 nœuds couverts par une règle (0 complète(s), 6 partielle(s), 7 « document présent et daté »)"
+    assert any(l.startswith("Catalogue externe ciso-assistant-care-d2 (référentiel care) : ") for l in lignes)
+    assert any(l.split()[:4] == ["d2.p1", "CARE-D2-P1-PSSI", "CARE-D2-11", "document"] for l in lignes)
+    csv = lancer("referentiels", "couverture", "--politiques", str(CARE), "--format", "csv").stdout
+    assert "ciso-assistant-care-d2:d2.o3.c (presence)" in csv
+    html = lancer("referentiels", "couverture", "--politiques", str(CARE), "--format", "html").stdout
+    assert '<section class="referentiel" id="catalogue-ciso-assistant-care-d2">' in html and "13/13 nœuds couverts" in html
     assert not [l for l in sortie.stdout.splitlines() if l.startswith(("PN2", "LEG-"))]  # référentiel plan-national non chargé
     tout = lancer("referentiels", "couverture", "--referentiels", str(RACINE / "referentiels"), "--politiques", str(RACINE / "politiques"))
-    assert tout.stdout.splitlines()[-1] == "50 exigence(s) : 29 couverte(s) par au moins une règle, 0 vérifiable(s) non couverte(s), 21 non vérifiable(s)"
+    assert "50 exigence(s) : 31 couverte(s) par au moins une règle, 0 vérifiable(s) non couverte(s), 19 non vérifiable(s)" in tout.stdout.splitlines()
 
 
 # --- rétrocompatibilité : un dépôt du format 1 sans les extensions ----------------------------------
@@ -118,12 +157,13 @@ def test_format_1_sans_extension_preuve_manquante_sur_care_seulement(lancer, exe
 
 PLAN_NATIONAL_OPALE = {
     **{r: "conforme" for r in ("BUD-01", "BUD-02", "EXE-01", "EXE-03", "EXE-04", "PBN-01", "PBN-02", "PBN-03", "PBN-04",
-                               "PBN-05", "FOR-01", "FOR-02", "FOR-03", "FOR-04", "VUL-01", "HYG-01", "HYG-02", "INC-01")},
+                               "PBN-05", "FOR-01", "FOR-02", "FOR-03", "FOR-04", "VUL-01", "HYG-01", "HYG-02", "HYG-03", "INC-01")},
     "BUD-03": "non_conforme", "VUL-02": "non_conforme", "EXE-02": "non_applicable",
 }
 CARE_OPALE = {
     **{r: "conforme" for r in ("CARE-D1-01", "CARE-D1-02", "CARE-D1-03", "CARE-D2-01", "CARE-D2-02", "CARE-D2-04",
-                               "CARE-D2-05", "CARE-D2-06", "CARE-D2-07", "CARE-D2-09", "CARE-D2-10")},
+                               "CARE-D2-05", "CARE-D2-06", "CARE-D2-07", "CARE-D2-09", "CARE-D2-10", "CARE-D2-11",
+                               "CARE-D2-12", "CARE-D2-13")},
     "CARE-D1-04": "non_conforme", "CARE-D2-03": "non_conforme", "CARE-D2-08": "derogation",
 }
 
@@ -133,7 +173,7 @@ def test_verdicts_exacts_de_ch_cote_d_opale(lancer):
     assert {r["regle"]: r["statut"] for r in rapport["resultats"]} == {**PLAN_NATIONAL_OPALE, **CARE_OPALE}
     assert sortie.code == 1
     s = rapport["synthese"]
-    assert (s["conforme"], s["non_conforme"], s["derogation"], s["non_applicable"], s["total"], s["taux_conformite"]) == (29, 4, 1, 1, 35, 0.8529)
+    assert (s["conforme"], s["non_conforme"], s["derogation"], s["non_applicable"], s["total"], s["taux_conformite"]) == (33, 4, 1, 1, 39, 0.8684)
     assert s["statut_global"] == "non_conforme"
     assert rapport["problemes"] == []
     assert sorted(p["id"] for p in rapport["politiques"]) == ["care", "plan-national"]
@@ -158,7 +198,7 @@ def test_ch_cote_d_opale_avec_la_politique_par_defaut(lancer):
 def test_ch_cote_d_opale_preuves_valides(lancer):
     sortie = lancer("preuves", "valider", str(EXEMPLES / "ch-cote-d-opale"))
     assert sortie.code == 0, sortie
-    assert sortie.stdout.splitlines()[-1] == "32 fichier(s) de preuve lu(s), 32 valide(s) ; 0 erreur(s), 0 avertissement(s)"
+    assert sortie.stdout.splitlines()[-1] == "37 fichier(s) de preuve lu(s), 37 valide(s) ; 0 erreur(s), 0 avertissement(s)"
 
 
 def test_ght_de_l_exemple_distinct_des_autres_exemples():

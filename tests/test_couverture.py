@@ -19,7 +19,7 @@ def test_couverture_texte_et_csv(lancer):
     assert sortie.code == 0, sortie
     assert sortie.stdout.splitlines()[-1] == "18 exigence(s) : 13 couverte(s) par au moins une règle, 0 vérifiable(s) non couverte(s), 5 non vérifiable(s)"
     csv = lancer("referentiels", "couverture", "--format", "csv").stdout
-    assert csv.startswith("\ufeffreferentiel;exigence;titre;verifiable;regles;preuves;remarque\r\n")
+    assert csv.startswith("\ufeffreferentiel;exigence;titre;verifiable;regles;preuves;remarque;correspondances\r\n")
     assert "plan-national;PN21-MAJ;" in csv
 
 
@@ -58,7 +58,7 @@ def test_politiques_lister_texte_csv_html(lancer):
     assert csv.startswith("\ufeffregle;gravite;exigences;preuves;titre;politique;fichier;ligne\r\n")
     assert "\r\nVUL-02;critique;PN21-MAJ;vulnerabilites/registre.csv;" in csv
     html = lancer("politiques", "lister", "--format", "html").stdout
-    assert "<h2>Politique plan-national <span class=\"discret\">1.0.0</span></h2>" in html
+    assert "<h2>Politique plan-national <span class=\"discret\">1.1.0</span></h2>" in html
     assert "<code>regles/vulnerabilites.yaml:" in html
 
 

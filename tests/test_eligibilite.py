@@ -18,6 +18,9 @@ LYS = str(EXEMPLES / "ch-vallee-du-lys")
 EHPAD = str(EXEMPLES / "ehpad-les-tilleuls")
 EXEMPLE = str(EXEMPLES / "programme-exemple.yaml")
 PAR_TAILLE = str(EXEMPLES / "programme-exemple-par-taille.yaml")
+# Programme fictif des tests (l'ancien « segur-securite-2021 », retiré des programmes livrés : aucun critère
+# d'éligibilité n'a été publié pour l'invitation de 2021 à consacrer 5 % à 10 % à la cybersécurité).
+BUDGET = str(RACINE / "tests" / "donnees" / "programme-budget-fictif.yaml")
 NOM_CHU = "Centre hospitalier universitaire d'Armorique"
 NOM_LYS = "Centre hospitalier de la Vallée du Lys"
 
@@ -34,7 +37,7 @@ def _validateur():
 def decision_json(lancer, *args: str) -> tuple[int, dict]:
     """Lance `eligibilite … --format json` ; le JSON produit est validé contre le schéma livré."""
     sortie = lancer("eligibilite", *args, "--format", "json")
-    assert sortie.code in (0, 1), sortie
+    assert sortie.code in (0, 1, 4), sortie
     donnees = json.loads(sortie.stdout)
     erreurs = [f"{list(e.absolute_path)}: {e.message}" for e in _validateur().iter_errors(donnees)]
     assert not erreurs, erreurs
@@ -67,8 +70,8 @@ def copie(tmp_path: Path, exemple: str, nom: str, avant: str | None = None, apre
 # --- les trois décisions -----------------------------------------------------------------------------
 
 
-def test_segur_eligible_code_0(lancer):
-    sortie = lancer("eligibilite", CHU, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES)
+def test_budget_eligible_code_0(lancer):
+    sortie = lancer("eligibilite", CHU, "--programme", BUDGET, "--date", DATE_EXEMPLES)
     assert sortie.code == 0, sortie
     assert f"{NOM_CHU} — ÉLIGIBLE — montant plafond : non calculable" in sortie.stdout
     assert f"  ✓ prérequis BUD-01 au 2026-10-01 — {NOM_CHU} : conforme [budget/2025.yaml, budget/2026.yaml] (hypothèse du projet)" in sortie.stdout
@@ -76,8 +79,8 @@ def test_segur_eligible_code_0(lancer):
     assert "montant plafond : non calculé, le programme ne définit pas de barème ; enveloppe du programme : 350\u202f000\u202f000 €" in sortie.stdout
 
 
-def test_segur_non_eligible_code_1(lancer):
-    code, d = decision_json(lancer, LYS, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES)
+def test_budget_non_eligible_code_1(lancer):
+    code, d = decision_json(lancer, LYS, "--programme", BUDGET, "--date", DATE_EXEMPLES)
     assert code == 1
     (c,) = d["candidatures"]
     assert c["decision"] == "non_eligible"
@@ -87,12 +90,12 @@ def test_segur_non_eligible_code_1(lancer):
     assert {"fichier": "budget/2026.yaml", "ligne": 13, "revision": None} in motif["preuves"]
     # Le verdict derrière le motif, tel que le moteur l'explique (la valeur trouvée et le seuil).
     assert motif["explication"].endswith("« Imagerie médicale (PACS mutualisé du GHT) » : part cybersécurité du programme : 3 %, attendu ≥ 5 % (part_cyber_minimale)")
-    assert motif["programme"]["fichier"] == "politiques/financements/segur-securite-2021.yaml"
+    assert motif["programme"]["fichier"].endswith("tests/donnees/programme-budget-fictif.yaml")
     assert motif["hypothese_projet"] is True and "lecture du projet" in motif["hypothese"]
 
 
-def test_segur_incomplet_quand_la_preuve_manque(lancer):
-    code, d = decision_json(lancer, EHPAD, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES)
+def test_budget_incomplet_quand_la_preuve_manque(lancer):
+    code, d = decision_json(lancer, EHPAD, "--programme", BUDGET, "--date", DATE_EXEMPLES)
     assert code == 1
     (c,) = d["candidatures"]
     assert c["decision"] == "incomplet"
@@ -101,12 +104,12 @@ def test_segur_incomplet_quand_la_preuve_manque(lancer):
 
 
 def test_plusieurs_candidatures_code_1_si_une_n_est_pas_eligible(lancer):
-    code, d = decision_json(lancer, CHU, LYS, EHPAD, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES)
+    code, d = decision_json(lancer, CHU, LYS, EHPAD, "--programme", BUDGET, "--date", DATE_EXEMPLES)
     assert code == 1
     assert [(c["nom"], c["decision"]) for c in d["candidatures"]] == [
         (NOM_CHU, "eligible"), (NOM_LYS, "non_eligible"), ("EHPAD Les Tilleuls", "incomplet"),
     ]
-    assert d["synthese"]["candidatures"] == {"eligible": 1, "non_eligible": 1, "incomplet": 1}
+    assert d["synthese"]["candidatures"] == {"eligible": 1, "non_eligible": 1, "incomplet": 1, "a_confirmer": 0, "clos": 0}
     assert [(r["cle"], r["eligible"], r["non_eligible"], r["incomplet"]) for r in d["par_region"]] == [
         ("32", 0, 1, 0), ("53", 1, 0, 0), ("84", 0, 0, 1),
     ]
@@ -185,14 +188,112 @@ def test_derogation_acceptee_par_un_programme_refusee_par_un_autre(lancer, tmp_p
     ("2026-08-31", "non_eligible", "candidature pas encore ouverte : la fenêtre ouvre le 2026-09-01 (date de décision 2026-08-31)"),
     ("2026-09-01", "eligible", "date de décision 2026-09-01 dans la fenêtre de candidature du 2026-09-01 au 2026-10-15"),
     ("2026-10-15", "eligible", "date de décision 2026-10-15 dans la fenêtre de candidature du 2026-09-01 au 2026-10-15"),
-    ("2026-10-16", "non_eligible", "candidature close : la fenêtre a fermé le 2026-10-15 (date de décision 2026-10-16)"),
+    # Close aux candidatures : « programme clos », pas « non éligible » (code 4, ni 0 ni 1).
+    ("2026-10-16", "clos", "programme clos aux candidatures le 2026-10-15 ; objectifs vérifiés à leur échéance du 2027-06-30 (date de décision 2026-10-16)"),
 ])
 def test_fenetre_de_candidature(lancer, jour, decision, message):
     code, d = decision_json(lancer, CHU, "--programme", EXEMPLE, "--date", jour)
     (c,) = d["candidatures"]
     assert (c["decision"], c["motifs"][0]["message"]) == (decision, message)
     assert c["motifs"][0]["type"] == "fenetre" and c["motifs"][0]["date"] == jour
-    assert code == (0 if decision == "eligible" else 1)
+    assert code == {"eligible": 0, "non_eligible": 1, "clos": 4}[decision]
+    if decision == "clos":
+        assert c["motifs"][0]["resultat"] == "clos" and not any(m["bloquant"] for m in c["motifs"][1:])
+
+
+# --- faits non publiés (a_confirmer) et programme clos ------------------------------------------------
+
+
+def test_care_d2_a_confirmer_la_cloture_de_la_declaration_est_inconnue(lancer):
+    """Le 16 janvier 2026 ouvre la déclaration des objectifs du domaine 2 ; sa clôture n'est pas publiée :
+    un objectif non atteint à la date de décision ne rend pas « non éligible », la décision est à confirmer."""
+    code, d = decision_json(lancer, str(EXEMPLES / "ch-cote-d-opale"), "--programme", "care-domaine-2", "--date", "2026-03-01")
+    (c,) = d["candidatures"]
+    assert code == 4 and c["decision"] == "a_confirmer"
+    assert c["motifs"][0]["message"] == (
+        "déclaration des objectifs ouverte depuis le 2026-01-16 ; échéance inconnue : clôture du guichet de déclaration "
+        "des objectifs du domaine 2, non publiée ; objectifs vérifiés à la date de décision 2026-03-01, décision à confirmer")
+    assert c["motifs"][0]["resultat"] == "a_confirmer" and c["motifs"][0]["bloquant"] is True
+    assert d["programme"]["fenetre"] == {"ouverture": "2025-09-02", "cloture": "2025-10-31", "echeance_objectifs": None,
+                                         "ouverture_objectifs": "2026-01-16",
+                                         "echeance_inconnue": "clôture du guichet de déclaration des objectifs du domaine 2, non publiée",
+                                         "fin": None}
+    assert not [m for m in c["motifs"] if m["resultat"] == "non_satisfait"]
+    texte = lancer("eligibilite", str(EXEMPLES / "ch-cote-d-opale"), "--programme", "care-domaine-2", "--date", "2026-03-01")
+    assert texte.code == 4
+    assert "— À CONFIRMER — montant plafond : non calculable" in texte.stdout
+    assert "0 éligible, 0 non éligible, 0 incomplet, 1 à confirmer (candidatures)" in texte.stdout
+    assert "échéance des objectifs inconnue (déclaration ouverte le 2026-01-16) : clôture du guichet" in texte.stdout
+    html = lancer("eligibilite", str(EXEMPLES / "ch-cote-d-opale"), "--programme", "care-domaine-2", "--date", "2026-03-01",
+                  "--format", "html").stdout
+    assert '<span class="badge decision-a_confirmer">à confirmer</span>' in html
+    assert "<strong>inconnue</strong> (déclaration ouverte le 2026-01-16) : clôture du guichet" in html
+
+
+def test_care_d2_entre_candidature_et_declaration_programme_clos_aux_candidatures(lancer):
+    code, d = decision_json(lancer, str(EXEMPLES / "ch-cote-d-opale"), "--programme", "care-domaine-2", "--date", "2025-12-01")
+    (c,) = d["candidatures"]
+    assert code == 4 and c["decision"] == "clos"
+    assert c["motifs"][0]["message"] == ("programme clos aux candidatures le 2025-10-31 ; déclaration des objectifs à partir "
+                                         "du 2026-01-16 (date de décision 2025-12-01)")
+
+
+def test_care_d1_programme_clos_apres_la_fin_des_paiements(lancer):
+    code, d = decision_json(lancer, CHU, LYS, "--programme", "care-domaine-1", "--date", "2026-12-04")
+    assert code == 4 and {c["decision"] for c in d["candidatures"]} == {"clos"}
+    assert d["candidatures"][0]["motifs"][0]["message"] == (
+        "programme clos le 2026-06-30 (fin des paiements du domaine 1) : aucune décision d'éligibilité après cette date "
+        "(date de décision 2026-12-04)")
+    assert d["synthese"]["candidatures"]["clos"] == 2 and d["synthese"]["candidatures"]["non_eligible"] == 0
+    csv_ = lancer("eligibilite", CHU, "--programme", "care-domaine-1", "--date", "2026-12-04", "--format", "csv").stdout
+    assert ";clos;" in csv_.split("\r\n")[1] and "programme clos le 2026-06-30" in csv_.split("\r\n")[1]
+    html = lancer("eligibilite", CHU, "--programme", "care-domaine-1", "--date", "2026-12-04", "--format", "html").stdout
+    assert '<span class="badge decision-clos">programme clos</span>' in html
+
+
+@pytest.mark.parametrize(("statut", "resultat", "decision"), [
+    ("conforme", "a_confirmer", "a_confirmer"), ("non_conforme", "a_confirmer", "a_confirmer"),
+    ("non_applicable", "a_confirmer", "a_confirmer"), ("derogation", "a_confirmer", "a_confirmer"),
+    ("preuve_manquante", "indetermine", "incomplet"), ("erreur", "indetermine", "incomplet"),
+])
+def test_condition_qui_depend_d_un_fait_inconnu(tmp_path, statut, resultat, decision):
+    """Un prérequis marqué « fait_inconnu » (seuil non publié) n'est jamais « non satisfait »."""
+    from verificateur import eligibilite, politiques
+
+    fichier = programme_modifie(tmp_path, "    a_la_date: candidature\n    derogation_acceptee: false\n",
+                                "    a_la_date: candidature\n    derogation_acceptee: false\n    fait_inconnu: seuil officiel non publié\n",
+                                source=BUDGET)
+    programme = eligibilite.charger(fichier, politiques.charger())
+    (c,) = eligibilite.decider(programme, date(2026, 10, 1), [_dossier({"BUD-01": statut})])
+    motif = next(m for m in c["motifs"] if m["regle"] == "BUD-01")
+    assert (motif["resultat"], c["decision"]) == (resultat, decision)
+    if resultat == "a_confirmer":
+        assert motif["message"].endswith("; à confirmer : seuil officiel non publié")
+
+
+def test_echeance_ou_fait_inconnu_mais_pas_les_deux(tmp_path, lancer):
+    fichier = programme_modifie(tmp_path, "    echeance: 2027-06-30\n", "    echeance: 2027-06-30\n    fait_inconnu: clôture\n")
+    sortie = lancer("eligibilite", CHU, "--programme", fichier)
+    assert sortie.code == 2
+    assert "variante.yaml:45: échéance des objectifs : « echeance » ou « fait_inconnu » attendu (l'un ou l'autre, pas les deux)" in sortie.stderr
+
+
+def test_fin_du_programme_avant_l_echeance_refusee(tmp_path, lancer):
+    fichier = programme_modifie(tmp_path, "    echeance: 2027-06-30\n    sources: [S1]\n",
+                                "    echeance: 2027-06-30\n    sources: [S1]\n  fin:\n    date: 2027-01-31\n    sources: [S1]\n")
+    sortie = lancer("eligibilite", CHU, "--programme", fichier)
+    assert sortie.code == 2
+    assert "variante.yaml:49: fenêtre : fin du programme le 2027-01-31 avant le 2027-06-30, date de la fenêtre (dates-desordonnees)" in sortie.stderr
+
+
+def test_code_de_sortie_des_decisions():
+    from verificateur.eligibilite import code_sortie
+
+    def code(*decisions):
+        return code_sortie({"candidatures": [{"decision": x} for x in decisions]})
+
+    assert (code("eligible"), code("eligible", "a_confirmer"), code("clos"), code("a_confirmer", "incomplet"),
+            code("non_eligible", "clos"), code()) == (0, 4, 4, 1, 1, 1)
 
 
 def test_objectifs_non_bloquants_avant_l_echeance_bloquants_apres(lancer):
@@ -241,9 +342,9 @@ def test_montant_par_categorie_et_totaux_par_region(lancer):
     ehpad = d["candidatures"][2]["membres"][0]
     assert ehpad["montant_hypothese_projet"] is True
     assert d["par_region"] == [
-        {"cle": "32", "eligible": 0, "non_eligible": 1, "incomplet": 0, "montant_plafond_total": 0, "montants_inconnus": 0, "enveloppe": 700000},
-        {"cle": "53", "eligible": 1, "non_eligible": 0, "incomplet": 0, "montant_plafond_total": 400000, "montants_inconnus": 0, "enveloppe": 800000},
-        {"cle": "84", "eligible": 0, "non_eligible": 1, "incomplet": 0, "montant_plafond_total": 0, "montants_inconnus": 0, "enveloppe": 500000},
+        {"cle": "32", "eligible": 0, "non_eligible": 1, "incomplet": 0, "a_confirmer": 0, "clos": 0, "montant_plafond_total": 0, "montants_inconnus": 0, "enveloppe": 700000},
+        {"cle": "53", "eligible": 1, "non_eligible": 0, "incomplet": 0, "a_confirmer": 0, "clos": 0, "montant_plafond_total": 400000, "montants_inconnus": 0, "enveloppe": 800000},
+        {"cle": "84", "eligible": 0, "non_eligible": 1, "incomplet": 0, "a_confirmer": 0, "clos": 0, "montant_plafond_total": 0, "montants_inconnus": 0, "enveloppe": 500000},
     ]
     assert (d["synthese"]["montant_plafond_total"], d["synthese"]["enveloppe"], d["synthese"]["part_enveloppe"]) == (400000, 2000000, 0.2)
 
@@ -263,7 +364,7 @@ def test_montant_non_calculable_donne_la_raison(lancer):
     _, d = decision_json(lancer, CHU, "--programme", "care-domaine-1", "--date", "2024-04-01")
     (c,) = d["candidatures"]
     assert c["montant_plafond"] is None
-    assert c["montant_raison"].startswith("Les sources donnent l'enveloppe nationale (65 M€) mais aucun barème")
+    assert c["montant_raison"].startswith("Les dépenses réelles sont remboursées dans la limite d'un plafond fixé par l'arrêté du 18 mars 2024, que le projet n'a pas transcrit")
 
 
 def test_csv_aux_conventions_francaises(lancer):
@@ -273,15 +374,15 @@ def test_csv_aux_conventions_francaises(lancer):
     assert lignes[0].startswith("\ufeffligne;programme;date_decision;finess;")
     assert lignes[2].startswith(f"etablissement;programme-exemple-par-taille;2026-10-01;590028718;{NOM_LYS};")
     assert ";eligible;25000,50;" in lignes[2]
-    assert lignes[-2] == "total;programme-exemple-par-taille;2026-10-01;;;;;;;;;;85000,50;2;0;0;500000,00;;non"
+    assert lignes[-2] == "total;programme-exemple-par-taille;2026-10-01;;;;;;;;;;85000,50;2;0;0;0;0;500000,00;;non"
     standard = lancer("eligibilite", LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES, "--format", "csv", "--csv-standard")
     assert ",eligible,25000.50," in standard.stdout and not standard.stdout.startswith("\ufeff")
 
 
 def test_csv_motifs_bloquants_du_membre(lancer):
-    sortie = lancer("eligibilite", LYS, "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES, "--format", "csv")
+    sortie = lancer("eligibilite", LYS, "--programme", BUDGET, "--date", DATE_EXEMPLES, "--format", "csv")
     ligne = sortie.stdout.split("\r\n")[1]
-    assert ligne.endswith(f";non_eligible;;;;;;prérequis BUD-01 au 2026-10-01 — {NOM_LYS} : non conforme (attendu conforme);oui")
+    assert ligne.endswith(f";non_eligible;;;;;;;;prérequis BUD-01 au 2026-10-01 — {NOM_LYS} : non conforme (attendu conforme);oui")
 
 
 # --- rendus ---------------------------------------------------------------------------------------------
@@ -306,7 +407,7 @@ def test_json_identique_d_un_lancement_a_l_autre(lancer):
 
 def test_revision_git_citee_dans_les_motifs(lancer, tmp_path, environnement_git):  # noqa: F811
     depot = nouveau_depot(tmp_path / "depot")
-    _, d = decision_json(lancer, str(depot), "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES, "--revision", "HEAD")
+    _, d = decision_json(lancer, str(depot), "--programme", BUDGET, "--date", DATE_EXEMPLES, "--revision", "HEAD")
     motif = d["candidatures"][0]["motifs"][1]
     assert motif["preuves"][0]["revision"] == sha(depot)
     assert d["candidatures"][0]["membres"][0]["depot"] == {"chemin": str(depot), "source": "revision", "revision": sha(depot)}
@@ -320,7 +421,7 @@ def test_programme_inconnu_code_2(lancer):
     assert sortie.code == 2
     assert sortie.stderr == (
         "verificateur : programme de financement « nulle-part » introuvable ; programmes disponibles : "
-        "care-domaine-1, care-domaine-1-bis, care-domaine-2, care-hospiconnect-2026, segur-securite-2021 (ajoutez un dossier avec --programmes, ou donnez le chemin du fichier)\n"
+        "care-domaine-1, care-domaine-1-bis, care-domaine-2, care-hospiconnect-2026 (ajoutez un dossier avec --programmes, ou donnez le chemin du fichier)\n"
     )
 
 
@@ -367,7 +468,7 @@ def test_tranches_qui_se_chevauchent(lancer, tmp_path):
 
 
 def test_depot_donne_deux_fois(lancer):
-    sortie = lancer("eligibilite", CHU, CHU, "--programme", "segur-securite-2021")
+    sortie = lancer("eligibilite", CHU, CHU, "--programme", BUDGET)
     assert sortie.code == 2 and f"dépôt donné plusieurs fois : {CHU}" in sortie.stderr
 
 
@@ -380,18 +481,27 @@ def test_programmes_livres_valides_et_sources():
     catalogue = politiques.charger()
     dossier = eligibilite.dossiers_par_defaut()[0]
     nombre, problemes = eligibilite.valider_dossier(dossier, catalogue, selon_programme=True)
-    assert nombre >= 3 and problemes == []
-    for nom in ("care-domaine-1", "care-domaine-2", "segur-securite-2021"):
-        programme = eligibilite.charger(nom, eligibilite.catalogue_de(eligibilite.politiques_demandees(eligibilite.trouver(nom))) if nom.startswith("care") else catalogue)
+    assert nombre >= 2 and problemes == []
+    for nom in ("care-domaine-1", "care-domaine-2"):
+        programme = eligibilite.charger(nom, eligibilite.catalogue_de(eligibilite.politiques_demandees(eligibilite.trouver(nom))))
         assert programme.en_dict()["source"]["emetteur"]
-        assert programme.hypotheses(), nom  # ce que domaine.md ne source pas est dit
+        assert programme.hypotheses(), nom  # ce que les sources ne disent pas est dit
     care = eligibilite.charger("care-domaine-1", eligibilite.catalogue_de(("plan-national", "care")))
-    assert (care.ouverture, care.cloture, care.echeance) == (date(2024, 3, 18), date(2024, 4, 19), date(2025, 6, 30))
+    assert (care.ouverture, care.cloture, care.echeance, care.fin) == (date(2024, 3, 18), date(2024, 4, 19), date(2025, 6, 30), date(2026, 6, 30))
     assert care.donnees["enveloppe"]["montant"] == 65000000 and care.par_ght
-    segur = eligibilite.charger("segur-securite-2021", catalogue)
-    assert segur.donnees["programme"].get("politiques") is None
-    assert segur.donnees["enveloppe"]["montant"] == 350000000
-    assert segur.donnees["prerequis"][0]["regle"] == "BUD-01" and segur.donnees["prerequis"][0]["derogation_acceptee"] is False
+    d2 = eligibilite.charger("care-domaine-2", eligibilite.catalogue_de(("plan-national", "care")))
+    assert (d2.echeance, d2.ouverture_objectifs) == (None, date(2026, 1, 16))
+    assert d2.echeance_inconnue == "clôture du guichet de déclaration des objectifs du domaine 2, non publiée"
+
+
+def test_le_segur_2021_n_est_plus_un_programme_de_financement():
+    """L'invitation de 2021 (5 % à 10 %) n'a ni guichet ni critère publié : elle reste une règle du rapport
+    (BUD-01, BUD-03), pas une décision d'éligibilité sous un vrai nom de programme."""
+    from verificateur import eligibilite
+
+    assert "segur-securite-2021" not in eligibilite.disponibles(eligibilite.dossiers_par_defaut())
+    budget = eligibilite.charger(BUDGET, eligibilite.catalogue_de(("plan-national",)))
+    assert budget.id == "programme-budget-fictif" and "fictif" in budget.titre
 
 
 def test_l_exemple_montre_chaque_construction():
@@ -425,7 +535,7 @@ def _dossier(statuts: dict[str, str], profil: dict | None = None):
 def test_statut_d_un_prerequis_et_decision(statut, decision):
     from verificateur import eligibilite, politiques
 
-    programme = eligibilite.charger("segur-securite-2021", politiques.charger())
+    programme = eligibilite.charger(BUDGET, politiques.charger())
     (c,) = eligibilite.decider(programme, date(2026, 10, 1), [_dossier({"BUD-01": statut})])
     assert c["decision"] == decision
 
@@ -488,7 +598,7 @@ def test_completer_lot_ajoute_les_cles_du_contrat():
     casse = lot["etablissements"][3]["eligibilite"]
     assert casse["motifs"][1]["message"] == "depots/casse : dépôt non évalué (pas un dépôt git)"
     assert lot["programme"]["id"] == "programme-exemple" and lot["programme"]["enveloppe"]["montant"] == 2000000
-    assert lot["eligibilite"]["decisions"] == {"eligible": 1, "non_eligible": 2, "incomplet": 1}
+    assert lot["eligibilite"]["decisions"] == {"eligible": 1, "non_eligible": 2, "incomplet": 1, "a_confirmer": 0, "clos": 0}
     assert [(r["cle"], r["montant_plafond_total"], r["enveloppe"]) for r in lot["eligibilite"]["par_region"]] == [
         ("", 0, None), ("32", 0, 700000), ("53", 400000, 800000), ("84", 0, 500000),
     ]
@@ -504,6 +614,18 @@ def test_completer_lot_ajoute_les_cles_du_contrat():
         (c["nom"], c["decision"], c["montant_plafond"]) for c in liste["candidatures"]]
     assert [c["motifs"] for c in relue["candidatures"]] == [c["motifs"] for c in liste["candidatures"]]
     assert relue["par_region"] == liste["par_region"] and relue["synthese"] == liste["synthese"]
+
+
+def test_care_d1_le_prerequis_du_projet_n_est_jamais_non_eligible(lancer):
+    """Le prérequis VUL-01 du domaine 1 est une lecture du projet (l'annexe n'a pas été lue) : quel que soit son
+    verdict (ici conforme), la décision qui en dépend est « à confirmer », jamais « non éligible »."""
+    code, d = decision_json(lancer, CHU, "--programme", "care-domaine-1", "--date", "2024-04-01")
+    (c,) = d["candidatures"]
+    motif = next(m for m in c["motifs"] if m["regle"] == "VUL-01")
+    assert motif["resultat"] == "a_confirmer" and motif["hypothese_projet"] is True
+    assert motif["message"].endswith("; à confirmer : prérequis de l'annexe de l'arrêté du 18 mars 2024, non lus "
+                                     "(l'inscription au CERT Santé est une lecture du projet)")
+    assert code == 4 and c["decision"] == "a_confirmer"
 
 
 def test_le_programme_charge_les_politiques_qu_il_declare(lancer):
@@ -559,8 +681,30 @@ def test_lot_avec_programme_decision_par_etablissement_et_liste(lancer, tmp_path
         ("GHT « GHT Haute-Bretagne »", "eligible"), ("GHT « GHT Lys et Flandres »", "non_eligible"), ("EHPAD Les Tilleuls", "non_eligible"),
     ]
     csv_ = liste_csv.read_bytes().decode("utf-8")
-    assert csv_.startswith("\ufeffligne;programme;") and "\r\nregion;programme-exemple;2026-10-01;;;;;53;;;;;400000,00;1;0;0;800000,00;;\r\n" in csv_
+    assert csv_.startswith("\ufeffligne;programme;") and "\r\nregion;programme-exemple;2026-10-01;;;;;53;;;;;400000,00;1;0;0;0;0;800000,00;;\r\n" in csv_
     assert liste_html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_lot_care_d2_a_confirmer_dans_chaque_sortie(lancer, tmp_path):
+    """Le domaine 2 de CaRE, après l'ouverture de sa déclaration : « à confirmer » dans le lot JSON, la liste
+    CSV et le tableau de bord HTML, jamais « non éligible » sur la seule clôture inconnue."""
+    opale = str(EXEMPLES / "ch-cote-d-opale")
+    lot_json, liste_csv = tmp_path / "lot.json", tmp_path / "liste.csv"
+    sortie = lancer("lot", opale, "--date", "2026-03-01", "--programme", "care-domaine-2", "--sans-cache", "--sans-progression",
+                    "--jobs", "1", "--format", "json", "--sortie", str(lot_json), "--liste", str(liste_csv))
+    assert sortie.code in (0, 1), sortie
+    lot = json.loads(lot_json.read_text(encoding="utf-8"))
+    (e,) = lot["etablissements"]
+    assert e["eligibilite"]["decision"] == "a_confirmer"
+    assert e["eligibilite"]["motifs"][0]["message"].startswith("déclaration des objectifs ouverte depuis le 2026-01-16 ; échéance inconnue : ")
+    assert lot["eligibilite"]["decisions"] == {"eligible": 0, "non_eligible": 0, "incomplet": 0, "a_confirmer": 1, "clos": 0}
+    lignes = liste_csv.read_bytes().decode("utf-8").split("\r\n")
+    assert lignes[0].endswith(";eligibles;non_eligibles;incomplets;a_confirmer;clos;enveloppe;motifs;hypotheses_projet")
+    assert ";a_confirmer;" in lignes[1] and "échéance inconnue : clôture du guichet de déclaration des objectifs du domaine 2, non publiée" in lignes[1]
+    html = lancer("lot", opale, "--date", "2026-03-01", "--programme", "care-domaine-2", "--sans-cache", "--sans-progression",
+                  "--jobs", "1", "--format", "html").stdout
+    assert "0 éligible(s), 0 non éligible(s), 0 dossier(s) incomplet(s), 1 à confirmer (fait non publié)." in html
+    assert '<th scope="col" class="nombre">à confirmer</th>' in html
 
 
 def test_lot_programme_options_incompatibles(lancer):
@@ -605,7 +749,7 @@ def test_meme_finess_deux_chemins_compte_et_somme_une_fois(lancer, tmp_path):
     assert f"  · {message}" in texte.stdout.splitlines()
     csv_ = lancer("eligibilite", CHU, double, LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES, "--format", "csv").stdout
     assert f'\r\ndoublon;programme-exemple-par-taille;2026-10-01;{FINESS_CHU};;{double};;;;;;;;;;;;"{message}";\r\n' in csv_
-    assert "\r\ntotal;programme-exemple-par-taille;2026-10-01;;;;;;;;;;85000,50;2;0;0;500000,00;;non\r\n" in csv_
+    assert "\r\ntotal;programme-exemple-par-taille;2026-10-01;;;;;;;;;;85000,50;2;0;0;0;0;500000,00;;non\r\n" in csv_
     html = lancer("eligibilite", CHU, double, LYS, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES, "--format", "html").stdout
     assert '<section id="doublons">' in html and f"<li>{message}</li>".replace("'", "&#39;") in html
 
@@ -646,7 +790,7 @@ def test_lot_liste_meme_finess_deux_chemins(lancer, tmp_path):
     assert lot["eligibilite"]["doublons"][0]["message"] == message
     assert {e["chemin"]: (e["eligibilite"]["decision"], e["eligibilite"]["montant_plafond"]) for e in lot["etablissements"]} == {
         premier: ("eligible", 60000), second: (None, None), LYS: ("eligible", 25000.5)}
-    assert lot["eligibilite"]["decisions"] == {"eligible": 2, "non_eligible": 0, "incomplet": 0}
+    assert lot["eligibilite"]["decisions"] == {"eligible": 2, "non_eligible": 0, "incomplet": 0, "a_confirmer": 0, "clos": 0}
     assert lot["eligibilite"]["synthese"]["montant_plafond_total"] == 85000.5
     donnees = json.loads(liste_json.read_text(encoding="utf-8"))
     assert not [e.message for e in _validateur().iter_errors(donnees)]

@@ -10,18 +10,18 @@ from conftest import DATE_EXEMPLES, EXEMPLES
 ATTENDUS = {
     "chu-armorique": {
         **{r: "conforme" for r in ("BUD-01", "BUD-02", "EXE-01", "EXE-02", "EXE-03", "EXE-04", "PBN-01", "PBN-02", "PBN-03",
-                                   "PBN-04", "PBN-05", "FOR-01", "FOR-02", "FOR-03", "VUL-01", "VUL-02", "HYG-01", "HYG-02", "INC-01")},
+                                   "PBN-04", "PBN-05", "FOR-01", "FOR-02", "FOR-03", "VUL-01", "VUL-02", "HYG-01", "HYG-02", "HYG-03", "INC-01")},
         "BUD-03": "non_conforme", "FOR-04": "derogation",
     },
     "ch-vallee-du-lys": {
-        **{r: "conforme" for r in ("BUD-02", "BUD-03", "PBN-01", "PBN-04", "PBN-05", "FOR-01", "FOR-02", "FOR-03", "FOR-04", "VUL-01", "HYG-02")},
+        **{r: "conforme" for r in ("BUD-02", "BUD-03", "PBN-01", "PBN-04", "PBN-05", "FOR-01", "FOR-02", "FOR-03", "FOR-04", "VUL-01", "HYG-02", "HYG-03")},
         **{r: "non_conforme" for r in ("BUD-01", "EXE-01", "PBN-02", "PBN-03", "VUL-02", "HYG-01", "INC-01")},
         **{r: "non_applicable" for r in ("EXE-02", "EXE-03", "EXE-04")},
     },
     "ehpad-les-tilleuls": {
         **{r: "preuve_manquante" for r in ("BUD-01", "BUD-02", "BUD-03", "EXE-01", "FOR-02", "PBN-01", "PBN-02", "PBN-03", "PBN-04", "PBN-05", "VUL-02")},
         **{r: "non_applicable" for r in ("EXE-02", "EXE-03", "EXE-04")},
-        **{r: "conforme" for r in ("FOR-03", "HYG-01", "HYG-02", "INC-01", "VUL-01")},
+        **{r: "conforme" for r in ("FOR-03", "HYG-01", "HYG-02", "HYG-03", "INC-01", "VUL-01")},
         **{r: "non_conforme" for r in ("FOR-01", "FOR-04")},
     },
 }
@@ -48,7 +48,7 @@ def test_contrat_du_rapport_json(lancer):
     assert rapport["depot"] == {"chemin": str(EXEMPLES / "chu-armorique"), "source": "arbre", "revision": None}
     assert [r["regle"] for r in rapport["resultats"]] == sorted(r["regle"] for r in rapport["resultats"])
     s = rapport["synthese"]
-    assert (s["conforme"], s["non_conforme"], s["derogation"], s["total"], s["taux_conformite"]) == (19, 1, 1, 21, 0.9048)
+    assert (s["conforme"], s["non_conforme"], s["derogation"], s["total"], s["taux_conformite"]) == (20, 1, 1, 22, 0.9091)
     derogation = next(r for r in rapport["resultats"] if r["regle"] == "FOR-04")
     assert derogation["derogation"]["expire_le"] == "2027-03-31"
     assert derogation["derogation"]["statut_initial"] == "non_conforme"
@@ -87,8 +87,8 @@ def test_texte_une_ligne_par_regle_puis_bilan(lancer):
     sortie = lancer("evaluer", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES)
     lignes = sortie.stdout.splitlines()
     assert lignes[0] == "Centre hospitalier universitaire d'Armorique — FINESS 350042131"
-    assert sum(1 for l in lignes if l[:4] in {"BUD-", "EXE-", "PBN-", "FOR-", "VUL-", "HYG-", "INC-"}) == 21
-    assert lignes[-1] == "CONFORME — 1 non conforme, 1 dérogation, 19 conformes ; taux de conformité 90,5 % (seuil d'échec : mineure)"
+    assert sum(1 for l in lignes if l[:4] in {"BUD-", "EXE-", "PBN-", "FOR-", "VUL-", "HYG-", "INC-"}) == 22
+    assert lignes[-1] == "CONFORME — 1 non conforme, 1 dérogation, 20 conformes ; taux de conformité 90,9 % (seuil d'échec : mineure)"
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 
@@ -265,9 +265,9 @@ def test_csv_une_ligne_par_etablissement_et_regle(tmp_path, lancer):
     lignes = sortie.stdout.lstrip("\ufeff").splitlines()
     assert lignes[0] == "finess;raison_sociale;region;categorie;chemin;revision;date_evaluation;etat;statut_global;taux_conformite;regle;titre;gravite;statut;raison"
     assert sortie.stdout.startswith("\ufeff")
-    assert len(lignes) == 1 + 3 * 21 + 1
+    assert len(lignes) == 1 + 3 * 22 + 1
     assert ";;;;depots/notes;;2026-10-01;echec;;;;;;;pas un dépôt de preuves (ni dépôt git, ni etablissement.yaml)" in lignes
-    assert "350042131;Centre hospitalier universitaire d'Armorique;53;chu;depots/chu-armorique;;2026-10-01;evalue;conforme;0,9048;FOR-04;Campagne d'hameçonnage simulé dans l'année;mineure;derogation;" in lignes
+    assert "350042131;Centre hospitalier universitaire d'Armorique;53;chu;depots/chu-armorique;;2026-10-01;evalue;conforme;0,9091;FOR-04;Campagne d'hameçonnage simulé dans l'année;mineure;derogation;" in lignes
 
 
 def test_texte(tmp_path, lancer):
@@ -275,7 +275,7 @@ def test_texte(tmp_path, lancer):
     sortie = lancer("lot", "depots", "--date", DATE_EXEMPLES, "--sans-cache")
     assert sortie.code == 1
     assert sortie.stdout.startswith("Lot évalué au 2026-10-01 — 3 dépôt(s) : 3 évalué(s), 0 en échec\n"
-                                    "1 conforme(s), 2 non conforme(s) ; taux de conformité moyen 59,8 %\n")
+                                    "1 conforme(s), 2 non conforme(s) ; taux de conformité moyen 61,9 %\n")
     assert "690035449  EHPAD Les Tilleuls" in sortie.stdout
     assert sortie.stderr == ""  # pas de barre de progression hors d'un terminal
 
@@ -446,14 +446,14 @@ def test_eligibilite_calculee_par_les_processus_du_lot(tmp_path):
     copier_exemples(tmp_path / "depots")
     (tmp_path / "depots" / "notes").mkdir()
     catalogue = politiques.charger()
-    programme = eligibilite.charger("segur-securite-2021", catalogue)
+    programme = eligibilite.charger(str(RACINE / "tests" / "donnees" / "programme-budget-fictif.yaml"), catalogue)
     sorties = []
     for jobs in (1, 2):
         contexte = lot.Contexte(date(2026, 10, 1), programme=programme)
         donnees, code = lot.evaluer_lot(["depots"], catalogue, contexte, jobs, progression=False)
         assert code == 4
         assert lot.valider(donnees) == [] and donnees["empreinte"] == rapport.empreinte(donnees)
-        assert donnees["programme"]["id"] == "segur-securite-2021"
+        assert donnees["programme"]["id"] == "programme-budget-fictif"
         decisions = {e["chemin"]: e["eligibilite"]["decision"] for e in donnees["etablissements"]}
         assert set(decisions) == {"depots/notes", *(f"depots/{n}" for n in TROIS)}
         assert decisions["depots/notes"] == "incomplet"

@@ -105,7 +105,7 @@ PLAN_NATIONAL_ESTUAIRE = {
     **{r: "preuve_manquante" for r in ("BUD-01", "BUD-02", "BUD-03", "EXE-01", "FOR-01", "FOR-02", "FOR-03", "FOR-04",
                                        "PBN-01", "PBN-02", "PBN-03", "PBN-04", "PBN-05", "VUL-02")},
     **{r: "non_applicable" for r in ("EXE-02", "EXE-03", "EXE-04")},
-    **{r: "conforme" for r in ("VUL-01", "HYG-01", "HYG-02", "INC-01")},
+    **{r: "conforme" for r in ("VUL-01", "HYG-01", "HYG-02", "HYG-03", "INC-01")},
 }
 NIS2_HDS_ESTUAIRE = {"NIS2-01": "non_conforme", "OIV-01": "conforme", "HDS-01": "conforme", "HDS-02": "non_conforme"}
 
@@ -115,7 +115,7 @@ def test_verdicts_exacts_de_clinique_de_l_estuaire(lancer):
     assert {r["regle"]: r["statut"] for r in rapport["resultats"]} == {**PLAN_NATIONAL_ESTUAIRE, **NIS2_HDS_ESTUAIRE}
     assert sortie.code == 1
     s = rapport["synthese"]
-    assert (s["conforme"], s["non_conforme"], s["preuve_manquante"], s["non_applicable"], s["total"], s["taux_conformite"]) == (6, 2, 14, 3, 25, 0.2727)
+    assert (s["conforme"], s["non_conforme"], s["preuve_manquante"], s["non_applicable"], s["total"], s["taux_conformite"]) == (7, 2, 14, 3, 26, 0.3043)
     assert s["statut_global"] == "non_conforme"
     assert rapport["problemes"] == []
     par_regle = {r["regle"]: r for r in rapport["resultats"]}

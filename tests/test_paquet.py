@@ -47,4 +47,4 @@ def test_roue_dans_un_environnement_neuf(tmp_path):
     assert care.returncode == 1, care.stderr
     rapport_care = json.loads(care.stdout)
     assert sorted(p["id"] for p in rapport_care["politiques"]) == ["care", "plan-national"]
-    assert rapport_care["synthese"]["total"] == 35
+    assert rapport_care["synthese"]["total"] == 39

@@ -800,7 +800,7 @@ def test_cli_chaque_format_vers_un_fichier(lancer, tmp_path, format_):
 def test_cli_csv_standard(lancer):
     sortie = lancer("evaluer", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES, "--format", "csv", "--csv-standard")
     assert sortie.stdout.startswith("finess,raison_sociale,")
-    assert sortie.stdout.splitlines()[1].endswith(",0.9048")
+    assert sortie.stdout.splitlines()[1].endswith(",0.9091")
 
 
 def test_le_schema_sarif_est_la_copie_officielle():

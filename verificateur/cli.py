@@ -206,16 +206,17 @@ option_programmes = click.option(
 def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str, ...], jour: date | None, revision: str | None,
                 politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str, sortie: str | None,
                 csv_standard: bool) -> None:
-    """Décider de l'éligibilité à un programme de financement : éligible, non éligible ou incomplet.
+    """Décider de l'éligibilité à un programme de financement : éligible, non éligible, incomplet, à confirmer ou clos.
 
     \b
     Chaque motif est donné (condition, verdict ou valeur du profil, fichier,
     révision) avec le montant plafond quand il se calcule. Les dépôts d'un même
     GHT forment une seule candidature quand le programme le dit.
-    Codes de sortie : 0 éligible (toutes les candidatures), 1 sinon,
-    2 programme inconnu ou invalide.
+    Codes de sortie : 0 éligible (toutes les candidatures), 1 au moins une
+    non éligible ou incomplète, 4 sinon au moins une à confirmer (fait non
+    publié) ou programme clos, 2 programme inconnu ou invalide.
     Exemple :
-      verificateur eligibilite exemples/chu-armorique --programme segur-securite-2021 --date 2026-10-01
+      verificateur eligibilite exemples/chu-armorique --programme exemples/programme-exemple.yaml --date 2026-10-01
       verificateur eligibilite ght/*/ --programme care-domaine-1 --format html --sortie decision.html
     """
     from verificateur import eligibilite as module
@@ -474,17 +475,24 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
 
     catalogue = _catalogue(politiques, referentiels)
     lignes = couverture.matrice(catalogue)
+    externes = couverture.correspondances(catalogue)
     if format_ == "html":
         from verificateur.rendus import catalogue_html
 
-        click.echo(catalogue_html.couverture(lignes, catalogue, couverture.bilan(lignes)), nl=False)
+        click.echo(catalogue_html.couverture(lignes, catalogue, couverture.bilan(lignes), externes), nl=False)
         return
     if format_ == "csv":
         from verificateur import tableur
 
-        entete = ["referentiel", "exigence", "titre", "verifiable", "regles", "preuves", "remarque"]
+        # Les nœuds des catalogues externes auxquels renvoie chaque exigence : « catalogue:nœud (portée) ».
+        def renvois(exigence: str) -> str:
+            return " ".join(f"{x['catalogue']}:{x['noeud']} ({x['portee']})"
+                            for x in catalogue.exigences[exigence].donnees.get("correspondances", []))
+
+        entete = ["referentiel", "exigence", "titre", "verifiable", "regles", "preuves", "remarque", "correspondances"]
         click.echo(tableur.ecrire(entete, [
-            [l.referentiel, l.exigence, l.titre, "oui" if l.verifiable else "non", " ".join(l.regles), " ".join(l.preuves), l.remarque]
+            [l.referentiel, l.exigence, l.titre, "oui" if l.verifiable else "non", " ".join(l.regles), " ".join(l.preuves), l.remarque,
+             renvois(l.exigence)]
             for l in lignes
         ]), nl=False)
         return
@@ -494,6 +502,14 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
     click.echo(tabulate(tableau, headers=["exigence", "règles", "preuves lues", "remarque"], tablefmt="simple"))
     click.echo("")
     click.echo(couverture.bilan(lignes))
+    for c in externes:
+        click.echo("")
+        click.echo(f"Catalogue externe {c.id} (référentiel {c.referentiel}) : {c.titre} ; version lue : {c.version}")
+        click.echo(tabulate(
+            [[n.noeud, ", ".join(n.exigences) or "—", ", ".join(n.regles) or "—",
+              couverture.LIBELLES_PORTEES[n.portee] if n.portee else "non couvert", " ".join(n.notes)] for n in c.noeuds],
+            headers=["nœud", "exigences", "règles", "portée", "ce qui n'est pas vérifié"], tablefmt="simple", maxcolwidths=[None, None, None, None, 70]))
+        click.echo(c.bilan())
 
 
 AIDE_FUSIONNER = """\

@@ -7,7 +7,9 @@ calcule le montant plafond. Ce module :
 - charge et valide les programmes (schéma `programme.schema.json`, puis contrôles sémantiques) ;
 - évalue un dépôt par le moteur unique (`moteur.evaluer_source`), une fois par date distincte dont le
   programme a besoin (`evaluer_depot` : ce qu'appelle aussi le travailleur du lot) ;
-- décide, sans aucune lecture (`decider`) : `eligible`, `non_eligible` ou `incomplet`, avec chaque motif ;
+- décide, sans aucune lecture (`decider`) : `eligible`, `non_eligible`, `incomplet`, `a_confirmer` (la
+  décision dépend d'un fait non publié : une date, un seuil ; le motif le nomme) ou `clos` (programme clos à
+  la date de décision), avec chaque motif ;
 - regroupe en candidatures (une par GHT quand le programme le dit) et totalise par région.
 """
 
@@ -29,9 +31,14 @@ from verificateur.politiques import _affiche  # chemins montrés comme ceux des 
 from verificateur.problemes import ErreurVerificateur, Probleme, trier
 
 FORMAT = "verificateur/eligibilite/1"
-DECISIONS = ("eligible", "non_eligible", "incomplet")
-LIBELLES_DECISIONS = {"eligible": "éligible", "non_eligible": "non éligible", "incomplet": "incomplet"}
+DECISIONS = ("eligible", "non_eligible", "incomplet", "a_confirmer", "clos")
+LIBELLES_DECISIONS = {"eligible": "éligible", "non_eligible": "non éligible", "incomplet": "incomplet",
+                      "a_confirmer": "à confirmer", "clos": "programme clos"}
 SATISFAIT, NON_SATISFAIT, INDETERMINE = "satisfait", "non_satisfait", "indetermine"
+# Un fait non publié (date, seuil) : jamais « non satisfait » ; le motif nomme le fait qui manque.
+A_CONFIRMER = "a_confirmer"
+# Le programme est clos à la date de décision : on le dit, plutôt que de déclarer chacun non éligible.
+CLOS = "clos"
 LIBELLES_STATUTS = {
     "conforme": "conforme",
     "non_conforme": "non conforme",
@@ -57,6 +64,7 @@ class Condition:
     sources: tuple[str, ...]
     hypothese: str | None
     ligne: int
+    fait_inconnu: str | None = None
 
 
 @dataclass
@@ -85,7 +93,32 @@ class Programme:
     @property
     def echeance(self) -> date | None:
         o = self.donnees["fenetre"].get("objectifs")
-        return date.fromisoformat(o["echeance"]) if o else None
+        return date.fromisoformat(o["echeance"]) if o and o.get("echeance") else None
+
+    @property
+    def echeance_inconnue(self) -> str | None:
+        """Le fait qui manque quand l'échéance des objectifs n'est pas publiée (None si elle l'est)."""
+        o = self.donnees["fenetre"].get("objectifs")
+        return o.get("fait_inconnu") if o and not o.get("echeance") else None
+
+    @property
+    def ouverture_objectifs(self) -> date | None:
+        o = self.donnees["fenetre"].get("objectifs")
+        return date.fromisoformat(o["ouverture"]) if o and o.get("ouverture") else None
+
+    @property
+    def fin(self) -> date | None:
+        f = self.donnees["fenetre"].get("fin")
+        return date.fromisoformat(f["date"]) if f else None
+
+    def phase_objectifs_inconnue(self, jour: date) -> bool:
+        """Vrai quand les objectifs se vérifient maintenant mais que leur échéance n'est pas publiée :
+        la déclaration est ouverte (ou, sans date d'ouverture connue, la candidature est close)."""
+        if self.echeance_inconnue is None:
+            return False
+        if self.ouverture_objectifs is not None:
+            return jour >= self.ouverture_objectifs
+        return self.cloture is not None and jour > self.cloture
 
     @property
     def par_ght(self) -> bool:
@@ -105,7 +138,7 @@ class Programme:
                 tout.append(Condition(
                     nature, c["regle"], c.get("a_la_date", "candidature") if nature == "prerequis" else "echeance",
                     bool(c.get("derogation_acceptee", False)), c.get("libelle"), tuple(c.get("sources", [])),
-                    c.get("hypothese_projet"), self.ligne((cle, i, "regle")),
+                    c.get("hypothese_projet"), self.ligne((cle, i, "regle")), c.get("fait_inconnu"),
                 ))
         return tout
 
@@ -150,6 +183,9 @@ class Programme:
                 "ouverture": self.ouverture.isoformat(),
                 "cloture": self.cloture.isoformat() if self.cloture else None,
                 "echeance_objectifs": self.echeance.isoformat() if self.echeance else None,
+                "ouverture_objectifs": self.ouverture_objectifs.isoformat() if self.ouverture_objectifs else None,
+                "echeance_inconnue": self.echeance_inconnue,
+                "fin": self.fin.isoformat() if self.fin else None,
             },
             "candidature": d["candidats"]["candidature"],
             "montant_calcul": d["montant_plafond"]["calcul"],
@@ -235,7 +271,12 @@ def verifier(programme: Programme, catalogue: Any) -> list[Probleme]:
             probleme(("enveloppe", "par_region"), "montant-incoherent", "enveloppe : la somme des enveloppes régionales dépasse l'enveloppe nationale")
     fondement(programme.candidature, ("fenetre", "candidature"), "fenêtre de candidature")
     if "objectifs" in d["fenetre"]:
-        fondement(d["fenetre"]["objectifs"], ("fenetre", "objectifs"), "échéance des objectifs")
+        objectifs = d["fenetre"]["objectifs"]
+        fondement(objectifs, ("fenetre", "objectifs"), "échéance des objectifs")
+        if ("echeance" in objectifs) == ("fait_inconnu" in objectifs):
+            probleme(("fenetre", "objectifs"), "echeance-ou-fait-inconnu", "échéance des objectifs : « echeance » ou « fait_inconnu » attendu (l'un ou l'autre, pas les deux) ; une échéance non publiée se déclare par « fait_inconnu », qui la nomme")
+    if "fin" in d["fenetre"]:
+        fondement(d["fenetre"]["fin"], ("fenetre", "fin"), "fin du programme")
     fondement(d["candidats"], ("candidats",), "candidats")
     # Dates réelles (le schéma l'a vérifié) : ordre ouverture ≤ clôture ≤ échéance.
     ouverture, cloture, echeance = programme.ouverture, programme.cloture, programme.echeance
@@ -244,6 +285,10 @@ def verifier(programme: Programme, catalogue: Any) -> list[Probleme]:
     if echeance and echeance < (cloture or ouverture):
         borne = "la clôture" if cloture else "l'ouverture"
         probleme(("fenetre", "objectifs", "echeance"), "dates-desordonnees", f"fenêtre : échéance des objectifs le {echeance.isoformat()} avant {borne} le {(cloture or ouverture).isoformat()}")
+    fin = programme.fin
+    derniere = max(x for x in (ouverture, cloture, echeance, programme.ouverture_objectifs) if x is not None)
+    if fin and fin < derniere:
+        probleme(("fenetre", "fin", "date"), "dates-desordonnees", f"fenêtre : fin du programme le {fin.isoformat()} avant le {derniere.isoformat()}, date de la fenêtre")
     regles = getattr(catalogue, "regles", {})
     politiques = ", ".join(p.id for p in getattr(catalogue, "politiques", [])) or "aucune"
     demandees = d["programme"].get("politiques") or []
@@ -540,14 +585,34 @@ def _motif_fenetre(programme: Programme, jour: date) -> dict[str, Any]:
         return _motif(programme, "fenetre", "date de décision dans la fenêtre de candidature", NON_SATISFAIT,
                       f"candidature pas encore ouverte : la fenêtre ouvre le {o.isoformat()} (date de décision {d})",
                       chemin_programme=("fenetre", "candidature", "ouverture"), valeur=d, jour=jour, element=element)
+    fin = programme.fin
+    if fin is not None and jour > fin:
+        f = programme.donnees["fenetre"]["fin"]
+        quoi = f" ({f['libelle']})" if f.get("libelle") else ""
+        return _motif(programme, "fenetre", "programme en cours à la date de décision", CLOS,
+                      f"programme clos le {fin.isoformat()}{quoi} : aucune décision d'éligibilité après cette date (date de décision {d})",
+                      chemin_programme=("fenetre", "fin", "date"), valeur=d, jour=jour, element=f)
+    if programme.phase_objectifs_inconnue(jour):
+        objectifs = programme.donnees["fenetre"]["objectifs"]
+        oo = programme.ouverture_objectifs
+        depuis = f"déclaration des objectifs ouverte depuis le {oo.isoformat()}" if oo else f"candidature close le {c.isoformat() if c else ''}"
+        return _motif(programme, "fenetre", "échéance des objectifs connue", A_CONFIRMER,
+                      f"{depuis} ; échéance inconnue : {programme.echeance_inconnue} ; objectifs vérifiés à la date de décision {d}, décision à confirmer",
+                      chemin_programme=("fenetre", "objectifs", "fait_inconnu"), valeur=d, jour=jour, element=objectifs)
     if e is not None and jour >= e:
         return _motif(programme, "fenetre", "échéance des objectifs atteinte", SATISFAIT,
                       f"échéance des objectifs du {e.isoformat()} atteinte à la date de décision {d} : prérequis et objectifs vérifiés",
                       chemin_programme=("fenetre", "objectifs", "echeance"), valeur=d, jour=jour,
                       element=programme.donnees["fenetre"]["objectifs"])
     if c is not None and jour > c:
-        return _motif(programme, "fenetre", "date de décision dans la fenêtre de candidature", NON_SATISFAIT,
-                      f"candidature close : la fenêtre a fermé le {c.isoformat()} (date de décision {d})",
+        # Close aux candidatures : le dire, plutôt que de déclarer chaque établissement non éligible.
+        suite = ""
+        if e is not None:
+            suite = f" ; objectifs vérifiés à leur échéance du {e.isoformat()}"
+        elif programme.ouverture_objectifs is not None:
+            suite = f" ; déclaration des objectifs à partir du {programme.ouverture_objectifs.isoformat()}"
+        return _motif(programme, "fenetre", "date de décision dans la fenêtre de candidature", CLOS,
+                      f"programme clos aux candidatures le {c.isoformat()}{suite} (date de décision {d})",
                       chemin_programme=("fenetre", "candidature", "cloture"), valeur=d, jour=jour, element=element)
     texte = f"du {o.isoformat()} au {c.isoformat()}" if c else f"ouverte depuis le {o.isoformat()}, sans clôture"
     return _motif(programme, "fenetre", "date de décision dans la fenêtre de candidature", SATISFAIT,
@@ -597,7 +662,13 @@ def _motif_regle(programme: Programme, condition: Condition, indice: int, dossie
     element = programme.donnees[cle][indice]
     nature = "prérequis" if condition.nature == "prerequis" else "objectif"
     echeance = programme.echeance
-    bloquant = condition.nature == "prerequis" or echeance is None or jour_decision >= echeance
+    inconnue = programme.echeance_inconnue
+    if condition.nature == "prerequis":
+        bloquant = True
+    elif inconnue is not None:
+        bloquant = programme.phase_objectifs_inconnue(jour_decision)
+    else:
+        bloquant = echeance is None or jour_decision >= echeance
     attendu = "conforme" + (" (dérogation acceptée)" if condition.derogation_acceptee else "")
     libelle = f"{condition.regle} {attendu} au {jour.isoformat()}"
     if condition.libelle:
@@ -624,8 +695,18 @@ def _motif_regle(programme: Programme, condition: Condition, indice: int, dossie
         texte += " (attendu conforme)"
     else:  # preuve_manquante, erreur : on ne peut pas décider
         resultat = INDETERMINE
+    if condition.fait_inconnu and resultat != INDETERMINE:
+        # La règle applique une lecture du projet là où le texte se tait : ni oui ni non.
+        resultat = A_CONFIRMER
+        texte += f" ; à confirmer : {condition.fait_inconnu}"
+    elif resultat == NON_SATISFAIT and condition.nature == "objectif" and inconnue is not None and bloquant:
+        resultat = A_CONFIRMER
+        texte += f" ; peut encore être atteint avant l'échéance, inconnue ({inconnue})"
     if not bloquant:
-        texte += f" ; objectif à atteindre au plus tard le {echeance.isoformat() if echeance else ''}, non bloquant avant"
+        if inconnue is not None:
+            texte += f" ; objectif à atteindre avant l'échéance, inconnue ({inconnue}), non bloquant avant"
+        else:
+            texte += f" ; objectif à atteindre au plus tard le {echeance.isoformat() if echeance else ''}, non bloquant avant"
     return _motif(programme, condition.nature, libelle, resultat, debut + texte, chemin_programme=(cle, indice, "regle"),
                   bloquant=bloquant, valeur=statut, regle=condition.regle, jour=jour, dossier=dossier,
                   preuves=verdict["preuves"], element=element, explication=verdict["explication"])
@@ -772,11 +853,19 @@ def decider(programme: Programme, jour: date, dossiers: list[Dossier],
             if membre.echec is None and membre.profil is not None or membre.verdicts:
                 for condition, indice in numerotees:
                     motifs.append(_motif_regle(programme, condition, indice, membre, date_de(condition, programme, jour), jour))
+        if motifs[0]["resultat"] == CLOS:
+            # Programme clos : aucun autre motif ne décide (ils restent lisibles, non bloquants).
+            for m in motifs[1:]:
+                m["bloquant"] = False
         bloquants = [m for m in motifs if m["bloquant"]]
-        if any(m["resultat"] == NON_SATISFAIT for m in bloquants):
+        if motifs[0]["resultat"] == CLOS:
+            decision = "clos"
+        elif any(m["resultat"] == NON_SATISFAIT for m in bloquants):
             decision = "non_eligible"
         elif any(m["resultat"] == INDETERMINE for m in bloquants):
             decision = "incomplet"
+        elif any(m["resultat"] == A_CONFIRMER for m in bloquants):
+            decision = "a_confirmer"
         else:
             decision = "eligible"
         montants = [montant_etablissement(programme, m) for m in membres]
@@ -886,9 +975,16 @@ def empreinte(donnees: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(texte.encode("utf-8")).hexdigest()
 
 
+CODE_A_CONFIRMER = 4
+
+
 def code_sortie(sortie: dict[str, Any]) -> int:
-    """0 : toutes les candidatures éligibles ; 1 sinon."""
-    return 0 if sortie["candidatures"] and all(c["decision"] == "eligible" for c in sortie["candidatures"]) else 1
+    """0 : toutes les candidatures éligibles ; 1 : au moins une non éligible ou incomplète (ou aucune
+    candidature) ; 4 : sinon, au moins une à confirmer (fait non publié) ou programme clos."""
+    decisions = {c["decision"] for c in sortie["candidatures"]}
+    if not decisions or decisions & {"non_eligible", "incomplet"}:
+        return 1
+    return 0 if decisions == {"eligible"} else CODE_A_CONFIRMER
 
 
 # --- le lot (verificateur lot … --programme ID) ------------------------------------------------------

@@ -170,6 +170,7 @@ def _charger_referentiel(fichier: Path, catalogue: Catalogue) -> None:
         return
     catalogue.referentiels[id_ref] = donnees
     sources = {s["id"]: s for s in donnees.get("sources", [])}
+    externes = _verifier_catalogues(document, donnees, sources, catalogue)
     for i, exigence in enumerate(donnees["exigences"]):
         chemin: Chemin = ("exigences", i, "id")
         if exigence["id"] in catalogue.exigences:
@@ -181,10 +182,30 @@ def _charger_referentiel(fichier: Path, catalogue: Catalogue) -> None:
                 catalogue.problemes.append(Probleme(document.chemin, document.ligne(("exigences", i, "sources")), "source-inconnue", f"exigence « {exigence['id']} » : source « {ref} » absente de la liste des sources"))
             else:
                 citees.append(sources[ref])
+        for j, c in enumerate(exigence.get("correspondances", [])):
+            lieu = document.ligne(("exigences", i, "correspondances", j))
+            if c["catalogue"] not in externes:
+                catalogue.problemes.append(Probleme(document.chemin, lieu, "catalogue-inconnu", f"exigence « {exigence['id']} » : catalogue « {c['catalogue']} » absent de la liste des catalogues ({', '.join(externes) or 'aucun'})"))
+            elif c["noeud"] not in externes[c["catalogue"]]:
+                catalogue.problemes.append(Probleme(document.chemin, lieu, "noeud-inconnu", f"exigence « {exigence['id']} » : nœud « {c['noeud']} » absent du catalogue « {c['catalogue']} »"))
         catalogue.exigences[exigence["id"]] = Exigence(
             exigence["id"], id_ref, exigence["titre"], exigence["enonce"], tuple(citees),
             bool(exigence.get("verifiable")), exigence.get("confiance", ""), exigence,
         )
+
+
+def _verifier_catalogues(document: Any, donnees: dict[str, Any], sources: dict[str, Any], catalogue: Catalogue) -> dict[str, list[str]]:
+    """Les catalogues externes d'un référentiel (identifiant → nœuds) ; une source inconnue ou un
+    identifiant répété est un problème."""
+    externes: dict[str, list[str]] = {}
+    for i, c in enumerate(donnees.get("catalogues", [])):
+        if c["id"] in externes:
+            catalogue.problemes.append(Probleme(document.chemin, document.ligne(("catalogues", i, "id")), "id-duplique", f"catalogue « {c['id']} » déjà défini"))
+            continue
+        if c["source"] not in sources:
+            catalogue.problemes.append(Probleme(document.chemin, document.ligne(("catalogues", i, "source")), "source-inconnue", f"catalogue « {c['id']} » : source « {c['source']} » absente de la liste des sources"))
+        externes[c["id"]] = list(c["noeuds"])
+    return externes
 
 
 def _empreinte(fichiers: list[tuple[str, bytes]]) -> str:

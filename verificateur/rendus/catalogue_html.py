@@ -36,7 +36,7 @@ def _entete(catalogue: Any) -> dict[str, Any]:
     }
 
 
-def couverture(lignes: list[Any], catalogue: Any, bilan: str) -> str:
+def couverture(lignes: list[Any], catalogue: Any, bilan: str, externes: list[Any] | None = None) -> str:
     groupes: dict[str, list[dict[str, Any]]] = {}
     for l in lignes:
         etat = "couverte" if l.couverte else "orpheline" if l.verifiable else "non_verifiable"
@@ -53,8 +53,14 @@ def couverture(lignes: list[Any], catalogue: Any, bilan: str) -> str:
         mode="couverture", titre="Couverture des référentiels", surtitre="Matrice exigence → règles → preuves",
         groupes=[{"id": ref, "lignes": groupes[ref]} for ref in sorted(groupes)],
         total=len(lignes), couvertes=couvertes, orphelines=orphelines, non_verifiables=len(lignes) - couvertes - orphelines,
-        bilan=bilan, **_entete(catalogue),
+        bilan=bilan, externes=externes or [], portees=_portees(), **_entete(catalogue),
     )
+
+
+def _portees() -> dict[str, str]:
+    from verificateur.couverture import LIBELLES_PORTEES
+
+    return LIBELLES_PORTEES
 
 
 def regles(catalogue: Any) -> str:

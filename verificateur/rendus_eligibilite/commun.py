@@ -7,9 +7,14 @@ from typing import Any
 from verificateur.eligibilite import LIBELLES_DECISIONS, euros
 from verificateur.rendus.commun import lieu
 
-SYMBOLES = {"satisfait": "✓", "non_satisfait": "✗", "indetermine": "?"}
-LIBELLES_RESULTATS = {"satisfait": "satisfait", "non_satisfait": "non satisfait", "indetermine": "indéterminé"}
-PLURIELS_DECISIONS = {"eligible": "éligibles", "non_eligible": "non éligibles", "incomplet": "incomplets"}
+SYMBOLES = {"satisfait": "✓", "non_satisfait": "✗", "indetermine": "?", "a_confirmer": "~", "clos": "∅"}
+LIBELLES_RESULTATS = {"satisfait": "satisfait", "non_satisfait": "non satisfait", "indetermine": "indéterminé",
+                      "a_confirmer": "à confirmer (fait non publié)", "clos": "programme clos"}
+PLURIELS_DECISIONS = {"eligible": "éligibles", "non_eligible": "non éligibles", "incomplet": "incomplets",
+                      "a_confirmer": "à confirmer", "clos": "programme clos"}
+# Les trois décisions de toujours sont comptées même à zéro ; « à confirmer » et « programme clos »
+# seulement quand il y en a (un programme sans fait inconnu ni fin ne les connaît pas).
+TOUJOURS = ("eligible", "non_eligible", "incomplet")
 
 __all__ = ["LIBELLES_DECISIONS", "euros", "lieux", "montant", "compte_decisions", "source_texte"]
 
@@ -24,10 +29,11 @@ def montant(valeur: Any) -> str:
 
 
 def compte_decisions(comptes: dict[str, int]) -> str:
-    """« 1 éligible, 2 non éligibles, 0 incomplet »."""
+    """« 1 éligible, 2 non éligibles, 0 incomplet » (+ « 3 à confirmer », « 1 programme clos » s'il y en a)."""
     return ", ".join(
         f"{comptes.get(d, 0)} {PLURIELS_DECISIONS[d] if comptes.get(d, 0) > 1 else LIBELLES_DECISIONS[d]}"
-        for d in ("eligible", "non_eligible", "incomplet")
+        for d in LIBELLES_DECISIONS
+        if d in TOUJOURS or comptes.get(d, 0)
     )
 
 

@@ -13,7 +13,7 @@ from verificateur import tableur
 COLONNES = (
     "ligne", "programme", "date_decision", "finess", "raison_sociale", "chemin", "revision", "region", "categorie",
     "statut_juridique", "candidature", "decision", "montant_plafond", "eligibles", "non_eligibles", "incomplets",
-    "enveloppe", "motifs", "hypotheses_projet",
+    "a_confirmer", "clos", "enveloppe", "motifs", "hypotheses_projet",
 )
 
 
@@ -36,7 +36,7 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
             lignes.append([
                 "etablissement", programme, jour, m["finess"], m["raison_sociale"], m["chemin"], (m["depot"] or {}).get("revision"),
                 m["region"], m["categorie"], m["statut_juridique"], c["nom"], c["decision"], _euros(m["montant_plafond"], standard),
-                None, None, None, None, " | ".join(motifs), "oui" if hypotheses else "non",
+                None, None, None, None, None, None, " | ".join(motifs), "oui" if hypotheses else "non",
             ])
     for d in donnees.get("doublons", []):  # le dépôt écarté est dit, jamais compté
         for chemin in d["ecartes"]:
@@ -48,13 +48,13 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
         lignes.append([
             "region", programme, jour, None, None, None, None, r["cle"], None, None, None, None,
             _euros(r["montant_plafond_total"], standard), r["eligible"], r["non_eligible"], r["incomplet"],
-            _euros(r["enveloppe"], standard), None, None,
+            r.get("a_confirmer", 0), r.get("clos", 0), _euros(r["enveloppe"], standard), None, None,
         ])
     s = donnees["synthese"]
     e = s["etablissements"]
     lignes.append([
         "total", programme, jour, None, None, None, None, None, None, None, None, None,
         _euros(s["montant_plafond_total"], standard), e["eligible"], e["non_eligible"], e["incomplet"],
-        _euros(s["enveloppe"], standard), None, "oui" if donnees["hypotheses"] else "non",
+        e.get("a_confirmer", 0), e.get("clos", 0), _euros(s["enveloppe"], standard), None, "oui" if donnees["hypotheses"] else "non",
     ])
     return tableur.ecrire(COLONNES, lignes, standard)

@@ -9,7 +9,7 @@ from typing import Any
 
 from verificateur.rendus.commun import ORDRE_STATUTS
 from verificateur.rendus_eligibilite.commun import (
-    LIBELLES_DECISIONS, LIBELLES_RESULTATS, SYMBOLES, compte_decisions, euros, lieux, montant, part, source_texte,
+    LIBELLES_DECISIONS, LIBELLES_RESULTATS, PLURIELS_DECISIONS, SYMBOLES, compte_decisions, euros, lieux, montant, part, source_texte,
 )
 
 
@@ -24,6 +24,7 @@ def _environnement() -> Any:
     env.filters = dict(base.filters)  # les filtres du rapport restent intacts
     env.filters["decision"] = lambda d: LIBELLES_DECISIONS.get(d, d)
     env.filters["resultat"] = lambda r: LIBELLES_RESULTATS.get(r, r)
+    env.filters["decisions"] = lambda d: PLURIELS_DECISIONS.get(d, d)
     env.filters["marque"] = lambda r: SYMBOLES.get(r, "")
     env.filters["euros"] = euros
     env.filters["montant"] = montant
@@ -41,5 +42,7 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
         s=s,
         bilan=compte_decisions(s["candidatures"]),
         bilan_etablissements=compte_decisions(s["etablissements"]),
+        # « à confirmer » et « programme clos » : des colonnes seulement s'il y en a.
+        en_plus=[x for x in ("a_confirmer", "clos") if any(r.get(x) for r in donnees["par_region"])],
         part_enveloppe=part(s["montant_plafond_total"], s["enveloppe"]) if s["enveloppe"] is not None else "",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from verificateur.rendus_eligibilite.commun import (
-    LIBELLES_DECISIONS, SYMBOLES, compte_decisions, euros, lieux, montant, part, source_texte,
+    LIBELLES_DECISIONS, PLURIELS_DECISIONS, SYMBOLES, compte_decisions, euros, lieux, montant, part, source_texte,
 )
 
 
@@ -14,6 +14,11 @@ def _fenetre(f: dict[str, Any]) -> str:
     texte = f"fenêtre de candidature du {f['ouverture']}" + (f" au {f['cloture']}" if f["cloture"] else ", sans clôture")
     if f["echeance_objectifs"]:
         texte += f" ; objectifs à atteindre au plus tard le {f['echeance_objectifs']}"
+    elif f.get("echeance_inconnue"):
+        ouverture = f" (déclaration ouverte le {f['ouverture_objectifs']})" if f.get("ouverture_objectifs") else ""
+        texte += f" ; échéance des objectifs inconnue{ouverture} : {f['echeance_inconnue']}"
+    if f.get("fin"):
+        texte += f" ; programme clos après le {f['fin']}"
     return texte
 
 
@@ -68,13 +73,16 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
     if donnees["par_region"]:
         from tabulate import tabulate
 
+        # « à confirmer » et « programme clos » : des colonnes seulement s'il y en a.
+        en_plus = [d for d in ("a_confirmer", "clos") if any(r.get(d) for r in donnees["par_region"])]
         tableau = [
-            [r["cle"] or "?", r["eligible"], r["non_eligible"], r["incomplet"], euros(r["montant_plafond_total"]),
-             "—" if r["enveloppe"] is None else euros(r["enveloppe"])]
+            [r["cle"] or "?", r["eligible"], r["non_eligible"], r["incomplet"], *(r[d] for d in en_plus),
+             euros(r["montant_plafond_total"]), "—" if r["enveloppe"] is None else euros(r["enveloppe"])]
             for r in donnees["par_region"]
         ]
-        lignes += ["", tabulate(tableau, headers=["région", "éligibles", "non éligibles", "incomplets", "plafonds éligibles", "enveloppe"],
-                                tablefmt="simple", disable_numparse=True)]
+        entetes = ["région", "éligibles", "non éligibles", "incomplets", *(PLURIELS_DECISIONS[d] for d in en_plus),
+                   "plafonds éligibles", "enveloppe"]
+        lignes += ["", tabulate(tableau, headers=entetes, tablefmt="simple", disable_numparse=True)]
     if donnees["hypotheses"]:
         lignes += ["", "Hypothèses du projet (les sources se taisent) :"]
         for h in donnees["hypotheses"]:
