@@ -194,15 +194,33 @@ def test_programmes_2026_decisions_et_hypotheses(lancer, programme):
         return sortie, json.loads(sortie.stdout)
 
     sortie, rapport = decision("clinique-de-l-estuaire")
-    assert sortie.code == 0
+    # Ni la clôture du guichet ni les critères détaillés ne sont publiés : « à confirmer » (code 4), en les
+    # nommant ; jamais « éligible » sur un guichet peut-être clos.
+    assert sortie.code == 4
     (candidature,) = rapport["candidatures"]
-    assert candidature["decision"] == "eligible"
+    assert candidature["decision"] == "a_confirmer"
     assert candidature["montant_plafond"] is None
-    # La clôture du guichet n'est pas connue : la décision le dit, jamais en silence.
+    a_confirmer = [m["message"] for m in candidature["motifs"] if m["resultat"] == "a_confirmer"]
+    assert len(a_confirmer) == 2
+    assert "clôture inconnue : clôture du guichet de candidature" in a_confirmer[0]
+    assert "critères d'éligibilité à confirmer : critères d'éligibilité" in a_confirmer[1]
     assert any(h["element"] == "fenetre.candidature" and "clôture" in h["texte"] for h in rapport["hypotheses"])
     assert all(m["hypothese_projet"] for m in candidature["motifs"])
+    # La catégorie « ehpad » n'est exclue que par l'hypothèse du projet : à confirmer, pas « non éligible ».
     sortie, rapport = decision("ehpad-les-tilleuls")
-    assert (sortie.code, rapport["candidatures"][0]["decision"]) == (1, "non_eligible")
+    (candidature,) = rapport["candidatures"]
+    assert (sortie.code, candidature["decision"]) == (4, "a_confirmer")
+    (categorie,) = [m for m in candidature["motifs"] if m["condition"].startswith("catégorie")]
+    assert categorie["resultat"] == "a_confirmer" and "« ehpad » non admise" in categorie["message"]
+
+
+def test_programme_cloture_et_fait_inconnu_s_excluent(lancer, tmp_path):
+    source = (RACINE / "politiques" / "financements" / "care-hospiconnect-2026.yaml").read_text(encoding="utf-8")
+    fichier = tmp_path / "p.yaml"
+    fichier.write_text(source.replace("    ouverture: 2026-01-20\n", "    ouverture: 2026-01-20\n    cloture: 2026-12-31\n"), encoding="utf-8")
+    sortie = lancer("eligibilite", str(EXEMPLES / "clinique-de-l-estuaire"), "--programme", str(fichier), "--date", DATE_EXEMPLES)
+    assert sortie.code == 2
+    assert "fenêtre de candidature : « cloture » ou « fait_inconnu » attendu, pas les deux" in sortie.stderr
 
 
 def test_d1_bis_pas_encore_ouvert_le_12_fevrier_2026(lancer):

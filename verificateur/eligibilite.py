@@ -275,6 +275,8 @@ def verifier(programme: Programme, catalogue: Any) -> list[Probleme]:
         fondement(objectifs, ("fenetre", "objectifs"), "échéance des objectifs")
         if ("echeance" in objectifs) == ("fait_inconnu" in objectifs):
             probleme(("fenetre", "objectifs"), "echeance-ou-fait-inconnu", "échéance des objectifs : « echeance » ou « fait_inconnu » attendu (l'un ou l'autre, pas les deux) ; une échéance non publiée se déclare par « fait_inconnu », qui la nomme")
+    if "cloture" in programme.candidature and "fait_inconnu" in programme.candidature:
+        probleme(("fenetre", "candidature"), "echeance-ou-fait-inconnu", "fenêtre de candidature : « cloture » ou « fait_inconnu » attendu, pas les deux ; une clôture non publiée se déclare par « fait_inconnu », qui la nomme")
     if "fin" in d["fenetre"]:
         fondement(d["fenetre"]["fin"], ("fenetre", "fin"), "fin du programme")
     fondement(d["candidats"], ("candidats",), "candidats")
@@ -614,6 +616,12 @@ def _motif_fenetre(programme: Programme, jour: date) -> dict[str, Any]:
         return _motif(programme, "fenetre", "date de décision dans la fenêtre de candidature", CLOS,
                       f"programme clos aux candidatures le {c.isoformat()}{suite} (date de décision {d})",
                       chemin_programme=("fenetre", "candidature", "cloture"), valeur=d, jour=jour, element=element)
+    if c is None and element.get("fait_inconnu"):
+        # Une clôture non publiée : le guichet est peut-être clos, la décision ne peut pas être « éligible ».
+        return _motif(programme, "fenetre", "date de décision dans la fenêtre de candidature", A_CONFIRMER,
+                      f"date de décision {d} après l'ouverture du guichet le {o.isoformat()} ; clôture inconnue : "
+                      f"{element['fait_inconnu']} ; décision à confirmer",
+                      chemin_programme=("fenetre", "candidature", "fait_inconnu"), valeur=d, jour=jour, element=element)
     texte = f"du {o.isoformat()} au {c.isoformat()}" if c else f"ouverte depuis le {o.isoformat()}, sans clôture"
     return _motif(programme, "fenetre", "date de décision dans la fenêtre de candidature", SATISFAIT,
                   f"date de décision {d} dans la fenêtre de candidature {texte}",
@@ -646,13 +654,23 @@ def _motifs_profil(programme: Programme, dossier: Dossier) -> list[dict[str, Any
         admis = candidats[cle]
         ok = valeur in admis
         accorde = "admise" if feminin else "admis"
+        resultat = SATISFAIT if ok else NON_SATISFAIT
         if ok:
             message = f"{nom} : {mot} « {valeur} » {accorde}"
         else:
             message = f"{nom} : {mot} « {valeur} » non {accorde} ({'admises' if feminin else 'admis'} : {', '.join(admis)})"
-        motifs.append(_motif(programme, "candidat", f"{mot} parmi : {', '.join(admis)}", SATISFAIT if ok else NON_SATISFAIT, message,
+            if candidats.get("fait_inconnu"):
+                # Des critères non publiés : la liste des admis est une hypothèse, jamais « non éligible » sur elle.
+                resultat = A_CONFIRMER
+                message += f" ; à confirmer : {candidats['fait_inconnu']}"
+        motifs.append(_motif(programme, "candidat", f"{mot} parmi : {', '.join(admis)}", resultat, message,
                              chemin_programme=("candidats", cle), valeur=valeur, dossier=dossier,
                              preuves=_preuve_profil(dossier, champ), element=candidats))
+    if candidats.get("fait_inconnu") and all(m["resultat"] == SATISFAIT for m in motifs):
+        # Ce qui est connu ne suffit pas à dire « éligible » quand les critères ne sont pas publiés.
+        motifs.append(_motif(programme, "candidat", "critères d'éligibilité connus", A_CONFIRMER,
+                             f"{nom} : critères d'éligibilité à confirmer : {candidats['fait_inconnu']}",
+                             chemin_programme=("candidats", "fait_inconnu"), dossier=dossier, element=candidats))
     return motifs
 
 
