@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
 from test_depot_git import empreintes, environnement_git, git, nouveau_depot, sha, statuts  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
@@ -29,7 +29,7 @@ EMPRUNT = f"objets git empruntés à un autre dépôt (objects/info/alternates),
 COMMANDES = {
     "evaluer --revision": ("evaluer", "--revision", "HEAD", "--date", DATE_EXEMPLES),
     "evaluer --index": ("evaluer", "--index", "--date", DATE_EXEMPLES),
-    "eligibilite --revision": ("eligibilite", "--programme", "segur-securite-2021", "--revision", "HEAD", "--date", DATE_EXEMPLES),
+    "eligibilite --revision": ("eligibilite", "--programme", str(RACINE / "tests" / "donnees" / "programme-budget-fictif.yaml"), "--revision", "HEAD", "--date", DATE_EXEMPLES),
     "historique": ("historique", "--depuis", "2026-09-01", "--jusqu-a", DATE_EXEMPLES),
     "crochet": ("crochet", "--date", DATE_EXEMPLES),
 }
@@ -252,7 +252,7 @@ def test_depot_nu_sans_revision_lu_a_head(tmp_path, autre, lancer):
     avec = json.loads(lancer("evaluer", str(nu), "--revision", "HEAD", "--date", DATE_EXEMPLES, "--format", "json").stdout)
     assert sans["depot"] == {"chemin": str(nu), "source": "revision", "revision": sha(autre)}
     assert sans == avec and sans["etablissement"]["finess"] == "590028718"
-    eligibilite = lancer("eligibilite", str(nu), "--programme", "segur-securite-2021", "--date", DATE_EXEMPLES, "--format", "json")
+    eligibilite = lancer("eligibilite", str(nu), "--programme", str(RACINE / "tests" / "donnees" / "programme-budget-fictif.yaml"), "--date", DATE_EXEMPLES, "--format", "json")
     assert json.loads(eligibilite.stdout)["candidatures"][0]["porteur"]["finess"] == "590028718"
 
 
