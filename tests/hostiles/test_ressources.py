@@ -1,0 +1,104 @@
+"""Ressources bornées, jamais de plantage (#12.4) : une longue histoire git lue en flux (mémoire
+mesurée en sous-processus), des dossiers imbriqués sur des milliers de niveaux, des dates aux bornes
+du calendrier, `--sortie` vers ce que l'utilisateur a nommé (lien, tube, périphérique, disque plein,
+lecture seule), deux lots sur le même dossier de rapports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import DATE_EXEMPLES, EXEMPLES
+from fabrique import lancer_mesure
+
+# 400 commits qui changent chacun 4 000 petits fichiers : 1,6 million de changements dans un .git de
+# quelques Mo. Lire toute l'histoire en mémoire coûtait 1,07 Go ; lue en flux, quelques dizaines de Mo.
+COMMITS, FICHIERS = 400, 4_000
+MEMOIRE_HISTOIRE = 200 * 1024 * 1024
+DEBUT = 1_704_067_200  # 2024-01-01T00:00:00Z : le premier commit ; puis un commit par jour
+
+
+def _environnement(maison: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(HOME=str(maison), GIT_CONFIG_NOSYSTEM="1")
+    return env
+
+
+def construire_longue_histoire(depot: Path, maison: Path, commits: int = COMMITS, fichiers: int = FICHIERS) -> None:
+    """Le dépôt d'exemple chu-armorique au premier commit, puis `commits` commits qui réécrivent
+    chacun `fichiers` annexes (100 par dossier : fast-import reconstruit vite des arbres courts).
+    Un même contenu par commit : le .git reste petit, l'histoire est longue."""
+    env = _environnement(maison)
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(depot)], check=True, env=env)
+    base = EXEMPLES / "chu-armorique"
+    fichiers_base = sorted(p for p in base.rglob("*") if p.is_file())
+    flux = bytearray()
+    for marque, p in enumerate(fichiers_base, 1):
+        contenu = p.read_bytes()
+        flux += b"blob\nmark :%d\ndata %d\n%s\n" % (marque, len(contenu), contenu)
+    noms = [f"annexes/{i // 100:02d}/{i:04d}.txt" for i in range(fichiers)]
+    marque = len(fichiers_base)
+    for c in range(commits):
+        marque += 1
+        contenu = b"version %d\n" % c
+        flux += b"blob\nmark :%d\ndata %d\n%s\n" % (marque, len(contenu), contenu)
+        flux += b"commit refs/heads/main\ncommitter RSSI <rssi@chu-armorique.invalid> %d +0000\ndata 7\ncommit\n" % (DEBUT + c * 86_400)
+        if c == 0:
+            for i, p in enumerate(fichiers_base, 1):
+                flux += b"M 100644 :%d %s\n" % (i, p.relative_to(base).as_posix().encode())
+        flux += "".join(f"M 100644 :{marque} {n}\n" for n in noms).encode()
+        flux += b"\n"
+    subprocess.run(["git", "-C", str(depot), "fast-import", "--quiet"], input=bytes(flux), check=True, env=env)
+    # L'index (pour --index et le crochet) : celui de HEAD, sans extraire 4 000 fichiers.
+    subprocess.run(["git", "-C", str(depot), "read-tree", "HEAD"], check=True, env=env)
+
+
+@pytest.fixture(scope="module")
+def longue_histoire(tmp_path_factory) -> Path:
+    racine = tmp_path_factory.mktemp("longue-histoire")
+    (racine / "maison").mkdir()
+    construire_longue_histoire(racine / "depot", racine / "maison")
+    return racine / "depot"
+
+
+A_POSTERIORI = ("exercices/2023-03-16-rancongiciel-dpi.yaml:2: exercice daté du 2023-03-16, ajouté au dépôt le 2024-01-01 "
+                "(291 jours plus tard) : déclaré a posteriori (declare-a-posteriori)")
+
+
+def _a_posteriori(rapport: dict) -> list[str]:
+    return [f"{p['fichier']}:{p['ligne']}: {p['message']} ({p['code']})" for p in rapport["problemes"] if p["code"] == "declare-a-posteriori"]
+
+
+@pytest.mark.parametrize("mode", ["revision", "index", "crochet", "historique", "lot-fraicheur"])
+def test_longue_histoire_lue_en_flux(longue_histoire, tmp_path, mode):
+    """La fraîcheur (« déclaré a posteriori ») et l'historique lisent l'histoire en flux : moins de
+    200 Mo (1,07 Go avant), et la date de premier ajout reste celle du premier commit."""
+    depot = str(longue_histoire)
+    if mode in ("revision", "index"):
+        option = ("--revision", "HEAD") if mode == "revision" else ("--index",)
+        sortie, memoire = lancer_mesure(tmp_path, "evaluer", depot, *option, "--date", DATE_EXEMPLES, "--format", "json")
+        assert sortie.code == 0, sortie
+        assert _a_posteriori(json.loads(sortie.stdout)) == [A_POSTERIORI]
+    elif mode == "crochet":
+        sortie, memoire = lancer_mesure(tmp_path, "crochet", depot, "--date", DATE_EXEMPLES)
+        assert sortie.code == 0, sortie
+        assert sortie.stdout.splitlines()[-1].startswith("verificateur : commit accepté — 0 régression(s), 0 erreur(s) de preuve")
+    elif mode == "historique":
+        sortie, memoire = lancer_mesure(tmp_path, "historique", depot, "--jusqu-a", DATE_EXEMPLES, "--format", "json")
+        assert sortie.code == 0, sortie
+        resultat = json.loads(sortie.stdout)
+        assert (resultat["commits"], resultat["depuis"], len(resultat["etapes"])) == (COMMITS, "2024-01-01", 34)
+        # Le dernier commit (2025-02-03) est en vigueur de février 2025 à la fin.
+        assert resultat["etapes"][-1]["revision"] == resultat["etapes"][13]["revision"] != resultat["etapes"][12]["revision"]
+    else:
+        manifeste = tmp_path / "manifeste.csv"
+        manifeste.write_text(f"finess;chemin\n350042131;{depot}\n", encoding="utf-8")
+        sortie, memoire = lancer_mesure(tmp_path, "lot", str(manifeste), "--revision", "HEAD", "--fraicheur", "--date", DATE_EXEMPLES,
+                                        "--format", "json", "--sans-cache", "--jobs", "1")
+        assert sortie.code in (0, 1), sortie
+        assert [e["etat"] for e in json.loads(sortie.stdout)["etablissements"]] == ["evalue"]
+    assert memoire < MEMOIRE_HISTOIRE, (mode, memoire)
