@@ -23,7 +23,9 @@ from typing import IO, Iterator
 from pathlib import Path
 
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, chemin_confine
+from verificateur.sources import (
+    NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, chemin_confine, dossier_trop_profond, probleme_trop_profond,
+)
 
 # Au-delà, git est considéré comme bloqué (dépôt sur un disque réseau mort, objet gigantesque…).
 DELAI_GIT = 300
@@ -321,8 +323,12 @@ class _SourceGit:
         fichiers: dict[str, int] = {}
         liens: dict[str, _Entree] = {}
         reguliers: dict[str, _Entree] = {}
+        profonds: set[str] = set()
         for chemin, entree in entrees.items():
-            if chemin_confine(chemin) != chemin or ".git" in chemin.lower().split("/"):
+            profond = dossier_trop_profond(chemin)
+            if profond is not None:
+                profonds.add(profond)  # comme dans l'arbre de travail : contenu non lu
+            elif chemin_confine(chemin) != chemin or ".git" in chemin.lower().split("/"):
                 # Un arbre fabriqué à la main peut contenir « .. », « .git » ou un chemin absolu.
                 self._problemes.append(Probleme(chemin, 0, "chemin-hors-depot", "chemin invalide dans l'arbre git, refusé"))
             elif entree.mode == MODE_SOUS_MODULE:
@@ -333,6 +339,7 @@ class _SourceGit:
                 reguliers[chemin] = entree
             else:
                 self._problemes.append(Probleme(chemin, 0, "entree-inconnue", f"entrée git de mode {entree.mode}, non lue", AVERTISSEMENT))
+        self._problemes += [probleme_trop_profond(d) for d in sorted(profonds)]
         cibles = self._lot.lire([e.sha for e in liens.values()], limite=CIBLE_MAX + 1) if liens else {}
         dossiers = {posixpath.dirname(c) for c in entrees}
         for dossier in list(dossiers):

@@ -22,7 +22,9 @@ from verificateur import evaluation, preuves, rapport
 from verificateur.depot_git import MODE_LIEN, MODE_SOUS_MODULE, Commit, Journal
 from verificateur.politiques import Catalogue
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, chemin_confine
+from verificateur.sources import (
+    NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, chemin_confine, dossier_trop_profond, probleme_trop_profond,
+)
 
 PAS = ("mois", "trimestre")
 AUCUNE = "aucune révision"
@@ -96,8 +98,12 @@ def _etat(chemin: str, commit_sha: str, arbre: dict[str, tuple[str, str]]) -> tu
     """Les fichiers réguliers lisibles (chemin → blob) et ce qui est refusé."""
     blobs: dict[str, str] = {}
     refus: list[Probleme] = []
+    profonds: set[str] = set()
     for c, (mode, blob) in arbre.items():
-        if chemin_confine(c) != c or ".git" in c.lower().split("/"):
+        profond = dossier_trop_profond(c)
+        if profond is not None:
+            profonds.add(profond)
+        elif chemin_confine(c) != c or ".git" in c.lower().split("/"):
             refus.append(Probleme(c, 0, "chemin-hors-depot", "chemin invalide dans l'arbre git, refusé"))
         elif mode == MODE_LIEN:
             refus.append(Probleme(c, 0, "lien-non-suivi", "lien symbolique, non suivi par l'historique", AVERTISSEMENT))
@@ -105,7 +111,7 @@ def _etat(chemin: str, commit_sha: str, arbre: dict[str, tuple[str, str]]) -> tu
             refus.append(Probleme(c, 0, "sous-module", "sous-module git, non lu", AVERTISSEMENT))
         elif mode.startswith("100"):
             blobs[c] = blob
-    return blobs, refus
+    return blobs, refus + [probleme_trop_profond(d) for d in sorted(profonds)]
 
 
 def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: date, pas: str = "mois",

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATE_EXEMPLES, EXEMPLES
-from fabrique import lancer_mesure
+from fabrique import lancer_mesure, lignes, rapport, statuts, terrain  # noqa: F401 (fixture)
+from test_depot_git import environnement_git, git  # noqa: F401 (fixture)
 
 # 400 commits qui changent chacun 4 000 petits fichiers : 1,6 million de changements dans un .git de
 # quelques Mo. Lire toute l'histoire en mémoire coûtait 1,07 Go ; lue en flux, quelques dizaines de Mo.
@@ -102,3 +103,69 @@ def test_longue_histoire_lue_en_flux(longue_histoire, tmp_path, mode):
         assert sortie.code in (0, 1), sortie
         assert [e["etat"] for e in json.loads(sortie.stdout)["etablissements"]] == ["evalue"]
     assert memoire < MEMOIRE_HISTOIRE, (mode, memoire)
+
+
+# --- dossiers imbriqués ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def imbriquer(terrain):
+    """`imbriquer(niveaux)` : `annexes/d/d/…/d` sur `niveaux` dossiers sous annexes, sans récursion
+    (os.makedirs en ferait) ; retirés par `rm -rf` à la fin (shutil.rmtree de pytest est récursif)."""
+    yield lambda niveaux: _imbriquer(terrain.depot, niveaux)
+    subprocess.run(["rm", "-rf", "--", str(terrain.depot / "annexes")], check=True)
+
+
+def _imbriquer(racine: Path, niveaux: int) -> Path:
+    dossier = racine / "annexes"
+    dossier.mkdir()
+    for _ in range(niveaux):
+        dossier = dossier / "d"
+        dossier.mkdir()
+    return dossier
+
+
+def _commiter(terrain) -> None:
+    """Comme `terrain.armer()`, sans ses empreintes (os.walk de la suite ne descend pas mille niveaux)."""
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(terrain.depot)], check=True)
+    git(terrain.depot, "add", "-A")
+    git(terrain.depot, "commit", "-q", "-m", "preuves")
+
+
+def test_mille_dossiers_imbriques(terrain, lancer, imbriquer):
+    """Mille dossiers imbriqués : plus de RecursionError (code 3) ; au-delà de 64 niveaux, le contenu
+    n'est pas lu, dans tous les modes, et le dossier est nommé ; le reste est évalué."""
+    from verificateur.sources import PROFONDEUR_MAX_DOSSIERS
+
+    profond = imbriquer(1_000)
+    (profond / "note.md").write_text("# Note cachée\n", encoding="utf-8")
+    _commiter(terrain)
+    dossier = "annexes/" + "/".join(["d"] * PROFONDEUR_MAX_DOSSIERS)
+    attendu = f"{dossier}: dossiers imbriqués sur plus de {PROFONDEUR_MAX_DOSSIERS} niveaux : contenu non lu (docs/limites.md) (dossier-trop-profond)"
+    for mode in ("arbre", "revision", "index"):
+        sortie, vu = rapport(lancer, terrain, mode)
+        assert sortie.code == 1, (mode, sortie)
+        assert lignes(vu, "dossier-trop-profond") == [attendu], mode
+        assert vu["problemes"][[p["code"] for p in vu["problemes"]].index("dossier-trop-profond")]["niveau"] == "erreur"
+        assert statuts(vu)["PBN-01"] == "conforme" and statuts(vu)["HYG-01"] == "conforme", mode
+    sortie = lancer("preuves", "valider", str(terrain.depot))
+    assert (sortie.code, sortie.stderr) == (1, ""), sortie
+    assert sortie.stdout.splitlines()[0] == attendu
+    sortie = lancer("eligibilite", str(terrain.depot), "--programme", "care-domaine-1", "--date", DATE_EXEMPLES, "--format", "json")
+    assert sortie.code in (0, 1) and "erreur interne" not in sortie.stderr, sortie
+    assert json.loads(sortie.stdout)["programme"]["id"] == "care-domaine-1"
+    sortie = lancer("historique", str(terrain.depot), "--jusqu-a", DATE_EXEMPLES, "--format", "json")
+    assert sortie.code == 0, sortie
+
+
+def test_soixante_quatre_niveaux_sont_lus(terrain, lancer, imbriquer):
+    """À la limite exacte, tout est lu : une note Markdown à 64 niveaux de dossiers est une preuve."""
+    from verificateur.sources import PROFONDEUR_MAX_DOSSIERS
+
+    profond = imbriquer(PROFONDEUR_MAX_DOSSIERS - 1)  # annexes compte pour un niveau
+    (profond / "note.md").write_text("# Note\n", encoding="utf-8")
+    _commiter(terrain)
+    for mode in ("arbre", "revision", "index"):
+        sortie, vu = rapport(lancer, terrain, mode)
+        assert lignes(vu, "dossier-trop-profond") == [], mode
+        assert sortie.code == 0, (mode, sortie)
