@@ -24,6 +24,12 @@ GRAVITES = ("info", "mineure", "majeure", "critique")
 FORMATS_EVALUER = tuple(FORMATS)  # chaque rendu enregistré (les modules ne sont importés qu'à l'usage)
 
 
+# Dates acceptées (--date, --depuis, --jusqu-a) : au-delà, les fenêtres des règles (« dans les
+# 12 derniers mois ») sortiraient du calendrier de Python (an 1 à 9999) ; docs/limites.md.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
+
+
 class _Date(click.ParamType):
     name = "AAAA-MM-JJ"
 
@@ -31,9 +37,12 @@ class _Date(click.ParamType):
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(value)
+            jour = date.fromisoformat(value)
         except ValueError:
             self.fail(f"date invalide « {value} », attendu une date réelle AAAA-MM-JJ", param, ctx)
+        if not DATE_MIN <= jour <= DATE_MAX:
+            self.fail(f"date « {value} » hors de la plage acceptée, du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()} (docs/limites.md)", param, ctx)
+        return jour
 
 
 DATE = _Date()

@@ -169,3 +169,62 @@ def test_soixante_quatre_niveaux_sont_lus(terrain, lancer, imbriquer):
         sortie, vu = rapport(lancer, terrain, mode)
         assert lignes(vu, "dossier-trop-profond") == [], mode
         assert sortie.code == 0, (mode, sortie)
+
+
+# --- dates aux bornes du calendrier -----------------------------------------------------------------
+
+HORS_PLAGE = "hors de la plage acceptée, du 1900-01-01 au 2999-12-31 (docs/limites.md)"
+
+
+@pytest.mark.parametrize("jour", ["0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"])
+@pytest.mark.parametrize("commande", ["evaluer", "crochet", "eligibilite", "lot", "historique"])
+def test_date_hors_plage_refusee(lancer, tmp_path, commande, jour):
+    """--date 0001-01-01 : erreur interne (code 3) partout, et dans un lot chaque dépôt échouait.
+    Refusée d'emblée, comme une faute d'usage (code 2), avant de lire un seul dépôt."""
+    depot = str(EXEMPLES / "chu-armorique")
+    options = {
+        "evaluer": ("evaluer", depot, "--date", jour),
+        "crochet": ("crochet", depot, "--date", jour),
+        "eligibilite": ("eligibilite", depot, "--programme", "care-domaine-1", "--date", jour),
+        "lot": ("lot", str(EXEMPLES), "--date", jour, "--sans-cache", "--jobs", "1", "--rapports", str(tmp_path / "rapports")),
+        "historique": ("historique", depot, "--jusqu-a", jour),
+    }[commande]
+    option = "--jusqu-a" if commande == "historique" else "--date"
+    sortie = lancer(*options)
+    assert (sortie.code, sortie.stdout) == (2, ""), sortie
+    assert sortie.stderr.splitlines()[-1] == f"Erreur : Valeur invalide pour '{option}' : date « {jour} » {HORS_PLAGE}"
+    assert not (tmp_path / "rapports").exists()
+
+
+def test_dates_aux_bornes_acceptees(lancer):
+    for jour in ("1900-01-01", "2999-12-31"):
+        sortie = lancer("evaluer", str(EXEMPLES / "chu-armorique"), "--date", jour, "--format", "json")
+        assert sortie.code == 1 and "erreur interne" not in sortie.stderr, (jour, sortie)
+
+
+def test_fenetre_hors_du_calendrier_rend_erreur():
+    """Une fenêtre qui sort du calendrier (une date de preuve en 9999 plus un an, une durée démesurée
+    dans une politique, un cas de test daté de l'an 1) : la règle rend `erreur`, jamais d'erreur interne."""
+    from datetime import date
+
+    from verificateur import moteur, politiques
+    from verificateur.langage import Contexte, ErreurCalcul, condition, valeur
+    from verificateur.preuves import charger
+    from verificateur.sources import SourceArbre, SourceMemoire
+
+    ctx = Contexte(date(2026, 10, 1), charger(SourceMemoire({})), {}, {})
+    with pytest.raises(ErreurCalcul) as erreur:
+        valeur({"date": "9999-12-31", "plus": {"ans": 1}}, ctx)
+    assert erreur.value.message == "9999-12-31 plus 1 ans sort du calendrier (de l'an 1 à l'an 9999)"
+    with pytest.raises(ErreurCalcul) as erreur:
+        valeur({"date": "2026-10-01", "plus": {"jours": 10**12}}, ctx)
+    assert erreur.value.message == f"2026-10-01 plus {10**12} jours sort du calendrier (de l'an 1 à l'an 9999)"
+    an_un = Contexte(date(1, 1, 1), ctx.preuves, {}, {})
+    with pytest.raises(ErreurCalcul) as erreur:
+        condition({"dans_les_derniers": {"date": {"date": "0001-01-01"}, "mois": 12}}, an_un)
+    assert erreur.value.message == "0001-01-01 moins 12 mois sort du calendrier (de l'an 1 à l'an 9999)"
+
+    rapport_ = moteur.evaluer_source(SourceArbre(str(EXEMPLES / "chu-armorique")), politiques.charger(), date(1, 1, 1))
+    erreurs = {r["regle"]: r["explication"] for r in rapport_["resultats"] if r["statut"] == "erreur"}
+    assert erreurs["EXE-01"] == "calcul impossible : 0001-01-01 moins 365 jours sort du calendrier (de l'an 1 à l'an 9999)"
+    assert len(rapport_["resultats"]) == 21 and rapport_["synthese"]["conforme"] == 6
