@@ -55,9 +55,9 @@ def ecrire(texte: str | Iterable[str], sortie: str | None) -> None:
         for morceau in [texte] if isinstance(texte, str) else texte:
             click.echo(morceau, nl=False)
         return
-    from verificateur.fichiers import ecrire_atomique
+    from verificateur.fichiers import ecrire_sortie
 
-    ecrire_atomique(sortie, texte)
+    ecrire_sortie(sortie, texte)
 
 
 def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> Any:

@@ -7,7 +7,9 @@ rend au fichier les droits d'un fichier ordinaire (umask), pour qu'un tableau de
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,3 +38,58 @@ def ecrire_atomique(cible: Path | str, contenu: bytes | str | Iterable[bytes | s
     except BaseException:
         Path(temporaire).unlink(missing_ok=True)
         raise
+
+
+# Les erreurs du système, dites en français (strerror est en anglais) : pour --sortie et les dossiers illisibles.
+_RAISONS = {
+    errno.ENOENT: "dossier ou fichier introuvable",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EEXIST: "un élément du chemin n'est pas un dossier",
+    errno.EISDIR: "c'est un dossier, attendu un fichier",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EDQUOT: "quota de disque atteint",
+    errno.EFBIG: "fichier trop gros pour ce système de fichiers",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+    errno.ELOOP: "liens symboliques en boucle",
+    errno.EIO: "erreur d'entrée-sortie du disque",
+    errno.ENXIO: "périphérique absent",
+    errno.ENODEV: "périphérique absent",
+    errno.EPIPE: "le lecteur du tube l'a fermé",
+    errno.ETXTBSY: "fichier occupé",
+    errno.EBUSY: "fichier occupé",
+}
+
+
+def raison(exc: OSError) -> str:
+    """La cause d'une erreur du système, en français."""
+    if exc.errno in _RAISONS:
+        return _RAISONS[exc.errno]
+    return f"erreur du système ({errno.errorcode.get(exc.errno, exc.errno) if exc.errno else type(exc).__name__})"
+
+
+def ecrire_sortie(chemin: str, contenu: bytes | str | Iterable[bytes | str]) -> None:
+    """Écrire là où l'utilisateur l'a demandé (`--sortie`, `--liste`), comme une redirection du shell :
+    un lien symbolique est suivi (sa cible est remplacée, atomiquement ; le lien reste) ; un tube
+    nommé ou un périphérique (`/dev/null`, `/dev/stdout`) reçoit le contenu au fil de l'eau, sans
+    être remplacé par un fichier. Tout échec est une ErreurVerificateur (code 2) qui dit pourquoi."""
+    from verificateur.problemes import ErreurVerificateur
+
+    try:
+        try:
+            mode = os.stat(chemin).st_mode
+        except FileNotFoundError:
+            mode = None  # à créer (un lien cassé : sa cible sera créée)
+        if mode is not None and stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "dossier", chemin)
+        if mode is not None and not stat.S_ISREG(mode):
+            # Tube, périphérique : y écrire directement (le remplacer détruirait /dev/null).
+            with open(chemin, "wb") as f:
+                for morceau in [contenu] if isinstance(contenu, (bytes, str)) else contenu:
+                    f.write(morceau.encode("utf-8") if isinstance(morceau, str) else morceau)
+            return
+        ecrire_atomique(os.path.realpath(chemin), contenu)
+    except OSError as exc:
+        raise ErreurVerificateur(f"impossible d'écrire « {chemin} » : {raison(exc)}") from None

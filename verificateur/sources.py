@@ -91,7 +91,9 @@ def _parcourir(racine: Path, problemes: list[Probleme]):
                     (sous_dossiers if est_dossier else noms).append(entree.name)
         except OSError as exc:
             relatif = Path(dossier).relative_to(racine).as_posix()
-            problemes.append(Probleme(relatif, 0, "dossier-illisible", f"dossier illisible : {exc.strerror}"))
+            from verificateur.fichiers import raison
+
+            problemes.append(Probleme(relatif, 0, "dossier-illisible", f"dossier illisible : {raison(exc)}"))
             continue
         yield dossier, sous_dossiers, noms
         suivants = []

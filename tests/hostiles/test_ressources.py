@@ -228,3 +228,134 @@ def test_fenetre_hors_du_calendrier_rend_erreur():
     erreurs = {r["regle"]: r["explication"] for r in rapport_["resultats"] if r["statut"] == "erreur"}
     assert erreurs["EXE-01"] == "calcul impossible : 0001-01-01 moins 365 jours sort du calendrier (de l'an 1 à l'an 9999)"
     assert len(rapport_["resultats"]) == 21 and rapport_["synthese"]["conforme"] == 6
+
+
+# --- --sortie : là où l'utilisateur l'a dit, comme une redirection du shell -----------------------------
+
+
+def _evaluer_vers(lancer, sortie: str, *commande: str):
+    commande = commande or ("evaluer", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES, "--format", "json")
+    return lancer(*commande, "--sortie", sortie)
+
+
+def _rapport_attendu(lancer) -> str:
+    sortie = lancer("evaluer", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES, "--format", "json")
+    return sortie.stdout
+
+
+@pytest.mark.parametrize("cas", ["sous-un-fichier", "dossier", "disque-plein"])
+def test_sortie_impossible_dite_en_francais(lancer, tmp_path, cas):
+    """Sous un fichier ordinaire, sur un dossier, sur un disque plein (un /dev/full : ENOSPC réel) :
+    « erreur interne » (code 3) avant ; un message qui dit pourquoi, code 2, et rien d'écrasé."""
+    import stat
+
+    fichier = tmp_path / "fichier.txt"
+    fichier.write_text("à garder\n", encoding="utf-8")
+    (tmp_path / "dossier").mkdir()
+    plein = tmp_path / "plein"
+    if cas == "disque-plein":
+        # Un /dev/full à soi (1, 7) : une régression remplacerait celui-ci, pas celui de la machine.
+        try:
+            os.mknod(plein, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+        except PermissionError:
+            pytest.skip("mknod refusé ici")
+    sortie, raison = {
+        "sous-un-fichier": (str(fichier / "rapport.json"), "un élément du chemin n'est pas un dossier"),
+        "dossier": (str(tmp_path / "dossier"), "c'est un dossier, attendu un fichier"),
+        "disque-plein": (str(plein), "plus de place sur le disque"),
+    }[cas]
+    resultat = _evaluer_vers(lancer, sortie)
+    assert (resultat.code, resultat.stdout, resultat.stderr) == (2, "", f"verificateur : impossible d'écrire « {sortie} » : {raison}\n")
+    assert fichier.read_text(encoding="utf-8") == "à garder\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dossier", "fichier.txt"] + (["plein"] if cas == "disque-plein" else [])
+    assert list((tmp_path / "dossier").iterdir()) == []
+    if cas == "disque-plein":
+        assert stat.S_ISCHR(os.lstat(plein).st_mode) and os.lstat(plein).st_rdev == os.makedev(1, 7)
+
+
+def test_sortie_en_lecture_seule(tmp_path):
+    """Un système de fichiers monté en lecture seule (root n'y écrit pas, contrairement à un chmod) :
+    le même message, code 2. Monté dans un espace de noms privé (`unshare -m`), sinon ignoré."""
+    import sys
+
+    from conftest import RACINE
+
+    dossier = tmp_path / "lecture-seule"
+    dossier.mkdir()
+    monter = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"', "sh", str(dossier)]
+    essai = subprocess.run([*monter, "true"], capture_output=True, check=False)
+    if essai.returncode != 0:
+        pytest.skip("montage en lecture seule impossible ici (unshare -m refusé)")
+    cible = dossier / "rapport.json"
+    env = {**os.environ, "PYTHONPATH": str(RACINE)}
+    fini = subprocess.run([*monter, sys.executable, "-m", "verificateur", "evaluer", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES,
+                           "--sortie", str(cible)], capture_output=True, text=True, env=env, check=False)
+    assert (fini.returncode, fini.stdout, fini.stderr) == (2, "", f"verificateur : impossible d'écrire « {cible} » : système de fichiers en lecture seule\n")
+
+
+def test_sortie_sur_un_lien_ecrit_sa_cible(lancer, tmp_path):
+    """Un lien symbolique : sa cible est remplacée (atomiquement), le lien reste un lien ; un lien
+    cassé : sa cible est créée. Avant, le lien était remplacé par un fichier."""
+    attendu = _rapport_attendu(lancer)
+    (tmp_path / "rapports").mkdir()
+    cible = tmp_path / "rapports" / "rapport.json"
+    cible.write_text("ancien\n", encoding="utf-8")
+    lien = tmp_path / "dernier.json"
+    lien.symlink_to("rapports/rapport.json")
+    casse = tmp_path / "casse.json"
+    casse.symlink_to("rapports/nouveau.json")
+    for chemin in (lien, casse):
+        resultat = _evaluer_vers(lancer, str(chemin))
+        assert (resultat.code, resultat.stderr) == (0, ""), resultat
+    assert os.readlink(lien) == "rapports/rapport.json" and os.readlink(casse) == "rapports/nouveau.json"
+    assert cible.read_text(encoding="utf-8") == attendu
+    assert (tmp_path / "rapports" / "nouveau.json").read_text(encoding="utf-8") == attendu
+    assert sorted(p.name for p in (tmp_path / "rapports").iterdir()) == ["nouveau.json", "rapport.json"]
+
+
+def test_sortie_dans_un_tube_nomme(lancer, tmp_path):
+    """Un tube nommé reçoit le rapport au fil de l'eau (plus grand que le tampon du tube) et reste un tube."""
+    import stat
+    import threading
+
+    attendu = _rapport_attendu(lancer)
+    assert len(attendu.encode()) > 65_536
+    tube = tmp_path / "tube"
+    os.mkfifo(tube)
+    lu: list[bytes] = []
+
+    def lire() -> None:
+        with open(tube, "rb") as f:
+            lu.append(f.read())
+
+    lecteur = threading.Thread(target=lire, daemon=True)
+    lecteur.start()
+    resultat = _evaluer_vers(lancer, str(tube))
+    assert (resultat.code, resultat.stderr) == (0, ""), resultat
+    assert stat.S_ISFIFO(os.lstat(tube).st_mode)
+    lecteur.join()
+    assert lu == [attendu.encode()]
+
+
+def test_sortie_sur_un_peripherique(lancer, tmp_path):
+    """Un périphérique (un /dev/null créé pour le test : en root, `--sortie /dev/null` détruisait le vrai)
+    reste un périphérique ; le lot et l'historique passent par la même écriture."""
+    import stat
+
+    nul = tmp_path / "nul"
+    try:
+        os.mknod(nul, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("mknod refusé ici")
+    manifeste = tmp_path / "manifeste.csv"
+    manifeste.write_text(f"finess;chemin\n350042131;{EXEMPLES / 'chu-armorique'}\n", encoding="utf-8")
+    for commande in (
+        ("evaluer", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES),
+        ("lot", str(manifeste), "--date", DATE_EXEMPLES, "--sans-cache", "--jobs", "1", "--format", "json"),
+        ("eligibilite", str(EXEMPLES / "chu-armorique"), "--programme", "care-domaine-1", "--date", DATE_EXEMPLES),
+    ):
+        resultat = _evaluer_vers(lancer, str(nul), *commande)
+        assert resultat.code in (0, 1) and resultat.stdout == "" and "impossible" not in resultat.stderr, (commande, resultat)
+        infos = os.lstat(nul)
+        assert stat.S_ISCHR(infos.st_mode) and infos.st_rdev == os.makedev(1, 3), commande
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifeste.csv", "nul"]
