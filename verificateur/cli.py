@@ -555,8 +555,8 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
     else:
         catalogue = _catalogue(politiques, referentiels)
     ecrit = sortie is not None and sortie != "-"
-    if rapports:
-        Path(rapports).mkdir(parents=True, exist_ok=True)
+    # Tenu jusqu'à la fin du processus, après l'écriture du résultat qui pointe vers les rapports.
+    verrou = module.verrouiller_rapports(rapports, jour or date.today()) if rapports else None  # noqa: F841
     contexte = module.Contexte(
         jour=jour or date.today(), seuil=echec_a, fraicheur=fraicheur,
         cache=None if sans_cache else (cache or module.dossier_cache_defaut()), rapports=rapports,

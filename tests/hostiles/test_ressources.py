@@ -359,3 +359,53 @@ def test_sortie_sur_un_peripherique(lancer, tmp_path):
         infos = os.lstat(nul)
         assert stat.S_ISCHR(infos.st_mode) and infos.st_rdev == os.makedev(1, 3), commande
     assert sorted(p.name for p in tmp_path.iterdir()) == ["manifeste.csv", "nul"]
+
+
+# --- deux lots sur le même dossier de rapports ----------------------------------------------------------
+
+
+def test_deux_lots_sur_le_meme_dossier_de_rapports(lancer, tmp_path):
+    """Un lot en cours (ici, un processus qui tient le verrou, daté du 2025-10-01) : un second lot sur
+    le même --rapports, à une autre date, est refusé (code 2) sans rien écrire ; avant, il réécrivait
+    les mêmes noms et le tableau de bord du premier pointait vers des rapports d'une autre date. Le
+    verrou tombe avec son processus, même tué (SIGKILL) : le lot suivant passe."""
+    import signal
+    import sys
+
+    from conftest import RACINE
+
+    rapports = tmp_path / "rapports"
+    tenir = ("import sys; from datetime import date; from verificateur.lot import verrouiller_rapports\n"
+             "v = verrouiller_rapports(sys.argv[1], date(2025, 10, 1)); print('pris', flush=True); sys.stdin.read()\n")
+    premier = subprocess.Popen([sys.executable, "-c", tenir, str(rapports)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONPATH": str(RACINE)})
+    try:
+        assert premier.stdout.readline() == "pris\n"
+        second = lancer("lot", str(EXEMPLES), "--date", DATE_EXEMPLES, "--sans-cache", "--jobs", "1", "--rapports", str(rapports),
+                        "--format", "json", "--sortie", str(tmp_path / "lot.json"))
+        assert (second.code, second.stdout) == (2, ""), second
+        assert second.stderr == (
+            f"verificateur : --rapports « {rapports} » : un autre « verificateur lot » y écrit déjà (processus {premier.pid}, "
+            "lot du 2025-10-01) ; attendez qu'il finisse ou choisissez un autre dossier (deux lots y mêleraient leurs rapports)\n"
+        )
+        assert sorted(p.name for p in rapports.iterdir()) == [".verrou"] and not (tmp_path / "lot.json").exists()
+    finally:
+        premier.send_signal(signal.SIGKILL)
+        premier.wait()
+        premier.stdin.close()
+        premier.stdout.close()
+    apres = lancer("lot", str(EXEMPLES), "--date", DATE_EXEMPLES, "--sans-cache", "--jobs", "1", "--rapports", str(rapports),
+                   "--format", "json", "--sortie", str(tmp_path / "lot.json"))
+    assert apres.code == 1, apres
+    lot = json.loads((tmp_path / "lot.json").read_text(encoding="utf-8"))
+    for entree in lot["etablissements"]:
+        rapport_ = json.loads((tmp_path / entree["rapports"]["json"]).read_text(encoding="utf-8"))
+        assert rapport_["date_evaluation"] == DATE_EXEMPLES
+
+
+def test_rapports_sous_un_fichier(lancer, tmp_path):
+    fichier = tmp_path / "fichier.txt"
+    fichier.write_text("x\n", encoding="utf-8")
+    sortie = lancer("lot", str(EXEMPLES), "--date", DATE_EXEMPLES, "--sans-cache", "--jobs", "1", "--rapports", str(fichier / "rapports"))
+    assert (sortie.code, sortie.stdout, sortie.stderr) == (
+        2, "", f"verificateur : --rapports « {fichier / 'rapports'} » : un élément du chemin n'est pas un dossier\n")
