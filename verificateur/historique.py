@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -146,6 +147,8 @@ def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: 
     arbre: dict[str, tuple[str, str]] = {}
     premier_ajout: dict[str, date] = {}
     prochaine = 0  # la première étape pas encore évaluée
+    # Le type d'un chemin, demandé à chaque étape pour chaque fichier : mémorisé (borné).
+    type_de = functools.lru_cache(maxsize=1 << 16)(preuves.type_de)
 
     def etapes_du_commit(indice: int | None) -> None:
         nonlocal prochaine, precedents
@@ -158,7 +161,7 @@ def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: 
                 precedents = None
                 continue
             blobs, refus = _etat(chemin, commits[indice].sha, arbre)
-            a_lire = sorted({b for c, b in blobs.items() if b not in contenus and preuves.type_de(c)})
+            a_lire = sorted({b for c, b in blobs.items() if b not in contenus and type_de(c)})
             if a_lire:
                 contenus.update(journal.lire(a_lire, TAILLE_MAX_HISTOIRE))
             ajouts = {c: premier_ajout[c] for c in blobs if c in premier_ajout}
@@ -211,7 +214,7 @@ def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: 
                             raise ErreurVerificateur(
                                 f"{chemin}: plus de {NOMBRE_MAX_FICHIERS} fichiers au commit {courant.sha if courant else ''}, refusé (voir docs/limites.md)"
                             )
-                        if c not in premier_ajout and preuves.type_de(c):
+                        if c not in premier_ajout and type_de(c):
                             premier_ajout[c] = courant.date if courant else jusqu_a
                     arbre[c] = entree
                 if fini:
