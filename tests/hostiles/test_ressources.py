@@ -409,3 +409,27 @@ def test_rapports_sous_un_fichier(lancer, tmp_path):
     sortie = lancer("lot", str(EXEMPLES), "--date", DATE_EXEMPLES, "--sans-cache", "--jobs", "1", "--rapports", str(fichier / "rapports"))
     assert (sortie.code, sortie.stdout, sortie.stderr) == (
         2, "", f"verificateur : --rapports « {fichier / 'rapports'} » : un élément du chemin n'est pas un dossier\n")
+
+
+def test_historique_un_commit_de_trop_de_fichiers(terrain, lancer, monkeypatch):
+    """L'arbre rejoué par `historique` est borné comme celui d'une révision : un commit de l'histoire
+    au-delà de NOMBRE_MAX_FICHIERS est refusé en le nommant, même si les fichiers sont supprimés ensuite.
+    (La limite est abaissée pour que le cas reste rapide ; le mécanisme est le même.)"""
+    from verificateur import historique
+
+    monkeypatch.setattr(historique, "NOMBRE_MAX_FICHIERS", 30)
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(terrain.depot)], check=True)
+    git(terrain.depot, "add", "-A")
+    git(terrain.depot, "commit", "-q", "-m", "preuves")
+    for i in range(10):
+        (terrain.depot / f"annexe-{i}.txt").write_text("x\n", encoding="utf-8")
+    git(terrain.depot, "add", "-A")
+    git(terrain.depot, "commit", "-q", "-m", "annexes")
+    trop = git(terrain.depot, "rev-parse", "HEAD").stdout.strip()
+    git(terrain.depot, "rm", "-q", "annexe-*.txt")
+    git(terrain.depot, "commit", "-q", "-m", "sans annexes")
+    terrain.armer()
+    sortie = lancer("historique", str(terrain.depot), "--jusqu-a", DATE_EXEMPLES)
+    assert (sortie.code, sortie.stdout, sortie.stderr) == (
+        2, "", f"verificateur : {terrain.depot}: plus de 30 fichiers au commit {trop}, refusé (voir docs/limites.md)\n")
+    terrain.rien_n_a_fui(sortie)
