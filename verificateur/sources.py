@@ -26,6 +26,8 @@ VALEURS_MAX_DEPOT = 250_000
 # Dossiers imbriqués au plus (docs/limites.md) : au-delà, leur contenu n'est pas lu, dans tous les modes
 # (arbre, révision, index, historique). Un millier de niveaux épuisait la pile de `os.walk`.
 PROFONDEUR_MAX_DOSSIERS = 64
+# Un chemin absolu plus long n'est pas accessible par son nom (PATH_MAX de Linux) : non lu, signalé.
+CHEMIN_MAX = 4096
 
 
 class Source(Protocol):
@@ -81,9 +83,13 @@ def _parcourir(racine: Path, problemes: list[Probleme]):
         dossier, profondeur = a_voir.pop()
         sous_dossiers: list[str] = []
         noms: list[str] = []
+        trop_longs = 0
         try:
             with os.scandir(dossier) as entrees:
                 for entree in entrees:
+                    if len(os.fsencode(entree.path)) >= CHEMIN_MAX:
+                        trop_longs += 1  # ni stat ni lstat possibles par ce nom (ENAMETOOLONG)
+                        continue
                     try:
                         est_dossier = entree.is_dir()
                     except OSError:
@@ -95,6 +101,11 @@ def _parcourir(racine: Path, problemes: list[Probleme]):
 
             problemes.append(Probleme(relatif, 0, "dossier-illisible", f"dossier illisible : {raison(exc)}"))
             continue
+        if trop_longs:
+            problemes.append(Probleme(
+                Path(dossier).relative_to(racine).as_posix(), 0, "chemin-trop-long",
+                f"{trop_longs} entrée(s) dont le chemin dépasse {CHEMIN_MAX} octets : non lue(s) (docs/limites.md)",
+            ))
         yield dossier, sous_dossiers, noms
         suivants = []
         for nom in sous_dossiers:

@@ -39,7 +39,7 @@ def test_les_limites_de_ressources_documentees_sont_celles_du_code():
     from fabrique import MEMOIRE_MAX
     from test_ressources import MEMOIRE_HISTOIRE
     from verificateur.cli import DATE_MAX, DATE_MIN
-    from verificateur.sources import PROFONDEUR_MAX_DOSSIERS
+    from verificateur.sources import CHEMIN_MAX, PROFONDEUR_MAX_DOSSIERS
 
     texte = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8")
     lignes = texte.splitlines()
@@ -50,6 +50,7 @@ def test_les_limites_de_ressources_documentees_sont_celles_du_code():
         return trouvees[0].split(" | ")
 
     assert colonnes("imbrication des dossiers")[1] == f"{PROFONDEUR_MAX_DOSSIERS} niveaux"
+    assert colonnes("chemin absolu d'un fichier")[1] == f"{CHEMIN_MAX} octets (PATH_MAX)"
     assert colonnes("dates de la ligne de commande")[1] == f"du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()}"
     assert colonnes("`evaluer` (arbre")[2].startswith(f"{MEMOIRE_MAX // (1024 * 1024)} Mo ")
     assert colonnes("fraîcheur")[2].startswith(f"{MEMOIRE_HISTOIRE // (1024 * 1024)} Mo ")

@@ -433,3 +433,37 @@ def test_historique_un_commit_de_trop_de_fichiers(terrain, lancer, monkeypatch):
     assert (sortie.code, sortie.stdout, sortie.stderr) == (
         2, "", f"verificateur : {terrain.depot}: plus de 30 fichiers au commit {trop}, refusé (voir docs/limites.md)\n")
     terrain.rien_n_a_fui(sortie)
+
+
+def test_chemin_plus_long_que_path_max(terrain, lancer):
+    """Vingt dossiers de 250 caractères : au-delà de 4096 octets, un chemin n'est plus accessible par
+    son nom (ENAMETOOLONG) ; avant, `is_symlink` levait une OSError (erreur interne, code 3). Le
+    dossier qui contient l'entrée trop longue est nommé, le reste est évalué."""
+    from verificateur.sources import CHEMIN_MAX
+
+    racine = os.open(terrain.depot, os.O_RDONLY)
+    os.mkdir("annexes", dir_fd=racine)
+    dossier = os.open("annexes", os.O_RDONLY, dir_fd=racine)
+    os.close(racine)
+    noms = ["annexes"]
+    for i in range(20):  # par rapport au dossier ouvert : le chemin absolu dépasse vite PATH_MAX
+        nom = chr(ord("a") + i) * 250
+        os.mkdir(nom, dir_fd=dossier)
+        suivant = os.open(nom, os.O_RDONLY, dir_fd=dossier)
+        os.close(dossier)
+        dossier, noms = suivant, [*noms, nom]
+    note = os.open("note.md", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=dossier)
+    os.write(note, b"# Note\n")
+    os.close(note)
+    os.close(dossier)
+    noms.append("note.md")
+    n = next(k for k in range(1, len(noms) + 1) if len(os.fsencode(os.path.join(terrain.depot, *noms[:k]))) >= CHEMIN_MAX)
+    contenant = "/".join(noms[: n - 1])
+    sortie, vu = rapport(lancer, terrain, "arbre")
+    assert sortie.code == 1, sortie
+    assert lignes(vu, "chemin-trop-long") == [
+        f"{contenant}: 1 entrée(s) dont le chemin dépasse {CHEMIN_MAX} octets : non lue(s) (docs/limites.md) (chemin-trop-long)"
+    ]
+    assert statuts(vu)["PBN-01"] == "conforme"
+    valider = lancer("preuves", "valider", str(terrain.depot))
+    assert valider.code == 1 and valider.stderr == "", valider
