@@ -532,10 +532,13 @@ def verrouiller_rapports(dossier: str, jour: date) -> Any:
     (deux dates) écriraient les mêmes fichiers, et le tableau de bord de l'un pointerait vers les
     rapports de l'autre. Le second est donc refusé (code 2). Le verrou est tenu par le fichier ouvert
     que renvoie cette fonction : le système le lâche à la fin du processus, même tué (aucun verrou
-    périmé à effacer à la main)."""
-    import fcntl
-
+    périmé à effacer à la main). Sans flock (Windows), le dossier est créé, sans verrou."""
     from verificateur.fichiers import raison
+
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None  # type: ignore[assignment]
 
     chemin = Path(dossier) / ".verrou"
     try:
@@ -543,6 +546,8 @@ def verrouiller_rapports(dossier: str, jour: date) -> Any:
         verrou = open(chemin, "a+", encoding="utf-8")
     except OSError as exc:
         raise ErreurVerificateur(f"--rapports « {dossier} » : {raison(exc)}") from None
+    if fcntl is None:
+        return verrou
     try:
         fcntl.flock(verrou.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
