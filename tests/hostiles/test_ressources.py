@@ -467,3 +467,28 @@ def test_chemin_plus_long_que_path_max(terrain, lancer):
     assert statuts(vu)["PBN-01"] == "conforme"
     valider = lancer("preuves", "valider", str(terrain.depot))
     assert valider.code == 1 and valider.stderr == "", valider
+
+
+def test_noms_hostiles_dans_l_histoire_lue_en_flux(terrain, lancer):
+    """Des noms avec \\x01 (le séparateur d'en-têtes du format de `git log`), un saut de ligne, un « : »
+    en tête, un octet non UTF-8 : l'histoire lue en flux les prend pour des noms (avant : « date
+    illisible au commit .md », code 2), la fraîcheur et l'historique restent justes."""
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(terrain.depot)], check=True)
+    git(terrain.depot, "add", "-A")
+    git(terrain.depot, "commit", "-q", "-m", "preuves")
+    for nom in ("annexes\x01x.md", ":deux\npoints.md", "\x01\x01.md"):
+        (terrain.depot / nom).write_text("# Note\n", encoding="utf-8")
+    (terrain.depot / os.fsdecode(b"lat\xe9.md")).write_text("# Note\n", encoding="utf-8")
+    terrain.armer()
+    sortie, vu = rapport(lancer, terrain, "revision")
+    vues = lignes(vu, "declare-a-posteriori", "nom-illisible")
+    assert [l for l in vues if l.startswith(("exercices/2023", "lat"))] == [
+        "exercices/2023-03-16-rancongiciel-dpi.yaml:2: exercice daté du 2023-03-16, ajouté au dépôt le 2026-09-01 "
+        "(1265 jours plus tard) : déclaré a posteriori (declare-a-posteriori)",
+        "lat\ufffd.md: nom de fichier qui n'est pas en UTF-8, ignoré (nom-illisible)",
+    ]
+    historique = lancer("historique", str(terrain.depot), "--jusqu-a", DATE_EXEMPLES, "--format", "json")
+    assert historique.code == 0, historique
+    resultat = json.loads(historique.stdout)
+    assert (resultat["commits"], [e["date"] for e in resultat["etapes"]]) == (3, ["2026-09-30", "2026-10-01"])  # armer() commite une troisième fois
+    terrain.rien_n_a_fui(sortie, historique)
