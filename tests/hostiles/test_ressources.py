@@ -273,24 +273,36 @@ def test_sortie_impossible_dite_en_francais(lancer, tmp_path, cas):
         assert stat.S_ISCHR(os.lstat(plein).st_mode) and os.lstat(plein).st_rdev == os.makedev(1, 7)
 
 
-def test_sortie_en_lecture_seule(tmp_path):
-    """Un système de fichiers monté en lecture seule (root n'y écrit pas, contrairement à un chmod) :
-    le même message, code 2. Monté dans un espace de noms privé (`unshare -m`), sinon ignoré."""
+# Dans un espace de noms privé (`unshare -m`) : un tmpfs monté en lecture seule (root n'y écrit pas,
+# contrairement à un chmod), ou de 16 Kio (un vrai disque plein pour un rapport de 70 Ko) ; un ancien
+# rapport y est posé d'abord. Le script affiche ensuite ce que le dossier contient.
+_MONTER = (
+    'd="$1"; o="$2"; shift 2; mount -t tmpfs -o "size=16k" tmpfs "$d" && echo ancien > "$d/rapport.json" '
+    '&& mount -o "remount,$o" "$d" && "$@"; code=$?; ls -A "$d"; cat "$d/rapport.json"; exit $code'
+)
+
+
+@pytest.mark.parametrize("cas", ["lecture-seule", "disque-plein"])
+def test_sortie_en_lecture_seule_ou_sur_un_disque_plein(tmp_path, cas):
+    """Le même message, code 2 ; l'ancien rapport reste intact et aucun fichier temporaire ne traîne."""
     import sys
 
     from conftest import RACINE
 
-    dossier = tmp_path / "lecture-seule"
+    dossier = tmp_path / "monte"
     dossier.mkdir()
-    monter = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"', "sh", str(dossier)]
+    options, raison = {"lecture-seule": ("ro", "système de fichiers en lecture seule"),
+                       "disque-plein": ("rw", "plus de place sur le disque")}[cas]
+    monter = ["unshare", "-m", "sh", "-c", _MONTER, "sh", str(dossier), options]
     essai = subprocess.run([*monter, "true"], capture_output=True, check=False)
     if essai.returncode != 0:
-        pytest.skip("montage en lecture seule impossible ici (unshare -m refusé)")
+        pytest.skip("montage impossible ici (unshare -m refusé)")
     cible = dossier / "rapport.json"
     env = {**os.environ, "PYTHONPATH": str(RACINE)}
     fini = subprocess.run([*monter, sys.executable, "-m", "verificateur", "evaluer", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES,
-                           "--sortie", str(cible)], capture_output=True, text=True, env=env, check=False)
-    assert (fini.returncode, fini.stdout, fini.stderr) == (2, "", f"verificateur : impossible d'écrire « {cible} » : système de fichiers en lecture seule\n")
+                           "--format", "json", "--sortie", str(cible)], capture_output=True, text=True, env=env, check=False)
+    assert (fini.returncode, fini.stderr) == (2, f"verificateur : impossible d'écrire « {cible} » : {raison}\n"), fini
+    assert fini.stdout == "rapport.json\nancien\n"
 
 
 def test_sortie_sur_un_lien_ecrit_sa_cible(lancer, tmp_path):
