@@ -370,7 +370,8 @@ def _decaler(jour: date, duree: dict[str, int], signe: int) -> date:
     except (OverflowError, ValueError):
         # Une date aux bornes du calendrier (an 1, an 9999) ou une durée démesurée : la règle rend
         # « erreur », les autres sont évaluées (jamais d'erreur interne).
-        texte = ", ".join(f"{n} {u}" for u, n in duree.items() if n)
+        singulier = {"jours": "jour", "ans": "an"}
+        texte = ", ".join(f"{n} {singulier.get(u, u) if n == 1 else u}" for u, n in duree.items() if n)
         raise ErreurCalcul(
             f"{depart.isoformat()} {'plus' if signe > 0 else 'moins'} {texte} sort du calendrier (de l'an 1 à l'an 9999)"
         ) from None

@@ -215,7 +215,7 @@ def test_fenetre_hors_du_calendrier_rend_erreur():
     ctx = Contexte(date(2026, 10, 1), charger(SourceMemoire({})), {}, {})
     with pytest.raises(ErreurCalcul) as erreur:
         valeur({"date": "9999-12-31", "plus": {"ans": 1}}, ctx)
-    assert erreur.value.message == "9999-12-31 plus 1 ans sort du calendrier (de l'an 1 à l'an 9999)"
+    assert erreur.value.message == "9999-12-31 plus 1 an sort du calendrier (de l'an 1 à l'an 9999)"
     with pytest.raises(ErreurCalcul) as erreur:
         valeur({"date": "2026-10-01", "plus": {"jours": 10**12}}, ctx)
     assert erreur.value.message == f"2026-10-01 plus {10**12} jours sort du calendrier (de l'an 1 à l'an 9999)"
