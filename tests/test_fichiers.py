@@ -15,6 +15,7 @@ def test_un_rapport_ecrit_suit_l_umask(tmp_path, lancer):
     finally:
         os.umask(ancien)
     assert (sortie.code, lot.code) == (0, 0)
-    ecrits = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file() and ".reprise" not in p.parts)
+    ecrits = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
+                    if p.is_file() and ".reprise" not in p.parts and p.name != ".verrou")  # le verrou de --rapports (lot.md §5)
     assert [e.rsplit(".", 1)[-1] if e.startswith("rapports/350042131-") else e for e in ecrits] == ["rapport.html", "html", "json", "tableau.html"]
     assert {oct(os.stat(tmp_path / e).st_mode & 0o777) for e in ecrits} == {"0o644"}

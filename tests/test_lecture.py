@@ -189,7 +189,7 @@ def test_csv_fautes_en_francais(contenu, attendu):
 
 @pytest.mark.parametrize(
     ("numero", "attendu"),
-    [(2, "fichier ou dossier introuvable"), (13, "permission refusée"), (28, "plus de place sur le disque"), (30, "système de fichiers en lecture seule"), (121, "erreur du système EREMOTEIO")],
+    [(2, "dossier ou fichier introuvable"), (13, "permission refusée"), (28, "plus de place sur le disque"), (30, "système de fichiers en lecture seule"), (121, "erreur du système EREMOTEIO")],
 )
 def test_erreurs_du_systeme_en_francais(numero, attendu):
     from verificateur.francais import erreur_systeme

@@ -24,6 +24,12 @@ GRAVITES = ("info", "mineure", "majeure", "critique")
 FORMATS_EVALUER = tuple(FORMATS)  # chaque rendu enregistré (les modules ne sont importés qu'à l'usage)
 
 
+# Dates acceptées (--date, --depuis, --jusqu-a) : au-delà, les fenêtres des règles (« dans les
+# 12 derniers mois ») sortiraient du calendrier de Python (an 1 à 9999) ; docs/limites.md.
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
+
+
 class _Date(click.ParamType):
     name = "AAAA-MM-JJ"
 
@@ -31,9 +37,12 @@ class _Date(click.ParamType):
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(value)
+            jour = date.fromisoformat(value)
         except ValueError:
             self.fail(f"date invalide « {value} », attendu une date réelle AAAA-MM-JJ", param, ctx)
+        if not DATE_MIN <= jour <= DATE_MAX:
+            self.fail(f"date « {value} » hors de la plage acceptée, du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()} (docs/limites.md)", param, ctx)
+        return jour
 
 
 DATE = _Date()
@@ -46,9 +55,9 @@ def ecrire(texte: str | Iterable[str], sortie: str | None) -> None:
         for morceau in [texte] if isinstance(texte, str) else texte:
             click.echo(morceau, nl=False)
         return
-    from verificateur.fichiers import ecrire_atomique
+    from verificateur.fichiers import ecrire_sortie
 
-    ecrire_atomique(sortie, texte)
+    ecrire_sortie(sortie, texte)
 
 
 def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> Any:
@@ -610,8 +619,8 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
     else:
         catalogue = _catalogue(politiques, referentiels)
     ecrit = sortie is not None and sortie != "-"
-    if rapports:
-        Path(rapports).mkdir(parents=True, exist_ok=True)
+    # Tenu jusqu'à la fin du processus, après l'écriture du résultat qui pointe vers les rapports.
+    verrou = module.verrouiller_rapports(rapports, jour or date.today()) if rapports else None  # noqa: F841
     contexte = module.Contexte(
         jour=jour or date.today(), seuil=echec_a, fraicheur=fraicheur,
         cache=None if sans_cache else (cache or module.dossier_cache_defaut()), rapports=rapports,

@@ -16,14 +16,17 @@ import os
 import posixpath
 import stat
 import subprocess
+import threading
 import weakref
 from dataclasses import dataclass
 from datetime import date as date_, datetime
-from typing import Iterator
+from typing import IO, Iterator
 from pathlib import Path
 
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, chemin_confine
+from verificateur.sources import (
+    NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, chemin_confine, dossier_trop_profond, probleme_trop_profond,
+)
 
 # Au-delà, git est considéré comme bloqué (dépôt sur un disque réseau mort, objet gigantesque…).
 DELAI_GIT = 300
@@ -324,6 +327,7 @@ class _Lot:
         self._depot = depot
         self._processus: subprocess.Popen[bytes] | None = None
         self._finaliseur: weakref.finalize | None = None
+        self._gardes = 0  # octets gardés par tous les appels à `lire` (borne `total`)
 
     def _ouvrir(self) -> subprocess.Popen[bytes]:
         if self._processus is None:
@@ -350,9 +354,8 @@ class _Lot:
 
     def lire(self, shas: list[str], limite: int = TAILLE_MAX_FICHIER + 1, total: int | None = None) -> dict[str, bytes]:
         """Le contenu de chaque blob (au plus `limite` octets : le reste est lu et jeté) ; au-delà de
-        `total` octets gardés en tout, ErreurVerificateur (la mémoire reste bornée)."""
+        `total` octets gardés en tout par ce lot, ErreurVerificateur (la mémoire reste bornée)."""
         contenus: dict[str, bytes] = {}
-        gardes = 0
         for sha in dict.fromkeys(shas):
             processus = self._ouvrir()
             assert processus.stdin and processus.stdout
@@ -378,8 +381,8 @@ class _Lot:
             if len(contenu) < min(taille, limite) or reste > 0 or processus.stdout.read(1) != b"\n":
                 raise self._corrompu(sha)
             contenus[sha] = contenu
-            gardes += len(contenu)
-            if total is not None and gardes > total:
+            self._gardes += len(contenu)
+            if total is not None and self._gardes > total:
                 self.fermer()
                 raise ErreurVerificateur(
                     f"{self._depot.chemin}: plus de {total} octets de preuves à lire dans l'histoire, refusé (voir docs/limites.md)"
@@ -472,8 +475,12 @@ class _SourceGit:
         fichiers: dict[str, int] = {}
         liens: dict[str, _Entree] = {}
         reguliers: dict[str, _Entree] = {}
+        profonds: set[str] = set()
         for chemin, entree in entrees.items():
-            if chemin_confine(chemin) != chemin or ".git" in chemin.lower().split("/"):
+            profond = dossier_trop_profond(chemin)
+            if profond is not None:
+                profonds.add(profond)  # comme dans l'arbre de travail : contenu non lu
+            elif chemin_confine(chemin) != chemin or ".git" in chemin.lower().split("/"):
                 # Un arbre fabriqué à la main peut contenir « .. », « .git » ou un chemin absolu.
                 self._problemes.append(Probleme(chemin, 0, "chemin-hors-depot", "chemin invalide dans l'arbre git, refusé"))
             elif entree.mode == MODE_SOUS_MODULE:
@@ -484,6 +491,7 @@ class _SourceGit:
                 reguliers[chemin] = entree
             else:
                 self._problemes.append(Probleme(chemin, 0, "entree-inconnue", f"entrée git de mode {entree.mode}, non lue", AVERTISSEMENT))
+        self._problemes += [probleme_trop_profond(d) for d in sorted(profonds)]
         cibles = self._lot.lire([e.sha for e in liens.values()], limite=CIBLE_MAX + 1) if liens else {}
         dossiers = {posixpath.dirname(c) for c in entrees}
         for dossier in list(dossiers):
@@ -640,18 +648,27 @@ class SourceIndex(_SourceGit):
 
 @dataclass(frozen=True)
 class Commit:
-    """Un commit de l'histoire de premier parent : sha, date du commit (jour du committer), et les
-    changements (chemin relatif au dossier lu → (mode, blob), ou None s'il est supprimé)."""
+    """Un commit de l'histoire de premier parent : sha et date du commit (jour du committer)."""
 
     sha: str
     date: date_
-    changements: tuple[tuple[str, tuple[str, str] | None], ...]
+
+
+# Un changement d'un commit : chemin relatif au dossier lu → (mode, blob), ou None s'il est supprimé.
+Changement = tuple[str, "tuple[str, str] | None"]
+# Un jeton de `git log -z` plus long n'est pas un nom de fichier ni un en-tête : histoire refusée.
+JETON_MAX = 1 << 20
+_LOG = ["log", "--first-parent", "--diff-merges=first-parent", "--raw", "--root", "--no-renames", "--no-abbrev", "-z",
+        "--format=%x01%H %cI"]
 
 
 class Journal:
-    """L'histoire de premier parent d'une révision, lue par un seul `git log --raw -z` durci ; les
-    contenus par un seul `cat-file --batch`. Les chemins sont relatifs au dossier désigné (un
-    sous-dossier d'un dépôt plus grand est lu comme tel)."""
+    """L'histoire de premier parent d'une révision. La liste des commits (sha, date) est lue d'abord,
+    sans les changements ; les changements ne sont jamais gardés : `rejouer` et `dates_ajout` les
+    lisent en flux dans un `git log --raw -z` durci, si bien que la mémoire ne dépend pas de la taille
+    de l'histoire (400 commits de 4 000 fichiers : 1,6 million de changements). Les contenus, par un
+    seul `cat-file --batch`. Les chemins sont relatifs au dossier désigné (un sous-dossier d'un dépôt
+    plus grand est lu comme tel)."""
 
     def __init__(self, chemin: str, revision: str | None = "HEAD", depot: _Depot | None = None):
         self.chemin = chemin
@@ -663,6 +680,8 @@ class Journal:
                     raise ErreurVerificateur(f"{chemin}: pas un dépôt git ; l'historique se lit dans l'histoire git du dépôt") from None
                 raise
         self._depot = depot
+        self._lot: _Lot | None = None
+        self.sha: str | None = None
         self.commits: list[Commit] = []
         if revision is None:
             return
@@ -673,70 +692,146 @@ class Journal:
             if revision == "HEAD":
                 return  # dépôt sans aucun commit : histoire vide
             raise ErreurVerificateur(f"{chemin}: révision « {revision} » introuvable dans le dépôt (aucun commit de ce nom)")
+        self.sha = sha
         sortie = self._depot.executer(
-            ["log", "--first-parent", "--diff-merges=first-parent", "--raw", "--root", "--no-renames",
-             "--no-abbrev", "-z", "--format=%x01%H %cI", f"--max-count={COMMITS_MAX + 1}", sha],
-            echec=f"{chemin}: histoire git illisible ; vérifiez le dépôt avec « git fsck »",
+            ["log", "--first-parent", "--format=%H %cI", f"--max-count={COMMITS_MAX + 1}", sha],
+            echec=self._illisible(),
         )
-        self.commits = list(reversed(self._analyser(sortie)))
-        if len(self.commits) > COMMITS_MAX:
+        lignes = sortie.decode("ascii", "replace").splitlines()
+        if len(lignes) > COMMITS_MAX:
             raise ErreurVerificateur(
                 f"{chemin}: plus de {COMMITS_MAX} commits dans l'histoire de premier parent, refusé (voir docs/limites.md)"
             )
+        self.commits = [Commit(*self._entete(ligne)) for ligne in reversed(lignes)]
 
-    def _analyser(self, sortie: bytes) -> list[Commit]:
+    def _illisible(self) -> str:
+        return f"{self.chemin}: histoire git illisible ; vérifiez le dépôt avec « git fsck »"
+
+    def _entete(self, ligne: str) -> tuple[str, date_]:
+        sha, _, quand = ligne.strip().partition(" ")
+        try:
+            return sha, datetime.fromisoformat(quand).date()
+        except ValueError:
+            raise ErreurVerificateur(f"{self.chemin}: date illisible au commit {sha}") from None
+
+    def _flux(self, options: list[str]) -> Iterator[list[Commit | Changement]]:
+        """Les en-têtes de commit et les changements de `git log --raw -z OPTIONS sha`, lus en flux,
+        par paquets (ceux d'un bloc lu : la mémoire reste bornée, sans le coût d'un générateur par
+        changement). Le processus est arrêté dès que l'appelant s'arrête (ou au bout de DELAI_GIT s)."""
+        if self.sha is None:
+            return
         prefixe = self._depot.prefixe + "/" if self._depot.prefixe else ""
-        commits = []
-        for bloc in sortie.split(b"\x01"):
-            if not bloc:
-                continue
-            entete, _, reste = bloc.partition(b"\x00")
-            sha, _, quand = entete.decode("ascii", "replace").strip().partition(" ")
-            try:
-                jour = datetime.fromisoformat(quand).date()
-            except ValueError:
-                raise ErreurVerificateur(f"{self.chemin}: date illisible au commit {sha}") from None
-            jetons = reste.lstrip(b"\n").split(b"\x00")
-            changements = []
-            for meta, brut in zip(jetons[0::2], jetons[1::2]):
-                champs = meta.decode("ascii", "replace").lstrip(":").split()
-                if len(champs) != 5:
-                    continue
-                try:
-                    chemin = brut.decode("utf-8")
-                except UnicodeDecodeError:
-                    continue  # signalé par la lecture d'une révision (nom-illisible)
-                if prefixe:
-                    if not chemin.startswith(prefixe):
+        illisible = self._illisible()
+        try:
+            processus = subprocess.Popen(
+                self._depot.commande([*_LOG, *options, f"--max-count={COMMITS_MAX}", self.sha]),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self._depot.environnement(),
+            )
+        except FileNotFoundError:
+            raise ErreurVerificateur("git introuvable : installez git pour lire une révision ou l'index") from None
+        minuterie = threading.Timer(DELAI_GIT, processus.kill)
+        minuterie.daemon = True
+        minuterie.start()
+        assert processus.stdout
+        try:
+            meta: list[str] | None = None  # le jeton précédent était un « :mode mode blob blob statut »
+            for jetons in _jetons(processus.stdout, illisible):
+                paquet: list[Commit | Changement] = []
+                for jeton in jetons:
+                    if meta is not None:
+                        champs, meta = meta, None
+                        try:
+                            chemin = jeton.decode("utf-8")
+                        except UnicodeDecodeError:
+                            continue  # signalé par la lecture d'une révision (nom-illisible)
+                        if prefixe:
+                            if not chemin.startswith(prefixe):
+                                continue
+                            chemin = chemin[len(prefixe):]
+                        paquet.append((chemin, None if champs[4].startswith("D") else (champs[1], champs[3])))
                         continue
-                    chemin = chemin[len(prefixe):]
-                _avant, mode, _blob_avant, blob, statut = champs
-                changements.append((chemin, None if statut.startswith("D") else (mode, blob)))
-            commits.append(Commit(sha, jour, tuple(changements)))
-        return commits
+                    jeton = jeton.lstrip(b"\n")
+                    if jeton[:1] == b":":
+                        # Avec --no-renames, un seul chemin suit : « :avant mode blob_avant blob statut ».
+                        meta = jeton[1:].decode("ascii", "replace").split()
+                        if len(meta) != 5:
+                            raise ErreurVerificateur(illisible)
+                    elif jeton[:1] == b"\x01":
+                        paquet.append(Commit(*self._entete(jeton[1:].decode("ascii", "replace"))))
+                    elif jeton:
+                        raise ErreurVerificateur(illisible)
+                if paquet:
+                    yield paquet
+            processus.wait()
+            if minuterie.finished.is_set() and processus.returncode != 0:
+                raise ErreurVerificateur(f"{self.chemin}: git n'a pas répondu en {DELAI_GIT} s")
+            if processus.returncode != 0:
+                raise ErreurVerificateur(illisible)
+        finally:
+            minuterie.cancel()
+            if processus.poll() is None:
+                processus.kill()
+            processus.wait()
+            processus.stdout.close()
 
-    def dates_ajout(self) -> dict[str, date_]:
-        """Pour chaque chemin, la date du premier commit qui l'a ajouté."""
+    def rejouer(self) -> Iterator[list[Commit | Changement]]:
+        """L'histoire, du premier commit au dernier, en flux et par paquets : chaque commit (dans
+        l'ordre de `self.commits`, vérifié), suivi de ses changements."""
+        attendus = iter(self.commits)
+        for paquet in self._flux(["--reverse"]):
+            for evenement in paquet:
+                if isinstance(evenement, Commit) and next(attendus, None) != evenement:
+                    raise ErreurVerificateur(self._illisible())  # l'histoire a changé entre les deux lectures
+            yield paquet
+
+    def dates_ajout(self, chemins: set[str] | dict[str, object] | None = None) -> dict[str, date_]:
+        """Pour chaque chemin (de `chemins`, s'il est donné), la date du premier commit qui l'a
+        ajouté. Seuls les ajouts sont lus (`--diff-filter=A`), du plus récent au plus ancien : le
+        dernier vu est le premier ; la mémoire est celle du résultat."""
         dates: dict[str, date_] = {}
-        for commit in self.commits:
-            for chemin, entree in commit.changements:
-                if entree is not None and chemin not in dates:
-                    dates[chemin] = commit.date
+        jour: date_ | None = None
+        for paquet in self._flux(["--diff-filter=A"]):
+            for evenement in paquet:
+                if isinstance(evenement, Commit):
+                    jour = evenement.date
+                elif evenement[1] is not None and jour is not None and (chemins is None or evenement[0] in chemins):
+                    dates[evenement[0]] = jour
         return dates
 
     def lire(self, shas: list[str], total: int | None = None) -> dict[str, bytes]:
-        lot = self._depot.lot()
-        try:
-            return lot.lire(shas, total=total)
-        finally:
-            lot.fermer()
+        """Les contenus, par un `cat-file --batch` gardé ouvert jusqu'à `fermer` ; `total` borne les
+        octets lus par tous les appels."""
+        if self._lot is None:
+            self._lot = self._depot.lot()
+        return self._lot.lire(shas, total=total)
+
+    def fermer(self) -> None:
+        if self._lot is not None:
+            self._lot.fermer()
+
+
+def _jetons(flux: IO[bytes], illisible: str) -> Iterator[list[bytes]]:
+    """Les jetons séparés par NUL d'un flux, par blocs de 256 Kio ; un jeton démesuré :
+    ErreurVerificateur(`illisible`)."""
+    reste = b""
+    while True:
+        bloc = flux.read(1 << 18)
+        if not bloc:
+            break
+        morceaux = (reste + bloc).split(b"\x00")
+        reste = morceaux.pop()
+        if len(reste) > JETON_MAX:
+            raise ErreurVerificateur(illisible)
+        yield morceaux
+    if reste:
+        yield [reste]
 
 
 def dates_ajout(source: _SourceGit) -> dict[str, date_]:
     """La date du premier commit de chaque fichier de la source (révision : son histoire ; index :
     celle de HEAD, et aujourd'hui pour ce qui n'est pas encore commité)."""
     fichiers = source.lister()
-    dates = Journal(source.chemin, source.revision, source._depot).dates_ajout() if source.revision else {}
+    dates = Journal(source.chemin, source.revision, source._depot).dates_ajout(fichiers) if source.revision else {}
     if source.nature == "index":
         aujourdhui = date_.today()
         return {c: dates.get(c, aujourdhui) for c in fichiers}

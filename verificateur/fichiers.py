@@ -7,7 +7,9 @@ rend au fichier les droits d'un fichier ordinaire (umask), pour qu'un tableau de
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,3 +38,36 @@ def ecrire_atomique(cible: Path | str, contenu: bytes | str | Iterable[bytes | s
     except BaseException:
         Path(temporaire).unlink(missing_ok=True)
         raise
+
+
+# Les erreurs du système, dites en français (strerror est en anglais) : pour --sortie et les dossiers illisibles.
+def raison(exc: OSError) -> str:
+    """La cause d'une erreur du système, en français (une seule table : francais.erreur_systeme)."""
+    from verificateur.francais import erreur_systeme
+
+    return erreur_systeme(exc)
+
+
+def ecrire_sortie(chemin: str, contenu: bytes | str | Iterable[bytes | str]) -> None:
+    """Écrire là où l'utilisateur l'a demandé (`--sortie`, `--liste`), comme une redirection du shell :
+    un lien symbolique est suivi (sa cible est remplacée, atomiquement ; le lien reste) ; un tube
+    nommé ou un périphérique (`/dev/null`, `/dev/stdout`) reçoit le contenu au fil de l'eau, sans
+    être remplacé par un fichier. Tout échec est une ErreurVerificateur (code 2) qui dit pourquoi."""
+    from verificateur.problemes import ErreurVerificateur
+
+    try:
+        try:
+            mode = os.stat(chemin).st_mode
+        except FileNotFoundError:
+            mode = None  # à créer (un lien cassé : sa cible sera créée)
+        if mode is not None and stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "dossier", chemin)
+        if mode is not None and not stat.S_ISREG(mode):
+            # Tube, périphérique : y écrire directement (le remplacer détruirait /dev/null).
+            with open(chemin, "wb") as f:
+                for morceau in [contenu] if isinstance(contenu, (bytes, str)) else contenu:
+                    f.write(morceau.encode("utf-8") if isinstance(morceau, str) else morceau)
+            return
+        ecrire_atomique(os.path.realpath(chemin), contenu)
+    except OSError as exc:
+        raise ErreurVerificateur(f"impossible d'écrire « {chemin} » : {raison(exc)}") from None

@@ -2,8 +2,9 @@
 vigueur ce jour-là (le dernier commit de premier parent daté de ce jour ou avant) est évaluée à
 cette date, par le même moteur qu'`evaluer` (preuves.charger, evaluation.evaluer, rapport.construire).
 
-Coût : un seul `git log --raw` donne, par rejeu des changements, le contenu {chemin: blob} de chaque
-commit ; un seul `cat-file --batch` lit tous les blobs nécessaires ; chaque preuve est lue et validée
+Coût : un `git log` donne les commits et leurs dates ; un `git log --raw`, lu en flux, donne par rejeu
+des changements le contenu {chemin: blob} de chaque commit voulu (la mémoire ne dépend pas de la taille
+de l'histoire) ; un seul `cat-file --batch` lit les blobs nécessaires ; chaque preuve est lue et validée
 une seule fois par (chemin, blob) pour toute l'histoire (shared/mesures.md §4, §6).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -18,10 +20,12 @@ from datetime import date
 from typing import Any
 
 from verificateur import evaluation, preuves, rapport
-from verificateur.depot_git import MODE_LIEN, MODE_SOUS_MODULE, Journal
+from verificateur.depot_git import MODE_LIEN, MODE_SOUS_MODULE, Commit, Journal
 from verificateur.politiques import Catalogue
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, chemin_confine
+from verificateur.sources import (
+    NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, chemin_confine, dossier_trop_profond, probleme_trop_profond,
+)
 
 PAS = ("mois", "trimestre")
 AUCUNE = "aucune révision"
@@ -95,8 +99,12 @@ def _etat(chemin: str, commit_sha: str, arbre: dict[str, tuple[str, str]]) -> tu
     """Les fichiers réguliers lisibles (chemin → blob) et ce qui est refusé."""
     blobs: dict[str, str] = {}
     refus: list[Probleme] = []
+    profonds: set[str] = set()
     for c, (mode, blob) in arbre.items():
-        if chemin_confine(c) != c or ".git" in c.lower().split("/"):
+        profond = dossier_trop_profond(c)
+        if profond is not None:
+            profonds.add(profond)
+        elif chemin_confine(c) != c or ".git" in c.lower().split("/"):
             refus.append(Probleme(c, 0, "chemin-hors-depot", "chemin invalide dans l'arbre git, refusé"))
         elif mode == MODE_LIEN:
             refus.append(Probleme(c, 0, "lien-non-suivi", "lien symbolique, non suivi par l'historique", AVERTISSEMENT))
@@ -104,7 +112,7 @@ def _etat(chemin: str, commit_sha: str, arbre: dict[str, tuple[str, str]]) -> tu
             refus.append(Probleme(c, 0, "sous-module", "sous-module git, non lu", AVERTISSEMENT))
         elif mode.startswith("100"):
             blobs[c] = blob
-    return blobs, refus
+    return blobs, refus + [probleme_trop_profond(d) for d in sorted(profonds)]
 
 
 def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: date, pas: str = "mois",
@@ -129,57 +137,94 @@ def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: 
         en_vigueur.append(plus_grand[k - 1] if k else None)
     voulus = {i for i in en_vigueur if i is not None}
 
-    # Rejeu des changements : l'arbre et les dates de premier ajout de chaque commit voulu.
-    etats: dict[int, tuple[dict[str, str], list[Probleme], dict[str, date]]] = {}
-    arbre: dict[str, tuple[str, str]] = {}
-    premier_ajout: dict[str, date] = {}
-    for i, commit in enumerate(commits[: max(voulus) + 1] if voulus else []):
-        for c, entree in commit.changements:
-            if entree is None:
-                arbre.pop(c, None)
-            else:
-                arbre[c] = entree
-                premier_ajout.setdefault(c, commit.date)
-        if i in voulus:
-            blobs, refus = _etat(chemin, commit.sha, arbre)
-            etats[i] = (blobs, refus, {c: premier_ajout[c] for c in blobs})
-
-    # Un seul cat-file --batch pour tous les blobs de preuve reconnus, toutes étapes confondues.
-    a_lire = sorted({b for blobs, _, _ in etats.values() for c, b in blobs.items() if preuves.type_de(c)})
-    contenus = journal.lire(a_lire, TAILLE_MAX_HISTOIRE) if a_lire else {}
-
+    # Rejeu des changements, en flux (jamais toute l'histoire en mémoire) : l'arbre courant, et la
+    # date de premier ajout de chaque preuve. Chaque étape est évaluée quand son commit est atteint
+    # (les commits en vigueur croissent avec les étapes) ; le rejeu s'arrête au dernier voulu.
     cache = CachePreuves(chemin)
+    contenus: dict[str, bytes] = {}  # blobs de preuve, lus par un seul cat-file --batch (borné)
     resultats_etapes: list[dict[str, Any]] = []
     precedents: dict[str, str] | None = None
-    for jour, indice in zip(jours, en_vigueur):
-        if indice is None:
-            resultats_etapes.append({"date": jour.isoformat(), "revision": None, "statut_global": AUCUNE,
-                                     "taux_conformite": None, "synthese": None, "changements": [], "problemes": 0})
-            precedents = None
-            continue
-        blobs, refus, ajouts = etats[indice]
-        fichiers = {c: (len(contenus[b]) if b in contenus else 0) for c, b in blobs.items()}
-        source = _SourceEtat(chemin, commits[indice].sha, fichiers, blobs, contenus, refus)
-        lues = preuves.charger(source, lire=cache.lecteur(blobs))
-        resultat = evaluation.evaluer(catalogue, lues, jour, ajouts)
-        construit = rapport.construire(resultat, lues, catalogue, seuil)
-        statuts = {r["regle"]: r["statut"] for r in construit["resultats"]}
-        changements = []
-        if precedents is not None:
-            for regle in sorted(set(statuts) | set(precedents)):
-                avant, apres = precedents.get(regle), statuts.get(regle)
-                if avant != apres:
-                    changements.append({"regle": regle, "avant": avant, "apres": apres})
-        resultats_etapes.append({
-            "date": jour.isoformat(),
-            "revision": commits[indice].sha,
-            "statut_global": construit["synthese"]["statut_global"],
-            "taux_conformite": construit["synthese"]["taux_conformite"],
-            "synthese": construit["synthese"],
-            "changements": changements,
-            "problemes": len(construit["problemes"]),
-        })
-        precedents = statuts
+    arbre: dict[str, tuple[str, str]] = {}
+    premier_ajout: dict[str, date] = {}
+    prochaine = 0  # la première étape pas encore évaluée
+    # Le type d'un chemin, demandé à chaque étape pour chaque fichier : mémorisé (borné).
+    type_de = functools.lru_cache(maxsize=1 << 16)(preuves.type_de)
+
+    def etapes_du_commit(indice: int | None) -> None:
+        nonlocal prochaine, precedents
+        while prochaine < len(jours) and en_vigueur[prochaine] == indice:
+            jour = jours[prochaine]
+            prochaine += 1
+            if indice is None:
+                resultats_etapes.append({"date": jour.isoformat(), "revision": None, "statut_global": AUCUNE,
+                                         "taux_conformite": None, "synthese": None, "changements": [], "problemes": 0})
+                precedents = None
+                continue
+            blobs, refus = _etat(chemin, commits[indice].sha, arbre)
+            a_lire = sorted({b for c, b in blobs.items() if b not in contenus and type_de(c)})
+            if a_lire:
+                contenus.update(journal.lire(a_lire, TAILLE_MAX_HISTOIRE))
+            ajouts = {c: premier_ajout[c] for c in blobs if c in premier_ajout}
+            fichiers = {c: (len(contenus[b]) if b in contenus else 0) for c, b in blobs.items()}
+            source = _SourceEtat(chemin, commits[indice].sha, fichiers, blobs, contenus, refus)
+            lues = preuves.charger(source, lire=cache.lecteur(blobs))
+            resultat = evaluation.evaluer(catalogue, lues, jour, ajouts)
+            construit = rapport.construire(resultat, lues, catalogue, seuil)
+            statuts = {r["regle"]: r["statut"] for r in construit["resultats"]}
+            changements = []
+            if precedents is not None:
+                for regle in sorted(set(statuts) | set(precedents)):
+                    avant, apres = precedents.get(regle), statuts.get(regle)
+                    if avant != apres:
+                        changements.append({"regle": regle, "avant": avant, "apres": apres})
+            resultats_etapes.append({
+                "date": jour.isoformat(),
+                "revision": commits[indice].sha,
+                "statut_global": construit["synthese"]["statut_global"],
+                "taux_conformite": construit["synthese"]["taux_conformite"],
+                "synthese": construit["synthese"],
+                "changements": changements,
+                "problemes": len(construit["problemes"]),
+            })
+            precedents = statuts
+
+    etapes_du_commit(None)
+    try:
+        if voulus:
+            dernier = max(voulus)
+            courant: Commit | None = None
+            i = -1
+            fini = False
+            for paquet in journal.rejouer():
+                for evenement in paquet:
+                    if isinstance(evenement, Commit):
+                        if i >= 0 and i in voulus:
+                            etapes_du_commit(i)
+                        if i == dernier:
+                            fini = True
+                            break
+                        courant, i = evenement, i + 1
+                        continue
+                    c, entree = evenement
+                    if entree is None:
+                        arbre.pop(c, None)
+                        continue
+                    if c not in arbre:
+                        if len(arbre) >= NOMBRE_MAX_FICHIERS:
+                            raise ErreurVerificateur(
+                                f"{chemin}: plus de {NOMBRE_MAX_FICHIERS} fichiers au commit {courant.sha if courant else ''}, refusé (voir docs/limites.md)"
+                            )
+                        if c not in premier_ajout and type_de(c):
+                            premier_ajout[c] = courant.date if courant else jusqu_a
+                    arbre[c] = entree
+                if fini:
+                    break
+            if not fini and i == dernier:
+                etapes_du_commit(i)
+            if prochaine < len(jours):
+                raise ErreurVerificateur(f"{chemin}: histoire git illisible ; vérifiez le dépôt avec « git fsck »")
+    finally:
+        journal.fermer()
     return {
         "depot": {"chemin": chemin, "source": "historique"},
         "depuis": depuis.isoformat(),

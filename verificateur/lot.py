@@ -526,6 +526,48 @@ def _ecrire_rapports(contexte: Contexte, tache: Tache, cle: str, entree: dict[st
     return {**entree, "rapports": _liens(contexte, nom)}
 
 
+def verrouiller_rapports(dossier: str, jour: date) -> Any:
+    """Crée le dossier de --rapports et le verrouille pour ce lot (`DOSSIER/.verrou`, flock exclusif).
+
+    Les noms des rapports ne dépendent que du dépôt : deux lots lancés ensemble sur le même dossier
+    (deux dates) écriraient les mêmes fichiers, et le tableau de bord de l'un pointerait vers les
+    rapports de l'autre. Le second est donc refusé (code 2). Le verrou est tenu par le fichier ouvert
+    que renvoie cette fonction : le système le lâche à la fin du processus, même tué (aucun verrou
+    périmé à effacer à la main). Sans flock (Windows), le dossier est créé, sans verrou."""
+    from verificateur.fichiers import raison
+
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None  # type: ignore[assignment]
+
+    chemin = Path(dossier) / ".verrou"
+    try:
+        Path(dossier).mkdir(parents=True, exist_ok=True)
+        verrou = open(chemin, "a+", encoding="utf-8")
+    except OSError as exc:
+        raise ErreurVerificateur(f"--rapports « {dossier} » : {raison(exc)}") from None
+    if fcntl is None:
+        return verrou
+    try:
+        fcntl.flock(verrou.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        verrou.seek(0)
+        autre = verrou.read(200).strip()
+        verrou.close()
+        if isinstance(exc, BlockingIOError):
+            raise ErreurVerificateur(
+                f"--rapports « {dossier} » : un autre « verificateur lot » y écrit déjà ({autre or 'verrou .verrou'}) ; "
+                "attendez qu'il finisse ou choisissez un autre dossier (deux lots y mêleraient leurs rapports)"
+            ) from None
+        raise ErreurVerificateur(f"--rapports « {dossier} » : verrou impossible ({raison(exc)})") from None
+    verrou.seek(0)
+    verrou.truncate()
+    verrou.write(f"processus {os.getpid()}, lot du {jour.isoformat()}\n")
+    verrou.flush()
+    return verrou
+
+
 Resultat = tuple[dict[str, Any], int, Any]  # (entrée, code de sortie de l'établissement, dossier d'éligibilité)
 
 

@@ -24,6 +24,11 @@ NOMBRE_MAX_FICHIERS = 50_000
 NOMBRE_MAX_PREUVES = 10_000
 TAILLE_MAX_PREUVES = 64 * 1024 * 1024
 VALEURS_MAX_DEPOT = 250_000
+# Dossiers imbriqués au plus (docs/limites.md) : au-delà, leur contenu n'est pas lu, dans tous les modes
+# (arbre, révision, index, historique). Un millier de niveaux épuisait la pile de `os.walk`.
+PROFONDEUR_MAX_DOSSIERS = 64
+# Un chemin absolu plus long n'est pas accessible par son nom (PATH_MAX de Linux) : non lu, signalé.
+CHEMIN_MAX = 4096
 
 
 class Source(Protocol):
@@ -63,6 +68,63 @@ def est_nu(dossier: Path | str) -> bool:
     forme que reconnaît aussi la découverte d'un lot, `lot._est_nu`)."""
     dossier = Path(dossier)
     return (dossier / "HEAD").is_file() and (dossier / "objects").is_dir() and (dossier / "refs").is_dir()
+
+
+def dossier_trop_profond(chemin: str) -> str | None:
+    """Le dossier de `chemin` (relatif POSIX) qui dépasse PROFONDEUR_MAX_DOSSIERS niveaux, ou None."""
+    if chemin.count("/") <= PROFONDEUR_MAX_DOSSIERS:
+        return None
+    return "/".join(chemin.split("/", PROFONDEUR_MAX_DOSSIERS + 1)[: PROFONDEUR_MAX_DOSSIERS + 1])
+
+
+def probleme_trop_profond(dossier: str) -> Probleme:
+    return Probleme(dossier, 0, "dossier-trop-profond",
+                    f"dossiers imbriqués sur plus de {PROFONDEUR_MAX_DOSSIERS} niveaux : contenu non lu (docs/limites.md)")
+
+
+def _parcourir(racine: Path, problemes: list[Probleme]):
+    """`os.walk(racine, followlinks=False)` (de haut en bas, `sous_dossiers` modifiable sur place),
+    sans récursion et sans descendre au-delà de PROFONDEUR_MAX_DOSSIERS niveaux : un dossier plus
+    profond, ou illisible, est signalé dans `problemes`."""
+    a_voir = [(str(racine), 0)]
+    while a_voir:
+        dossier, profondeur = a_voir.pop()
+        sous_dossiers: list[str] = []
+        noms: list[str] = []
+        trop_longs = 0
+        try:
+            with os.scandir(dossier) as entrees:
+                for entree in entrees:
+                    if len(os.fsencode(entree.path)) >= CHEMIN_MAX:
+                        trop_longs += 1  # ni stat ni lstat possibles par ce nom (ENAMETOOLONG)
+                        continue
+                    try:
+                        est_dossier = entree.is_dir()
+                    except OSError:
+                        est_dossier = False
+                    (sous_dossiers if est_dossier else noms).append(entree.name)
+        except OSError as exc:
+            relatif = Path(dossier).relative_to(racine).as_posix()
+            from verificateur.fichiers import raison
+
+            problemes.append(Probleme(relatif, 0, "dossier-illisible", f"dossier illisible : {raison(exc)}"))
+            continue
+        if trop_longs:
+            problemes.append(Probleme(
+                Path(dossier).relative_to(racine).as_posix(), 0, "chemin-trop-long",
+                f"{trop_longs} entrée(s) dont le chemin dépasse {CHEMIN_MAX} octets : non lue(s) (docs/limites.md)",
+            ))
+        yield dossier, sous_dossiers, noms
+        suivants = []
+        for nom in sous_dossiers:
+            complet = os.path.join(dossier, nom)
+            if os.path.islink(complet):
+                continue
+            if profondeur + 1 > PROFONDEUR_MAX_DOSSIERS:
+                problemes.append(probleme_trop_profond(Path(complet).relative_to(racine).as_posix()))
+                continue
+            suivants.append((complet, profondeur + 1))
+        a_voir.extend(reversed(suivants))
 
 
 @dataclass
@@ -118,7 +180,7 @@ class SourceArbre:
         if self._fichiers is not None:
             return self._fichiers
         fichiers: dict[str, int] = {}
-        for dossier, sous_dossiers, noms in os.walk(self._racine, followlinks=False):
+        for dossier, sous_dossiers, noms in _parcourir(self._racine, self._problemes):
             relatif = Path(dossier).relative_to(self._racine)
             if relatif == Path("."):
                 sous_dossiers[:] = [d for d in sous_dossiers if d != ".git"]

@@ -82,10 +82,14 @@ def test_periode_demesuree_refusee(terrain, lancer):
         2, "", f"verificateur : 1522 étapes du 1900-01-31 au 2026-10-01, au-delà de la limite de {ETAPES_MAX} (docs/limites.md) : "
                "raccourcissez la période (--depuis, --jusqu-a) ou passez à --pas trimestre\n"
     )
-    trimestres = lancer("historique", str(terrain.depot), "--depuis", "1500-01-01", "--jusqu-a", "2026-10-01", "--pas", "trimestre")
+    trimestres = lancer("historique", str(terrain.depot), "--depuis", "1900-01-01", "--jusqu-a", "2100-01-01", "--pas", "trimestre")
     assert trimestres.code == 2 and trimestres.stderr.endswith("(docs/limites.md) : raccourcissez la période (--depuis, --jusqu-a)\n")
-    # Jusqu'à la dernière date représentable : deux étapes, pas d'erreur interne.
-    fin = lancer("historique", str(terrain.depot), "--depuis", "9999-11-05", "--jusqu-a", "9999-12-31", "--format", "json")
+    # Jusqu'à la dernière date acceptée : deux étapes, pas d'erreur interne ; au-delà, refusé (#12.4).
+    fin = lancer("historique", str(terrain.depot), "--depuis", "2999-11-05", "--jusqu-a", "2999-12-31", "--format", "json")
     assert fin.code == 0, fin
-    assert [e["date"] for e in json.loads(fin.stdout)["etapes"]] == ["9999-11-30", "9999-12-31"]
-    terrain.rien_n_a_fui(sortie, trimestres, fin)
+    assert [e["date"] for e in json.loads(fin.stdout)["etapes"]] == ["2999-11-30", "2999-12-31"]
+    hors = lancer("historique", str(terrain.depot), "--depuis", "9999-11-05", "--jusqu-a", "9999-12-31")
+    assert hors.code == 2 and hors.stderr.endswith(
+        "Erreur : Valeur invalide pour '--depuis' : date « 9999-11-05 » hors de la plage acceptée, du 1900-01-01 au 2999-12-31 (docs/limites.md)\n"
+    ), hors
+    terrain.rien_n_a_fui(sortie, trimestres, fin, hors)

@@ -34,6 +34,38 @@ def test_les_limites_de_volume_documentees_sont_celles_du_code():
     assert valeur("octets de preuves lus pour tout un `historique`") == f"{TAILLE_MAX_HISTOIRE} octets (128 Mio)"
 
 
+def test_les_limites_de_ressources_documentees_sont_celles_du_code():
+    """Imbrication des dossiers, plage des dates, mémoire par mode (#12.4) : les valeurs du tableau sont
+    celles du code et des tests, et chaque test cité existe."""
+    from fabrique import MEMOIRE_MAX
+    from test_ressources import MEMOIRE_HISTOIRE
+    from verificateur.cli import DATE_MAX, DATE_MIN
+    from verificateur.sources import CHEMIN_MAX, PROFONDEUR_MAX_DOSSIERS
+
+    texte = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8")
+    lignes = texte.splitlines()
+
+    def colonnes(debut: str) -> list[str]:
+        trouvees = [l for l in lignes if l.startswith(f"| {debut}")]
+        assert len(trouvees) == 1, debut
+        return trouvees[0].split(" | ")
+
+    assert colonnes("imbrication des dossiers")[1] == f"{PROFONDEUR_MAX_DOSSIERS} niveaux"
+    assert colonnes("chemin absolu d'un fichier")[1] == f"{CHEMIN_MAX} octets (PATH_MAX)"
+    assert colonnes("dates de la ligne de commande")[1] == f"du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()}"
+    assert colonnes("`evaluer` (arbre")[2].startswith(f"{MEMOIRE_MAX // (1024 * 1024)} Mo ")
+    assert colonnes("fraîcheur")[2].startswith(f"{MEMOIRE_HISTOIRE // (1024 * 1024)} Mo ")
+    assert colonnes("`historique`")[2].startswith(f"{MEMOIRE_HISTOIRE // (1024 * 1024)} Mo ")
+    memoire = texte[texte.index("## Mémoire par mode"):texte.index("## Expressions régulières")]
+    cites = set(re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", memoire))
+    assert len(cites) >= 8
+    for fichier, fonction in cites:
+        chemin = RACINE / fichier
+        assert chemin.is_file(), fichier
+        if fonction:
+            assert f"def {fonction}(" in chemin.read_text(encoding="utf-8"), f"{fichier}::{fonction}"
+
+
 def test_le_modele_de_menace_cite_des_tests_qui_existent():
     texte = (RACINE / "docs" / "securite.md").read_text(encoding="utf-8")
     cites = set(re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", texte))
