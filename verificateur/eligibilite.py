@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from verificateur import __version__, lecture, validation
+from verificateur import __version__, donnees_personnelles, lecture, validation
 from verificateur.lecture import Chemin, Document
 from verificateur.politiques import _affiche  # chemins montrés comme ceux des politiques
 from verificateur.problemes import ErreurVerificateur, Probleme, trier
@@ -811,6 +811,8 @@ def resultat(programme: Programme, jour: date, candidatures: list[dict[str, Any]
         "par_region": par_region(programme, candidatures),
         "candidatures": candidatures,
     }
+    # Les motifs citent des valeurs et des chemins des dépôts : assainis avant l'empreinte et tout rendu.
+    sortie = donnees_personnelles.assainir(sortie)
     sortie["empreinte"] = empreinte(sortie)
     return sortie
 
@@ -912,5 +914,6 @@ def liste_depuis_lot(lot: dict[str, Any]) -> dict[str, Any]:
         "par_region": lot["eligibilite"]["par_region"],
         "candidatures": candidatures,
     }
+    sortie = donnees_personnelles.assainir(sortie)  # un lot relu d'un fichier est une entrée comme une autre
     sortie["empreinte"] = empreinte(sortie)
     return sortie

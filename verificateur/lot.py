@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from verificateur import __version__
+from verificateur import __version__, donnees_personnelles
 from verificateur.fichiers import ecrire_atomique
 from verificateur.problemes import ErreurVerificateur
 
@@ -221,8 +221,8 @@ def _depot(chemin: str, source: str | None = None, revision: str | None = None, 
 
 
 def echec(tache: Tache, raison: str, depot: dict[str, Any] | None = None) -> dict[str, Any]:
-    """L'entrée d'un dépôt qui n'a pas pu être évalué."""
-    return {
+    """L'entrée d'un dépôt qui n'a pas pu être évalué (assainie : le chemin et la raison viennent du dépôt)."""
+    return donnees_personnelles.assainir({
         "chemin": tache.chemin,
         "depot": depot or _depot(tache.chemin),
         "etat": "echec",
@@ -237,7 +237,7 @@ def echec(tache: Tache, raison: str, depot: dict[str, Any] | None = None) -> dic
         "problemes": 0,
         "empreinte": None,
         "rapports": None,
-    }
+    })
 
 
 class _ArbreLu:
@@ -458,7 +458,8 @@ def entree_de(tache: Tache, rapport: dict[str, Any], nu: bool) -> dict[str, Any]
         return echec(tache, f"etablissement.yaml invalide{detail}", depot)
     if tache.finess is not None and etab.get("finess") != tache.finess:
         return echec(tache, f"FINESS du manifeste ({tache.finess}) différent de celui d'etablissement.yaml ({etab.get('finess')})", depot)
-    return {
+    # Le rapport est déjà assaini ; le chemin du dépôt ne l'est pas encore.
+    return donnees_personnelles.assainir({
         "chemin": tache.chemin,
         "depot": depot,
         "etat": "evalue",
@@ -473,7 +474,7 @@ def entree_de(tache: Tache, rapport: dict[str, Any], nu: bool) -> dict[str, Any]
         "problemes": len(rapport["problemes"]),
         "empreinte": rapport["empreinte"],
         "rapports": None,
-    }
+    })
 
 
 def nom_rapport(tache: Tache, entree: dict[str, Any]) -> str:
@@ -752,7 +753,7 @@ def ligne_progression(faits: int, total: int, ecoule: float, courant: str, large
     if debit > 0 and faits < total:
         reste = (total - faits) / debit
         morceaux.append(f"reste ≈ {int(reste // 60)} min {int(reste % 60):02d} s" if reste >= 60 else f"reste ≈ {int(reste)} s")
-    morceaux.append(courant)
+    morceaux.append(donnees_personnelles.assainir(courant))  # un nom de dossier va au terminal
     texte = " · ".join(morceaux)
     return texte if len(texte) <= largeur else texte[: max(largeur - 1, 0)] + "…"
 
