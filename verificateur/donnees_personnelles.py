@@ -33,8 +33,10 @@ MESSAGE = "numéro de sécurité sociale (NIR) probable : aucune donnée personn
 MESSAGE_CHEMIN = "numéro de sécurité sociale (NIR) probable dans le nom du fichier : aucune donnée personnelle dans les preuves"
 MASQUE = "[NIR masqué]"
 
-# Séparateurs d'un groupe de chiffres : espaces sauf saut de ligne, ponctuation de numéro, invisibles.
-_SEP = "(?:[^\\S\\n]|[._\\-\u00ad\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069])"
+# Séparateurs d'un groupe de chiffres : espaces sauf saut de ligne, ponctuation de numéro, invisibles,
+# et leurs formes rendues visibles (« \t », « \u00a0 » : un texte déjà neutralisé pour un terminal).
+_SEP = ("(?:[^\\S\\n]|[._\\-\u00ad\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+        "|\\\\(?:[tnrvf]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}))")
 _PLI = "(?:[^\\S\\n]*\\n[^\\S\\n]*)"
 # Une unité : un chiffre, ou le département corse 2A/2B (qui compte pour deux).
 _UNITE = "(?:2[ABab](?![A-Za-z])|[0-9])"

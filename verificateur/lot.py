@@ -357,6 +357,12 @@ def _metadonnees(racine: str, chemins: list[str], tailles: dict[str, int]) -> di
     return releve
 
 
+def _hache(chemin: str) -> str:
+    """Un chemin dans l'index du cache : son sha256, jamais le nom lui-même (un nom de dossier ou de
+    fichier peut porter une donnée personnelle ; le cache est un fichier écrit comme un autre)."""
+    return hashlib.sha256(chemin.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 class Cache:
     """Résultats par clé (`_cle`), hors des dépôts : un résumé (l'entrée) et, pour --rapports, le
     rapport compressé ; par arbre de travail, l'index des métadonnées de ses preuves (`arbres/`).
@@ -369,7 +375,7 @@ class Cache:
         return self.dossier / cle[:2] / f"{cle}.{suffixe}"
 
     def _index(self, racine: str) -> Path:
-        h = hashlib.sha256(os.path.abspath(racine).encode("utf-8", "surrogateescape")).hexdigest()
+        h = _hache(os.path.abspath(racine))
         return self.dossier / "arbres" / h[:2] / f"{h}.json"
 
     def empreintes_connues(self, racine: str, metadonnees: dict[str, Metadonnees]) -> dict[str, str] | None:
@@ -378,11 +384,11 @@ class Cache:
         try:
             index = json.loads(self._index(racine).read_bytes())
             connus = index["fichiers"]
-            if index.get("racine") != os.path.abspath(racine) or not isinstance(connus, dict):
+            if index.get("racine") != _hache(os.path.abspath(racine)) or not isinstance(connus, dict):
                 return None
             empreintes = {}
             for chemin, releve in metadonnees.items():
-                inscrit = connus.get(chemin)
+                inscrit = connus.get(_hache(chemin))
                 if not isinstance(inscrit, list) or len(inscrit) != 6 or tuple(inscrit[:5]) != releve or not isinstance(inscrit[5], str):
                     return None
                 empreintes[chemin] = inscrit[5]
@@ -392,11 +398,11 @@ class Cache:
 
     def ecrire_index(self, racine: str, metadonnees: dict[str, Metadonnees], empreintes: dict[str, str], debut_ns: int) -> None:
         """Inscrit les preuves dont les métadonnées sont assez anciennes pour être crues (MARGE_NS)."""
-        stables = {c: [*m, empreintes[c]] for c, m in metadonnees.items() if max(m[1], m[2]) < debut_ns - MARGE_NS}
+        stables = {_hache(c): [*m, empreintes[c]] for c, m in metadonnees.items() if max(m[1], m[2]) < debut_ns - MARGE_NS}
         if len(stables) != len(metadonnees):
             return  # une preuve trop récente : l'index ne servirait pas (il les faut toutes), on relira
         try:
-            ecrire_atomique(self._index(racine), json.dumps({"racine": os.path.abspath(racine), "fichiers": stables},
+            ecrire_atomique(self._index(racine), json.dumps({"racine": _hache(os.path.abspath(racine)), "fichiers": stables},
                                                             ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass  # un index qu'on ne peut pas écrire ralentit la relance, sans rien fausser
