@@ -812,7 +812,7 @@ def entete(catalogue: Any, jour: date, sources: list[str], partie: tuple[int, in
         "politiques": [{"id": p.id, "version": p.version, "empreinte": p.empreinte} for p in catalogue.politiques],
         "regles": [{"regle": r.id, "titre": r.titre, "gravite": r.gravite} for r in catalogue.regles.values()],
         "partie": {"indice": partie[0], "total": partie[1]} if partie else None,
-        "sources": list(sources),
+        "sources": donnees_personnelles.assainir(list(sources)),
         "options": {"revision": revision, "seuil_echec": seuil, "fraicheur": fraicheur},
     }
 
@@ -948,7 +948,7 @@ def fusionner(fichiers: list[str]) -> dict[str, Any]:
             if entree["chemin"] in origine:
                 raise ErreurVerificateur(f"{fichier}: dépôt {entree['chemin']} en double (déjà dans {origine[entree['chemin']]})")
             origine[entree["chemin"]] = fichier
-            etablissements.append(entree)
+            etablissements.append(donnees_personnelles.assainir(entree))  # une partie écrite par une version antérieure
     tete = {k: premier[k] for k in ("format", "outil", "date_evaluation", "politiques", "regles", "partie", "sources", "options")}
     tete["partie"] = None
     return assembler(tete, etablissements, any(d["interrompu"] for _, d in parties))
