@@ -50,6 +50,8 @@ def _chaine(plis: bool) -> re.Pattern[str]:
 
 _CHAINES = {False: _chaine(False), True: _chaine(True)}
 _UNITES = re.compile(_UNITE)
+# Filtre rapide : moins de 13 chiffres dans tout le texte, aucun NIR possible (linéaire : \D et \d disjoints).
+_TREIZE = re.compile(r"(?:[^0-9]*[0-9]){13}")
 _FORME = re.compile(r"[1-478][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{8}")
 _EMPREINTE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{40})(?![0-9A-Za-z])")
 
@@ -70,7 +72,7 @@ def trouver(texte: str, plis: bool = True) -> list[tuple[int, int]]:
     Une chaîne d'unités (chiffres séparés) est coupée en groupes là où il y a un séparateur ; un NIR
     est une suite de groupes entiers qui fait exactement 15 caractères, a la forme d'un NIR et la
     bonne clé. `plis` : un saut de ligne (et son indentation) sépare aussi deux groupes."""
-    if len(texte) < 13:
+    if len(texte) < 13 or not _TREIZE.match(texte):
         return []
     spans: list[tuple[int, int]] = []
     empreintes = None
@@ -121,8 +123,14 @@ def assainir(valeur: Any) -> Any:
     masquer. Les empreintes se calculent sur le résultat."""
     from verificateur.problemes import sans_controle
 
+    vus: dict[str, str] = {}  # un rapport répète ses textes (statuts, exigences, chemins)
+
     def texte(s: str) -> str:
-        return sans_controle(masquer(s))
+        if s.isprintable() and (len(s) < 13 or not _TREIZE.match(s)):
+            return s
+        if s not in vus:
+            vus[s] = sans_controle(masquer(s))
+        return vus[s]
 
     def parcourir(v: Any) -> Any:
         if isinstance(v, str):
@@ -169,8 +177,6 @@ def _textes(valeur: Any, position: tuple[Any, ...]) -> Any:
     elif isinstance(valeur, list):
         for i, v in enumerate(valeur):
             yield from _textes(v, position + (i,))
-    elif isinstance(valeur, (str, int)) and not isinstance(valeur, bool):
-        yield position, str(valeur)
     elif valeur is not None and not isinstance(valeur, bool):
         yield position, str(valeur)
 
