@@ -25,6 +25,7 @@ d'un groupe plus long (16 chiffres collés ou plus) ; une suite de 40 ou 64 chif
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from typing import Any
 
@@ -49,7 +50,11 @@ def _chaine(plis: bool) -> re.Pattern[str]:
 
 
 _CHAINES = {False: _chaine(False), True: _chaine(True)}
-_UNITES = re.compile(_UNITE)
+_GROUPES = re.compile(f"{_UNITE}+")
+# Au-delà de ce nombre de caractères de chaînes examinées dans un même texte (des mégaoctets de
+# « 1 1 1 … » écrits exprès), une chaîne n'est plus découpée : elle est tenue entière pour un NIR
+# probable, masquée et signalée. Le temps reste borné, et rien ne fuit (docs/limites.md).
+CHAINES_MAX = 200_000
 # Filtre rapide : moins de 13 chiffres dans tout le texte, aucun NIR possible (linéaire : \D et \d disjoints).
 _TREIZE = re.compile(r"(?:[^0-9]*[0-9]){13}")
 _FORME = re.compile(r"[1-478][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{8}")
@@ -58,7 +63,10 @@ _EMPREINTE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{40})(?!
 
 def nir_valide(texte: str) -> bool:
     """Vrai si `texte` (séparateurs permis) est un NIR dont la clé est juste."""
-    compact = re.sub(r"[^0-9A-Za-z]", "", texte).upper()
+    return _valide(re.sub(r"[^0-9A-Za-z]", "", texte).upper())
+
+
+def _valide(compact: str) -> bool:
     if not _FORME.fullmatch(compact):
         return False
     numero, cle = compact[:13], compact[13:]
@@ -76,22 +84,24 @@ def trouver(texte: str, plis: bool = True) -> list[tuple[int, int]]:
         return []
     spans: list[tuple[int, int]] = []
     empreintes = None
+    budget = CHAINES_MAX
     for chaine in _CHAINES[plis].finditer(texte):
-        groupes: list[list[tuple[str, int, int]]] = []
-        fin_precedente = -1
-        for unite in _UNITES.finditer(texte, chaine.start(), chaine.end()):
-            if unite.start() != fin_precedente:
-                groupes.append([])
-            groupes[-1].append((unite.group().upper(), unite.start(), unite.end()))
-            fin_precedente = unite.end()
-        for i in range(len(groupes)):
-            compact, j = "", i
-            while j < len(groupes) and len(compact) < 15:
-                compact += "".join(u for u, _, _ in groupes[j])
-                j += 1
-            if len(compact) != 15 or not nir_valide(compact):
+        budget -= chaine.end() - chaine.start()
+        if budget < 0:
+            spans.append(chaine.span())
+            continue
+        # Les groupes (unités collées) de la chaîne ; une fenêtre de groupes entiers fait 15 caractères
+        # quand la somme des longueurs y tombe juste : sommes cumulées, une recherche par groupe
+        # (linéaire, même pour un fichier hostile de millions de « 1 1 1 »).
+        groupes = [(m.group().upper(), m.start(), m.end()) for m in _GROUPES.finditer(texte, chaine.start(), chaine.end())]
+        cumul = list(itertools.accumulate((len(g) for g, _, _ in groupes), initial=0))
+        rang = {c: k for k, c in enumerate(cumul)}
+        compact = "".join(g for g, _, _ in groupes)
+        for i, c in enumerate(cumul[:-1]):
+            j = rang.get(c + 15)
+            if j is None or compact[c] not in "123478" or not _valide(compact[c:c + 15]):
                 continue
-            debut, fin = groupes[i][0][1], groupes[j - 1][-1][2]
+            debut, fin = groupes[i][1], groupes[j - 1][2]
             if empreintes is None:
                 empreintes = [m.span() for m in _EMPREINTE.finditer(texte)]
             if any(a <= debut and fin <= b for a, b in empreintes):

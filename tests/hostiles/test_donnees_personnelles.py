@@ -246,6 +246,15 @@ def test_pas_de_faux_positif(texte):
     assert trouver(texte) == [] and masquer(texte) == texte
 
 
+def test_chaine_de_chiffres_demesuree_masquee_entiere():
+    """Des centaines de milliers de « 3 » séparés (écrits exprès pour coûter) : au-delà de CHAINES_MAX
+    caractères examinés, la chaîne n'est plus découpée, elle est masquée entière — rien ne fuit."""
+    from verificateur.donnees_personnelles import CHAINES_MAX, MASQUE as masque, masquer
+
+    assert masquer("3 " * CHAINES_MAX + "fin") == f"{masque} fin"
+    assert masquer(f"{NIR} " + "3 " * (CHAINES_MAX // 2) + "x " + "3 " * 7) == f"{masque} x {'3 ' * 7}"
+
+
 # --- terminal --------------------------------------------------------------------------------------
 
 HOSTILE = "\\e[31mROUGE\\e]8;;https://exemple.invalid\\aLIEN\\r\\u202eesrevni\\u2066"
