@@ -489,7 +489,8 @@ def nom_rapport(tache: Tache, entree: dict[str, Any]) -> str:
     finess = entree.get("finess")
     if finess and _FINESS.match(finess):
         return f"{finess}-{h}"
-    nom = _SUR.sub("_", os.path.basename(tache.chemin.rstrip("/")) or "depot").strip("._")[:60]
+    # Un nom de fichier écrit : le nom du dossier masqué d'abord (il peut porter un NIR).
+    nom = _SUR.sub("_", donnees_personnelles.masquer(os.path.basename(tache.chemin.rstrip("/"))) or "depot").strip("._")[:60]
     return f"{nom or 'depot'}-{h}"
 
 

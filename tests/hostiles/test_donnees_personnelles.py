@@ -175,6 +175,7 @@ def toutes_les_sorties(lancer, terrain: Terrain, tmp_path: Path) -> dict[str, st
         if fichier.suffix == ".z":
             brut = zlib.decompress(brut)
         sorties[f"fichier {fichier.relative_to(ecrits)}"] = brut.decode("utf-8", "replace")
+    sorties["noms des fichiers écrits"] = "\n".join(str(p.relative_to(ecrits)) for p in ecrits.rglob("*"))
     terrain.rien_n_a_fui()
     return sorties
 
@@ -244,6 +245,14 @@ def test_pas_de_faux_positif(texte):
     from verificateur.donnees_personnelles import masquer, trouver
 
     assert trouver(texte) == [] and masquer(texte) == texte
+
+
+def test_nom_du_rapport_d_un_etablissement_sans_finess():
+    """Le nom du fichier écrit par --rapports vient du dossier quand le FINESS manque : masqué."""
+    from verificateur.lot import Tache, nom_rapport
+
+    nom = nom_rapport(Tache(f"depots/ch-{NIR}"), {"finess": None})
+    assert NIR[:13] not in nom and nom.startswith("ch-_NIR_masqu")
 
 
 def test_chaine_de_chiffres_demesuree_masquee_entiere():
