@@ -75,12 +75,14 @@ PLACEMENTS = [
     Placement("scénario en échappements \\x", "2010222333444", "exercices/2026-04-14-rancongiciel-ght.yaml",
               'scenario: "Rançongiciel', lambda x: f'scenario: "{x} Rançongiciel',
               lambda n: "".join(f"\\x{ord(c):02x}" for c in n), "scenario:"),
-    Placement("valeur énumérée, tirets", "1770477111222", "exercices/2026-06-18-afflux-massif.yaml",
-              "theme: autre", lambda x: f'theme: "{x}"', separe("-"), "theme:"),
+    Placement("valeur énumérée, tirets", "1770477111222", "incidents/2026-07-08-deni-de-service.yaml",
+              "gravite: majeure", lambda x: f'gravite: "{x}"', separe("-"), "gravite:"),
     Placement("clé YAML, tabulations échappées", "2880688999000", "securite/mesures.yaml",
               "mfa:\n", lambda x: f'"{x}": oui\nmfa:\n', lambda n: "\\t".join(groupes(n)), "oui"),
-    Placement("programme de budget, espaces doubles", "2720255444333", "budget/2026.yaml",
-              'nom: "Dossier patient', lambda x: f'nom: "Dossier {x} patient', separe("  "), "Dossier"),
+    Placement("programme de budget, espaces doubles", "2720255444333", "budget/2026.yaml",  # cité : part cyber trop basse
+              'nom: "Dossier patient informatisé (DPI)"\n    budget: 14500000\n    dont_cybersecurite: 1015000',
+              lambda x: f'nom: "Dossier {x} patient informatisé (DPI)"\n    budget: 14500000\n    dont_cybersecurite: 1000',
+              separe("  "), "Dossier"),
     Placement("paragraphe Markdown plié", "1650711222111", "exercices/retex/2026-04-14.md",
               "## Scénario\n", lambda x: f"## Scénario\n\nAppel du patient {x} le 3 mars.\n",
               lambda n: " ".join(groupes(n)[:4]) + "\n" + " ".join(groupes(n)[4:]), "Appel du patient"),
@@ -208,8 +210,9 @@ def test_temoin_sans_masquage_les_numeros_fuyaient(lancer, tmp_path, environneme
     # aujourd'hui ; ils sont cherchés quand même, pour le jour où une règle les citera).
     assert sorted(noms[n] for n in trouve) == [
         "clé YAML, tabulations échappées", "dossier du dépôt", "motif de dérogation, espaces fines insécables",
-        "nom de fichier", "raison sociale, Corse 2A, espaces", "risque de dérogation, lettres collées",
-        "valeur énumérée, tirets",
+        "nom de fichier", "programme de budget, espaces doubles", "raison sociale, Corse 2A, espaces",
+        "risque de dérogation, lettres collées", "scénario d'exercice, espaces insécables",
+        "scénario en échappements \\x", "valeur énumérée, tirets",
     ]
 
 
@@ -269,9 +272,9 @@ def test_chaine_de_chiffres_demesuree_masquee_entiere():
 HOSTILE = "\\e[31mROUGE\\e]8;;https://exemple.invalid\\aLIEN\\r\\u202eesrevni\\u2066"
 
 
-def test_rien_de_brut_vers_un_terminal(lancer, tmp_path, environnement_git):
-    """Échappements ANSI/OSC, retour chariot, inversions bidirectionnelles venus des preuves : rendus
-    visibles (« \\x1b », « \\u202e »), jamais bruts, dans texte, markdown, lot, eligibilite et crochet."""
+def sorties_terminal(lancer, tmp_path: Path) -> dict[str, Sortie]:
+    """Échappements ANSI/OSC, retour chariot, inversions bidirectionnelles dans une raison sociale, un
+    motif de dérogation, une valeur énumérée et un nom de fichier ; les commandes qui écrivent au terminal."""
     racine = tmp_path / "lot"
     depot = racine / "ch-hostile"
     shutil.copytree(EXEMPLES / "chu-armorique", depot)
@@ -295,12 +298,31 @@ def test_rien_de_brut_vers_un_terminal(lancer, tmp_path, environnement_git):
         "lot": ("lot", str(racine), *d, "--jobs", "1", "--sans-cache", "--sans-progression"),
         "eligibilite": ("eligibilite", str(depot), "--programme", "segur-securite-2021", *d),
     }
-    for nom, arguments in commandes.items():
-        sortie = lancer(*arguments)
+    sorties = {nom: lancer(*arguments) for nom, arguments in commandes.items()}
+    terrain.rien_n_a_fui()
+    return sorties
+
+
+def bruts(texte: str) -> list[str]:
+    return sorted({hex(ord(c)) for c in texte if c in "\x1b\x07\r\u202e\u2066"})
+
+
+def test_rien_de_brut_vers_un_terminal(lancer, tmp_path, environnement_git):
+    """Rendus visibles (« \\x1b », « \\u202e »), jamais bruts, dans texte, Markdown, preuves valider,
+    crochet, lot et eligibilite ; le nom de fichier hostile aussi."""
+    for nom, sortie in sorties_terminal(lancer, tmp_path).items():
         texte = sortie.stdout + sortie.stderr
-        bruts = sorted({hex(ord(c)) for c in texte if c in "\x1b\x07\r\u202e\u2066"})
-        assert bruts == [], (nom, sortie)
+        assert bruts(texte) == [], (nom, sortie)
         if nom != "lot":  # rendus visibles (Markdown échappe en plus « \\ » et « [ »)
             assert "x1b" in texte and "\\u202eesrevni" in texte.replace("\\\\", "\\"), (nom, sortie)
-    assert "exercices/a\\x1b[2Jb\\u202e.yaml" in lancer("preuves", "valider", str(depot)).stdout
-    terrain.rien_n_a_fui()
+        if nom == "preuves valider":
+            assert "exercices/a\\x1b[2Jb\\u202e.yaml" in texte
+
+
+def test_temoin_sans_neutralisation_les_echappements_passaient(lancer, tmp_path, environnement_git, monkeypatch):
+    from verificateur import problemes
+
+    monkeypatch.setattr(problemes, "sans_controle", lambda texte: texte)
+    sorties = sorties_terminal(lancer, tmp_path)
+    assert {nom for nom, s in sorties.items() if bruts(s.stdout + s.stderr)} == {
+        "evaluer texte", "evaluer markdown", "preuves valider", "crochet", "lot", "eligibilite"}
