@@ -258,6 +258,14 @@ def test_nom_du_rapport_d_un_etablissement_sans_finess():
     assert NIR[:13] not in nom and nom.startswith("ch-_NIR_masqu")
 
 
+def test_ligne_de_progression_du_lot():
+    """La barre de progression du lot (vers un terminal) cite le dossier en cours : assaini."""
+    from verificateur.lot import ligne_progression
+
+    ligne = ligne_progression(1, 2, 1.0, f"depots/ch-{NIR}\x1b]8;;x\x07\u202e")
+    assert ligne.endswith("depots/ch-[NIR masqué]\\x1b]8;;x\\x07\\u202e") and NIR[:13] not in ligne
+
+
 def test_chaine_de_chiffres_demesuree_masquee_entiere():
     """Des centaines de milliers de « 3 » séparés (écrits exprès pour coûter) : au-delà de CHAINES_MAX
     caractères examinés, la chaîne n'est plus découpée, elle est masquée entière — rien ne fuit."""
