@@ -170,9 +170,17 @@ def rechercher(chemin: str, contenu: bytes, document: Any = None) -> list[Any]:
         sauts = [i for i, c in enumerate(texte) if c == "\n"]
         lignes.update(bisect.bisect_left(sauts, debut) + 1 for debut, _ in spans)
     if document is not None and document.donnees is not None:
+        bruts = sorted(lignes)
+        debuts = sorted(set(document.lignes.values()))  # la ligne où commence chaque valeur
         for position, valeur in _textes(document.donnees, ()):
             if trouver(valeur):
                 ligne = document.ligne(position)
+                # Déjà situé par les octets sur une ligne de cette valeur (pliée sur plusieurs lignes) :
+                # un seul problème, à la ligne du numéro.
+                suivante = debuts[bisect.bisect_right(debuts, ligne)] if bisect.bisect_right(debuts, ligne) < len(debuts) else None
+                k = bisect.bisect_left(bruts, ligne)
+                if k < len(bruts) and (suivante is None or bruts[k] < suivante):
+                    continue
                 lignes.add(ligne)
     return [Probleme(chemin, n, CODE, MESSAGE) for n in sorted(lignes)]
 

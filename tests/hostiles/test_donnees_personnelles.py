@@ -250,6 +250,20 @@ def test_pas_de_faux_positif(texte):
     assert trouver(texte) == [] and masquer(texte) == texte
 
 
+@pytest.mark.parametrize("yaml, lignes", [
+    (f'scenario: "début\n  {" ".join(groupes(NIR))} fin"\nautre: 1\n', [2]),  # plié, le numéro sur la 2e ligne
+    (f'scenario: "début {" ".join(groupes(NIR)[:3])}\n  {" ".join(groupes(NIR)[3:])} fin"\nautre: 1\n', [1]),  # coupé par le pli
+    (f'a: "{NIR}"\nb: "\\x{ord(NIR[0]):02x}{NIR[1:]}"\n', [1, 2]),  # en clair, puis échappé
+    (f"cle: {NIR}\n", [1]),  # un entier YAML
+])
+def test_une_erreur_par_numero_a_sa_ligne(yaml, lignes):
+    from verificateur import lecture
+    from verificateur.donnees_personnelles import rechercher
+
+    contenu = yaml.encode("utf-8")
+    assert [p.ligne for p in rechercher("x.yaml", contenu, lecture.lire_yaml("x.yaml", contenu))] == lignes
+
+
 def test_nom_du_rapport_d_un_etablissement_sans_finess():
     """Le nom du fichier écrit par --rapports vient du dossier quand le FINESS manque : masqué."""
     from verificateur.lot import Tache, nom_rapport
