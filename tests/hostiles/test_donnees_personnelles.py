@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote
 
 import pytest
 
@@ -124,10 +125,10 @@ def construire(tmp_path: Path) -> Terrain:
 
 
 def projection(texte: str) -> str:
-    """Ce qu'un lecteur verrait, sans séparateurs : entités HTML résolues, échappements (JSON, ou
+    """Ce qu'un lecteur verrait, sans séparateurs : entités HTML et URI (SARIF) résolues, échappements (JSON, ou
     contrôles rendus visibles « \\t ») effacés, puis seuls lettres et chiffres : un NIR coupé par
     n'importe quoi s'y retrouve."""
-    texte = re.sub(r"\\+(?:[tnrvfae]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})", "", html.unescape(texte))
+    texte = re.sub(r"\\+(?:[tnrvfae]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})", "", unquote(html.unescape(texte)))
     return re.sub(r"[^0-9A-Za-z]", "", texte).upper()
 
 
@@ -164,6 +165,8 @@ def toutes_les_sorties(lancer, terrain: Terrain, tmp_path: Path) -> dict[str, st
                               "--liste", str(ecrits / "liste.csv"))
     for format_ in ("json", "csv", "html"):
         commandes[f"lot {format_}"] = (*lot, "--format", format_, "--sortie", str(ecrits / f"lot.{format_}"))
+    commandes["lot --jobs 2"] = ("lot", str(terrain.depot.parent), *d, "--jobs", "2", "--sans-cache", "--sans-progression",
+                                 "--format", "json")  # entrées faites par les processus ouvriers
     commandes["lot partie"] = (*lot, "--partie", "1/1", "--format", "json", "--sortie", str(ecrits / "partie.json"))
     commandes["lot fusionner"] = ("lot", "fusionner", str(ecrits / "partie.json"), "--format", "texte")
     sorties: dict[str, str] = {}
