@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from decimal import Decimal
 from typing import Any
 
 CODE = "donnee-personnelle"
@@ -145,6 +146,8 @@ def assainir(valeur: Any) -> Any:
     def parcourir(v: Any) -> Any:
         if isinstance(v, str):
             return texte(v)
+        if isinstance(v, int) and not isinstance(v, bool) and v >= 10**12 and trouver(str(v)):
+            return MASQUE  # filet : un nombre-NIR rend déjà sa preuve invalide (`nombre_nir`)
         if isinstance(v, dict):
             return {(texte(k) if isinstance(k, str) else k): parcourir(x) for k, x in v.items()}
         if isinstance(v, (list, tuple)):
@@ -197,6 +200,16 @@ def _textes(valeur: Any, position: tuple[Any, ...]) -> Any:
             yield from _textes(v, position + (i,))
     elif valeur is not None and not isinstance(valeur, bool):
         yield position, str(valeur)
+
+
+def nombre_nir(valeur: Any) -> bool:
+    """Vrai si une valeur lue contient un NIR écrit comme un nombre (`effectif: 184…`) : le masque
+    ne peut pas le remplacer sans changer son type, la preuve est donc refusée (`preuves.charger`)."""
+    if isinstance(valeur, dict):
+        return any(nombre_nir(v) for v in valeur.values())
+    if isinstance(valeur, list):
+        return any(nombre_nir(v) for v in valeur)
+    return isinstance(valeur, (int, Decimal)) and not isinstance(valeur, bool) and abs(valeur) >= 10**12 and bool(trouver(str(valeur)))
 
 
 def dans_chemin(chemin: str) -> Any:

@@ -177,9 +177,13 @@ def charger(source: Source, lire: Callable[[str, TypePreuve, bytes], Preuve] | N
             budget.compter(preuves.preuves[chemin].document)
         # Aucune donnée personnelle (NIR) dans les preuves : une erreur située, le numéro jamais recopié ;
         # cherchée dans les octets et dans ce que le fichier signifie (valeurs, clés, échappements, plis).
-        preuves.problemes_source.extend(
-            donnees_personnelles.rechercher(chemin, contenus[chemin], preuves.preuves[chemin].document)
-        )
+        preuve = preuves.preuves[chemin]
+        trouves = donnees_personnelles.rechercher(chemin, contenus[chemin], preuve.document)
+        preuves.problemes_source.extend(trouves)
+        if trouves and preuve.valide and donnees_personnelles.nombre_nir(preuve.valeurs):
+            # Un NIR écrit comme un nombre serait recopié tel quel (un nombre ne se masque pas) : refusé.
+            preuve.document.problemes.extend(trouves)
+            preuve.valide, preuve.valeurs = False, None
     if "etablissement.yaml" not in fichiers:
         preuves.problemes_source.append(
             Probleme("etablissement.yaml", 0, "preuve-manquante", "fichier obligatoire absent : il décrit l'établissement")

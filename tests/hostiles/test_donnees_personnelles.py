@@ -267,6 +267,20 @@ def test_une_erreur_par_numero_a_sa_ligne(yaml, lignes):
     assert [p.ligne for p in rechercher("x.yaml", contenu, lecture.lire_yaml("x.yaml", contenu))] == lignes
 
 
+def test_nir_ecrit_comme_un_nombre_rend_la_preuve_invalide(lancer, tmp_path):
+    """Un nombre ne se masque pas sans changer de type : la preuve est refusée, le nombre jamais recopié."""
+    depot = tmp_path / "depot"
+    shutil.copytree(EXEMPLES / "chu-armorique", depot)
+    texte = (depot / "etablissement.yaml").read_text(encoding="utf-8")
+    (depot / "etablissement.yaml").write_text(texte.replace("effectif: 8500", f"effectif: {NIR}"), encoding="utf-8")
+    ligne = next(i for i, l in enumerate(texte.splitlines(), 1) if l.startswith("effectif:"))
+    sortie = lancer("evaluer", str(depot), "--date", DATE_EXEMPLES, "--format", "json")
+    lot = lancer("lot", str(tmp_path), "--date", DATE_EXEMPLES, "--jobs", "1", "--sans-cache", "--format", "json")
+    assert fuites({"evaluer": sortie.stdout, "lot": lot.stdout + lot.stderr}) == {}
+    assert f"etablissement.yaml:{ligne}: {MESSAGE}" in lancer("preuves", "valider", str(depot)).stdout
+    assert '"etablissement": null' in sortie.stdout and f"preuve invalide : etablissement.yaml:{ligne}: {MESSAGE}" in sortie.stdout
+
+
 def test_nom_du_rapport_d_un_etablissement_sans_finess():
     """Le nom du fichier écrit par --rapports vient du dossier quand le FINESS manque : masqué."""
     from verificateur.lot import Tache, nom_rapport
