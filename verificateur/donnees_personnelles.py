@@ -146,7 +146,7 @@ def assainir(valeur: Any) -> Any:
     def parcourir(v: Any) -> Any:
         if isinstance(v, str):
             return texte(v)
-        if isinstance(v, int) and not isinstance(v, bool) and v >= 10**12 and trouver(str(v)):
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 10**12 and trouver(str(v)):
             return MASQUE  # filet : un nombre-NIR rend déjà sa preuve invalide (`nombre_nir`)
         if isinstance(v, dict):
             return {(texte(k) if isinstance(k, str) else k): parcourir(x) for k, x in v.items()}
@@ -180,9 +180,8 @@ def rechercher(chemin: str, contenu: bytes, document: Any = None) -> list[Any]:
                 ligne = document.ligne(position)
                 # Déjà situé par les octets sur une ligne de cette valeur (pliée sur plusieurs lignes) :
                 # un seul problème, à la ligne du numéro.
-                suivante = debuts[bisect.bisect_right(debuts, ligne)] if bisect.bisect_right(debuts, ligne) < len(debuts) else None
-                k = bisect.bisect_left(bruts, ligne)
-                if k < len(bruts) and (suivante is None or bruts[k] < suivante):
+                j, k = bisect.bisect_right(debuts, ligne), bisect.bisect_left(bruts, ligne)
+                if k < len(bruts) and (j == len(debuts) or bruts[k] < debuts[j]):
                     continue
                 lignes.add(ligne)
     return [Probleme(chemin, n, CODE, MESSAGE) for n in sorted(lignes)]
