@@ -90,6 +90,7 @@ PLACEMENTS = [
     Placement("cellule CSV, tirets espacés", "2800933777888", "vulnerabilites/registre.csv",
               "dossier patient;", lambda x: f"dossier patient {x};", separe(" - "), "CVE-2021-44228"),
 ]
+NIR = nir("1841276451089")  # celui des tests qui ne sont pas dans la table
 NOM_FICHIER = nir("1830344555666")  # exercices/<NIR>.yaml
 NOM_DOSSIER = nir("1750122333999")  # le dossier du dépôt : masqué partout, sans être une preuve
 TOUS = [p.numero for p in PLACEMENTS] + [NOM_FICHIER, NOM_DOSSIER]
@@ -132,12 +133,13 @@ def projection(texte: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", texte).upper()
 
 
-def fuites(textes: dict[str, str]) -> dict[str, list[str]]:
-    """Pour chaque NIR : les sorties qui en contiennent le numéro ou un corps de 13 caractères."""
+def fuites(textes: dict[str, str], numeros: list[str] | None = None) -> dict[str, list[str]]:
+    """Pour chaque NIR (par défaut ceux de la table) : les sorties qui en contiennent le numéro ou un
+    corps de 13 caractères."""
     trouve: dict[str, list[str]] = {}
     for nom, texte in textes.items():
         vu = projection(texte)
-        for n in TOUS:
+        for n in numeros or TOUS:
             if n[:13] in vu or n[2:] in vu:
                 trouve.setdefault(n, []).append(nom)
     return trouve
@@ -219,9 +221,36 @@ def test_temoin_sans_masquage_les_numeros_fuyaient(lancer, tmp_path, environneme
     ]
 
 
-# --- la détection seule -------------------------------------------------------------------------------
+def test_vrai_commit_refuse_par_le_crochet_sans_recopier_le_numero(tmp_path, environnement_git):
+    """De bout en bout par git : le crochet pre-commit (sous-processus lancé par `git commit`) refuse
+    le commit d'un NIR dans une raison sociale et dans un nom de fichier, et ne le recopie pas."""
+    import subprocess
+    import sys
 
-NIR = nir("1841276451089")
+    from test_depot_git import git
+
+    depot = tmp_path / "depot"
+    shutil.copytree(EXEMPLES / "chu-armorique", depot)
+    git(tmp_path, "-c", "init.defaultBranch=main", "init", "-q", str(depot))
+    git(depot, "add", "-A")
+    git(depot, "commit", "-q", "-m", "preuves")
+    crochet = depot / ".git" / "hooks" / "pre-commit"
+    crochet.write_text(f"#!/bin/sh\nexec {sys.executable} -m verificateur crochet --date {DATE_EXEMPLES}\n", encoding="utf-8")
+    crochet.chmod(0o755)
+    texte = (depot / "etablissement.yaml").read_text(encoding="utf-8")
+    (depot / "etablissement.yaml").write_text(texte.replace("d'Armorique\"", f"d'Armorique {' '.join(groupes(NIR))}\""), encoding="utf-8")
+    shutil.copy(depot / "exercices" / "2026-06-18-afflux-massif.yaml", depot / "exercices" / f"{NOM_FICHIER}.yaml")
+    git(depot, "add", "-A")
+    refus = subprocess.run(["git", "-C", str(depot), "commit", "-q", "-m", "NIR"], capture_output=True, text=True, check=False)
+    assert refus.returncode != 0
+    sortie = refus.stdout + refus.stderr
+    assert fuites({"commit": sortie}, [NIR, NOM_FICHIER]) == {}
+    ligne = next(i for i, l in enumerate(texte.splitlines(), 1) if l.startswith("raison_sociale:"))
+    assert [l for l in sortie.splitlines() if "donnee-personnelle" in l] == [
+        f"etablissement.yaml:{ligne}: {MESSAGE}", f"exercices/{MASQUE}.yaml: {MESSAGE_CHEMIN}"]
+
+
+# --- la détection seule -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("texte", [
@@ -276,7 +305,7 @@ def test_nir_ecrit_comme_un_nombre_rend_la_preuve_invalide(lancer, tmp_path):
     ligne = next(i for i, l in enumerate(texte.splitlines(), 1) if l.startswith("effectif:"))
     sortie = lancer("evaluer", str(depot), "--date", DATE_EXEMPLES, "--format", "json")
     lot = lancer("lot", str(tmp_path), "--date", DATE_EXEMPLES, "--jobs", "1", "--sans-cache", "--format", "json")
-    assert fuites({"evaluer": sortie.stdout, "lot": lot.stdout + lot.stderr}) == {}
+    assert fuites({"evaluer": sortie.stdout, "lot": lot.stdout + lot.stderr}, [NIR]) == {}
     assert f"etablissement.yaml:{ligne}: {MESSAGE}" in lancer("preuves", "valider", str(depot)).stdout
     assert '"etablissement": null' in sortie.stdout and f"preuve invalide : etablissement.yaml:{ligne}: {MESSAGE}" in sortie.stdout
 
