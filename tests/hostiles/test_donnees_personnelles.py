@@ -19,6 +19,8 @@ from typing import Callable
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATE_EXEMPLES, EXEMPLES, Sortie
 from fabrique import Terrain
@@ -333,6 +335,30 @@ def test_chaine_de_chiffres_demesuree_masquee_entiere():
 
     assert masquer("3 " * CHAINES_MAX + "fin") == f"{masque} fin"
     assert masquer(f"{NIR} " + "3 " * (CHAINES_MAX // 2) + "x " + "3 " * 7) == f"{masque} x {'3 ' * 7}"
+
+
+SEPARATEURS = [" ", "\u00a0", "\u202f", ".", "-", "\t", "  ", "_", " - ", "\u200b", "\u2009", "\n  "]
+
+
+@settings(max_examples=200, deadline=None, database=None, derandomize=True)
+@given(
+    corps=st.from_regex(r"[1-478][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{6}", fullmatch=True),
+    seps=st.lists(st.sampled_from(SEPARATEURS + [""]), min_size=6, max_size=6),
+    # Sans chiffre ni « \\ » (un échappement visible collé), et trop court pour former avec le numéro une
+    # révision git de 40 chiffres hexadécimaux (jamais examinée, docs/limites.md).
+    avant=st.text(alphabet=st.characters(blacklist_categories=["Nd"], blacklist_characters="\\"), max_size=10),
+    apres=st.text(alphabet=st.characters(blacklist_categories=["Nd"], blacklist_characters="\\"), max_size=10),
+)
+def test_propriete_tout_nir_ecrit_en_groupes_est_masque(corps, seps, avant, apres):
+    """Quels que soient les séparateurs entre les groupes usuels et le texte autour (sans chiffre
+    collé), un NIR disparaît de `masquer` et `assainir`, et le masque est idempotent."""
+    from verificateur.donnees_personnelles import assainir, masquer
+
+    g = groupes(nir(corps))
+    ecrit = avant + g[0] + "".join(s + x for s, x in zip(seps, g[1:])) + apres
+    for sortie in (masquer(ecrit), assainir(ecrit)):
+        assert nir(corps)[:13] not in projection(sortie) and nir(corps)[2:] not in projection(sortie)
+    assert masquer(masquer(ecrit)) == masquer(ecrit) and assainir(assainir(ecrit)) == assainir(ecrit)
 
 
 # --- terminal --------------------------------------------------------------------------------------
