@@ -40,8 +40,9 @@ MASQUE = "[NIR masqué]"
 _SEP = ("(?:[^\\S\\n]|[._\\-\u00ad\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
         "|\\\\(?:[tnrvf]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}))")
 _PLI = "(?:[^\\S\\n]*\\n[^\\S\\n]*)"
-# Une unité : un chiffre, ou le département corse 2A/2B (qui compte pour deux).
-_UNITE = "(?:2[ABab](?![A-Za-z])|[0-9])"
+# Une unité : un chiffre, ou le département corse 2A/2B (qui compte pour deux), toujours suivi de la
+# commune : « …42A. » après un numéro n'est pas un département.
+_UNITE = f"(?:2[ABab](?=(?:{_SEP}{{0,3}}|{_PLI})[0-9])|[0-9])"
 
 
 def _chaine(plis: bool) -> re.Pattern[str]:

@@ -93,6 +93,7 @@ PLACEMENTS = [
               "dossier patient;", lambda x: f"dossier patient {x};", separe(" - "), "CVE-2021-44228"),
 ]
 NIR = nir("1841276451089")  # celui des tests qui ne sont pas dans la table
+NIR_EN_2 = nir("1841276451006")  # sa clé finit par 2
 NOM_FICHIER = nir("1830344555666")  # exercices/<NIR>.yaml
 NOM_DOSSIER = nir("1750122333999")  # le dossier du dépôt : masqué partout, sans être une preuve
 TOUS = [p.numero for p in PLACEMENTS] + [NOM_FICHIER, NOM_DOSSIER]
@@ -261,13 +262,15 @@ def test_vrai_commit_refuse_par_le_crochet_sans_recopier_le_numero(tmp_path, env
     f"NIR:{NIR}x", f"exercices/{NIR}.yaml", "\u200b".join(groupes(NIR)), f"{NIR[:5]} {NIR[5:10]} {NIR[10:]}",
     " ".join(groupes(nir("269052A123456"))), nir("269052B123456"), f"n° {NIR} ; tél. 01 23 45 67 89",
     " ".join(groupes(NIR)[:3]) + "\n    " + " ".join(groupes(NIR)[3:]),
+    f"NIR {NIR_EN_2}A.", f"({' '.join(groupes(NIR_EN_2))}B)",  # une lettre A/B collée n'est pas un département
 ])
 def test_nir_reconnu_et_masque(texte):
     from verificateur.donnees_personnelles import MASQUE as masque, masquer
 
     masque_ = masquer(texte)
     assert masque in masque_ and not re.search(r"[0-9]{2}\W*[0-9]{3}\W*[0-9]{3}\W*[0-9]{2}$", masque_)
-    assert NIR[:13] not in projection(masque_) and nir("269052A123456")[:13] not in projection(masque_)
+    for n in (NIR, nir("269052A123456"), nir("269052B123456"), NIR_EN_2):
+        assert n[:13] not in projection(masque_)
 
 
 @pytest.mark.parametrize("texte", [
