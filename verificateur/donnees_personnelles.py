@@ -25,6 +25,7 @@ d'un groupe plus long (16 chiffres collés ou plus) ; une suite de 40 ou 64 chif
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from decimal import Decimal
@@ -133,16 +134,7 @@ def assainir(valeur: Any) -> Any:
     quel) dont chaque texte — clés comprises — est masqué (`masquer`) puis neutralisé pour un terminal
     (`problemes.sans_controle`). Idempotent : « [NIR masqué] » et « \\u202e » n'ont plus rien à
     masquer. Les empreintes se calculent sur le résultat."""
-    from verificateur.problemes import sans_controle
-
-    vus: dict[str, str] = {}  # un rapport répète ses textes (statuts, exigences, chemins)
-
-    def texte(s: str) -> str:
-        if s.isprintable() and (len(s) < 13 or not _TREIZE.match(s)):
-            return s
-        if s not in vus:
-            vus[s] = sans_controle(masquer(s))
-        return vus[s]
+    texte = _texte
 
     def parcourir(v: Any) -> Any:
         if isinstance(v, str):
@@ -156,6 +148,23 @@ def assainir(valeur: Any) -> Any:
         return v
 
     return parcourir(valeur)
+
+
+def _texte(s: str) -> str:
+    """Un texte assaini ; les courts sont mémorisés (les rapports d'un lot répètent leurs clés, statuts,
+    exigences), sans garder en mémoire les longs."""
+    return _texte_court(s) if len(s) <= 1000 else _assainir_texte(s)
+
+
+def _assainir_texte(s: str) -> str:
+    if s.isprintable() and (len(s) < 13 or not _TREIZE.match(s)):
+        return s
+    from verificateur.problemes import sans_controle
+
+    return sans_controle(masquer(s))
+
+
+_texte_court = functools.lru_cache(maxsize=16384)(_assainir_texte)
 
 
 # --- détection dans les preuves ----------------------------------------------------------------------
@@ -177,7 +186,7 @@ def rechercher(chemin: str, contenu: bytes, document: Any = None) -> list[Any]:
         bruts = sorted(lignes)
         debuts = sorted(set(document.lignes.values()))  # la ligne où commence chaque valeur
         for position, valeur in _textes(document.donnees, ()):
-            if trouver(valeur):
+            if len(valeur) >= 13 and trouver(valeur):  # la plupart des valeurs sont courtes
                 ligne = document.ligne(position)
                 # Déjà situé par les octets sur une ligne de cette valeur (pliée sur plusieurs lignes) :
                 # un seul problème, à la ligne du numéro.

@@ -46,6 +46,17 @@ def separe(sep: str) -> Callable[[str], str]:
     return lambda n: sep.join(groupes(n))
 
 
+@pytest.fixture(autouse=True)
+def _memoire_vide():
+    """`assainir` mémorise les textes courts : les témoins (masquage coupé) ne doivent ni lire ni laisser
+    de textes mémorisés par un autre test."""
+    from verificateur.donnees_personnelles import _texte_court
+
+    _texte_court.cache_clear()
+    yield
+    _texte_court.cache_clear()
+
+
 @dataclass
 class Placement:
     nom: str
