@@ -10,6 +10,7 @@ et rapports du lot compris). Un témoin montre que, masquage coupé, ces numéro
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import zlib
@@ -209,6 +210,9 @@ def test_aucun_nir_dans_aucune_sortie_et_chaque_emplacement_signale(lancer, tmp_
     lignes = [l for l in sorties["preuves valider"].splitlines() if "donnee-personnelle" in l]
     assert lignes == attendues()
     assert [l for l in sorties["crochet"].splitlines() if "donnee-personnelle" in l] == attendues()
+    rapport = json.loads(sorties["evaluer json"])
+    assert [f"{p['fichier']}{':' + str(p['ligne']) if p['ligne'] else ''}: {p['message']} ({p['code']})"
+            for p in rapport["problemes"] if p["code"] == "donnee-personnelle"] == attendues()
     # Le masque paraît là où le numéro aurait paru (raison sociale, motif, chemins…).
     for nom in ("evaluer texte", "evaluer json", "evaluer html", "evaluer csv", "lot texte", "eligibilite texte",
                 "historique texte", "fichier rapport.json"):
