@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from verificateur import __version__, lecture, validation
+from verificateur import __version__, donnees_personnelles, lecture, validation
 from verificateur.francais import erreur_systeme
 from verificateur.lecture import Chemin, Document
 from verificateur.politiques import _affiche  # chemins montrés comme ceux des politiques
@@ -983,6 +983,8 @@ def resultat(programme: Programme, jour: date, candidatures: list[dict[str, Any]
         "candidatures": candidatures,
         "doublons": doublons or [],
     }
+    # Les motifs citent des valeurs et des chemins des dépôts : assainis avant l'empreinte et tout rendu.
+    sortie = donnees_personnelles.assainir(sortie)
     sortie["empreinte"] = empreinte(sortie)
     return sortie
 
@@ -1100,5 +1102,6 @@ def liste_depuis_lot(lot: dict[str, Any]) -> dict[str, Any]:
         "candidatures": candidatures,
         "doublons": lot["eligibilite"].get("doublons", []),
     }
+    sortie = donnees_personnelles.assainir(sortie)  # un lot relu d'un fichier est une entrée comme une autre
     sortie["empreinte"] = empreinte(sortie)
     return sortie

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from verificateur import evaluation, preuves, rapport
+from verificateur import donnees_personnelles, evaluation, preuves, rapport
 from verificateur.depot_git import MODE_LIEN, MODE_SOUS_MODULE, Commit, Journal
 from verificateur.politiques import Catalogue
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
@@ -225,14 +225,14 @@ def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: 
                 raise ErreurVerificateur(f"{chemin}: histoire git illisible ; vérifiez le dépôt avec « git fsck »")
     finally:
         journal.fermer()
-    return {
+    return donnees_personnelles.assainir({
         "depot": {"chemin": chemin, "source": "historique"},
         "depuis": depuis.isoformat(),
         "jusqu_a": jusqu_a.isoformat(),
         "pas": pas,
         "commits": len(commits),
         "etapes": resultats_etapes,
-    }
+    })
 
 
 def _limiter_etapes(jours: list[date], pas: str) -> None:

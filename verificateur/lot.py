@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from verificateur import __version__
+from verificateur import __version__, donnees_personnelles
 from verificateur.fichiers import ecrire_atomique
 from verificateur.francais import erreur_systeme
 from verificateur.problemes import ErreurVerificateur
@@ -222,8 +222,8 @@ def _depot(chemin: str, source: str | None = None, revision: str | None = None, 
 
 
 def echec(tache: Tache, raison: str, depot: dict[str, Any] | None = None) -> dict[str, Any]:
-    """L'entrée d'un dépôt qui n'a pas pu être évalué."""
-    return {
+    """L'entrée d'un dépôt qui n'a pas pu être évalué (assainie : le chemin et la raison viennent du dépôt)."""
+    return donnees_personnelles.assainir({
         "chemin": tache.chemin,
         "depot": depot or _depot(tache.chemin),
         "etat": "echec",
@@ -238,7 +238,7 @@ def echec(tache: Tache, raison: str, depot: dict[str, Any] | None = None) -> dic
         "problemes": 0,
         "empreinte": None,
         "rapports": None,
-    }
+    })
 
 
 class _ArbreLu:
@@ -358,6 +358,12 @@ def _metadonnees(racine: str, chemins: list[str], tailles: dict[str, int]) -> di
     return releve
 
 
+def _hache(chemin: str) -> str:
+    """Un chemin dans l'index du cache : son sha256, jamais le nom lui-même (un nom de dossier ou de
+    fichier peut porter une donnée personnelle ; le cache est un fichier écrit comme un autre)."""
+    return hashlib.sha256(chemin.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 class Cache:
     """Résultats par clé (`_cle`), hors des dépôts : un résumé (l'entrée) et, pour --rapports, le
     rapport compressé ; par arbre de travail, l'index des métadonnées de ses preuves (`arbres/`).
@@ -370,7 +376,7 @@ class Cache:
         return self.dossier / cle[:2] / f"{cle}.{suffixe}"
 
     def _index(self, racine: str) -> Path:
-        h = hashlib.sha256(os.path.abspath(racine).encode("utf-8", "surrogateescape")).hexdigest()
+        h = _hache(os.path.abspath(racine))
         return self.dossier / "arbres" / h[:2] / f"{h}.json"
 
     def empreintes_connues(self, racine: str, metadonnees: dict[str, Metadonnees]) -> dict[str, str] | None:
@@ -379,11 +385,11 @@ class Cache:
         try:
             index = json.loads(self._index(racine).read_bytes())
             connus = index["fichiers"]
-            if index.get("racine") != os.path.abspath(racine) or not isinstance(connus, dict):
+            if index.get("racine") != _hache(os.path.abspath(racine)) or not isinstance(connus, dict):
                 return None
             empreintes = {}
             for chemin, releve in metadonnees.items():
-                inscrit = connus.get(chemin)
+                inscrit = connus.get(_hache(chemin))
                 if not isinstance(inscrit, list) or len(inscrit) != 6 or tuple(inscrit[:5]) != releve or not isinstance(inscrit[5], str):
                     return None
                 empreintes[chemin] = inscrit[5]
@@ -393,11 +399,11 @@ class Cache:
 
     def ecrire_index(self, racine: str, metadonnees: dict[str, Metadonnees], empreintes: dict[str, str], debut_ns: int) -> None:
         """Inscrit les preuves dont les métadonnées sont assez anciennes pour être crues (MARGE_NS)."""
-        stables = {c: [*m, empreintes[c]] for c, m in metadonnees.items() if max(m[1], m[2]) < debut_ns - MARGE_NS}
+        stables = {_hache(c): [*m, empreintes[c]] for c, m in metadonnees.items() if max(m[1], m[2]) < debut_ns - MARGE_NS}
         if len(stables) != len(metadonnees):
             return  # une preuve trop récente : l'index ne servirait pas (il les faut toutes), on relira
         try:
-            ecrire_atomique(self._index(racine), json.dumps({"racine": os.path.abspath(racine), "fichiers": stables},
+            ecrire_atomique(self._index(racine), json.dumps({"racine": _hache(os.path.abspath(racine)), "fichiers": stables},
                                                             ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass  # un index qu'on ne peut pas écrire ralentit la relance, sans rien fausser
@@ -459,7 +465,8 @@ def entree_de(tache: Tache, rapport: dict[str, Any], nu: bool) -> dict[str, Any]
         return echec(tache, f"etablissement.yaml invalide{detail}", depot)
     if tache.finess is not None and etab.get("finess") != tache.finess:
         return echec(tache, f"FINESS du manifeste ({tache.finess}) différent de celui d'etablissement.yaml ({etab.get('finess')})", depot)
-    return {
+    # Le rapport est déjà assaini ; le chemin du dépôt ne l'est pas encore.
+    return donnees_personnelles.assainir({
         "chemin": tache.chemin,
         "depot": depot,
         "etat": "evalue",
@@ -474,7 +481,7 @@ def entree_de(tache: Tache, rapport: dict[str, Any], nu: bool) -> dict[str, Any]
         "problemes": len(rapport["problemes"]),
         "empreinte": rapport["empreinte"],
         "rapports": None,
-    }
+    })
 
 
 def nom_rapport(tache: Tache, entree: dict[str, Any]) -> str:
@@ -483,7 +490,8 @@ def nom_rapport(tache: Tache, entree: dict[str, Any]) -> str:
     finess = entree.get("finess")
     if finess and _FINESS.match(finess):
         return f"{finess}-{h}"
-    nom = _SUR.sub("_", os.path.basename(tache.chemin.rstrip("/")) or "depot").strip("._")[:60]
+    # Un nom de fichier écrit : le nom du dossier masqué d'abord (il peut porter un NIR).
+    nom = _SUR.sub("_", donnees_personnelles.masquer(os.path.basename(tache.chemin.rstrip("/"))) or "depot").strip("._")[:60]
     return f"{nom or 'depot'}-{h}"
 
 
@@ -795,7 +803,7 @@ def ligne_progression(faits: int, total: int, ecoule: float, courant: str, large
     if debit > 0 and faits < total:
         reste = (total - faits) / debit
         morceaux.append(f"reste ≈ {int(reste // 60)} min {int(reste % 60):02d} s" if reste >= 60 else f"reste ≈ {int(reste)} s")
-    morceaux.append(courant)
+    morceaux.append(donnees_personnelles.assainir(courant))  # un nom de dossier va au terminal
     texte = " · ".join(morceaux)
     return texte if len(texte) <= largeur else texte[: max(largeur - 1, 0)] + "…"
 
@@ -848,7 +856,7 @@ def entete(catalogue: Any, jour: date, sources: list[str], partie: tuple[int, in
         "politiques": [{"id": p.id, "version": p.version, "empreinte": p.empreinte} for p in catalogue.politiques],
         "regles": [{"regle": r.id, "titre": r.titre, "gravite": r.gravite} for r in catalogue.regles.values()],
         "partie": {"indice": partie[0], "total": partie[1]} if partie else None,
-        "sources": list(sources),
+        "sources": donnees_personnelles.assainir(list(sources)),
         "options": {"revision": revision, "seuil_echec": seuil, "fraicheur": fraicheur},
     }
 
@@ -984,7 +992,7 @@ def fusionner(fichiers: list[str]) -> dict[str, Any]:
             if entree["chemin"] in origine:
                 raise ErreurVerificateur(f"{fichier}: dépôt {entree['chemin']} en double (déjà dans {origine[entree['chemin']]})")
             origine[entree["chemin"]] = fichier
-            etablissements.append(entree)
+            etablissements.append(donnees_personnelles.assainir(entree))  # une partie écrite par une version antérieure
     tete = {k: premier[k] for k in ("format", "outil", "date_evaluation", "politiques", "regles", "partie", "sources", "options")}
     tete["partie"] = None
     return assembler(tete, etablissements, any(d["interrompu"] for _, d in parties))

@@ -153,6 +153,10 @@ def charger(source: Source, lire: Callable[[str, TypePreuve, bytes], Preuve] | N
     preuves = Preuves(source.chemin, source.nature, source.revision, fichiers, problemes_source=source.problemes())
     a_lire: dict[str, TypePreuve] = {}
     for chemin, taille in fichiers.items():
+        # Un NIR dans le nom d'un fichier (lu ou non) : une erreur, le chemin masqué partout où il paraît.
+        nir = donnees_personnelles.dans_chemin(chemin)
+        if nir is not None:
+            preuves.problemes_source.append(nir)
         type_preuve = type_de(chemin)
         if type_preuve is None:
             probleme = _non_reconnu(chemin)
@@ -174,8 +178,15 @@ def charger(source: Source, lire: Callable[[str, TypePreuve, bytes], Preuve] | N
         preuves.preuves[chemin] = (lire or lire_preuve)(chemin, type_preuve, contenus[chemin])
         if budget is not None:
             budget.compter(preuves.preuves[chemin].document)
-        # Aucune donnée personnelle (NIR) dans les preuves : une erreur située, le numéro jamais recopié.
-        preuves.problemes_source.extend(donnees_personnelles.rechercher(chemin, contenus[chemin]))
+        # Aucune donnée personnelle (NIR) dans les preuves : une erreur située, le numéro jamais recopié ;
+        # cherchée dans les octets et dans ce que le fichier signifie (valeurs, clés, échappements, plis).
+        preuve = preuves.preuves[chemin]
+        trouves = donnees_personnelles.rechercher(chemin, contenus[chemin], preuve.document)
+        preuves.problemes_source.extend(trouves)
+        if trouves and preuve.valide and donnees_personnelles.nombre_nir(preuve.valeurs):
+            # Un NIR écrit comme un nombre serait recopié tel quel (un nombre ne se masque pas) : refusé.
+            preuve.document.problemes.extend(trouves)
+            preuve.valide, preuve.valeurs = False, None
     if "etablissement.yaml" not in fichiers:
         preuves.problemes_source.append(
             Probleme("etablissement.yaml", 0, "preuve-manquante", "fichier obligatoire absent : il décrit l'établissement")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from verificateur.donnees_personnelles import masquer
+
 ERREUR = "erreur"
 _CONTROLES = {"Cc", "Cf", "Zl", "Zp"}  # contrôles, formats (bidi), séparateurs de ligne et de paragraphe
 AVERTISSEMENT = "avertissement"
@@ -25,11 +27,13 @@ class Probleme:
     niveau: str = ERREUR
 
     def __post_init__(self) -> None:
-        # Un message cite des valeurs du dépôt : une clé « \n… » ne doit pas fabriquer de fausses lignes.
-        object.__setattr__(self, "message", sans_controle(self.message))
+        # Un message cite des valeurs du dépôt, un chemin vient du dépôt : assainis dès leur naissance
+        # (NIR masqué, contrôles visibles : une clé « \n… » ne fabrique pas de fausses lignes).
+        object.__setattr__(self, "fichier", sans_controle(masquer(self.fichier)))
+        object.__setattr__(self, "message", sans_controle(masquer(self.message)))
 
     def __str__(self) -> str:
-        lieu = sans_controle(self.fichier) if not self.ligne else f"{sans_controle(self.fichier)}:{self.ligne}"
+        lieu = self.fichier if not self.ligne else f"{self.fichier}:{self.ligne}"
         return f"{lieu}: {self.message} ({self.code})"
 
     def en_dict(self) -> dict[str, object]:
@@ -61,7 +65,7 @@ class ErreurVerificateur(Exception):
 
     def __init__(self, message: str, code_sortie: int = 2, problemes: list[Probleme] | None = None):
         super().__init__(message)
-        self.message = sans_controle(message)
+        self.message = sans_controle(masquer(message))
         self.code_sortie = code_sortie
         self.problemes = problemes or []
 

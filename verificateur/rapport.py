@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from verificateur import __version__
+from verificateur import __version__, donnees_personnelles
 from verificateur.evaluation import ECHECS, STATUTS, Evaluation
 from verificateur.politiques import GRAVITES, Catalogue
 from verificateur.preuves import Preuves
@@ -83,6 +83,9 @@ def construire(evaluation: Evaluation, preuves: Preuves, catalogue: Catalogue, s
         "resultats": resultats,
         "problemes": [p.en_dict() for p in evaluation.problemes],
     }
+    # L'unique passage vers les sorties (rendus, lot, éligibilité, historique, crochet) : NIR masqués,
+    # caractères de contrôle rendus visibles ; l'empreinte porte sur le rapport assaini.
+    rapport = donnees_personnelles.assainir(rapport)
     rapport["empreinte"] = empreinte(rapport)
     return rapport
 
