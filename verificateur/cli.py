@@ -172,6 +172,38 @@ def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str,
     ecrire(module.RENDUS[format_](resultat), sortie)
 
 
+@cli.command()
+@click.argument("chemin", default=".", type=click.Path(file_okay=False))
+@click.option("--revision", metavar="REV", help="Lire le dépôt git à cette révision (sha, étiquette, branche, HEAD~1…).")
+@click.option("--index", "index", is_flag=True, help="Lire l'index git : ce qui sera commité.")
+@click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
+@click.option("--horizon", type=int, default=365, show_default=True, metavar="JOURS", help="Chercher les échéances jusqu'à ce nombre de jours après la date (au plus 3660).")
+@option_politiques
+@option_referentiels
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "ics")), default="texte", show_default=True, help="Format de l'échéancier (ics : calendrier iCalendar).")
+@click.option("--sortie", metavar="FICHIER", help="Écrire l'échéancier dans ce fichier (par défaut : sortie standard).")
+def echeances(chemin: str, revision: str | None, index: bool, jour: date | None, horizon: int, politiques: tuple[str, ...],
+              referentiels: tuple[str, ...], format_: str, sortie: str | None) -> None:
+    """L'échéancier : quand chaque règle conforme cesserait de l'être si rien n'était commité.
+
+    \b
+    Pour chaque règle conforme ou en dérogation à la date, la première date de
+    l'horizon où elle serait en échec, le fait qui expire (fichier:ligne) et ce
+    qui la renouvelle (docs/echeances.md). Code de sortie 0 : c'est une information.
+    Exemple :
+      verificateur echeances exemples/chu-armorique --date 2026-10-01
+      verificateur echeances . --horizon 90 --format ics --sortie echeances.ics
+    """
+    from verificateur import echeances as module
+    from verificateur.rendus_echeances import RENDUS
+
+    if revision is not None and index:
+        raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
+    catalogue = _catalogue(politiques, referentiels)
+    document = module.echeancier(_source(chemin, revision, index), catalogue, jour or date.today(), horizon)
+    ecrire(RENDUS[format_](document, {}), sortie)
+
+
 option_programmes = click.option(
     "--programmes", "programmes", multiple=True, metavar="DOSSIER",
     help="Dossier de programmes de financement, en plus de ceux livrés (répétable).",

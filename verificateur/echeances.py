@@ -1,0 +1,335 @@
+"""L'échéancier : pour chaque règle conforme (ou couverte par une dérogation) à la date D, la première
+date L de l'horizon à laquelle elle ne le serait plus si rien n'était commité, le fait qui expire
+(fichier:ligne) et ce qui la renouvelle (docs/echeances.md).
+
+Aucune seconde implémentation des règles : les preuves déjà lues sont réévaluées par le moteur
+(`evaluation.evaluer`, pur, la date en argument) à des dates choisies, sans relire le dépôt.
+
+La méthode, et ce qu'elle garantit :
+1. Dates candidates : là où un verdict peut changer. Chaque date des preuves (et des règles, des
+   paramètres), décalée de 0 et de chaque durée que les règles emploient (`plus`, `moins`,
+   `dans_les_derniers`, y compris une durée tirée d'un paramètre), vers l'avant et vers l'arrière,
+   et le lendemain de chacune (une comparaison stricte bascule un jour plus tard) ; pour une durée
+   en mois, les jours voisins (fins de mois raccourcies) ; le 1er janvier (l'année de la date
+   d'évaluation) ; la date d'entrée en vigueur de chaque valeur de paramètre.
+2. Chaque candidate de l'horizon est évaluée, dans l'ordre, pour les seules règles encore suivies.
+3. Une règle trouvée hors de conforme/dérogation à une candidate C est réévaluée jour par jour
+   depuis le lendemain de la dernière date où elle l'était encore : L est le premier jour où elle
+   ne l'est plus. Par construction, elle l'est encore à L − 1 et ne l'est plus à L (les tests le
+   vérifient en réévaluant chaque échéance annoncée à L − 1 et à L).
+Ce qui n'est pas garanti : une défaillance qui commencerait et finirait entre deux candidates
+consécutives, sans qu'aucune ne la voie (une durée lue dans une preuve plutôt que dans la règle ou
+un paramètre, par exemple). Une dichotomie sur « encore conforme » ne conviendrait pas : un statut
+peut redevenir conforme (une dérogation accordée plus tard, une fenêtre qui s'ouvre).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Iterator
+
+from verificateur import evaluation
+from verificateur.evaluation import ECHECS, Evaluation, Verdict
+from verificateur.langage import Emplacement, _decaler
+from verificateur.politiques import Catalogue
+from verificateur.preuves import Preuves
+from verificateur.problemes import ErreurVerificateur
+
+FORMAT = "verificateur/echeances/1"
+SUIVIS = ("conforme", "derogation")
+# Une échéance : le premier jour où la règle serait en échec. Non applicable n'en est pas une : la
+# règle ne s'applique plus (EXE-03 sans exercice dans l'année), il n'y a rien à renouveler.
+HORIZON_DEFAUT = 365
+HORIZON_MAX = 3660  # dix ans : au-delà, les règles et leurs paramètres auront changé (docs/limites.md)
+HORIZON_CROCHET = 30
+HORIZON_LOT = 90
+_DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_UNITES = ("jours", "mois", "ans")
+
+
+@dataclass
+class Echeance:
+    regle: str
+    titre: str
+    gravite: str
+    statut: str  # à la date d'évaluation : conforme ou derogation
+    date: date  # le premier jour où la règle ne l'est plus
+    jours: int  # date − date d'évaluation
+    devient: str  # son statut ce jour-là
+    fait: str  # ce qui expire
+    fichier: str | None
+    ligne: int | None
+    explication: str  # l'explication du verdict ce jour-là
+    renouveler: str
+
+    @property
+    def lieu(self) -> str:
+        if self.fichier is None:
+            return "."
+        return f"{self.fichier}:{self.ligne}" if self.ligne else self.fichier
+
+    def en_dict(self) -> dict[str, Any]:
+        return {
+            "regle": self.regle, "titre": self.titre, "gravite": self.gravite, "statut": self.statut,
+            "date": self.date.isoformat(), "jours": self.jours, "devient": self.devient,
+            "fait": {"texte": self.fait, "fichier": self.fichier, "ligne": self.ligne},
+            "explication": self.explication, "renouveler": self.renouveler,
+        }
+
+
+@dataclass
+class Calcul:
+    echeances: list[Echeance]
+    suivies: int  # règles conformes ou en dérogation à la date d'évaluation
+    candidates: int  # dates candidates dans l'horizon
+    evaluations: int  # évaluations faites (une candidate ou un jour réévalué)
+
+
+# --- dates candidates ----------------------------------------------------------------------------
+
+
+def _jour(valeur: Any) -> date | None:
+    if isinstance(valeur, datetime):
+        return valeur.date()
+    if isinstance(valeur, date):
+        return valeur
+    if isinstance(valeur, str) and _DATE_ISO.match(valeur):
+        try:
+            return date.fromisoformat(valeur[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _dates_dans(valeur: Any, dates: set[date]) -> None:
+    pile = [valeur]
+    while pile:  # itératif : une preuve imbriquée ne doit pas épuiser la pile Python
+        v = pile.pop()
+        if isinstance(v, dict):
+            pile.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            pile.extend(v)
+        else:
+            jour = _jour(v)
+            if jour is not None:
+                dates.add(jour)
+
+
+def _durees_dans(regle_arbre: Any, parametres: dict[str, Any], durees: set[tuple[tuple[str, int], ...]]) -> None:
+    """Les durées d'une règle : chaque `plus`/`moins` et chaque `dans_les_derniers`, avec toutes les
+    valeurs au fil du temps d'un paramètre qui en donne le nombre."""
+    pile = [regle_arbre]
+    while pile:
+        v = pile.pop()
+        if isinstance(v, list):
+            pile.extend(v)
+            continue
+        if not isinstance(v, dict):
+            continue
+        specs = [v[cle] for cle in ("plus", "moins") if isinstance(v.get(cle), dict)]
+        if isinstance(v.get("dans_les_derniers"), dict):
+            specs.append({k: x for k, x in v["dans_les_derniers"].items() if k in _UNITES})
+        for spec in specs:
+            choix: list[list[tuple[str, int]]] = [[]]
+            for unite, expr in spec.items():
+                if unite not in _UNITES:
+                    continue
+                nombres = _nombres(expr, parametres)
+                choix = [c + [(unite, n)] for c in choix for n in nombres] if nombres else choix
+            for c in choix:
+                if c:
+                    durees.add(tuple(sorted(c)))
+        pile.extend(v.values())
+
+
+def _nombres(expr: Any, parametres: dict[str, Any]) -> list[int]:
+    if isinstance(expr, bool):
+        return []
+    if isinstance(expr, int):
+        return [expr]
+    if isinstance(expr, dict) and isinstance(expr.get("parametre"), str) and expr["parametre"] in parametres:
+        valeurs = []
+        for _, v, _ in parametres[expr["parametre"]].valeurs:
+            try:
+                n = int(v)
+            except (TypeError, ValueError, ArithmeticError):
+                continue
+            if not isinstance(v, bool) and n == v and 0 <= n <= 100_000:
+                valeurs.append(n)
+        return valeurs
+    return []
+
+
+def dates_candidates(catalogue: Catalogue, preuves: Preuves, jour: date, fin: date) -> list[date]:
+    """Les dates de ]jour, fin] où un verdict peut changer (méthode : docstring du module)."""
+    bases: set[date] = set()
+    for preuve in preuves.preuves.values():
+        if preuve.valide:
+            _dates_dans(preuve.valeurs, bases)
+    durees: set[tuple[tuple[str, int], ...]] = set()
+    candidates: set[date] = set()
+    for politique in catalogue.politiques:
+        for parametre in politique.parametres.values():
+            candidates.update(depuis for depuis, _, _ in parametre.valeurs)
+    for regle in catalogue.regles.values():
+        parametres = catalogue.politique(regle.politique).parametres
+        arbre = [regle.condition, regle.applicable, regle.preuves]
+        _dates_dans(arbre, bases)  # dates écrites dans la règle (« 2023-06-01 »)
+        _durees_dans(arbre, parametres, durees)
+    candidates.update(date(annee, 1, 1) for annee in range(jour.year + 1, fin.year + 1))
+    bornes = (jour - timedelta(days=1), fin + timedelta(days=1))
+    for base in bases:
+        candidates.update((base, base + timedelta(days=1)))
+        for duree in durees:
+            d = dict(duree)
+            voisins = range(-3, 5) if ("mois" in d or "ans" in d) else range(0, 2)
+            for signe in (1, -1):
+                try:
+                    decale = _decaler(base, d, signe)
+                except (ValueError, OverflowError):
+                    continue  # hors du calendrier (an 1 ou 9999) : rien à échoir
+                if not bornes[0] <= decale <= bornes[1]:
+                    continue
+                for k in voisins:
+                    candidates.add(decale + timedelta(days=k))
+    return sorted(c for c in candidates if jour < c <= fin)
+
+
+# --- évaluation aux dates candidates -------------------------------------------------------------
+
+
+def _evaluer(catalogue: Catalogue, ids: list[str], preuves: Preuves, jour: date) -> dict[str, Verdict]:
+    """Les verdicts des seules règles `ids` à `jour`, par le moteur (dérogations comprises : elles
+    s'appliquent règle par règle)."""
+    sous = replace(catalogue, regles={i: catalogue.regles[i] for i in ids})
+    return {v.regle.id: v for v in evaluation.evaluer(sous, preuves, jour).verdicts}
+
+
+def calculer(catalogue: Catalogue, preuves: Preuves, au_jour: Evaluation, horizon: int) -> Calcul:
+    """Les échéances des règles conformes ou en dérogation de `au_jour` (l'évaluation à la date D),
+    dans ]D, D + horizon], triées par date puis règle."""
+    jour = au_jour.date
+    fin = _fin(jour, horizon)
+    derniers_ok = {v.regle.id: (jour, v) for v in au_jour.verdicts if v.statut in SUIVIS}
+    candidates = dates_candidates(catalogue, preuves, jour, fin)
+    evaluations = 0
+    echeances: list[Echeance] = []
+    for candidate in candidates:
+        if not derniers_ok:
+            break
+        verdicts = _evaluer(catalogue, sorted(derniers_ok), preuves, candidate)
+        evaluations += 1
+        for regle, verdict in verdicts.items():
+            if verdict.statut not in ECHECS:
+                derniers_ok[regle] = (candidate, verdict)
+                continue
+            # Hors de conforme/dérogation à la candidate : le premier jour, depuis la dernière date où elle l'était.
+            depuis, avant = derniers_ok.pop(regle)
+            courant = depuis + timedelta(days=1)
+            while courant < candidate:
+                essai = _evaluer(catalogue, [regle], preuves, courant)[regle]
+                evaluations += 1
+                if essai.statut in ECHECS:
+                    verdict = essai
+                    break
+                avant = essai
+                courant += timedelta(days=1)
+            echeances.append(_echeance(au_jour, avant, verdict, courant))
+    echeances.sort(key=lambda e: (e.date, e.regle))
+    suivies = sum(1 for v in au_jour.verdicts if v.statut in SUIVIS)
+    return Calcul(echeances, suivies, len(candidates), evaluations)
+
+
+def _fin(jour: date, horizon: int) -> date:
+    if not 1 <= horizon <= HORIZON_MAX:
+        raise ErreurVerificateur(f"horizon de {horizon} jour(s) : attendu entre 1 et {HORIZON_MAX} jours (docs/echeances.md)", 2)
+    try:
+        return jour + timedelta(days=horizon)
+    except OverflowError:
+        return date.max
+
+
+def _echeance(au_jour: Evaluation, avant: Verdict, apres: Verdict, le: date) -> Echeance:
+    """`avant` : le verdict à L − 1 (encore conforme ou en dérogation), `apres` : à L."""
+    regle = apres.regle
+    initial = next(v.statut for v in au_jour.verdicts if v.regle.id == regle.id)
+    condition = regle.messages.get("conforme") or regle.titre
+    d = avant.derogation
+    if d is not None and apres.statut != "derogation" and d["expire_le"] < le.isoformat():
+        fait = f"dérogation accordée par {d['accordee_par']} jusqu'au {d['expire_le']}"
+        fichier, ligne = d["fichier"], d["ligne"]
+        renouveler = f"renouveler la dérogation, ou rendre la règle conforme : {condition}"
+    else:
+        fait, fichier, ligne = _fait(avant, apres)
+        renouveler = f"une preuve à jour avant le {le.isoformat()} : {condition}"
+    return Echeance(
+        regle.id, regle.titre, regle.gravite, initial, le, (le - au_jour.date).days, apres.statut,
+        fait, fichier, ligne, " ".join(apres.explication.split()), renouveler,
+    )
+
+
+def _fait(avant: Verdict, apres: Verdict) -> tuple[str, str | None, int | None]:
+    """Ce qui expire : ce que le verdict à L reproche à une ligne qui, à L − 1, rendait la règle
+    conforme ; sinon ce qui la rendait conforme à L − 1 (la branche qui tenait d'une
+    `une_de_ces_conditions`, l'élément qui satisfaisait un `existe`) ; sinon ce que le verdict à L
+    reproche ; sinon le premier fichier lu."""
+    tenait = {c.ou for c in avant.constats if c.ou is not None and c.ou.ligne}
+    for c in apres.constats:
+        if c.ou in tenait:
+            return c.texte, c.ou.fichier, c.ou.ligne
+    for verdict in (avant, apres):
+        for c in verdict.constats:
+            if c.ou is not None and c.ou.ligne:
+                return c.texte, c.ou.fichier, c.ou.ligne
+    for verdict in (apres, avant):
+        for c in verdict.constats:
+            if c.ou is not None:
+                return c.texte, c.ou.fichier, None
+    premier: Emplacement | None = next(iter(avant.preuves), None)
+    texte = " ".join(apres.explication.split())
+    return (texte, premier.fichier, premier.ligne or None) if premier else (texte, None, None)
+
+
+# --- le document de l'échéancier -----------------------------------------------------------------
+
+
+def document(calcul: Calcul, preuves: Preuves, au_jour: Evaluation, horizon: int) -> dict[str, Any]:
+    """Le JSON de `verificateur echeances --format json` (docs/echeances.md)."""
+    from verificateur import __version__
+    from verificateur.rapport import _json
+
+    etablissement = preuves.etablissement
+    return {
+        "format": FORMAT,
+        "outil": {"version": __version__},
+        "etablissement": _json(etablissement.valeurs) if etablissement and etablissement.valide else None,
+        "depot": {"chemin": preuves.chemin, "source": preuves.nature, "revision": preuves.revision},
+        "date_evaluation": au_jour.date.isoformat(),
+        "horizon_jours": horizon,
+        "jusqu_au": _fin(au_jour.date, horizon).isoformat(),
+        "regles_suivies": calcul.suivies,
+        "methode": {"dates_candidates": calcul.candidates, "evaluations": calcul.evaluations},
+        "echeances": [e.en_dict() for e in calcul.echeances],
+    }
+
+
+def echeancier(source: Any, catalogue: Catalogue, jour: date, horizon: int = HORIZON_DEFAUT) -> dict[str, Any]:
+    """Le dépôt lu une fois, évalué à D par le moteur commun, puis aux dates candidates."""
+    from verificateur import moteur
+
+    _fin(jour, horizon)  # un horizon invalide est refusé avant toute lecture
+    lues, au_jour = moteur.charger_et_evaluer(source, catalogue, jour, fraicheur=False)
+    return document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
+
+
+def dans(echeances: list[dict[str, Any]], jours: int) -> list[dict[str, Any]]:
+    return [e for e in echeances if e["jours"] <= jours]
+
+
+def iterer_lignes_crochet(calcul: Calcul) -> Iterator[str]:
+    """Les lignes d'information du crochet (jamais bloquantes)."""
+    for e in calcul.echeances:
+        yield (f"{e.lieu}: information : {e.regle} ({e.titre}) expire dans {e.jours} jour(s), le {e.date.isoformat()} : "
+               f"{e.statut} jusqu'au {(e.date - timedelta(days=1)).isoformat()}, puis {e.devient} (echeance)")
