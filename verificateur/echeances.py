@@ -9,9 +9,9 @@ La méthode, et ce qu'elle garantit :
 1. Dates candidates : là où un verdict peut changer. Chaque date des preuves (et des règles, des
    paramètres), décalée de 0 et de chaque durée que les règles emploient (`plus`, `moins`,
    `dans_les_derniers`, y compris une durée tirée d'un paramètre), vers l'avant et vers l'arrière,
-   et le lendemain de chacune (une comparaison stricte bascule un jour plus tard) ; pour une durée
-   en mois, les jours voisins (fins de mois raccourcies) ; le 1er janvier (l'année de la date
-   d'évaluation) ; la date d'entrée en vigueur de chaque valeur de paramètre.
+   et le lendemain de chacune (une comparaison stricte bascule un jour plus tard, une fin de mois
+   raccourcie aussi) ; le 1er janvier (l'année de la date d'évaluation) ; la date d'entrée en
+   vigueur de chaque valeur de paramètre.
 2. Chaque candidate de l'horizon est évaluée, dans l'ordre, pour les seules règles encore suivies.
 3. Une règle trouvée hors de conforme/dérogation à une candidate C est réévaluée jour par jour
    depuis le lendemain de la dernière date où elle l'était encore : L est le premier jour où elle
@@ -184,7 +184,6 @@ def dates_candidates(catalogue: Catalogue, preuves: Preuves, jour: date, fin: da
         candidates.update((base, base + timedelta(days=1)))
         for duree in durees:
             d = dict(duree)
-            voisins = range(-3, 5) if ("mois" in d or "ans" in d) else range(0, 2)
             for signe in (1, -1):
                 try:
                     decale = _decaler(base, d, signe)
@@ -192,8 +191,9 @@ def dates_candidates(catalogue: Catalogue, preuves: Preuves, jour: date, fin: da
                     continue  # hors du calendrier (an 1 ou 9999) : rien à échoir
                 if not bornes[0] <= decale <= bornes[1]:
                     continue
-                for k in voisins:
-                    candidates.add(decale + timedelta(days=k))
+                # Le lendemain : une comparaison stricte, ou une fin de mois raccourcie (31 janvier
+                # + 1 mois = 28 février ; « date − 1 mois > 31 janvier » à partir du 1er mars).
+                candidates.update((decale, decale + timedelta(days=1)))
     return sorted(c for c in candidates if jour < c <= fin)
 
 
