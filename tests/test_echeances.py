@@ -305,6 +305,23 @@ def test_index_et_revision_git(lancer, tmp_path, environnement_git):
     assert pbn == {"index": ["2027-09-16"], "revision": ["2027-07-01"]}
 
 
+def test_le_crochet_annonce_les_echeances_des_30_jours_sans_refuser(lancer, tmp_path, environnement_git):
+    depot = nouveau_depot(tmp_path / "depot")
+    sortie = lancer("crochet", str(depot), "--date", "2027-03-20")
+    assert sortie.code == 0, sortie
+    lignes = sortie.stdout.splitlines()
+    assert [l for l in lignes if "ne sera plus" in l] == [
+        "information : FOR-04 (Campagne d'hameçonnage simulé dans l'année) ne sera plus couverte par une dérogation "
+        "dans 12 jour(s), le 2027-04-01 (derogations.yaml:3)",
+        "information : EXE-01 (Exercice de crise cyber dans l'année) ne sera plus conforme dans 26 jour(s), "
+        "le 2027-04-15 (exercices/2026-04-14-rancongiciel-ght.yaml:2)",
+    ]
+    assert lignes[-1].startswith("verificateur : commit accepté — 0 régression(s)")
+    # Au-delà de 30 jours, rien.
+    plus_tot = lancer("crochet", str(depot), "--date", "2027-02-01")
+    assert plus_tot.code == 0 and "ne sera plus" not in plus_tot.stdout, plus_tot
+
+
 # --- le calendrier ics ---------------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from verificateur import evaluation
 from verificateur.evaluation import ECHECS, Evaluation, Verdict
@@ -328,8 +328,11 @@ def dans(echeances: list[dict[str, Any]], jours: int) -> list[dict[str, Any]]:
     return [e for e in echeances if e["jours"] <= jours]
 
 
-def iterer_lignes_crochet(calcul: Calcul) -> Iterator[str]:
-    """Les lignes d'information du crochet (jamais bloquantes)."""
-    for e in calcul.echeances:
-        yield (f"{e.lieu}: information : {e.regle} ({e.titre}) expire dans {e.jours} jour(s), le {e.date.isoformat()} : "
-               f"{e.statut} jusqu'au {(e.date - timedelta(days=1)).isoformat()}, puis {e.devient} (echeance)")
+def lignes_crochet(calcul: Calcul) -> list[str]:
+    """Les lignes d'information du crochet pre-commit (jamais bloquantes) : une par échéance."""
+    etats = {"conforme": "conforme", "derogation": "couverte par une dérogation"}
+    return [
+        f"information : {e.regle} ({e.titre}) ne sera plus {etats[e.statut]} dans {e.jours} jour(s), "
+        f"le {e.date.isoformat()} ({e.lieu})"
+        for e in calcul.echeances
+    ]
