@@ -322,6 +322,24 @@ def test_le_crochet_annonce_les_echeances_des_30_jours_sans_refuser(lancer, tmp_
     assert plus_tot.code == 0 and "ne sera plus" not in plus_tot.stdout, plus_tot
 
 
+def test_rapport_html_a_venir(lancer):
+    import re
+
+    sortie = lancer("evaluer", str(EXEMPLES / "chu-armorique"), "--date", "2027-02-01", "--format", "html")
+    assert sortie.code == 0, sortie
+    (section,) = re.findall(r'<section id="a-venir">.*?</section>', sortie.stdout, re.S)
+    assert "<h2>À venir (2)</h2>" in section and "d'ici le 2027-05-02 (90 jours)" in section
+    lignes = re.findall(r"<strong>([\d-]+)</strong><br><span class=\"discret\">dans (\d+) jour\(s\)</span></td>\s*"
+                        r"<td class=\"insecable\"><a href=\"#regle-([A-Z0-9-]+)\">.*?<code>([^<]+)</code></td>", section, re.S)
+    assert lignes == [("2027-04-01", "59", "FOR-04", "derogations.yaml:3"),
+                      ("2027-04-15", "73", "EXE-01", "exercices/2026-04-14-rancongiciel-ght.yaml:2")]
+    assert '<a href="#a-venir">À venir</a>' in sortie.stdout
+    vide = lancer("evaluer", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES, "--format", "html").stdout
+    assert "<h2>À venir (0)</h2>" in vide and "Aucune échéance d'ici le 2026-12-30." in vide
+    # Le contrat JSON du rapport ne change pas : l'échéancier a sa propre commande.
+    assert "echeances" not in json.loads(lancer("evaluer", str(EXEMPLES / "chu-armorique"), "--date", "2027-02-01", "--format", "json").stdout)
+
+
 # --- le calendrier ics ---------------------------------------------------------------------------
 
 

@@ -121,10 +121,16 @@ def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, p
         raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
     catalogue = _catalogue(politiques, referentiels)
     source = _source(chemin, revision, index)
-    rapport = moteur.evaluer_source(source, catalogue, jour or date.today(), echec_a)
+    a_venir = None
+    if format_ == "html":  # la section « À venir » : les échéances du prochain trimestre (docs/echeances.md)
+        from verificateur import echeances
+
+        rapport, a_venir = echeances.rapport_et_echeances(source, catalogue, jour or date.today(), echec_a)
+    else:
+        rapport = moteur.evaluer_source(source, catalogue, jour or date.today(), echec_a)
     # Couleurs seulement vers un terminal, et jamais si NO_COLOR est défini et non vide (no-color.org).
     couleur = sortie is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    options = {"details": details, "couleur": couleur, "csv_standard": csv_standard}
+    options = {"details": details, "couleur": couleur, "csv_standard": csv_standard, "a_venir": a_venir}
     ecrire(rendu(format_)(rapport, options), sortie)
     sys.exit(module_rapport.code_sortie(rapport))
 

@@ -44,7 +44,8 @@ SUIVIS = ("conforme", "derogation")
 HORIZON_DEFAUT = 365
 HORIZON_MAX = 3660  # dix ans : au-delà, les règles et leurs paramètres auront changé (docs/limites.md)
 HORIZON_CROCHET = 30
-HORIZON_LOT = 90
+# « À venir » du rapport HTML et compte du lot : le prochain trimestre (une ARS voit la vague qui vient).
+HORIZON_A_VENIR = 90
 _DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _UNITES = ("jours", "mois", "ans")
 
@@ -324,8 +325,13 @@ def echeancier(source: Any, catalogue: Catalogue, jour: date, horizon: int = HOR
     return document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
 
 
-def dans(echeances: list[dict[str, Any]], jours: int) -> list[dict[str, Any]]:
-    return [e for e in echeances if e["jours"] <= jours]
+def rapport_et_echeances(source: Any, catalogue: Catalogue, jour: date, seuil: str = "mineure",
+                         horizon: int = HORIZON_A_VENIR, fraicheur: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Le rapport d'`evaluer` et l'échéancier, d'une seule lecture du dépôt (rapport HTML, lot)."""
+    from verificateur import moteur, rapport
+
+    lues, au_jour = moteur.charger_et_evaluer(source, catalogue, jour, fraicheur)
+    return rapport.construire(au_jour, lues, catalogue, seuil), document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
 
 
 def lignes_crochet(calcul: Calcul) -> list[str]:
