@@ -340,6 +340,34 @@ def test_rapport_html_a_venir(lancer):
     assert "echeances" not in json.loads(lancer("evaluer", str(EXEMPLES / "chu-armorique"), "--date", "2027-02-01", "--format", "json").stdout)
 
 
+def test_lot_compte_les_echeances_a_90_jours_par_etablissement_et_par_region(lancer, tmp_path, monkeypatch):
+    """Au 2027-01-15 : chu-armorique (région 53) a FOR-04 (2027-04-01) et EXE-01 (2027-04-15) dans les
+    90 jours ; ch-cote-d-opale (32) FOR-04 (2027-02-18), EXE-01 (2027-03-25) ; ch-vallee-du-lys (32)
+    PBN-05 (2027-02-06), FOR-04 (2027-03-18) ; ehpad-les-tilleuls (84) aucune."""
+    from test_lot import lot_json
+
+    monkeypatch.chdir(tmp_path)
+    _, donnees = lot_json(lancer, str(EXEMPLES), "--date", "2027-01-15", "--sans-cache", "--jobs", "1")
+    assert donnees["format"] == "verificateur/lot/2"
+    par_finess = {e["raison_sociale"]: (e["echeances_90_jours"], [(x["regle"], x["date"], x["devient"]) for x in e["echeances"]])
+                  for e in donnees["etablissements"]}
+    assert par_finess == {
+        "Centre hospitalier universitaire d'Armorique": (2, [("FOR-04", "2027-04-01", "non_conforme"), ("EXE-01", "2027-04-15", "non_conforme")]),
+        "Centre hospitalier de la Côte d'Opale": (2, [("FOR-04", "2027-02-18", "non_conforme"), ("EXE-01", "2027-03-25", "non_conforme")]),
+        "Centre hospitalier de la Vallée du Lys": (2, [("PBN-05", "2027-02-06", "non_conforme"), ("FOR-04", "2027-03-18", "non_conforme")]),
+        "EHPAD Les Tilleuls": (0, []),
+    }
+    assert [(g["cle"], g["echeances_90_jours"]) for g in donnees["agregats"]["par_region"]] == [("32", 4), ("53", 2), ("84", 0)]
+    texte = lancer("lot", str(EXEMPLES), "--date", "2027-01-15", "--sans-cache", "--jobs", "1").stdout
+    assert "échéances à 90 j" in texte.splitlines()[5]
+    csv = lancer("lot", str(EXEMPLES), "--date", "2027-01-15", "--sans-cache", "--jobs", "1", "--format", "csv").stdout
+    assert [l.rsplit(";", 1)[1] for l in csv.splitlines() if ";PBN-05;" in l and l.startswith(("590028718", "\ufeff590028718"))] == ["2027-02-06"]
+    rapports = lancer("lot", str(EXEMPLES), "--date", "2027-01-15", "--sans-cache", "--jobs", "1", "--rapports", "r")
+    assert rapports.code in (0, 1), rapports
+    html = next((tmp_path / "r").glob("350042131-*.html")).read_text(encoding="utf-8")
+    assert "<h2>À venir (2)</h2>" in html and '<a href="#regle-EXE-01"><code>EXE-01</code></a>' in html
+
+
 # --- le calendrier ics ---------------------------------------------------------------------------
 
 
