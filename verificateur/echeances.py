@@ -6,13 +6,14 @@ Aucune seconde implémentation des règles : les preuves déjà lues sont réév
 (`evaluation.evaluer`, pur, la date en argument) à des dates choisies, sans relire le dépôt.
 
 La méthode, et ce qu'elle garantit :
-1. Dates candidates : là où un verdict peut changer. Chaque date des preuves (et des règles, des
-   paramètres), décalée de 0 et de chaque durée que les règles emploient (`plus`, `moins`,
+1. Dates candidates, règle par règle : là où son verdict peut changer. Chaque date des preuves
+   qu'elle lit (et de la règle), décalée de 0 et de chaque durée qu'elle emploie (`plus`, `moins`,
    `dans_les_derniers`, y compris une durée tirée d'un paramètre), vers l'avant et vers l'arrière,
    et le lendemain de chacune (une comparaison stricte bascule un jour plus tard, une fin de mois
    raccourcie aussi) ; le 1er janvier (l'année de la date d'évaluation) ; la date d'entrée en
-   vigueur de chaque valeur de paramètre.
-2. Chaque candidate de l'horizon est évaluée, dans l'ordre, pour les seules règles encore suivies.
+   vigueur de chaque valeur de paramètre de sa politique.
+2. Chaque candidate de l'horizon est évaluée, dans l'ordre, pour les seules règles encore suivies
+   qu'elle concerne.
 3. Une règle trouvée hors de conforme/dérogation à une candidate C est réévaluée jour par jour
    depuis le lendemain de la dernière date où elle l'était encore : L est le premier jour où elle
    ne l'est plus. Par construction, elle l'est encore à L − 1 et ne l'est plus à L (les tests le
@@ -32,7 +33,7 @@ from typing import Any
 
 from verificateur import evaluation
 from verificateur.evaluation import ECHECS, Evaluation, Verdict
-from verificateur.langage import Emplacement, _decaler
+from verificateur.langage import Emplacement, _decaler, motif_regex
 from verificateur.politiques import Catalogue
 from verificateur.preuves import Preuves
 from verificateur.problemes import ErreurVerificateur
@@ -163,39 +164,66 @@ def _nombres(expr: Any, parametres: dict[str, Any]) -> list[int]:
     return []
 
 
-def dates_candidates(catalogue: Catalogue, preuves: Preuves, jour: date, fin: date) -> list[date]:
-    """Les dates de ]jour, fin] où un verdict peut changer (méthode : docstring du module)."""
-    bases: set[date] = set()
-    for preuve in preuves.preuves.values():
+def _fichiers_lus(regle: Any, preuves: Preuves) -> list[str]:
+    """Les preuves qu'une règle peut lire : celles de ses liaisons (toutes, même écartées par un
+    filtre), le profil, les dérogations. Un document cité par chemin (`fichier_existe`,
+    `titres_presents`) ne compte que par sa présence et ses titres, jamais par une date."""
+    lus = ["etablissement.yaml", "derogations.yaml"]
+    for liaison in regle.preuves.values():
+        if "fichier" in liaison:
+            lus.append(liaison["fichier"])
+        elif isinstance(liaison.get("fichiers"), str):
+            regex = motif_regex(liaison["fichiers"])
+            lus += [c for c in preuves.preuves if regex.fullmatch(c)]
+    return lus
+
+
+def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, jour: date, fin: date, ids: list[str]) -> dict[str, list[date]]:
+    """Pour chaque règle, les dates de ]jour, fin] où son verdict peut changer (méthode : docstring
+    du module) : tirées des seules preuves qu'elle lit et des seules durées qu'elle emploie, pour
+    ne réévaluer à une date que les règles que cette date concerne."""
+    dates_par_fichier: dict[str, set[date]] = {}
+    for chemin, preuve in preuves.preuves.items():
         if preuve.valide:
-            _dates_dans(preuve.valeurs, bases)
-    durees: set[tuple[tuple[str, int], ...]] = set()
-    candidates: set[date] = set()
-    for politique in catalogue.politiques:
-        for parametre in politique.parametres.values():
-            candidates.update(depuis for depuis, _, _ in parametre.valeurs)
-    for regle in catalogue.regles.values():
+            dates_par_fichier[chemin] = set()
+            _dates_dans(preuve.valeurs, dates_par_fichier[chemin])
+    janviers = {date(annee, 1, 1) for annee in range(jour.year + 1, fin.year + 1)}
+    bornes = (jour - timedelta(days=1), fin + timedelta(days=1))
+    resultat = {}
+    for id_regle in ids:
+        regle = catalogue.regles[id_regle]
         parametres = catalogue.politique(regle.politique).parametres
         arbre = [regle.condition, regle.applicable, regle.preuves]
+        bases: set[date] = set()
         _dates_dans(arbre, bases)  # dates écrites dans la règle (« 2023-06-01 »)
+        for chemin in _fichiers_lus(regle, preuves):
+            bases |= dates_par_fichier.get(chemin, set())
+        durees: set[tuple[tuple[str, int], ...]] = set()
         _durees_dans(arbre, parametres, durees)
-    candidates.update(date(annee, 1, 1) for annee in range(jour.year + 1, fin.year + 1))
-    bornes = (jour - timedelta(days=1), fin + timedelta(days=1))
-    for base in bases:
-        candidates.update((base, base + timedelta(days=1)))
-        for duree in durees:
-            d = dict(duree)
-            for signe in (1, -1):
-                try:
-                    decale = _decaler(base, d, signe)
-                except (ValueError, OverflowError):
-                    continue  # hors du calendrier (an 1 ou 9999) : rien à échoir
-                if not bornes[0] <= decale <= bornes[1]:
-                    continue
-                # Le lendemain : une comparaison stricte, ou une fin de mois raccourcie (31 janvier
-                # + 1 mois = 28 février ; « date − 1 mois > 31 janvier » à partir du 1er mars).
-                candidates.update((decale, decale + timedelta(days=1)))
-    return sorted(c for c in candidates if jour < c <= fin)
+        candidates = set(janviers)
+        for parametre in parametres.values():
+            candidates.update(depuis for depuis, _, _ in parametre.valeurs)
+        for base in bases:
+            candidates.update((base, base + timedelta(days=1)))
+            for duree in durees:
+                d = dict(duree)
+                for signe in (1, -1):
+                    try:
+                        decale = _decaler(base, d, signe)
+                    except (ValueError, OverflowError):
+                        continue  # hors du calendrier (an 1 ou 9999) : rien à échoir
+                    if bornes[0] <= decale <= bornes[1]:
+                        # Le lendemain : une comparaison stricte, ou une fin de mois raccourcie (31
+                        # janvier + 1 mois = 28 février ; « date − 1 mois > 31 janvier » dès le 1er mars).
+                        candidates.update((decale, decale + timedelta(days=1)))
+        resultat[id_regle] = sorted(c for c in candidates if jour < c <= fin)
+    return resultat
+
+
+def dates_candidates(catalogue: Catalogue, preuves: Preuves, jour: date, fin: date) -> list[date]:
+    """Toutes les dates candidates de ]jour, fin], toutes règles confondues."""
+    par_regle = candidates_par_regle(catalogue, preuves, jour, fin, list(catalogue.regles))
+    return sorted({c for dates in par_regle.values() for c in dates})
 
 
 # --- évaluation aux dates candidates -------------------------------------------------------------
@@ -214,13 +242,18 @@ def calculer(catalogue: Catalogue, preuves: Preuves, au_jour: Evaluation, horizo
     jour = au_jour.date
     fin = _fin(jour, horizon)
     derniers_ok = {v.regle.id: (jour, v) for v in au_jour.verdicts if v.statut in SUIVIS}
-    candidates = dates_candidates(catalogue, preuves, jour, fin)
+    par_regle = candidates_par_regle(catalogue, preuves, jour, fin, sorted(derniers_ok))
+    par_date: dict[date, list[str]] = {}
+    for id_regle, dates in par_regle.items():
+        for c in dates:
+            par_date.setdefault(c, []).append(id_regle)
     evaluations = 0
     echeances: list[Echeance] = []
-    for candidate in candidates:
-        if not derniers_ok:
-            break
-        verdicts = _evaluer(catalogue, sorted(derniers_ok), preuves, candidate)
+    for candidate in sorted(par_date):
+        a_evaluer = [r for r in par_date[candidate] if r in derniers_ok]
+        if not a_evaluer:
+            continue
+        verdicts = _evaluer(catalogue, a_evaluer, preuves, candidate)
         evaluations += 1
         for regle, verdict in verdicts.items():
             if verdict.statut not in ECHECS:
@@ -240,7 +273,7 @@ def calculer(catalogue: Catalogue, preuves: Preuves, au_jour: Evaluation, horizo
             echeances.append(_echeance(au_jour, avant, verdict, courant))
     echeances.sort(key=lambda e: (e.date, e.regle))
     suivies = sum(1 for v in au_jour.verdicts if v.statut in SUIVIS)
-    return Calcul(echeances, suivies, len(candidates), evaluations)
+    return Calcul(echeances, suivies, len(par_date), evaluations)
 
 
 def _fin(jour: date, horizon: int) -> date:
