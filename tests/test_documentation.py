@@ -76,7 +76,7 @@ def _sorties_montrees(document):
             yield premiere[len("$ verificateur "):].split(), sortie
 
 
-@pytest.mark.parametrize("document", ["README.md", "docs/lot.md"])
+@pytest.mark.parametrize("document", ["README.md", "docs/lot.md", "docs/echeances.md"])
 def test_les_sorties_montrees_sont_reelles(lancer, monkeypatch, document):
     """Une sortie montrée dans la documentation est celle de la commande, à l'octet près."""
     monkeypatch.chdir(RACINE)

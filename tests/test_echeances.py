@@ -416,3 +416,14 @@ def test_calendrier_ics_memes_entrees_memes_octets_et_uid_stable(lancer):
 def test_calendrier_sans_echeance(lancer):
     sortie = lancer("echeances", str(EXEMPLES / "chu-armorique"), "--date", DATE_EXEMPLES, "--horizon", "30", "--format", "ics")
     assert sortie.code == 0 and "BEGIN:VEVENT" not in sortie.stdout and sortie.stdout.startswith("BEGIN:VCALENDAR\r\n")
+
+
+def test_le_calendrier_montre_dans_la_documentation_est_reel(lancer, monkeypatch):
+    """Le bloc ```ics de docs/echeances.md est la sortie de la commande du § 2, aux CRLF près."""
+    import re
+
+    monkeypatch.chdir(RACINE)
+    texte = (RACINE / "docs" / "echeances.md").read_text(encoding="utf-8")
+    (bloc,) = re.findall(r"```ics\n(.*?)```", texte, flags=re.S)
+    sortie = lancer("echeances", "exemples/ch-vallee-du-lys", "--date", "2026-10-01", "--horizon", "150", "--format", "ics")
+    assert sortie.code == 0 and sortie.stdout.replace("\r\n", "\n") == bloc

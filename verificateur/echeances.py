@@ -43,7 +43,7 @@ SUIVIS = ("conforme", "derogation")
 # Une échéance : le premier jour où la règle serait en échec. Non applicable n'en est pas une : la
 # règle ne s'applique plus (EXE-03 sans exercice dans l'année), il n'y a rien à renouveler.
 HORIZON_DEFAUT = 365
-HORIZON_MAX = 3660  # dix ans : au-delà, les règles et leurs paramètres auront changé (docs/limites.md)
+HORIZON_MAX = 3660  # dix ans : au-delà, les règles et leurs paramètres auront changé (docs/echeances.md)
 HORIZON_CROCHET = 30
 # « À venir » du rapport HTML et compte du lot : le prochain trimestre (une ARS voit la vague qui vient).
 HORIZON_A_VENIR = 90
