@@ -427,3 +427,25 @@ def test_le_calendrier_montre_dans_la_documentation_est_reel(lancer, monkeypatch
     (bloc,) = re.findall(r"```ics\n(.*?)```", texte, flags=re.S)
     sortie = lancer("echeances", "exemples/ch-vallee-du-lys", "--date", "2026-10-01", "--horizon", "150", "--format", "ics")
     assert sortie.code == 0 and sortie.stdout.replace("\r\n", "\n") == bloc
+
+
+@pytest.mark.parametrize("jour, horizon", [("9999-12-20", "3660"), ("0001-01-02", "30"), ("2026-10-01", "3660")])
+def test_dates_aux_bornes_du_calendrier(lancer, tmp_path, jour, horizon):
+    """Des dates extrêmes dans les preuves (an 1, an 9999) et une date d'évaluation au bout du
+    calendrier : aucune trace, un échéancier (éventuellement vide) dans chaque format."""
+    depot = copie(tmp_path)
+    remplacer(depot / "crise" / "plan-blanc-numerique.yaml", "derniere_revue: 2026-06-30", "derniere_revue: 9999-12-31")
+    remplacer(depot / "derogations.yaml", "expire_le: 2027-03-31", "expire_le: 9999-12-25")
+    remplacer(depot / "vulnerabilites" / "veille.yaml", "2026-09-07", "0001-01-01")
+    for format_ in ("texte", "json", "ics"):
+        sortie = lancer("echeances", str(depot), "--date", jour, "--horizon", horizon, "--format", format_)
+        assert sortie.code == 0 and sortie.stderr == "", sortie
+    doc = json.loads(lancer("echeances", str(depot), "--date", jour, "--horizon", horizon, "--format", "json").stdout)
+    if jour == "9999-12-20":
+        assert doc["jusqu_au"] == "9999-12-31"
+        assert [(e["regle"], e["date"]) for e in doc["echeances"]] == [("FOR-04", "9999-12-26")]
+    if jour == "0001-01-02":
+        # Le moteur lui-même : une fenêtre qui commencerait avant l'an 1 est une erreur de calcul, pas une trace.
+        rapport = json.loads(lancer("evaluer", str(depot), "--date", jour, "--format", "json").stdout)
+        (vul01,) = [r for r in rapport["resultats"] if r["regle"] == "VUL-01"]
+        assert vul01["statut"] == "erreur" and "date hors du calendrier : 0001-01-02 − 365 jours" in vul01["explication"], vul01

@@ -33,7 +33,7 @@ from typing import Any
 
 from verificateur import evaluation
 from verificateur.evaluation import ECHECS, Evaluation, Verdict
-from verificateur.langage import Emplacement, _decaler, motif_regex
+from verificateur.langage import Emplacement, ErreurCalcul, _decaler, motif_regex
 from verificateur.politiques import Catalogue
 from verificateur.preuves import Preuves
 from verificateur.problemes import ErreurVerificateur
@@ -178,6 +178,10 @@ def _fichiers_lus(regle: Any, preuves: Preuves) -> list[str]:
     return lus
 
 
+def _et_lendemain(jour: date) -> tuple[date, ...]:
+    return (jour,) if jour == date.max else (jour, jour + timedelta(days=1))
+
+
 def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, jour: date, fin: date, ids: list[str]) -> dict[str, list[date]]:
     """Pour chaque règle, les dates de ]jour, fin] où son verdict peut changer (méthode : docstring
     du module) : tirées des seules preuves qu'elle lit et des seules durées qu'elle emploie, pour
@@ -188,7 +192,6 @@ def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, jour: date, fin
             dates_par_fichier[chemin] = set()
             _dates_dans(preuve.valeurs, dates_par_fichier[chemin])
     janviers = {date(annee, 1, 1) for annee in range(jour.year + 1, fin.year + 1)}
-    bornes = (jour - timedelta(days=1), fin + timedelta(days=1))
     resultat = {}
     for id_regle in ids:
         regle = catalogue.regles[id_regle]
@@ -204,18 +207,19 @@ def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, jour: date, fin
         for parametre in parametres.values():
             candidates.update(depuis for depuis, _, _ in parametre.valeurs)
         for base in bases:
-            candidates.update((base, base + timedelta(days=1)))
+            candidates.update(_et_lendemain(base))
             for duree in durees:
                 d = dict(duree)
                 for signe in (1, -1):
                     try:
                         decale = _decaler(base, d, signe)
-                    except (ValueError, OverflowError):
+                    except ErreurCalcul:
                         continue  # hors du calendrier (an 1 ou 9999) : rien à échoir
-                    if bornes[0] <= decale <= bornes[1]:
-                        # Le lendemain : une comparaison stricte, ou une fin de mois raccourcie (31
-                        # janvier + 1 mois = 28 février ; « date − 1 mois > 31 janvier » dès le 1er mars).
-                        candidates.update((decale, decale + timedelta(days=1)))
+                    # Le lendemain : une comparaison stricte, ou une fin de mois raccourcie (31 janvier
+                    # + 1 mois = 28 février ; « date − 1 mois > 31 janvier » dès le 1er mars).
+                    duo = _et_lendemain(decale)
+                    if duo[-1] >= jour and decale <= fin:  # hors de ]jour, fin], inutile
+                        candidates.update(duo)
         resultat[id_regle] = sorted(c for c in candidates if jour < c <= fin)
     return resultat
 

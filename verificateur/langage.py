@@ -358,13 +358,18 @@ def _duree(duree: dict[str, Any], ctx: Contexte) -> dict[str, int]:
 
 
 def _decaler(jour: date, duree: dict[str, int], signe: int) -> date:
-    jour = jour + timedelta(days=signe * duree.get("jours", 0))
-    mois = signe * (duree.get("mois", 0) + 12 * duree.get("ans", 0))
-    if mois:
-        total = jour.year * 12 + jour.month - 1 + mois
-        annee, mois0 = divmod(total, 12)
-        dernier = calendar.monthrange(annee, mois0 + 1)[1]
-        jour = date(annee, mois0 + 1, min(jour.day, dernier))
+    depart = jour
+    try:
+        jour = jour + timedelta(days=signe * duree.get("jours", 0))
+        mois = signe * (duree.get("mois", 0) + 12 * duree.get("ans", 0))
+        if mois:
+            total = jour.year * 12 + jour.month - 1 + mois
+            annee, mois0 = divmod(total, 12)
+            dernier = calendar.monthrange(annee, mois0 + 1)[1]
+            jour = date(annee, mois0 + 1, min(jour.day, dernier))
+    except (OverflowError, ValueError):  # avant l'an 1 ou après l'an 9999 : pas une trace Python
+        decalage = ", ".join(f"{n} {unite}" for unite, n in duree.items())
+        raise ErreurCalcul(f"date hors du calendrier : {depart.isoformat()} {'+' if signe > 0 else '−'} {decalage}") from None
     return jour
 
 
