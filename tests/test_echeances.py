@@ -287,6 +287,8 @@ def test_texte_de_la_commande(lancer):
     (("--horizon", "0"), "verificateur : horizon de 0 jour(s) : attendu entre 1 et 3660 jours (docs/echeances.md)"),
     (("--horizon", "3661"), "verificateur : horizon de 3661 jour(s) : attendu entre 1 et 3660 jours (docs/echeances.md)"),
     (("--revision", "HEAD", "--index"), "verificateur : --revision et --index s'excluent : choisissez une révision ou l'index"),
+    (("--horizon", "abc"), "Usage : verificateur echeances [OPTIONS] [CHEMIN]\nEssayez « verificateur echeances --help » pour l'aide.\n\n"
+                           "Erreur : Valeur invalide pour '--horizon' : nombre de jours attendu, trouvé « abc »"),
 ])
 def test_options_refusees(lancer, options, message):
     sortie = lancer("echeances", str(EXEMPLES / "chu-armorique"), *options)

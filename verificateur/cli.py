@@ -39,6 +39,23 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
+class _Jours(click.ParamType):
+    """Un nombre de jours, refusé en français (le type entier de Click se nomme « integer »)."""
+
+    name = "JOURS"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return int(value, 10)
+        except ValueError:
+            self.fail(f"nombre de jours attendu, trouvé « {value} »", param, ctx)
+
+
+JOURS = _Jours()
+
+
 def ecrire(texte: str | Iterable[str], sortie: str | None) -> None:
     """Vers stdout, ou vers un fichier écrit d'un coup (fichier temporaire puis renommage). `texte` :
     une chaîne, ou ses morceaux (écrits au fil de l'eau : le JSON d'un lot national)."""
@@ -183,7 +200,7 @@ def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str,
 @click.option("--revision", metavar="REV", help="Lire le dépôt git à cette révision (sha, étiquette, branche, HEAD~1…).")
 @click.option("--index", "index", is_flag=True, help="Lire l'index git : ce qui sera commité.")
 @click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
-@click.option("--horizon", type=int, default=365, show_default=True, metavar="JOURS", help="Chercher les échéances jusqu'à ce nombre de jours après la date (au plus 3660).")
+@click.option("--horizon", type=JOURS, default=365, show_default=True, metavar="JOURS", help="Chercher les échéances jusqu'à ce nombre de jours après la date (au plus 3660).")
 @option_politiques
 @option_referentiels
 @click.option("--format", "format_", type=click.Choice(("texte", "json", "ics")), default="texte", show_default=True, help="Format de l'échéancier (ics : calendrier iCalendar).")
