@@ -57,9 +57,9 @@ class Echeance:
     titre: str
     gravite: str
     statut: str  # à la date d'évaluation : conforme ou derogation
-    date: date  # le premier jour où la règle ne l'est plus
+    date: date  # le premier jour où la règle serait en échec (L)
     jours: int  # date − date d'évaluation
-    devient: str  # son statut ce jour-là
+    devient: str  # son statut ce jour-là : non_conforme, preuve_manquante ou erreur
     fait: str  # ce qui expire
     fichier: str | None
     ligne: int | None
@@ -263,7 +263,7 @@ def calculer(catalogue: Catalogue, preuves: Preuves, au_jour: Evaluation, horizo
             if verdict.statut not in ECHECS:
                 derniers_ok[regle] = (candidate, verdict)
                 continue
-            # Hors de conforme/dérogation à la candidate : le premier jour, depuis la dernière date où elle l'était.
+            # En échec à la candidate : le premier jour d'échec, jour par jour depuis la dernière date où elle ne l'était pas.
             depuis, avant = derniers_ok.pop(regle)
             courant = depuis + timedelta(days=1)
             while courant < candidate:
@@ -290,7 +290,7 @@ def _fin(jour: date, horizon: int) -> date:
 
 
 def _echeance(au_jour: Evaluation, avant: Verdict, apres: Verdict, le: date) -> Echeance:
-    """`avant` : le verdict à L − 1 (encore conforme ou en dérogation), `apres` : à L."""
+    """`avant` : le verdict à L − 1 (pas en échec), `apres` : à L (en échec)."""
     regle = apres.regle
     initial = next(v.statut for v in au_jour.verdicts if v.regle.id == regle.id)
     condition = regle.messages.get("conforme") or regle.titre
