@@ -91,26 +91,44 @@ def test_chaque_echeance_des_exemples_tient_a_l_moins_1_et_tombe_a_l(lancer, exe
     verifier_a_l_et_l_moins_1(lancer, EXEMPLES / exemple, doc)
 
 
-def test_la_premiere_echeance_est_celle_d_une_evaluation_jour_par_jour():
-    """Sur 200 jours, toutes les règles évaluées chaque jour par le moteur : la première date d'échec
+def test_echeances_avec_la_politique_care(lancer):
+    """ch-cote-d-opale avec les politiques plan-national et care : une dérogation CaRE qui expire, la
+    fin de l'année 2027 (plus de budget ni de formation de l'année ou de la précédente)."""
+    options = ("--politiques", str(RACINE / "politiques" / "plan-national"), "--politiques", str(RACINE / "politiques" / "care"))
+    doc = echeancier(lancer, EXEMPLES / "ch-cote-d-opale", "--horizon", "730", *options)
+    assert [(e["date"], e["regle"], e["devient"]) for e in doc["echeances"]][3:6] == [
+        ("2027-07-01", "CARE-D2-08", "non_conforme"), ("2027-07-07", "VUL-01", "non_conforme"),
+        ("2028-01-01", "BUD-01", "preuve_manquante"),
+    ]
+    verifier_a_l_et_l_moins_1(lancer, EXEMPLES / "ch-cote-d-opale", doc, *options)
+
+
+@pytest.mark.parametrize("exemple, politiques, horizon, attendues", [
+    ("chu-armorique", (), 200, {"FOR-04": (date(2027, 4, 1), "non_conforme"), "EXE-01": (date(2027, 4, 15), "non_conforme")}),
+    ("ch-cote-d-opale", ("plan-national", "care"), 300, {
+        "FOR-04": (date(2027, 2, 18), "non_conforme"), "EXE-01": (date(2027, 3, 25), "non_conforme"),
+        "PBN-05": (date(2027, 6, 24), "non_conforme"), "CARE-D2-08": (date(2027, 7, 1), "non_conforme"),
+        "VUL-01": (date(2027, 7, 7), "non_conforme")}),
+])
+def test_la_premiere_echeance_est_celle_d_une_evaluation_jour_par_jour(exemple, politiques, horizon, attendues):
+    """Sur l'horizon, toutes les règles évaluées chaque jour par le moteur : la première date d'échec
     de chaque règle suivie est celle annoncée, et aucune autre règle suivie n'échoue."""
-    from verificateur import echeances, evaluation, politiques, preuves
+    from verificateur import echeances, evaluation, preuves
     from verificateur.sources import SourceArbre
 
-    catalogue = politiques.charger(None, None)
-    lues = preuves.charger(SourceArbre(str(EXEMPLES / "chu-armorique")))
+    catalogue = _catalogue(tuple(str(RACINE / "politiques" / p) for p in politiques))
+    lues = preuves.charger(SourceArbre(str(EXEMPLES / exemple)))
     au_jour = evaluation.evaluer(catalogue, lues, D)
     suivies = {v.regle.id for v in au_jour.verdicts if v.statut in ("conforme", "derogation")}
     premieres: dict[str, tuple[date, str]] = {}
-    for n in range(1, 201):
+    for n in range(1, horizon + 1):
         jour = D + timedelta(days=n)
         for v in evaluation.evaluer(catalogue, lues, jour).verdicts:
             if v.regle.id in suivies and v.statut in ECHECS:
                 premieres.setdefault(v.regle.id, (jour, v.statut))
-    calcul = echeances.calculer(catalogue, lues, au_jour, 200)
-    assert {e.regle: (e.date, e.devient) for e in calcul.echeances} == premieres
-    assert premieres == {"FOR-04": (date(2027, 4, 1), "non_conforme"), "EXE-01": (date(2027, 4, 15), "non_conforme")}
-    assert calcul.evaluations < 200  # les dates candidates, pas chaque jour
+    calcul = echeances.calculer(catalogue, lues, au_jour, horizon)
+    assert {e.regle: (e.date, e.devient) for e in calcul.echeances} == premieres == attendues
+    assert calcul.evaluations < horizon / 4  # les dates candidates, pas chaque jour
 
 
 # --- des dépôts construits pour l'occasion -----------------------------------------------------
