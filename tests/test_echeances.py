@@ -313,7 +313,7 @@ def test_options_refusees(lancer, options, message):
     assert sortie.code == 2 and sortie.stderr.strip() == message, sortie
 
 
-def test_index_et_revision_git(lancer, tmp_path, environnement_git):
+def test_index_et_revision_git(lancer, tmp_path, environnement_git):  # noqa: F811
     """L'index (ce qui sera commité) : la revue du plan ajoutée mais pas commitée compte avec
     --index, pas avec --revision HEAD."""
     depot = nouveau_depot(tmp_path / "depot")
@@ -325,7 +325,7 @@ def test_index_et_revision_git(lancer, tmp_path, environnement_git):
     assert pbn == {"index": ["2027-09-16"], "revision": ["2027-07-01"]}
 
 
-def test_le_crochet_annonce_les_echeances_des_30_jours_sans_refuser(lancer, tmp_path, environnement_git):
+def test_le_crochet_annonce_les_echeances_des_30_jours_sans_refuser(lancer, tmp_path, environnement_git):  # noqa: F811
     depot = nouveau_depot(tmp_path / "depot")
     sortie = lancer("crochet", str(depot), "--date", "2027-03-20")
     assert sortie.code == 0, sortie
