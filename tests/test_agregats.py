@@ -12,22 +12,22 @@ REGLES = [
 ]
 
 
-def etab(chemin, finess, region, categorie, resultats, taux, statut_global):
+def etab(chemin, finess, region, categorie, resultats, taux, statut_global, echeances=0):
     return {
         "chemin": chemin, "etat": "evalue", "finess": finess, "raison_sociale": f"Établissement {finess}",
         "region": region, "categorie": categorie, "resultats": resultats,
-        "synthese": {"taux_conformite": taux, "statut_global": statut_global},
+        "synthese": {"taux_conformite": taux, "statut_global": statut_global}, "echeances_90_jours": echeances,
     }
 
 
 def echec(chemin):
     return {"chemin": chemin, "etat": "echec", "finess": None, "raison_sociale": None, "region": None,
-            "categorie": None, "resultats": {}, "synthese": None}
+            "categorie": None, "resultats": {}, "synthese": None, "echeances_90_jours": None}
 
 
-A = etab("d/a", "350000001", "53", "chu", {"BUD-01": "conforme", "EXE-01": "conforme", "FOR-04": "derogation"}, 0.6667, "conforme")
+A = etab("d/a", "350000001", "53", "chu", {"BUD-01": "conforme", "EXE-01": "conforme", "FOR-04": "derogation"}, 0.6667, "conforme", 2)
 B = etab("d/b", "350000002", "53", "ch", {"BUD-01": "non_conforme", "EXE-01": "preuve_manquante", "FOR-04": "non_applicable"}, 0.0, "non_conforme")
-C = etab("d/c", "690000003", "84", "ch", {"BUD-01": "conforme", "EXE-01": "erreur", "FOR-04": "conforme"}, 0.6667, "non_conforme")
+C = etab("d/c", "690000003", "84", "ch", {"BUD-01": "conforme", "EXE-01": "erreur", "FOR-04": "conforme"}, 0.6667, "non_conforme", 1)
 X = echec("d/x")
 LOT = [X, A, B, C]
 
@@ -43,10 +43,12 @@ def test_par_region_et_par_categorie():
     assert agregats.par_region(LOT) == [
         {"cle": "53", "evalues": 2, "conformes": 1, "non_conformes": 1, "taux_etablissements_conformes": 0.5,
          "taux_conformite_moyen": 0.3333,  # 0,33335 en binaire : un peu moins
-         "statuts": {"conforme": 2, "non_conforme": 1, "preuve_manquante": 1, "erreur": 0, "non_applicable": 1, "derogation": 1}},
+         "statuts": {"conforme": 2, "non_conforme": 1, "preuve_manquante": 1, "erreur": 0, "non_applicable": 1, "derogation": 1},
+         "echeances_90_jours": 2},  # A : 2, B : 0 (l'échec X n'est dans aucun groupe)
         {"cle": "84", "evalues": 1, "conformes": 0, "non_conformes": 1, "taux_etablissements_conformes": 0.0,
          "taux_conformite_moyen": 0.6667,
-         "statuts": {"conforme": 2, "non_conforme": 0, "preuve_manquante": 0, "erreur": 1, "non_applicable": 0, "derogation": 0}},
+         "statuts": {"conforme": 2, "non_conforme": 0, "preuve_manquante": 0, "erreur": 1, "non_applicable": 0, "derogation": 0},
+         "echeances_90_jours": 1},
     ]
     assert [(g["cle"], g["evalues"], g["conformes"]) for g in agregats.par_categorie(LOT)] == [("ch", 2, 0), ("chu", 1, 1)]
     sans_region = {**A, "region": None}

@@ -39,8 +39,8 @@ def test_les_bornes_basses_sont_celles_de_pyproject():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     contraintes = module.contraintes()
-    assert "pyyaml==6.0" in contraintes and "click==8.4" in contraintes
-    assert len(contraintes) == 9  # chaque dépendance et chaque outil de test a sa borne basse
+    assert "pyyaml==6.0" in contraintes and "click==8.4" in contraintes and "icalendar==6.1" in contraintes
+    assert len(contraintes) == 10  # chaque dépendance et chaque outil de test a sa borne basse
 
 
 def test_chaque_commande_du_readme_a_une_aide(lancer):
@@ -76,7 +76,7 @@ def _sorties_montrees(document):
             yield premiere[len("$ verificateur "):].split(), sortie
 
 
-@pytest.mark.parametrize("document", ["README.md", "docs/lot.md"])
+@pytest.mark.parametrize("document", ["README.md", "docs/lot.md", "docs/echeances.md"])
 def test_les_sorties_montrees_sont_reelles(lancer, monkeypatch, document):
     """Une sortie montrée dans la documentation est celle de la commande, à l'octet près."""
     monkeypatch.chdir(RACINE)

@@ -263,11 +263,11 @@ def test_csv_une_ligne_par_etablissement_et_regle(tmp_path, lancer):
     (tmp_path / "depots" / "notes").mkdir()
     sortie = lancer("lot", "depots", "--date", DATE_EXEMPLES, "--format", "csv", "--sans-cache")
     lignes = sortie.stdout.lstrip("\ufeff").splitlines()
-    assert lignes[0] == "finess;raison_sociale;region;categorie;chemin;revision;date_evaluation;etat;statut_global;taux_conformite;regle;titre;gravite;statut;raison"
+    assert lignes[0] == "finess;raison_sociale;region;categorie;chemin;revision;date_evaluation;etat;statut_global;taux_conformite;regle;titre;gravite;statut;raison;echeance"
     assert sortie.stdout.startswith("\ufeff")
     assert len(lignes) == 1 + 3 * 22 + 1
-    assert ";;;;depots/notes;;2026-10-01;echec;;;;;;;pas un dépôt de preuves (ni dépôt git, ni etablissement.yaml)" in lignes
-    assert "350042131;Centre hospitalier universitaire d'Armorique;53;chu;depots/chu-armorique;;2026-10-01;evalue;conforme;0,9091;FOR-04;Campagne d'hameçonnage simulé dans l'année;mineure;derogation;" in lignes
+    assert ";;;;depots/notes;;2026-10-01;echec;;;;;;;pas un dépôt de preuves (ni dépôt git, ni etablissement.yaml);" in lignes
+    assert "350042131;Centre hospitalier universitaire d'Armorique;53;chu;depots/chu-armorique;;2026-10-01;evalue;conforme;0,9091;FOR-04;Campagne d'hameçonnage simulé dans l'année;mineure;derogation;;" in lignes
 
 
 def test_texte(tmp_path, lancer):
@@ -330,13 +330,13 @@ def test_cache(tmp_path, lancer, monkeypatch):
     depot_git(EXEMPLES / "chu-armorique", depots / "chu-git")
     subprocess.run(["git", "clone", "-q", "--bare", str(depots / "chu-git"), str(depots / "chu-nu.git")], check=True)
     evalues: list[str] = []
-    reel = moteur.evaluer_source
+    reel = moteur.charger_et_evaluer  # l'évaluation du lot (et de son échéancier)
 
     def compter(source, *args, **kwargs):  # un espion : le vrai moteur, compté
         evalues.append(source.chemin)
         return reel(source, *args, **kwargs)
 
-    monkeypatch.setattr(moteur, "evaluer_source", compter)
+    monkeypatch.setattr(moteur, "charger_et_evaluer", compter)
     args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     _, froid = lot_json(lancer, *args)
     assert len(evalues) == 5

@@ -110,13 +110,13 @@ def test_rapport_du_cache_seulement_avec_rapports(tmp_path, lancer, monkeypatch)
 
     copier_exemples(tmp_path / "depots")
     evalues: list[str] = []
-    reel = moteur.evaluer_source
+    reel = moteur.charger_et_evaluer  # l'évaluation du lot (et de son échéancier)
 
     def compter(source, *a, **k):
         evalues.append(source.chemin)
         return reel(source, *a, **k)
 
-    monkeypatch.setattr(moteur, "evaluer_source", compter)
+    monkeypatch.setattr(moteur, "charger_et_evaluer", compter)
     args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     lot_json(lancer, *args)
     assert not any((tmp_path / "cache").rglob("*.rapport.z")) and len(evalues) == 3

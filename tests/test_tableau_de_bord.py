@@ -24,8 +24,10 @@ def _synthese(conformes: int, non_conformes: int, manquantes: int, taux: float, 
             "taux_conformite": taux, "seuil_echec": "mineure", "statut_global": statut}
 
 
-def _etablissement(chemin, finess, nom, categorie, region, resultats, synthese, rapports=None):
+def _etablissement(chemin, finess, nom, categorie, region, resultats, synthese, rapports=None, echeances=()):
     return {
+        "echeances_90_jours": len(echeances),
+        "echeances": [{"regle": r, "date": d, "jours": j, "devient": "non_conforme"} for r, d, j in echeances],
         "chemin": chemin,
         "depot": {"chemin": chemin, "source": "revision", "revision": "a" * 40, "nu": False},
         "etat": "evalue", "raison": None, "finess": finess, "raison_sociale": nom, "categorie": categorie,
@@ -45,7 +47,7 @@ def donnees_lot() -> dict:
         "chemin": "flotte/casse", "depot": {"chemin": "flotte/casse", "source": "arbre", "revision": None, "nu": False},
         "etat": "echec", "raison": "pas un dépôt git", "finess": None, "raison_sociale": None, "categorie": None,
         "region": None, "ght": None, "synthese": None, "resultats": {}, "problemes": 0, "empreinte": None,
-        "rapports": None,
+        "rapports": None, "echeances_90_jours": None, "echeances": [],
     }
     etablissements = [
         echec,  # en tête, comme le trie le lot (pas de FINESS)
@@ -54,6 +56,7 @@ def donnees_lot() -> dict:
             {"BUD-01": "conforme", "EXE-01": "conforme", "VUL-02": "conforme"},
             _synthese(3, 0, 0, 1.0, "conforme"),
             {"json": "rapports/350042131.json", "html": "rapports/350042131.html"},
+            (("EXE-01", "2026-11-15", 45), ("BUD-01", "2026-12-20", 80)),
         ),
         _etablissement(
             "flotte/hostile", "380009993", "<script>alert('pirate')</script> & Cie", "clinique", "84",
@@ -69,7 +72,7 @@ def donnees_lot() -> dict:
         ),
     ]
     return {
-        "format": "verificateur/lot/1",
+        "format": "verificateur/lot/2",
         "outil": {"version": "0.9"},
         "date_evaluation": "2026-10-01",
         "politiques": [{"id": "plan-national", "version": "1.0.0", "empreinte": "sha256:" + "c" * 64}],
@@ -82,13 +85,15 @@ def donnees_lot() -> dict:
         "agregats": {
             "par_region": [
                 {"cle": "53", "evalues": 2, "conformes": 1, "non_conformes": 1, "taux_etablissements_conformes": 0.5,
-                 "taux_conformite_moyen": 0.75, "statuts": _statuts(conforme=4, non_applicable=1, erreur=1)},
+                 "taux_conformite_moyen": 0.75, "statuts": _statuts(conforme=4, non_applicable=1, erreur=1),
+                 "echeances_90_jours": 2},
                 {"cle": "84", "evalues": 1, "conformes": 0, "non_conformes": 1, "taux_etablissements_conformes": 0.0,
-                 "taux_conformite_moyen": 0.0, "statuts": _statuts(non_conforme=1, preuve_manquante=1, derogation=1)},
+                 "taux_conformite_moyen": 0.0, "statuts": _statuts(non_conforme=1, preuve_manquante=1, derogation=1),
+                 "echeances_90_jours": 0},
             ],
             "par_categorie": [
                 {"cle": "chu", "evalues": 1, "conformes": 1, "non_conformes": 0, "taux_etablissements_conformes": 1.0,
-                 "taux_conformite_moyen": 1.0, "statuts": _statuts(conforme=3)},
+                 "taux_conformite_moyen": 1.0, "statuts": _statuts(conforme=3), "echeances_90_jours": 2},
                 {"cle": "clinique", "evalues": 1, "conformes": 0, "non_conformes": 1, "taux_etablissements_conformes": 0.0,
                  "taux_conformite_moyen": 0.0, "statuts": _statuts(non_conforme=1, preuve_manquante=1, derogation=1)},
                 {"cle": "ehpad", "evalues": 1, "conformes": 0, "non_conformes": 1, "taux_etablissements_conformes": 0.0,
@@ -240,8 +245,9 @@ def test_barres_par_region_et_categorie_avec_texte_alternatif():
     assert ("<title id=\"titre-categories\">Verdicts des règles par catégorie d&#39;établissement : chu — 3 conformes ; "
             "clinique — 1 non conforme, 1 preuve manquante, 1 dérogation ; ehpad — 1 erreur, 1 conforme, 1 non applicable</title>") in html
     texte = _texte(html)
-    assert "53 Bretagne 2 1 1 50,0\u202f% 75,0\u202f%" in texte
-    assert "84 Auvergne-Rhône-Alpes 1 0 1 0,0\u202f% 0,0\u202f%" in texte
+    assert "53 Bretagne 2 1 1 50,0\u202f% 75,0\u202f% 2" in texte  # 2 échéances à 90 jours (le CHU)
+    assert "84 Auvergne-Rhône-Alpes 1 0 1 0,0\u202f% 0,0\u202f% 0" in texte
+    assert "chu 1 1 0 100,0\u202f% 100,0\u202f% 2" in texte
     assert "EXE-01 Exercice de crise cyber annuel critique 0 1 0 0 2 0 66,7\u202f%" in texte
     # Une barre de 460 px à partir de x = 220 : la région 53 a 6 verdicts, dont 4 conformes → 306,7 px
     # après l'erreur (76,7 px).

@@ -1,5 +1,5 @@
 """Les agrégats d'un lot : fonctions pures sur les entrées d'établissements du contrat
-« verificateur/lot/1 » (docs/lot.md). Aucune lecture, aucun processus : testées seules
+« verificateur/lot/2 » (docs/lot.md). Aucune lecture, aucun processus : testées seules
 (tests/test_agregats.py), appelées à l'identique par `lot` et par `lot fusionner`.
 
 Conventions (les mêmes que le rapport d'un établissement) :
@@ -69,6 +69,8 @@ def _groupe(etablissements: list[dict[str, Any]], cle: Callable[[dict[str, Any]]
             "taux_etablissements_conformes": _taux(conformes, len(membres)),
             "taux_conformite_moyen": _moyenne([e["synthese"]["taux_conformite"] for e in membres]),
             "statuts": statuts,
+            # Les règles qui seraient en échec dans les 90 jours, si rien n'est commité (docs/echeances.md).
+            "echeances_90_jours": sum(e.get("echeances_90_jours") or 0 for e in membres),
         })
     return lignes
 

@@ -48,6 +48,23 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
+class _Jours(click.ParamType):
+    """Un nombre de jours, refusé en français (le type entier de Click se nomme « integer »)."""
+
+    name = "JOURS"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return int(value, 10)
+        except ValueError:
+            self.fail(f"nombre de jours attendu, trouvé « {value} »", param, ctx)
+
+
+JOURS = _Jours()
+
+
 def ecrire(texte: str | Iterable[str], sortie: str | None) -> None:
     """Vers stdout, ou vers un fichier écrit d'un coup (fichier temporaire puis renommage). `texte` :
     une chaîne, ou ses morceaux (écrits au fil de l'eau : le JSON d'un lot national)."""
@@ -137,10 +154,16 @@ def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, p
         raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
     catalogue = _catalogue(politiques, referentiels)
     source = _source(chemin, revision, index)
-    rapport = moteur.evaluer_source(source, catalogue, jour or date.today(), echec_a)
+    a_venir = None
+    if format_ == "html":  # la section « À venir » : les échéances du prochain trimestre (docs/echeances.md)
+        from verificateur import echeances
+
+        rapport, a_venir = echeances.rapport_et_echeances(source, catalogue, jour or date.today(), echec_a)
+    else:
+        rapport = moteur.evaluer_source(source, catalogue, jour or date.today(), echec_a)
     # Couleurs seulement vers un terminal, et jamais si NO_COLOR est défini et non vide (no-color.org).
     couleur = sortie is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    options = {"details": details, "couleur": couleur, "csv_standard": csv_standard}
+    options = {"details": details, "couleur": couleur, "csv_standard": csv_standard, "a_venir": a_venir}
     ecrire(rendu(format_)(rapport, options), sortie)
     sys.exit(module_rapport.code_sortie(rapport))
 
@@ -193,6 +216,38 @@ def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str,
         raise ErreurVerificateur(f"--depuis {depuis.isoformat()} est après --jusqu-a {jusqu_a.isoformat()}")
     resultat = module.historique(chemin, _catalogue(politiques, referentiels), depuis, jusqu_a, pas, echec_a)
     ecrire(module.RENDUS[format_](resultat), sortie)
+
+
+@cli.command()
+@click.argument("chemin", default=".", type=click.Path(file_okay=False))
+@click.option("--revision", metavar="REV", help="Lire le dépôt git à cette révision (sha, étiquette, branche, HEAD~1…).")
+@click.option("--index", "index", is_flag=True, help="Lire l'index git : ce qui sera commité.")
+@click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
+@click.option("--horizon", type=JOURS, default=365, show_default=True, metavar="JOURS", help="Chercher les échéances jusqu'à ce nombre de jours après la date (au plus 3660).")
+@option_politiques
+@option_referentiels
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "ics")), default="texte", show_default=True, help="Format de l'échéancier (ics : calendrier iCalendar).")
+@click.option("--sortie", metavar="FICHIER", help="Écrire l'échéancier dans ce fichier (par défaut : sortie standard).")
+def echeances(chemin: str, revision: str | None, index: bool, jour: date | None, horizon: int, politiques: tuple[str, ...],
+              referentiels: tuple[str, ...], format_: str, sortie: str | None) -> None:
+    """L'échéancier : quand chaque règle conforme cesserait de l'être si rien n'était commité.
+
+    \b
+    Pour chaque règle conforme ou en dérogation à la date, la première date de
+    l'horizon où elle serait en échec, le fait qui expire (fichier:ligne) et ce
+    qui la renouvelle (docs/echeances.md). Code de sortie 0 : c'est une information.
+    Exemple :
+      verificateur echeances exemples/chu-armorique --date 2026-10-01
+      verificateur echeances . --horizon 90 --format ics --sortie echeances.ics
+    """
+    from verificateur import echeances as module
+    from verificateur.rendus_echeances import RENDUS
+
+    if revision is not None and index:
+        raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
+    catalogue = _catalogue(politiques, referentiels)
+    document = module.echeancier(_source(chemin, revision, index), catalogue, jour or date.today(), horizon)
+    ecrire(RENDUS[format_](document, {}), sortie)
 
 
 option_programmes = click.option(

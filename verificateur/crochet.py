@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from verificateur import moteur
+from verificateur import echeances, moteur, rapport
 from verificateur.evaluation import ECHECS
 from verificateur.politiques import GRAVITES, Catalogue
 from verificateur.problemes import ErreurVerificateur
@@ -72,7 +72,8 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
                 "dans un dépôt git (git init), ou évaluez le dossier tel quel avec « verificateur evaluer »"
             ) from None
         raise
-    apres = moteur.evaluer_source(index, catalogue, jour, seuil)
+    lues, evaluee = moteur.charger_et_evaluer(index, catalogue, jour)
+    apres = rapport.construire(evaluee, lues, catalogue, seuil)
     avant_par_regle: dict[str, dict[str, Any]] = {}
     if index.revision is not None:  # pas de HEAD avant le premier commit : rien à comparer
         # HEAD ne sert qu'à comparer les verdicts : pas de seconde lecture de l'historique git.
@@ -110,6 +111,8 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
                 verdict.refus.append(f"{_lieu(r, precedent)}: non-conformité : {regle} est {statut} (gravité {r['gravite']}) — {_ligne(r['explication'])} ({regle})")
             else:
                 verdict.informations.append(f"information : {regle} est {statut} (gravité {r['gravite']}) — {_ligne(r['explication'])}")
+    # Ce qui expire dans les 30 jours si rien n'est commité (docs/echeances.md) : jamais un refus.
+    verdict.informations += echeances.lignes_crochet(echeances.calculer(catalogue, lues, evaluee, echeances.HORIZON_CROCHET))
     return verdict
 
 

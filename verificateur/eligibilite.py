@@ -1021,7 +1021,7 @@ def dossier_pour_lot(source: Any, catalogue: Any, programme: Programme, jour: da
 
 
 def completer_lot(lot: dict[str, Any], programme: Programme, jour: date, dossiers: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Ajoute au JSON du lot (contrat verificateur/lot/1) la décision de chaque établissement et, à la
+    """Ajoute au JSON du lot (contrat verificateur/lot/2) la décision de chaque établissement et, à la
     racine, `programme` et `eligibilite` (décisions, totaux par région contre l'enveloppe, candidatures).
     `dossiers` : chemin → `dossier_pour_lot(...)` ; un établissement en échec du lot (ou sans dossier)
     est une candidature `incomplet` dont le motif donne la raison. Renvoie la liste des financeurs au

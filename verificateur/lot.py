@@ -1,10 +1,10 @@
 """L'évaluation en lot (`verificateur lot`) : des centaines ou des milliers de dépôts de preuves, pour une ARS.
 
 Le flux : découverte des dépôts (`decouvrir`) → une tâche par dépôt → évaluation par le moteur commun
-(`moteur.evaluer_source`, jamais dupliqué), dans le processus (`--jobs 1`) ou dans un groupe de
+(`moteur.charger_et_evaluer`, jamais dupliqué, puis l'échéancier sur les mêmes preuves), dans le processus (`--jobs 1`) ou dans un groupe de
 processus (`executer`) → une entrée par établissement (des valeurs, pas les rapports entiers : la
 mémoire ne dépend pas de la taille des rapports) → tri, agrégats (`agregats.py`) → contrat JSON
-« verificateur/lot/1 » (docs/lot.md, schéma `schemas/lot.schema.json`).
+« verificateur/lot/2 » (docs/lot.md, schéma `schemas/lot.schema.json`).
 
 Robustesse (CONCEPTION §7) : un dépôt illisible coûte sa ligne, jamais le lot. Un processus
 d'évaluation qui meurt (signal, os._exit) ne coûte que la tâche qu'il évaluait : chaque processus a
@@ -29,7 +29,7 @@ import time
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
@@ -38,7 +38,7 @@ from verificateur.fichiers import ecrire_atomique
 from verificateur.francais import erreur_systeme
 from verificateur.problemes import ErreurVerificateur
 
-FORMAT = "verificateur/lot/1"
+FORMAT = "verificateur/lot/2"  # /2 : les échéances des 90 prochains jours (docs/lot.md §3)
 INJECTION = "VERIFICATEUR_TEST_LOT"
 # Tâches confiées d'avance à chaque processus : il ne reste jamais à vide entre deux tâches.
 PROFONDEUR = 2
@@ -235,6 +235,8 @@ def echec(tache: Tache, raison: str, depot: dict[str, Any] | None = None) -> dic
         "ght": None,
         "synthese": None,
         "resultats": {},
+        "echeances_90_jours": None,
+        "echeances": [],
         "problemes": 0,
         "empreinte": None,
         "rapports": None,
@@ -451,9 +453,10 @@ def dossier_cache_defaut() -> str:
     return os.path.join(base, "verificateur", "lot")
 
 
-def entree_de(tache: Tache, rapport: dict[str, Any], nu: bool) -> dict[str, Any]:
-    """L'entrée d'un établissement évalué, tirée de son rapport ; un échec si etablissement.yaml
-    manque, est invalide, ou ne porte pas le FINESS annoncé par le manifeste."""
+def entree_de(tache: Tache, rapport: dict[str, Any], nu: bool, a_venir: dict[str, Any] | None = None) -> dict[str, Any]:
+    """L'entrée d'un établissement évalué, tirée de son rapport (et de son échéancier à 90 jours) ;
+    un échec si etablissement.yaml manque, est invalide, ou ne porte pas le FINESS annoncé par le
+    manifeste."""
     depot = _depot(tache.chemin, rapport["depot"]["source"], rapport["depot"]["revision"], nu)
     etab = rapport["etablissement"]
     if etab is None:
@@ -478,10 +481,18 @@ def entree_de(tache: Tache, rapport: dict[str, Any], nu: bool) -> dict[str, Any]
         "ght": etab.get("ght"),
         "synthese": rapport["synthese"],
         "resultats": {r["regle"]: r["statut"] for r in rapport["resultats"]},
+        **_echeances(a_venir),
         "problemes": len(rapport["problemes"]),
         "empreinte": rapport["empreinte"],
         "rapports": None,
     })
+
+
+def _echeances(a_venir: dict[str, Any] | None) -> dict[str, Any]:
+    """Les échéances des 90 prochains jours d'un établissement (la règle, le jour où elle serait en
+    échec, son statut ce jour-là) et leur nombre : la vague du prochain trimestre (docs/echeances.md)."""
+    liste = [{k: e[k] for k in ("regle", "date", "jours", "devient")} for e in (a_venir or {}).get("echeances", [])]
+    return {"echeances_90_jours": len(liste), "echeances": liste}
 
 
 def nom_rapport(tache: Tache, entree: dict[str, Any]) -> str:
@@ -529,7 +540,11 @@ def _ecrire_rapports(contexte: Contexte, tache: Tache, cle: str, entree: dict[st
     nom = nom_rapport(tache, entree)
     dossier = Path(contexte.rapports or ".")
     ecrire_atomique(dossier / f"{nom}.json", rendu("json")(rapport_complet, {}).encode("utf-8"))
-    ecrire_atomique(dossier / f"{nom}.html", rendu("html")(rapport_complet, {}).encode("utf-8"))
+    from verificateur.echeances import HORIZON_A_VENIR
+
+    a_venir = {"horizon_jours": HORIZON_A_VENIR, "jusqu_au": (contexte.jour + timedelta(days=HORIZON_A_VENIR)).isoformat(),
+               "echeances": entree.get("echeances", [])}
+    ecrire_atomique(dossier / f"{nom}.html", rendu("html")(rapport_complet, {"a_venir": a_venir}).encode("utf-8"))
     ecrire_atomique(_reprise(contexte, tache), json.dumps({"cle": cle, "nom": nom, "code": code, "entree": entree}, ensure_ascii=False).encode("utf-8"))
     return {**entree, "rapports": _liens(contexte, nom)}
 
@@ -603,8 +618,9 @@ def _evaluer(tache: Tache) -> Resultat:
 
 
 def _entree(contexte: Contexte, tache: Tache, cle: str, source: Any, nu: bool) -> tuple[dict[str, Any], int]:
-    """Reprise, sinon cache, sinon évaluation par le moteur ; puis les rapports de --rapports."""
-    from verificateur import moteur, rapport
+    """Reprise, sinon cache, sinon évaluation par le moteur (et l'échéancier des 90 prochains jours,
+    sur la même lecture) ; puis les rapports de --rapports."""
+    from verificateur import echeances, rapport
 
     if contexte.reprendre and contexte.rapports:
         repris = _repris(contexte, tache, cle)
@@ -623,8 +639,9 @@ def _entree(contexte: Contexte, tache: Tache, cle: str, source: Any, nu: bool) -
         if isinstance(source, _ArbreLu) and source.par_metadonnees:
             # Clé tirée des métadonnées et pas de résultat : lire, et la clé du contenu réellement évalué.
             cle, source = _cle(source.arbre, tache, relire=True)
-        rapport_complet = moteur.evaluer_source(source, _ETAT["catalogue"], contexte.jour, contexte.seuil, contexte.fraicheur)
-        entree = entree_de(tache, rapport_complet, nu)
+        rapport_complet, a_venir = echeances.rapport_et_echeances(source, _ETAT["catalogue"], contexte.jour, contexte.seuil,
+                                                                  echeances.HORIZON_A_VENIR, contexte.fraicheur)
+        entree = entree_de(tache, rapport_complet, nu, a_venir)
         code = rapport.code_sortie(rapport_complet) if entree["etat"] == "evalue" else CODE_ECHEC_DEPOT
         if cache:
             cache.ecrire(cle, entree, code, rapport_complet if contexte.rapports else None)
@@ -918,7 +935,7 @@ def code_sortie(donnees: dict[str, Any], codes: list[int] | None = None) -> int:
 
 def evaluer_lot(sources: list[str], catalogue: Any, contexte: Contexte, jobs: int, revision: str | None = None,
                 partie: tuple[int, int] | None = None, progression: bool = True) -> tuple[dict[str, Any], int]:
-    """Le lot complet : (données du contrat « verificateur/lot/1 », code de sortie)."""
+    """Le lot complet : (données du contrat « verificateur/lot/2 », code de sortie)."""
     taches = decouvrir(sources, revision)
     if not taches:
         raise ErreurVerificateur(f"aucun dépôt de preuves trouvé dans {', '.join(sources)}")

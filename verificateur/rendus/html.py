@@ -152,4 +152,5 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         en_echec=[r for r in rapport["resultats"] if r["statut"] in ECHECS],
         statuts=ORDRE_STATUTS,
         symboles=SYMBOLES,
+        a_venir=options.get("a_venir"),  # l'échéancier du prochain trimestre, s'il a été calculé
     )

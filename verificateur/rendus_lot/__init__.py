@@ -1,7 +1,7 @@
 """Les rendus d'un lot (`verificateur lot`) : un module par format, une entrée par format dans `FORMATS`.
 
 Chaque rendu est une fonction `rendre(donnees: dict) -> str`, où `donnees` suit le contrat
-« verificateur/lot/1 » (docs/lot.md, schéma `schemas/lot.schema.json`). Le module n'est importé que
+« verificateur/lot/2 » (docs/lot.md, schéma `schemas/lot.schema.json`). Le module n'est importé que
 si son format est demandé (tabulate, Jinja2 restent hors du chemin des autres formats), comme pour
 les rendus d'un établissement (`verificateur/rendus/`).
 """

@@ -1,4 +1,4 @@
-"""Rendu JSON d'un lot : le contrat « verificateur/lot/1 » (docs/lot.md), octet pour octet identique
+"""Rendu JSON d'un lot : le contrat « verificateur/lot/2 » (docs/lot.md), octet pour octet identique
 pour des entrées identiques, quel que soit --jobs ou le découpage en parties fusionnées."""
 
 from __future__ import annotations

@@ -41,8 +41,9 @@ def rendre(donnees: dict[str, Any]) -> str:
     for titre, cle, libelle in (("Par région", "par_region", "région"), ("Par catégorie", "par_categorie", "catégorie")):
         if a[cle]:
             lignes = [[g["cle"], g["evalues"], g["conformes"], g["non_conformes"], _pourcent(g["taux_etablissements_conformes"]),
-                       _pourcent(g["taux_conformite_moyen"])] for g in a[cle]]
-            sortie += ["", titre, _tableau(lignes, [libelle, "évalués", "conformes", "non conformes", "part conformes", "conformité moyenne"])]
+                       _pourcent(g["taux_conformite_moyen"]), g["echeances_90_jours"]] for g in a[cle]]
+            sortie += ["", titre, _tableau(lignes, [libelle, "évalués", "conformes", "non conformes", "part conformes", "conformité moyenne",
+                                                    "échéances à 90 j"])]
     if s["evalues"]:
         lignes = [[r["regle"], r["gravite"], r["evalues"], _pourcent(r["taux_conformite"]), *_statuts(r["statuts"])] for r in a["par_regle"]]
         sortie += ["", "Par règle (nombre d'établissements par statut)",
