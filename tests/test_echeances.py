@@ -72,7 +72,7 @@ def test_echeances_de_chu_armorique(lancer):
         ("2027-07-01", "PBN-05", "non_conforme", "crise/plan-blanc-numerique.yaml:5"),  # revue du 2026-06-30
         ("2027-09-08", "VUL-01", "non_conforme", "vulnerabilites/veille.yaml:8"),  # analyse d'exposition du 2026-09-07
     ]
-    assert doc["format"] == "verificateur/echeances/1" and doc["jusqu_au"] == "2027-10-01" and doc["regles_suivies"] == 20
+    assert doc["format"] == "verificateur/echeances/1" and doc["jusqu_au"] == "2027-10-01" and doc["regles_suivies"] == 21
     (derogation,) = [e for e in doc["echeances"] if e["regle"] == "FOR-04"]
     assert derogation["statut"] == "derogation"
     assert derogation["fait"]["texte"] == "dérogation accordée par direction jusqu'au 2027-03-31"
@@ -298,7 +298,7 @@ def test_texte_de_la_commande(lancer):
     lignes = sortie.stdout.splitlines()
     assert lignes[1].endswith("évalué au 2026-10-01 ; échéances jusqu'au 2027-11-05 (400 jours)")
     assert "2027-05-29  dans 240 jour(s)  VUL-01 (majeure) : conforme → non conforme" in lignes
-    assert lignes[-1] == "1 échéance(s) d'ici le 2027-11-05 ; 4 règle(s) conforme(s) ou en dérogation sans échéance dans l'horizon"
+    assert lignes[-1] == "1 échéance(s) d'ici le 2027-11-05 ; 5 règle(s) conforme(s) ou en dérogation sans échéance dans l'horizon"
 
 
 @pytest.mark.parametrize("options, message", [
@@ -363,7 +363,7 @@ def test_rapport_html_a_venir(lancer):
 def test_lot_compte_les_echeances_a_90_jours_par_etablissement_et_par_region(lancer, tmp_path, monkeypatch):
     """Au 2027-01-15 : chu-armorique (région 53) a FOR-04 (2027-04-01) et EXE-01 (2027-04-15) dans les
     90 jours ; ch-cote-d-opale (32) FOR-04 (2027-02-18), EXE-01 (2027-03-25) ; ch-vallee-du-lys (32)
-    PBN-05 (2027-02-06), FOR-04 (2027-03-18) ; ehpad-les-tilleuls (84) aucune."""
+    PBN-05 (2027-02-06), FOR-04 (2027-03-18) ; ehpad-les-tilleuls (84) et clinique-de-l-estuaire (52) aucune."""
     from test_lot import lot_json
 
     monkeypatch.chdir(tmp_path)
@@ -376,8 +376,9 @@ def test_lot_compte_les_echeances_a_90_jours_par_etablissement_et_par_region(lan
         "Centre hospitalier de la Côte d'Opale": (2, [("FOR-04", "2027-02-18", "non_conforme"), ("EXE-01", "2027-03-25", "non_conforme")]),
         "Centre hospitalier de la Vallée du Lys": (2, [("PBN-05", "2027-02-06", "non_conforme"), ("FOR-04", "2027-03-18", "non_conforme")]),
         "EHPAD Les Tilleuls": (0, []),
+        "Clinique mutualiste de l'Estuaire": (0, []),
     }
-    assert [(g["cle"], g["echeances_90_jours"]) for g in donnees["agregats"]["par_region"]] == [("32", 4), ("53", 2), ("84", 0)]
+    assert [(g["cle"], g["echeances_90_jours"]) for g in donnees["agregats"]["par_region"]] == [("32", 4), ("52", 0), ("53", 2), ("84", 0)]
     texte = lancer("lot", str(EXEMPLES), "--date", "2027-01-15", "--sans-cache", "--jobs", "1").stdout
     assert "échéances à 90 j" in texte.splitlines()[5]
     csv = lancer("lot", str(EXEMPLES), "--date", "2027-01-15", "--sans-cache", "--jobs", "1", "--format", "csv").stdout
@@ -449,7 +450,16 @@ def test_le_calendrier_montre_dans_la_documentation_est_reel(lancer, monkeypatch
     assert sortie.code == 0 and sortie.stdout.replace("\r\n", "\n") == bloc
 
 
-@pytest.mark.parametrize("jour, horizon", [("9999-12-20", "3660"), ("0001-01-02", "30"), ("2026-10-01", "3660")])
+@pytest.mark.parametrize("jour", ["9999-12-20", "0001-01-02"])
+def test_date_d_evaluation_hors_de_la_plage_refusee(lancer, jour):
+    sortie = lancer("echeances", str(EXEMPLES / "chu-armorique"), "--date", jour)
+    assert sortie.code == 2 and sortie.stdout == ""
+    assert sortie.stderr.splitlines()[-1] == (
+        f"Erreur : Valeur invalide pour '--date' : date « {jour} » hors de la plage acceptée, du 1900-01-01 au 2999-12-31 (docs/limites.md)"
+    )
+
+
+@pytest.mark.parametrize("jour, horizon", [("2999-12-20", "3660"), ("2026-10-01", "3660")])
 def test_dates_aux_bornes_du_calendrier(lancer, tmp_path, jour, horizon):
     """Des dates extrêmes dans les preuves (an 1, an 9999) et une date d'évaluation au bout du
     calendrier : aucune trace, un échéancier (éventuellement vide) dans chaque format."""
@@ -461,11 +471,8 @@ def test_dates_aux_bornes_du_calendrier(lancer, tmp_path, jour, horizon):
         sortie = lancer("echeances", str(depot), "--date", jour, "--horizon", horizon, "--format", format_)
         assert sortie.code == 0 and sortie.stderr == "", sortie
     doc = json.loads(lancer("echeances", str(depot), "--date", jour, "--horizon", horizon, "--format", "json").stdout)
-    if jour == "9999-12-20":
-        assert doc["jusqu_au"] == "9999-12-31"
-        assert [(e["regle"], e["date"]) for e in doc["echeances"]] == [("FOR-04", "9999-12-26")]
-    if jour == "0001-01-02":
-        # Le moteur lui-même : une fenêtre qui commencerait avant l'an 1 est une erreur de calcul, pas une trace.
-        rapport = json.loads(lancer("evaluer", str(depot), "--date", jour, "--format", "json").stdout)
-        (vul01,) = [r for r in rapport["resultats"] if r["regle"] == "VUL-01"]
-        assert vul01["statut"] == "erreur" and "0001-01-02 moins 365 jours sort du calendrier (de l'an 1 à l'an 9999)" in vul01["explication"], vul01
+    if jour == "2999-12-20":
+        # La date d'évaluation la plus tardive acceptée, un horizon de dix ans au-delà de 2999 : rien ne
+        # tombe (la dérogation court jusqu'en 9999), et aucune trace.
+        assert doc["jusqu_au"] == "3009-12-28"
+        assert doc["echeances"] == []
