@@ -52,6 +52,15 @@ TYPES: tuple[TypePreuve, ...] = (
 )
 TYPES_PAR_NOM = {t.nom: t for t in TYPES}
 MARKDOWN = TypePreuve("markdown", re.compile(r".+\.md"), "markdown", "<nom>.md", None)
+# Un chemin représentatif de chaque type de preuve, pour savoir si un motif de règle peut désigner
+# quelque chose (politiques.py) et quel type de preuve il désigne (typage.py).
+EXEMPLES_DE_CHEMINS = (
+    "etablissement.yaml", "budget/2025.yaml", "exercices/2025-03-01-exercice.yaml", "crise/plan-blanc-numerique.yaml",
+    "formation/2025.yaml", "vulnerabilites/veille.yaml", "vulnerabilites/registre.csv", "securite/mesures.yaml",
+    "incidents/2025-03-01-incident.yaml", "derogations.yaml",
+    "annuaire/audit-ad-2025.yaml", "exposition/audit-2025-03-01.yaml", "continuite/pca-pra.yaml",
+    "contrats/hebergeurs.csv",
+)
 
 # Dossiers du format 1 : un fichier de données qui s'y trouve sans y être reconnu est signalé.
 _DOSSIERS = ("budget/", "exercices/", "crise/", "formation/", "vulnerabilites/", "securite/", "incidents/",
