@@ -3,8 +3,9 @@
 Aucune lecture de fichier ici : tout vient des `Preuves` déjà lues et de la date d'évaluation.
 Chaque condition rend un `Resultat` qui porte ses constats (valeurs comparées, seuil, opérateur,
 emplacement) : l'explication d'un verdict est construite en même temps que lui.
-Une opération par fonction, dans deux tables (`VALEURS`, `CONDITIONS`) : ajouter une opération,
-c'est une fonction, une entrée de table et une propriété du schéma `regles.schema.json`.
+Chaque opérateur est un enregistrement `Operateur` (en fin de module) qui porte son évaluation, ses
+sous-expressions, son contrôle de types et son texte : ajouter un opérateur, c'est un enregistrement et
+sa propriété dans le schéma `regles.schema.json` (tests/test_operateurs.py vérifie les deux).
 """
 
 from __future__ import annotations
@@ -858,7 +859,10 @@ def _nom_court(expr: Any) -> str:
 # Les tables VALEURS et CONDITIONS (nom → évaluation) en sont dérivées. Un test (test_operateurs.py)
 # vérifie que chaque opérateur du schéma a son enregistrement complet, et réciproquement.
 # Compiler une condition une fois pour toutes (#15) : `enfants` énumère chaque sous-expression avec
-# sa nature ; un compilateur les compile d'abord, puis ferme l'évaluation de l'opérateur sur elles.
+# son chemin et sa nature, dans un ordre fixe ; un compilateur les compile d'abord. Un champ
+# `compiler(expr, enfants_compiles) -> fonction(ctx)` pourra alors s'ajouter opérateur par opérateur,
+# un opérateur qui n'en a pas encore se compilant en `lambda ctx: op.evaluer(expr, ctx)` : mêmes
+# constats, donc mêmes explications.
 
 Enfant = tuple[Chemin, Any, bool, set[str]]
 CONDITION, VALEUR = "condition", "valeur"
