@@ -23,7 +23,7 @@ from typing import Iterator
 from pathlib import Path
 
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, chemin_confine
+from verificateur.confinement import NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, chemin_confine
 
 # Au-delà, git est considéré comme bloqué (dépôt sur un disque réseau mort, objet gigantesque…).
 DELAI_GIT = 300

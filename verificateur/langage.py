@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 from verificateur.francais import nombre
 from verificateur.lecture import Chemin, normaliser_titre
 from verificateur.preuves import Preuve, Preuves
-from verificateur.sources import chemin_confine
+from verificateur.confinement import chemin_confine
 
 # --- issues d'évaluation qui décident du statut --------------------------------------------------
 

@@ -5,25 +5,18 @@ restent confinés au dépôt."""
 from __future__ import annotations
 
 import os
-import posixpath
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+# Les bornes d'un dépôt lu sont au socle (confinement.py), sous la plomberie git qui les applique
+# aussi ; elles restent lisibles ici, où les sources les appliquent.
+from verificateur.confinement import (  # noqa: F401
+    NOMBRE_MAX_FICHIERS, NOMBRE_MAX_PREUVES, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT, chemin_confine,
+)
 from verificateur.francais import erreur_systeme
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-
-# Au-delà, un fichier n'est pas lu (un dépôt hostile ne doit pas épuiser la mémoire) ; docs/limites.md.
-TAILLE_MAX_FICHIER = 10 * 1024 * 1024
-# Au-delà, le dépôt est refusé : aucun établissement n'a besoin d'autant de fichiers de preuve.
-NOMBRE_MAX_FICHIERS = 50_000
-# Au-delà, le dépôt est refusé : la mémoire reste bornée quel que soit le nombre de fichiers de preuve
-# (docs/limites.md). Fichiers de preuve reconnus ; octets qu'ils totalisent ; valeurs lues (nœuds YAML,
-# cellules CSV, titres Markdown) dans tout le dépôt, ou toute son histoire pour `historique`.
-NOMBRE_MAX_PREUVES = 10_000
-TAILLE_MAX_PREUVES = 64 * 1024 * 1024
-VALEURS_MAX_DEPOT = 250_000
 
 
 class Source(Protocol):
@@ -44,18 +37,6 @@ class Source(Protocol):
     def problemes(self) -> list[Probleme]:
         """Ce que la source a refusé de lire (liens sortants, chemins hors dépôt…)."""
         ...
-
-
-def chemin_confine(chemin: str) -> str | None:
-    """Normalise un chemin cité dans une preuve ; None s'il sort du dépôt (absolu, `..`, lecteur Windows)."""
-    if not chemin or "\\" in chemin or "\x00" in chemin:
-        return None
-    if chemin.startswith("/") or (len(chemin) > 1 and chemin[1] == ":"):
-        return None
-    normal = posixpath.normpath(chemin)
-    if normal == "." or normal == ".." or normal.startswith("../"):
-        return None
-    return normal
 
 
 def est_nu(dossier: Path | str) -> bool:
