@@ -50,6 +50,25 @@ def test_chaque_enregistrement_est_complet():
     assert langage.VALEURS == {n: o.evaluer for n, o in OPERATEURS_VALEUR.items()}
 
 
+def test_un_operateur_qui_nomme_quelque_chose_le_fait_verifier():
+    """Un argument texte nomme un champ ou un paramètre : la validation doit vérifier qu'il existe."""
+    for nature, noms, defs in ((CONDITION, OPS_CONDITION, DEFS["condition"]), (VALEUR, OPS_VALEUR, DEFS["valeur"])):
+        table = OPERATEURS_CONDITION if nature == CONDITION else OPERATEURS_VALEUR
+        for nom in noms:
+            if defs["properties"][nom].get("type") == "string":
+                assert callable(table[nom].controler), f"{nom} : contrôle de validation manquant"
+    probleme = []
+    OPERATEURS_CONDITION["renseigne"].controler("plan.contacts", ("condition", "renseigne"), {"etablissement"}, {},
+                                                lambda *p: probleme.append(p))
+    OPERATEURS_VALEUR["parametre"].controler("delai", ("condition", "parametre"), set(), {"seuil": None},
+                                             lambda *p: probleme.append(p))
+    assert probleme == [
+        (("condition", "renseigne"), "nom-inconnu",
+         "« plan » n'est ni une preuve de la règle ni un élément parcouru ; connus : etablissement"),
+        (("condition", "parametre"), "parametre-inconnu", "paramètre « delai » inconnu ; paramètres de la politique : seuil"),
+    ]
+
+
 # --- expressions d'exemple, construites d'après le schéma -------------------------------------------
 
 _compteur = itertools.count()

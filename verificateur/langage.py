@@ -855,7 +855,10 @@ def _nom_court(expr: Any) -> str:
 #   typer(v, op, expr, portee, ici) son contrôle de types (typage.py) : `v` est le vérificateur, `ici`
 #                                   le chemin de l'opérateur dans la règle ; une valeur rend son Type ;
 #   texte(expr)                     pour une valeur, son nom lisible dans les explications ; une condition
-#                                   rédige ses constats dans son évaluation.
+#                                   rédige ses constats dans son évaluation ;
+#   controler(arg, ici, portee, parametres, probleme)
+#                                   facultatif : ce que la validation vérifie de plus (nom ou paramètre
+#                                   connu, motif sûr), au-delà de ses sous-expressions.
 # Les tables VALEURS et CONDITIONS (nom → évaluation) en sont dérivées. Un test (test_operateurs.py)
 # vérifie que chaque opérateur du schéma a son enregistrement complet, et réciproquement.
 # Compiler une condition une fois pour toutes (#15) : `enfants` énumère chaque sous-expression avec
@@ -876,6 +879,7 @@ class Operateur:
     enfants: Callable[[Any, Chemin, set[str]], Iterator[Enfant]]
     typer: Callable[[Any, str, dict[str, Any], dict[str, Type], Chemin], Type | None]
     texte: Callable[[dict[str, Any]], str] | None = None
+    controler: Callable[[Any, Chemin, set[str], dict[str, Any], Callable[[Chemin, str, str], None]], None] | None = None
 
 
 # sous-expressions ----------------------------------------------------------------------------------
@@ -953,6 +957,28 @@ def _e_appartient(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant
             yield chemin + ("liste", i), v, False, portee
     else:
         yield chemin + ("liste",), arg["liste"] if isinstance(arg["liste"], dict) else {"champ": arg["liste"]}, False, portee
+
+
+# contrôles propres à un opérateur (validation) -------------------------------------------------------
+
+def _k_nom(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
+    tete = arg.split(".")[0]
+    if tete not in portee:
+        probleme(ici, "nom-inconnu", f"« {tete} » n'est ni une preuve de la règle ni un élément parcouru ; connus : {', '.join(sorted(portee))}")
+
+
+def _k_parametre(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
+    if arg not in parametres:
+        probleme(ici, "parametre-inconnu", f"paramètre « {arg} » inconnu ; paramètres de la politique : {', '.join(sorted(parametres)) or 'aucun'}")
+
+
+def _k_correspond(arg: dict[str, Any], ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
+    from verificateur.motifs import MotifDangereux, compiler
+
+    try:
+        compiler(arg["motif"])
+    except MotifDangereux as exc:
+        probleme(ici + ("motif",), exc.code, f"motif « {arg['motif']} » refusé : {exc.message}")
 
 
 # types des valeurs ---------------------------------------------------------------------------------
@@ -1108,8 +1134,8 @@ def _t_correspond(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type]
 # les enregistrements -------------------------------------------------------------------------------
 
 OPERATEURS_VALEUR: dict[str, Operateur] = {o.nom: o for o in (
-    Operateur("champ", VALEUR, _v_champ, _e_aucun, _t_champ, lambda e: e["champ"]),
-    Operateur("parametre", VALEUR, _v_parametre, _e_aucun, _t_parametre, lambda e: e["parametre"]),
+    Operateur("champ", VALEUR, _v_champ, _e_aucun, _t_champ, lambda e: e["champ"], _k_nom),
+    Operateur("parametre", VALEUR, _v_parametre, _e_aucun, _t_parametre, lambda e: e["parametre"], _k_parametre),
     Operateur("date", VALEUR, _v_date, _e_date, _t_date, _texte_date),
     Operateur("annee", VALEUR, _v_annee, _e_argument, _t_annee, lambda e: f"année de {texte_valeur(e['annee'])}"),
     Operateur("ratio", VALEUR, _v_ratio, _e_valeurs, _t_arithmetique,
@@ -1129,15 +1155,15 @@ OPERATEURS_CONDITION: dict[str, Operateur] = {o.nom: o for o in (
     Operateur("dans_les_derniers", CONDITION, _c_dans_les_derniers, _e_dans_les_derniers, _t_dans_les_derniers),
     Operateur("appartient", CONDITION, _c_appartient, _e_appartient, _t_appartient),
     Operateur("contient", CONDITION, _c_contient, _e_contient, _t_contient),
-    Operateur("renseigne", CONDITION, _c_renseigne, _e_aucun, _t_renseigne),
-    Operateur("est_vrai", CONDITION, _c_est_vrai, _e_aucun, _t_est_vrai),
+    Operateur("renseigne", CONDITION, _c_renseigne, _e_aucun, _t_renseigne, controler=_k_nom),
+    Operateur("est_vrai", CONDITION, _c_est_vrai, _e_aucun, _t_est_vrai, controler=_k_nom),
     Operateur("toutes_ces_conditions", CONDITION, _c_toutes, _e_conditions, _t_conditions),
     Operateur("une_de_ces_conditions", CONDITION, _c_une, _e_conditions, _t_conditions),
     Operateur("non", CONDITION, _c_non, _e_non, _t_non),
     *(Operateur(op, CONDITION, _quantifier(op), _e_parcours, _t_quantificateur) for op in ("tous", "aucun", "existe", "au_moins")),
     Operateur("titres_presents", CONDITION, _c_titres_presents, _e_cles("document"), _t_titres_presents),
     Operateur("fichier_existe", CONDITION, _c_fichier_existe, _e_argument, _t_fichier_existe),
-    Operateur("correspond", CONDITION, _c_correspond, _e_cles("valeur"), _t_correspond),
+    Operateur("correspond", CONDITION, _c_correspond, _e_cles("valeur"), _t_correspond, controler=_k_correspond),
 )}
 
 # Les tables d'évaluation (nom → fonction), dérivées des enregistrements : l'aiguillage de

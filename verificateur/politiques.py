@@ -352,21 +352,5 @@ def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique,
     for sens in ("moins", "plus") if not est_condition else ():
         for unite, nombre in (expr.get(sens) or {}).items():  # une durée peut être calculée
             _verifier(nombre, chemin + (sens, unite), portee, politique, probleme, False)
-    if op == "correspond":
-        from verificateur.motifs import MotifDangereux, compiler
-
-        try:
-            compiler(expr[op]["motif"])
-        except MotifDangereux as exc:
-            probleme(chemin + (op, "motif"), exc.code, f"motif « {expr[op]['motif']} » refusé : {exc.message}")
-    if op == "parametre" and expr[op] not in politique.parametres:
-        probleme(chemin + (op,), "parametre-inconnu", f"paramètre « {expr[op]} » inconnu ; paramètres de la politique : {', '.join(sorted(politique.parametres)) or 'aucun'}")
-    noms = []
-    if op in ("champ",):
-        noms.append(expr[op])
-    if op in ("renseigne", "est_vrai"):
-        noms.append(expr[op])
-    for nom in noms:
-        tete = nom.split(".")[0]
-        if tete not in portee:
-            probleme(chemin + (op,), "nom-inconnu", f"« {tete} » n'est ni une preuve de la règle ni un élément parcouru ; connus : {', '.join(sorted(portee))}")
+    if table[op].controler is not None:  # noms et paramètres connus, motif sûr…
+        table[op].controler(expr[op], chemin + (op,), portee, politique.parametres, probleme)
