@@ -24,7 +24,7 @@ from typing import IO, Iterator
 from pathlib import Path
 
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import (
+from verificateur.confinement import (
     NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER, chemin_confine, dossier_trop_profond, probleme_trop_profond,
 )
 

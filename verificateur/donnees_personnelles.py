@@ -28,6 +28,7 @@ import bisect
 import functools
 import itertools
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -159,23 +160,32 @@ def _texte(s: str) -> str:
 def _assainir_texte(s: str) -> str:
     if s.isprintable() and (len(s) < 13 or not _TREIZE.match(s)):
         return s
-    from verificateur.problemes import sans_controle
-
     return sans_controle(masquer(s))
 
 
 _texte_court = functools.lru_cache(maxsize=16384)(_assainir_texte)
 
+_CONTROLES = {"Cc", "Cf", "Zl", "Zp"}  # contrôles, formats (bidi), séparateurs de ligne et de paragraphe
+
+
+def sans_controle(texte: str) -> str:
+    r"""Les caractères de contrôle (saut de ligne, retour chariot, tabulation, échappements de
+    terminal, inversions bidirectionnelles…) d'un texte venu d'une entrée, rendus visibles : « \n »,
+    « \x1b », « \u202e ». Les espaces insécables restent."""
+    if texte.isprintable():
+        return texte
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _CONTROLES else c for c in texte
+    )
+
 
 # --- détection dans les preuves ----------------------------------------------------------------------
 
 
-def rechercher(chemin: str, contenu: bytes, document: Any = None) -> list[Any]:
-    """Les NIR probables d'un fichier de preuve, une erreur par ligne, sans le numéro : dans ses
+def lignes_nir(chemin: str, contenu: bytes, document: Any = None) -> list[int]:
+    """Les lignes des NIR probables d'un fichier de preuve (une erreur chacune, sans le numéro) : dans ses
     octets (commentaires compris ; un paragraphe Markdown plié compte), puis, si `document` est lu,
     dans ses clés et valeurs (échappements YAML, lignes pliées, nombres) à la ligne de la valeur."""
-    from verificateur.problemes import Probleme
-
     texte = contenu.decode("utf-8", "replace")
     lignes: set[int] = set()
     spans = trouver(texte, plis=chemin.endswith(".md"))
@@ -194,7 +204,7 @@ def rechercher(chemin: str, contenu: bytes, document: Any = None) -> list[Any]:
                 if k < len(bruts) and (j == len(debuts) or bruts[k] < debuts[j]):
                     continue
                 lignes.add(ligne)
-    return [Probleme(chemin, n, CODE, MESSAGE) for n in sorted(lignes)]
+    return sorted(lignes)
 
 
 def _textes(valeur: Any, position: tuple[Any, ...]) -> Any:
@@ -221,9 +231,7 @@ def nombre_nir(valeur: Any) -> bool:
     return isinstance(valeur, (int, Decimal)) and not isinstance(valeur, bool) and abs(valeur) >= 10**12 and bool(trouver(str(valeur)))
 
 
-def dans_chemin(chemin: str) -> Any:
-    """Le problème d'un fichier dont le chemin contient un NIR probable (le chemin affiché est masqué
-    par `Probleme`), ou None."""
-    from verificateur.problemes import Probleme
-
-    return Probleme(chemin, 0, CODE, MESSAGE_CHEMIN) if trouver(chemin) else None
+def dans_chemin(chemin: str) -> bool:
+    """Vrai si le chemin d'un fichier contient un NIR probable (le chemin affiché est masqué par
+    `Probleme`)."""
+    return bool(trouver(chemin))

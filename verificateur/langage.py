@@ -3,8 +3,9 @@
 Aucune lecture de fichier ici : tout vient des `Preuves` déjà lues et de la date d'évaluation.
 Chaque condition rend un `Resultat` qui porte ses constats (valeurs comparées, seuil, opérateur,
 emplacement) : l'explication d'un verdict est construite en même temps que lui.
-Une opération par fonction, dans deux tables (`VALEURS`, `CONDITIONS`) : ajouter une opération,
-c'est une fonction, une entrée de table et une propriété du schéma `regles.schema.json`.
+Chaque opérateur est un enregistrement `Operateur` (en fin de module) qui porte son évaluation, ses
+sous-expressions, son contrôle de types et son texte : ajouter un opérateur, c'est un enregistrement et
+sa propriété dans le schéma `regles.schema.json` (tests/test_operateurs.py vérifie les deux).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, Callable, Iterator
 from verificateur.francais import nombre
 from verificateur.lecture import Chemin, normaliser_titre
 from verificateur.preuves import Preuve, Preuves
-from verificateur.sources import chemin_confine
+from verificateur.confinement import chemin_confine
 
 # --- issues d'évaluation qui décident du statut --------------------------------------------------
 
@@ -263,25 +264,30 @@ def afficher(v: Any, unite: str | None = None) -> str:
 
 
 def texte_valeur(expr: Any) -> str:
-    """Le nom lisible d'une expression de valeur, pour les explications."""
+    """Le nom lisible d'une expression de valeur, pour les explications (le `texte` de son opérateur)."""
     if isinstance(expr, dict):
-        if "champ" in expr:
-            return expr["champ"]
-        if "parametre" in expr:
-            return expr["parametre"]
-        if "ratio" in expr:
-            return f"{texte_valeur(expr['ratio'][0])} / {texte_valeur(expr['ratio'][1])}"
-        if "date" in expr and expr["date"] == "evaluation" and len(expr) == 1:
-            return "date d'évaluation"
-        if "annee" in expr:
-            return f"année de {texte_valeur(expr['annee'])}"
-        if "nombre" in expr:
-            return f"nombre d'éléments de {_texte_liste(expr['nombre']['dans'])}"
-        for cle in ("somme", "maximum", "minimum"):
-            if cle in expr and isinstance(expr[cle], dict):
-                return f"{cle} de {texte_valeur(expr[cle].get('valeur', {}))} sur {_texte_liste(expr[cle]['dans'])}"
+        for cle in expr:
+            operateur = OPERATEURS_VALEUR.get(cle)
+            if operateur is not None:
+                return operateur.texte(expr)
         return "valeur calculée"
     return afficher(expr)
+
+
+def _texte_calcule(expr: dict[str, Any]) -> str:
+    return "valeur calculée"
+
+
+def _texte_date(expr: dict[str, Any]) -> str:
+    return "date d'évaluation" if expr["date"] == "evaluation" and len(expr) == 1 else "valeur calculée"
+
+
+def _texte_agregat(cle: str) -> Callable[[dict[str, Any]], str]:
+    def texte(expr: dict[str, Any]) -> str:
+        if not isinstance(expr[cle], dict):
+            return "valeur calculée"
+        return f"{cle} de {texte_valeur(expr[cle].get('valeur', {}))} sur {_texte_liste(expr[cle]['dans'])}"
+    return texte
 
 
 def _texte_liste(dans: Any) -> str:
@@ -487,19 +493,6 @@ def _v_nombre(expr: dict[str, Any], ctx: Contexte) -> Val:
     return Val(sum(1 for _ in _filtres(expr["nombre"], ctx)), None, texte_valeur(expr))
 
 
-VALEURS: dict[str, Callable[[dict[str, Any], Contexte], Val]] = {
-    "champ": _v_champ,
-    "parametre": _v_parametre,
-    "date": _v_date,
-    "annee": _v_annee,
-    "ratio": _v_ratio,
-    "difference": _v_difference,
-    "produit": _v_produit,
-    "somme": _v_somme,
-    "maximum": lambda e, c: _extreme("maximum", e, c),
-    "minimum": lambda e, c: _extreme("minimum", e, c),
-    "nombre": _v_nombre,
-}
 MODIFICATEURS_VALEUR = {"defaut", "moins", "plus"}
 
 
@@ -803,26 +796,387 @@ def _c_correspond(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     return Resultat(ok, [Constat(f"{sujet} : {afficher(brut)}, {'conforme au' if ok else 'attendu conforme au'} motif « {spec['motif']} »", val.ou)])
 
 
-CONDITIONS: dict[str, Callable[[dict[str, Any], Contexte], Resultat]] = {
-    **{op: _c_comparaison(op) for op in _SIGNES},
-    "entre": _c_entre,
-    "dans_les_derniers": _c_dans_les_derniers,
-    "appartient": _c_appartient,
-    "contient": _c_contient,
-    "renseigne": _c_renseigne,
-    "est_vrai": _c_est_vrai,
-    "toutes_ces_conditions": _c_toutes,
-    "une_de_ces_conditions": _c_une,
-    "non": _c_non,
-    "tous": _quantifier("tous"),
-    "aucun": _quantifier("aucun"),
-    "existe": _quantifier("existe"),
-    "au_moins": _quantifier("au_moins"),
-    "titres_presents": _c_titres_presents,
-    "fichier_existe": _c_fichier_existe,
-    "correspond": _c_correspond,
-}
-
-
 def condition(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     return CONDITIONS[operation(expr, CONDITIONS)](expr, ctx)
+
+
+# --- types : ce que le contrôle statique (typage.py) sait d'une valeur ----------------------------
+
+# Le contenu d'une preuve Markdown : la table de ses titres.
+SCHEMA_MARKDOWN = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"titres": {"type": "array", "items": {"type": "object", "additionalProperties": False, "properties": {
+        "texte": {"type": "string"}, "niveau": {"type": "integer"}, "ligne": {"type": "integer"}}}}},
+}
+_DUREES = ("jours", "mois")
+
+
+@dataclass(frozen=True)
+class Type:
+    genre: str  # nombre, date, texte, booleen, liste, table, inconnu
+    nom: str = ""  # ce qui l'a produit, pour les messages : « e.date », 3, « part_cyber_minimale »
+    unite: str | None = None  # nombre : part, euros, jours, mois
+    element: Type | None = None  # liste : le type de ses éléments
+    schema: dict[str, Any] | None = None  # table : son schéma JSON
+    valeurs: tuple[str, ...] | None = None  # texte : les seules valeurs permises (enum du schéma)
+    litteral: bool = False  # écrit tel quel dans la règle
+
+    def decrire(self) -> str:
+        article = {
+            "nombre": "un nombre", "date": "une date", "texte": "un texte", "booleen": "un booléen",
+            "liste": "une liste", "table": "une table de clés", "inconnu": "une valeur",
+        }[self.genre]
+        if self.genre == "nombre" and self.unite:
+            article = {"part": "une part (%)", "euros": "un montant en euros", "jours": "une durée en jours",
+                       "mois": "une durée en mois"}.get(self.unite, article)
+        return f"{article} ({self.nom})" if self.nom else article
+
+
+INCONNU = Type("inconnu")
+
+
+def cite(texte: str) -> str:
+    return f"« {texte} »"
+
+
+def _date_iso(texte: str) -> bool:
+    try:
+        date.fromisoformat(texte)
+    except ValueError:
+        return False
+    return len(texte) == 10
+
+
+def _nom_court(expr: Any) -> str:
+    if isinstance(expr, dict) and "champ" in expr:
+        return cite(expr["champ"])
+    if isinstance(expr, dict) and expr.get("date") == "evaluation":
+        return "la date d'évaluation"
+    return "une valeur"
+
+
+# --- les opérateurs : un enregistrement par opérateur ---------------------------------------------
+#
+# Chaque opérateur du langage (une propriété de `condition` ou de `valeur` dans regles.schema.json)
+# est défini par un seul enregistrement `Operateur`, qui porte tout ce que l'outil en fait :
+#   evaluer(expr, ctx)              son évaluation (fonctions _v_… et _c_… ci-dessus) ;
+#   enfants(arg, chemin, portee)    ses sous-expressions, pour les parcours de validation (politiques.py) :
+#                                   (chemin, expression, est-ce une condition, noms visibles) ;
+#   typer(v, op, expr, portee, ici) son contrôle de types (typage.py) : `v` est le vérificateur, `ici`
+#                                   le chemin de l'opérateur dans la règle ; une valeur rend son Type ;
+#   texte(expr)                     pour une valeur, son nom lisible dans les explications ; une condition
+#                                   rédige ses constats dans son évaluation ;
+#   controler(arg, ici, portee, parametres, probleme)
+#                                   facultatif : ce que la validation vérifie de plus (nom ou paramètre
+#                                   connu, motif sûr), au-delà de ses sous-expressions.
+# Les tables VALEURS et CONDITIONS (nom → évaluation) en sont dérivées. Un test (test_operateurs.py)
+# vérifie que chaque opérateur du schéma a son enregistrement complet, et réciproquement.
+# Compiler une condition une fois pour toutes (#15) : `enfants` énumère chaque sous-expression avec
+# son chemin et sa nature, dans un ordre fixe ; un compilateur les compile d'abord. Un champ
+# `compiler(expr, enfants_compiles) -> fonction(ctx)` pourra alors s'ajouter opérateur par opérateur,
+# un opérateur qui n'en a pas encore se compilant en `lambda ctx: op.evaluer(expr, ctx)` : mêmes
+# constats, donc mêmes explications.
+
+Enfant = tuple[Chemin, Any, bool, set[str]]
+CONDITION, VALEUR = "condition", "valeur"
+
+
+@dataclass(frozen=True)
+class Operateur:
+    nom: str
+    nature: str  # CONDITION ou VALEUR
+    evaluer: Callable[[dict[str, Any], Contexte], Any]
+    enfants: Callable[[Any, Chemin, set[str]], Iterator[Enfant]]
+    typer: Callable[[Any, str, dict[str, Any], dict[str, Type], Chemin], Type | None]
+    texte: Callable[[dict[str, Any]], str] | None = None
+    controler: Callable[[Any, Chemin, set[str], dict[str, Any], Callable[[Chemin, str, str], None]], None] | None = None
+
+
+# sous-expressions ----------------------------------------------------------------------------------
+
+def _e_aucun(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+    return iter(())
+
+
+def _e_argument(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+    yield chemin, arg, False, portee
+
+
+def _e_date(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+    if isinstance(arg, dict):
+        yield chemin, arg, False, portee
+
+
+def _e_valeurs(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+    for i, v in enumerate(arg):
+        yield chemin + (i,), v, False, portee
+
+
+def _e_conditions(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+    for i, c in enumerate(arg):
+        yield chemin + (i,), c, True, portee
+
+
+def _e_non(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+    yield chemin, arg, True, portee
+
+
+def _e_cles(*cles: str) -> Callable[[Any, Chemin, set[str]], Iterator[Enfant]]:
+    def enfants(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+        for cle in cles:  # toutes obligatoires (schéma)
+            yield chemin + (cle,), arg[cle], False, portee
+    return enfants
+
+
+def _e_parcours(arg: Any, chemin: Chemin, portee: set[str], interieur_visible: bool = True) -> Iterator[Enfant]:
+    """`dans` (ou `liste`), puis `si`, `condition`, `valeur`, `element` dans la portée de l'élément."""
+    if isinstance(arg, list):
+        yield from _e_valeurs(arg, chemin, portee)
+        return
+    dans = arg.get("dans", arg.get("liste"))
+    if isinstance(dans, str):
+        if dans.split(".")[0] not in portee:
+            yield chemin + ("dans",), {"champ": dans}, False, portee  # signale le nom inconnu
+    elif dans is not None:
+        yield chemin + ("dans",), dans, False, portee
+    interieur = portee | {arg.get("comme", "element")}
+    if "si" in arg:
+        yield chemin + ("si",), arg["si"], True, interieur
+    if "condition" in arg:
+        yield chemin + ("condition",), arg["condition"], True, interieur
+    for cle in ("valeur", "element"):
+        if cle in arg:
+            yield chemin + (cle,), arg[cle], False, interieur if interieur_visible else portee
+
+
+def _e_contient(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+    return _e_parcours(arg, chemin, portee, interieur_visible=False)
+
+
+def _e_dans_les_derniers(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+    yield chemin + ("date",), arg["date"], False, portee
+    for unite in _DUREES:
+        if unite in arg:
+            yield chemin + (unite,), arg[unite], False, portee
+
+
+def _e_appartient(arg: Any, chemin: Chemin, portee: set[str]) -> Iterator[Enfant]:
+    yield chemin + ("valeur",), arg["valeur"], False, portee
+    if isinstance(arg["liste"], list):
+        for i, v in enumerate(arg["liste"]):
+            yield chemin + ("liste", i), v, False, portee
+    else:
+        yield chemin + ("liste",), arg["liste"] if isinstance(arg["liste"], dict) else {"champ": arg["liste"]}, False, portee
+
+
+# contrôles propres à un opérateur (validation) -------------------------------------------------------
+
+def _k_nom(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
+    tete = arg.split(".")[0]
+    if tete not in portee:
+        probleme(ici, "nom-inconnu", f"« {tete} » n'est ni une preuve de la règle ni un élément parcouru ; connus : {', '.join(sorted(portee))}")
+
+
+def _k_parametre(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
+    if arg not in parametres:
+        probleme(ici, "parametre-inconnu", f"paramètre « {arg} » inconnu ; paramètres de la politique : {', '.join(sorted(parametres)) or 'aucun'}")
+
+
+def _k_correspond(arg: dict[str, Any], ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
+    from verificateur.motifs import MotifDangereux, compiler
+
+    try:
+        compiler(arg["motif"])
+    except MotifDangereux as exc:
+        probleme(ici + ("motif",), exc.code, f"motif « {arg['motif']} » refusé : {exc.message}")
+
+
+# types des valeurs ---------------------------------------------------------------------------------
+
+def _t_champ(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> Type:
+    chemin = ici[:-1]
+    t: Type = v.champ(expr[op], portee, ici)
+    if "defaut" in expr and t.genre != "inconnu" and expr["defaut"] is not None:
+        d = v.valeur(expr["defaut"], portee, chemin + ("defaut",))
+        if "inconnu" not in (t.genre, d.genre) and t.genre != d.genre:
+            v.erreur(chemin + ("defaut",), f"« defaut » : {d.decrire()} pour le champ {t.nom}, qui est {t.decrire().split(' (')[0]}")
+    return t
+
+
+def _t_parametre(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> Type:
+    arg = expr[op]
+    parametre = v.parametres.get(arg)
+    unite = getattr(parametre, "unite", None)
+    if unite == "texte":
+        return Type("texte", cite(arg))
+    return Type("nombre", cite(arg), unite=None if unite == "nombre" else unite) if parametre else INCONNU
+
+
+def _t_date(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> Type:
+    arg, chemin = expr[op], ici[:-1]
+    if isinstance(arg, str) and arg != "evaluation" and not _date_iso(arg):
+        v.erreur(ici, f"« date » : « evaluation » ou une date réelle AAAA-MM-JJ attendue, trouvé « {arg} »")
+    if isinstance(arg, dict):
+        base = v.valeur(arg, portee, ici)
+        v.attendre(base, ("date",), "« date »", ici)
+    for sens in ("moins", "plus"):
+        if isinstance(expr.get(sens), dict):
+            for unite, n in expr[sens].items():
+                v.duree(n, "jours" if unite == "jours" else "mois" if unite == "mois" else None, portee, chemin + (sens, unite), unite)
+    return Type("date", cite("date d'évaluation") if arg == "evaluation" else cite(str(arg)) if isinstance(arg, str) else "date calculée")
+
+
+def _t_annee(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> Type:
+    arg = expr[op]
+    v.attendre(v.valeur(arg, portee, ici), ("date",), "« annee »", ici)
+    return Type("nombre", f"année de {_nom_court(arg)}")
+
+
+def _t_arithmetique(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> Type:
+    types = [v.valeur(x, portee, ici + (i,)) for i, x in enumerate(expr[op])]
+    for t in types:
+        v.nombre(t, f"« {op} »", ici)
+    if op == "ratio":
+        return Type("nombre", f"résultat de « {op} »", unite="part")
+    return Type("nombre", f"résultat de « {op} »", unite=types[0].unite if op == "difference" else None)
+
+
+def _t_agregat(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> Type:
+    arg = expr[op]
+    if isinstance(arg, list):
+        types = [v.valeur(x, portee, ici + (i,)) for i, x in enumerate(arg)]
+    else:
+        interieur = v.parcourir(arg, portee, ici, op)
+        types = [v.valeur(arg["valeur"], interieur, ici + ("valeur",))] if "valeur" in arg else []
+    for t in types:
+        if op == "somme":
+            v.nombre(t, "« somme »", ici)
+        else:
+            v.attendre(t, ("nombre", "date"), f"« {op} »", ici)
+    connus = [t for t in types if t.genre != "inconnu"]
+    return Type(connus[0].genre, f"résultat de « {op} »", unite=connus[0].unite) if connus else INCONNU
+
+
+def _t_nombre(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> Type:
+    v.parcourir(expr[op], portee, ici, op)
+    return Type("nombre", "résultat de « nombre »")
+
+
+# types des conditions ------------------------------------------------------------------------------
+
+def _t_comparaison(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    a, b = (v.valeur(x, portee, ici + (i,)) for i, x in enumerate(expr[op]))
+    v.comparer(op, a, b, ici)
+
+
+def _t_entre(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    arg = expr[op]
+    t = v.valeur(arg["valeur"], portee, ici + ("valeur",))
+    for borne in ("min", "max"):
+        v.comparer(op, t, v.valeur(arg[borne], portee, ici + (borne,)), ici)
+
+
+def _t_dans_les_derniers(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    arg = expr[op]
+    v.attendre(v.valeur(arg["date"], portee, ici + ("date",)), ("date",), "« dans_les_derniers »", ici)
+    for unite in _DUREES:
+        if unite in arg:
+            v.duree(arg[unite], unite, portee, ici + (unite,), unite)
+
+
+def _t_appartient(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    arg = expr[op]
+    t = v.valeur(arg["valeur"], portee, ici + ("valeur",))
+    if isinstance(arg["liste"], list):
+        for i, x in enumerate(arg["liste"]):
+            v.comparer("egal", t, v.valeur(x, portee, ici + ("liste", i)), ici, "appartient")
+    else:
+        element = v.liste(arg["liste"], portee, ici + ("liste",), op, "liste")
+        v.comparer("egal", t, element, ici, "appartient")
+
+
+def _t_contient(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    arg = expr[op]
+    element = v.liste(arg["liste"], portee, ici + ("liste",), op, "liste")
+    v.comparer("egal", element, v.valeur(arg["valeur"], portee, ici + ("valeur",)), ici, "contient")
+
+
+def _t_renseigne(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    v.champ(expr[op], portee, ici)
+
+
+def _t_est_vrai(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    v.attendre(v.champ(expr[op], portee, ici), ("booleen",), "« est_vrai »", ici)
+
+
+def _t_conditions(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    for i, c in enumerate(expr[op]):
+        v.condition(c, portee, ici + (i,))
+
+
+def _t_non(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    v.condition(expr[op], portee, ici)
+
+
+def _t_quantificateur(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    arg = expr[op]
+    interieur = v.parcourir(arg, portee, ici, op)
+    if "condition" in arg:
+        v.condition(arg["condition"], interieur, ici + ("condition",))
+    if "element" in arg:
+        v.valeur(arg["element"], interieur, ici + ("element",))
+
+
+def _t_titres_presents(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    t = v.valeur(expr[op]["document"], portee, ici + ("document",))
+    if not (t.genre in ("texte", "inconnu") or t.schema is SCHEMA_MARKDOWN):
+        v.erreur(ici, f"« titres_presents » : le chemin d'un document (un texte) ou une preuve Markdown attendu, trouvé {t.decrire()}")
+
+
+def _t_fichier_existe(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    v.attendre(v.valeur(expr[op], portee, ici), ("texte",), "« fichier_existe »", ici)
+
+
+def _t_correspond(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> None:
+    v.attendre(v.valeur(expr[op]["valeur"], portee, ici + ("valeur",)), ("texte",), "« correspond »", ici)
+
+
+# les enregistrements -------------------------------------------------------------------------------
+
+OPERATEURS_VALEUR: dict[str, Operateur] = {o.nom: o for o in (
+    Operateur("champ", VALEUR, _v_champ, _e_aucun, _t_champ, lambda e: e["champ"], _k_nom),
+    Operateur("parametre", VALEUR, _v_parametre, _e_aucun, _t_parametre, lambda e: e["parametre"], _k_parametre),
+    Operateur("date", VALEUR, _v_date, _e_date, _t_date, _texte_date),
+    Operateur("annee", VALEUR, _v_annee, _e_argument, _t_annee, lambda e: f"année de {texte_valeur(e['annee'])}"),
+    Operateur("ratio", VALEUR, _v_ratio, _e_valeurs, _t_arithmetique,
+              lambda e: f"{texte_valeur(e['ratio'][0])} / {texte_valeur(e['ratio'][1])}"),
+    Operateur("difference", VALEUR, _v_difference, _e_valeurs, _t_arithmetique, _texte_calcule),
+    Operateur("produit", VALEUR, _v_produit, _e_valeurs, _t_arithmetique, _texte_calcule),
+    Operateur("somme", VALEUR, _v_somme, _e_parcours, _t_agregat, _texte_agregat("somme")),
+    Operateur("maximum", VALEUR, lambda e, c: _extreme("maximum", e, c), _e_parcours, _t_agregat, _texte_agregat("maximum")),
+    Operateur("minimum", VALEUR, lambda e, c: _extreme("minimum", e, c), _e_parcours, _t_agregat, _texte_agregat("minimum")),
+    Operateur("nombre", VALEUR, _v_nombre, _e_parcours, _t_nombre,
+              lambda e: f"nombre d'éléments de {_texte_liste(e['nombre']['dans'])}"),
+)}
+
+OPERATEURS_CONDITION: dict[str, Operateur] = {o.nom: o for o in (
+    *(Operateur(op, CONDITION, _c_comparaison(op), _e_valeurs, _t_comparaison) for op in _SIGNES),
+    Operateur("entre", CONDITION, _c_entre, _e_cles("valeur", "min", "max"), _t_entre),
+    Operateur("dans_les_derniers", CONDITION, _c_dans_les_derniers, _e_dans_les_derniers, _t_dans_les_derniers),
+    Operateur("appartient", CONDITION, _c_appartient, _e_appartient, _t_appartient),
+    Operateur("contient", CONDITION, _c_contient, _e_contient, _t_contient),
+    Operateur("renseigne", CONDITION, _c_renseigne, _e_aucun, _t_renseigne, controler=_k_nom),
+    Operateur("est_vrai", CONDITION, _c_est_vrai, _e_aucun, _t_est_vrai, controler=_k_nom),
+    Operateur("toutes_ces_conditions", CONDITION, _c_toutes, _e_conditions, _t_conditions),
+    Operateur("une_de_ces_conditions", CONDITION, _c_une, _e_conditions, _t_conditions),
+    Operateur("non", CONDITION, _c_non, _e_non, _t_non),
+    *(Operateur(op, CONDITION, _quantifier(op), _e_parcours, _t_quantificateur) for op in ("tous", "aucun", "existe", "au_moins")),
+    Operateur("titres_presents", CONDITION, _c_titres_presents, _e_cles("document"), _t_titres_presents),
+    Operateur("fichier_existe", CONDITION, _c_fichier_existe, _e_argument, _t_fichier_existe),
+    Operateur("correspond", CONDITION, _c_correspond, _e_cles("valeur"), _t_correspond, controler=_k_correspond),
+)}
+
+# Les tables d'évaluation (nom → fonction), dérivées des enregistrements : l'aiguillage de
+# `valeur` et `condition` reste une seule lecture de dictionnaire.
+VALEURS: dict[str, Callable[[dict[str, Any], Contexte], Val]] = {n: o.evaluer for n, o in OPERATEURS_VALEUR.items()}
+CONDITIONS: dict[str, Callable[[dict[str, Any], Contexte], Resultat]] = {n: o.evaluer for n, o in OPERATEURS_CONDITION.items()}

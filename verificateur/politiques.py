@@ -8,12 +8,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from verificateur import lecture, validation
-from verificateur.langage import CONDITIONS, MODIFICATEURS_VALEUR, VALEURS, Parametre, motif_regex
+from verificateur.langage import MODIFICATEURS_VALEUR, OPERATEURS_CONDITION, OPERATEURS_VALEUR, Parametre, motif_regex
 from verificateur.lecture import Chemin, Document
-from verificateur.preuves import type_de
+from verificateur.preuves import EXEMPLES_DE_CHEMINS, type_de
 from verificateur.problemes import ErreurVerificateur, Probleme, trier
 
 GRAVITES = ("info", "mineure", "majeure", "critique")  # par ordre croissant
@@ -321,14 +321,7 @@ def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, po
     )
 
 
-# Un chemin représentatif de chaque type de preuve, pour savoir si un motif peut désigner quelque chose.
-_EXEMPLES_DE_CHEMINS = (
-    "etablissement.yaml", "budget/2025.yaml", "exercices/2025-03-01-exercice.yaml", "crise/plan-blanc-numerique.yaml",
-    "formation/2025.yaml", "vulnerabilites/veille.yaml", "vulnerabilites/registre.csv", "securite/mesures.yaml",
-    "incidents/2025-03-01-incident.yaml", "derogations.yaml",
-    "annuaire/audit-ad-2025.yaml", "exposition/audit-2025-03-01.yaml", "continuite/pca-pra.yaml",
-    "contrats/hebergeurs.csv",
-)
+_EXEMPLES_DE_CHEMINS = EXEMPLES_DE_CHEMINS  # ancien nom, lu par les tests
 
 
 def _motif_possible(motif: str, est_motif: bool) -> bool:
@@ -337,7 +330,7 @@ def _motif_possible(motif: str, est_motif: bool) -> bool:
     if motif.endswith(".md"):
         return True  # tout document Markdown est une preuve
     regex = motif_regex(motif)
-    return any(regex.fullmatch(c) for c in _EXEMPLES_DE_CHEMINS)
+    return any(regex.fullmatch(c) for c in EXEMPLES_DE_CHEMINS)
 
 
 def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique, probleme: Any, est_condition: bool) -> None:
@@ -346,7 +339,7 @@ def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique,
         if est_condition:
             probleme(chemin, "condition-invalide", "condition attendue (une table), trouvé une valeur simple")
         return
-    table = CONDITIONS if est_condition else VALEURS
+    table = OPERATEURS_CONDITION if est_condition else OPERATEURS_VALEUR
     operations = [c for c in expr if c in table]
     autres = [c for c in expr if c not in table and c not in ({"libelle"} if est_condition else MODIFICATEURS_VALEUR)]
     if len(operations) != 1 or autres:
@@ -354,80 +347,10 @@ def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique,
         probleme(chemin, "operation-invalide", f"{nature} : une seule opération attendue, trouvé {', '.join(expr) or 'aucune'}")
         return
     op = operations[0]
-    for sous_chemin, sous, condition, sous_portee in _enfants(op, expr[op], chemin + (op,), portee):
+    for sous_chemin, sous, condition, sous_portee in table[op].enfants(expr[op], chemin + (op,), portee):
         _verifier(sous, sous_chemin, sous_portee, politique, probleme, condition)
     for sens in ("moins", "plus") if not est_condition else ():
         for unite, nombre in (expr.get(sens) or {}).items():  # une durée peut être calculée
             _verifier(nombre, chemin + (sens, unite), portee, politique, probleme, False)
-    if op == "correspond":
-        from verificateur.motifs import MotifDangereux, compiler
-
-        try:
-            compiler(expr[op]["motif"])
-        except MotifDangereux as exc:
-            probleme(chemin + (op, "motif"), exc.code, f"motif « {expr[op]['motif']} » refusé : {exc.message}")
-    if op == "parametre" and expr[op] not in politique.parametres:
-        probleme(chemin + (op,), "parametre-inconnu", f"paramètre « {expr[op]} » inconnu ; paramètres de la politique : {', '.join(sorted(politique.parametres)) or 'aucun'}")
-    noms = []
-    if op in ("champ",):
-        noms.append(expr[op])
-    if op in ("renseigne", "est_vrai"):
-        noms.append(expr[op])
-    for nom in noms:
-        tete = nom.split(".")[0]
-        if tete not in portee:
-            probleme(chemin + (op,), "nom-inconnu", f"« {tete} » n'est ni une preuve de la règle ni un élément parcouru ; connus : {', '.join(sorted(portee))}")
-
-
-def _enfants(op: str, valeur: Any, chemin: Chemin, portee: set[str]) -> Iterator[tuple[Chemin, Any, bool, set[str]]]:
-    """Les sous-expressions d'une opération : (chemin, expression, est-ce une condition, noms visibles)."""
-    if op in ("toutes_ces_conditions", "une_de_ces_conditions"):
-        for i, c in enumerate(valeur):
-            yield chemin + (i,), c, True, portee
-    elif op == "non":
-        yield chemin, valeur, True, portee
-    elif op in ("egal", "different", "superieur", "superieur_ou_egal", "inferieur", "inferieur_ou_egal", "ratio", "difference", "produit"):
-        for i, v in enumerate(valeur):
-            yield chemin + (i,), v, False, portee
-    elif op in ("tous", "aucun", "existe", "au_moins", "somme", "maximum", "minimum", "nombre", "contient"):
-        if isinstance(valeur, list):
-            for i, v in enumerate(valeur):
-                yield chemin + (i,), v, False, portee
-            return
-        dans = valeur.get("dans", valeur.get("liste"))
-        if isinstance(dans, str):
-            if dans.split(".")[0] not in portee:
-                yield chemin + ("dans",), {"champ": dans}, False, portee  # signale le nom inconnu
-        elif dans is not None:
-            yield chemin + ("dans",), dans, False, portee
-        interieur = portee | {valeur.get("comme", "element")}
-        if "si" in valeur:
-            yield chemin + ("si",), valeur["si"], True, interieur
-        if "condition" in valeur:
-            yield chemin + ("condition",), valeur["condition"], True, interieur
-        for cle in ("valeur", "element"):
-            if cle in valeur:
-                yield chemin + (cle,), valeur[cle], False, interieur if op != "contient" else portee
-    elif op in ("entre",):
-        for cle in ("valeur", "min", "max"):
-            yield chemin + (cle,), valeur[cle], False, portee
-    elif op == "dans_les_derniers":
-        yield chemin + ("date",), valeur["date"], False, portee
-        for unite in ("jours", "mois"):
-            if unite in valeur:
-                yield chemin + (unite,), valeur[unite], False, portee
-    elif op == "appartient":
-        yield chemin + ("valeur",), valeur["valeur"], False, portee
-        if isinstance(valeur["liste"], list):
-            for i, v in enumerate(valeur["liste"]):
-                yield chemin + ("liste", i), v, False, portee
-        else:
-            yield chemin + ("liste",), valeur["liste"] if isinstance(valeur["liste"], dict) else {"champ": valeur["liste"]}, False, portee
-    elif op == "titres_presents":
-        yield chemin + ("document",), valeur["document"], False, portee
-    elif op == "correspond":
-        yield chemin + ("valeur",), valeur["valeur"], False, portee
-    elif op in ("fichier_existe", "annee"):
-        yield chemin, valeur, False, portee
-    elif op == "date" and isinstance(valeur, dict):
-        yield chemin, valeur, False, portee
+    if table[op].controler is not None:  # noms et paramètres connus, motif sûr…
+        table[op].controler(expr[op], chemin + (op,), portee, politique.parametres, probleme)

@@ -52,6 +52,15 @@ TYPES: tuple[TypePreuve, ...] = (
 )
 TYPES_PAR_NOM = {t.nom: t for t in TYPES}
 MARKDOWN = TypePreuve("markdown", re.compile(r".+\.md"), "markdown", "<nom>.md", None)
+# Un chemin représentatif de chaque type de preuve, pour savoir si un motif de règle peut désigner
+# quelque chose (politiques.py) et quel type de preuve il désigne (typage.py).
+EXEMPLES_DE_CHEMINS = (
+    "etablissement.yaml", "budget/2025.yaml", "exercices/2025-03-01-exercice.yaml", "crise/plan-blanc-numerique.yaml",
+    "formation/2025.yaml", "vulnerabilites/veille.yaml", "vulnerabilites/registre.csv", "securite/mesures.yaml",
+    "incidents/2025-03-01-incident.yaml", "derogations.yaml",
+    "annuaire/audit-ad-2025.yaml", "exposition/audit-2025-03-01.yaml", "continuite/pca-pra.yaml",
+    "contrats/hebergeurs.csv",
+)
 
 # Dossiers du format 1 : un fichier de données qui s'y trouve sans y être reconnu est signalé.
 _DOSSIERS = ("budget/", "exercices/", "crise/", "formation/", "vulnerabilites/", "securite/", "incidents/",
@@ -154,9 +163,10 @@ def charger(source: Source, lire: Callable[[str, TypePreuve, bytes], Preuve] | N
     a_lire: dict[str, TypePreuve] = {}
     for chemin, taille in fichiers.items():
         # Un NIR dans le nom d'un fichier (lu ou non) : une erreur, le chemin masqué partout où il paraît.
-        nir = donnees_personnelles.dans_chemin(chemin)
-        if nir is not None:
-            preuves.problemes_source.append(nir)
+        if donnees_personnelles.dans_chemin(chemin):
+            preuves.problemes_source.append(
+                Probleme(chemin, 0, donnees_personnelles.CODE, donnees_personnelles.MESSAGE_CHEMIN)
+            )
         type_preuve = type_de(chemin)
         if type_preuve is None:
             probleme = _non_reconnu(chemin)
@@ -181,7 +191,10 @@ def charger(source: Source, lire: Callable[[str, TypePreuve, bytes], Preuve] | N
         # Aucune donnée personnelle (NIR) dans les preuves : une erreur située, le numéro jamais recopié ;
         # cherchée dans les octets et dans ce que le fichier signifie (valeurs, clés, échappements, plis).
         preuve = preuves.preuves[chemin]
-        trouves = donnees_personnelles.rechercher(chemin, contenus[chemin], preuve.document)
+        trouves = [
+            Probleme(chemin, n, donnees_personnelles.CODE, donnees_personnelles.MESSAGE)
+            for n in donnees_personnelles.lignes_nir(chemin, contenus[chemin], preuve.document)
+        ]
         preuves.problemes_source.extend(trouves)
         if trouves and preuve.valide and donnees_personnelles.nombre_nir(preuve.valeurs):
             # Un NIR écrit comme un nombre serait recopié tel quel (un nombre ne se masque pas) : refusé.

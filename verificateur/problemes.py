@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
-from verificateur.donnees_personnelles import masquer
+# Tout texte d'un problème passe par l'unique étape d'assainissement (NIR masqués, contrôles visibles).
+from verificateur.donnees_personnelles import masquer, sans_controle  # noqa: F401 (ré-exporté)
 
 ERREUR = "erreur"
-_CONTROLES = {"Cc", "Cf", "Zl", "Zp"}  # contrôles, formats (bidi), séparateurs de ligne et de paragraphe
 AVERTISSEMENT = "avertissement"
 
 
@@ -44,17 +43,6 @@ class Probleme:
             "message": self.message,
             "niveau": self.niveau,
         }
-
-
-def sans_controle(texte: str) -> str:
-    r"""Les caractères de contrôle (saut de ligne, retour chariot, tabulation, échappements de
-    terminal, inversions bidirectionnelles…) d'un texte venu d'une entrée, rendus visibles : « \n »,
-    « \x1b », « \u202e ». Les espaces insécables restent."""
-    if texte.isprintable():
-        return texte
-    return "".join(
-        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _CONTROLES else c for c in texte
-    )
 
 
 class ErreurVerificateur(Exception):

@@ -5,30 +5,19 @@ restent confinés au dépôt."""
 from __future__ import annotations
 
 import os
-import posixpath
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+# Les bornes d'un dépôt lu sont au socle (confinement.py), sous la plomberie git qui les applique
+# aussi ; elles restent lisibles ici, où les sources les appliquent.
+from verificateur.confinement import (  # noqa: F401
+    CHEMIN_MAX, NOMBRE_MAX_FICHIERS, NOMBRE_MAX_PREUVES, PROFONDEUR_MAX_DOSSIERS, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES,
+    VALEURS_MAX_DEPOT, chemin_confine, dossier_trop_profond, probleme_trop_profond,
+)
 from verificateur.francais import erreur_systeme
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-
-# Au-delà, un fichier n'est pas lu (un dépôt hostile ne doit pas épuiser la mémoire) ; docs/limites.md.
-TAILLE_MAX_FICHIER = 10 * 1024 * 1024
-# Au-delà, le dépôt est refusé : aucun établissement n'a besoin d'autant de fichiers de preuve.
-NOMBRE_MAX_FICHIERS = 50_000
-# Au-delà, le dépôt est refusé : la mémoire reste bornée quel que soit le nombre de fichiers de preuve
-# (docs/limites.md). Fichiers de preuve reconnus ; octets qu'ils totalisent ; valeurs lues (nœuds YAML,
-# cellules CSV, titres Markdown) dans tout le dépôt, ou toute son histoire pour `historique`.
-NOMBRE_MAX_PREUVES = 10_000
-TAILLE_MAX_PREUVES = 64 * 1024 * 1024
-VALEURS_MAX_DEPOT = 250_000
-# Dossiers imbriqués au plus (docs/limites.md) : au-delà, leur contenu n'est pas lu, dans tous les modes
-# (arbre, révision, index, historique). Un millier de niveaux épuisait la pile de `os.walk`.
-PROFONDEUR_MAX_DOSSIERS = 64
-# Un chemin absolu plus long n'est pas accessible par son nom (PATH_MAX de Linux) : non lu, signalé.
-CHEMIN_MAX = 4096
 
 
 class Source(Protocol):
@@ -51,35 +40,11 @@ class Source(Protocol):
         ...
 
 
-def chemin_confine(chemin: str) -> str | None:
-    """Normalise un chemin cité dans une preuve ; None s'il sort du dépôt (absolu, `..`, lecteur Windows)."""
-    if not chemin or "\\" in chemin or "\x00" in chemin:
-        return None
-    if chemin.startswith("/") or (len(chemin) > 1 and chemin[1] == ":"):
-        return None
-    normal = posixpath.normpath(chemin)
-    if normal == "." or normal == ".." or normal.startswith("../"):
-        return None
-    return normal
-
-
 def est_nu(dossier: Path | str) -> bool:
     """Un dépôt git nu, reconnu à sa forme, sans lancer git : `HEAD`, `objects/` et `refs/` (la
     forme que reconnaît aussi la découverte d'un lot, `lot._est_nu`)."""
     dossier = Path(dossier)
     return (dossier / "HEAD").is_file() and (dossier / "objects").is_dir() and (dossier / "refs").is_dir()
-
-
-def dossier_trop_profond(chemin: str) -> str | None:
-    """Le dossier de `chemin` (relatif POSIX) qui dépasse PROFONDEUR_MAX_DOSSIERS niveaux, ou None."""
-    if chemin.count("/") <= PROFONDEUR_MAX_DOSSIERS:
-        return None
-    return "/".join(chemin.split("/", PROFONDEUR_MAX_DOSSIERS + 1)[: PROFONDEUR_MAX_DOSSIERS + 1])
-
-
-def probleme_trop_profond(dossier: str) -> Probleme:
-    return Probleme(dossier, 0, "dossier-trop-profond",
-                    f"dossiers imbriqués sur plus de {PROFONDEUR_MAX_DOSSIERS} niveaux : contenu non lu (docs/limites.md)")
 
 
 def _parcourir(racine: Path, problemes: list[Probleme]):

@@ -10,51 +10,18 @@ de preuves, valeur par défaut…) n'est jamais refusé : le contrôle ne signal
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
 from verificateur import validation
+from verificateur.langage import INCONNU, OPERATEURS_CONDITION, OPERATEURS_VALEUR, SCHEMA_MARKDOWN, Type, cite, motif_regex
 from verificateur.lecture import Chemin
-from verificateur.preuves import MARKDOWN, TYPES, type_de
+from verificateur.preuves import EXEMPLES_DE_CHEMINS, MARKDOWN, TYPES, type_de
 
 _DATE_HEURE = "^\\d{4}-\\d{2}-\\d{2}[T ]"
-_MARKDOWN = {
-    "type": "object", "additionalProperties": False,
-    "properties": {"titres": {"type": "array", "items": {"type": "object", "additionalProperties": False, "properties": {
-        "texte": {"type": "string"}, "niveau": {"type": "integer"}, "ligne": {"type": "integer"}}}}},
-}
+_MARKDOWN = SCHEMA_MARKDOWN
 _DUREES = ("jours", "mois")
-_ORDRES = ("superieur", "superieur_ou_egal", "inferieur", "inferieur_ou_egal")
-_COMPARAISONS = ("egal", "different", *_ORDRES)
-
-
-@dataclass(frozen=True)
-class Type:
-    genre: str  # nombre, date, texte, booleen, liste, table, inconnu
-    nom: str = ""  # ce qui l'a produit, pour les messages : « e.date », 3, « part_cyber_minimale »
-    unite: str | None = None  # nombre : part, euros, jours, mois
-    element: Type | None = None  # liste : le type de ses éléments
-    schema: dict[str, Any] | None = None  # table : son schéma JSON
-    valeurs: tuple[str, ...] | None = None  # texte : les seules valeurs permises (enum du schéma)
-    litteral: bool = False  # écrit tel quel dans la règle
-
-    def decrire(self) -> str:
-        article = {
-            "nombre": "un nombre", "date": "une date", "texte": "un texte", "booleen": "un booléen",
-            "liste": "une liste", "table": "une table de clés", "inconnu": "une valeur",
-        }[self.genre]
-        if self.genre == "nombre" and self.unite:
-            article = {"part": "une part (%)", "euros": "un montant en euros", "jours": "une durée en jours",
-                       "mois": "une durée en mois"}.get(self.unite, article)
-        return f"{article} ({self.nom})" if self.nom else article
-
-
-INCONNU = Type("inconnu")
-
-
-def _nom(texte: str) -> str:
-    return f"« {texte} »"
+_nom = cite
 
 
 def de_schema(schema: dict[str, Any], nom: str) -> Type:
@@ -95,19 +62,15 @@ def _type_fichier(chemin: str, nom: str) -> Type:
 
 def type_liaison(liaison: dict[str, Any], nom: str, un_fichier: bool) -> Type:
     """Le type d'une preuve nommée : un contenu, ou la liste des contenus (`fichiers`, `tous`)."""
-    from verificateur.politiques import _EXEMPLES_DE_CHEMINS
-
     if "fichier" in liaison:
         return _type_fichier(liaison["fichier"], _nom(nom))
-    from verificateur.langage import motif_regex
-
     motif = liaison.get("fichiers", "")
     if motif.endswith(".md"):
         contenu = Type("table", _nom(nom), schema=_MARKDOWN)
     else:
         regex = motif_regex(motif)
-        types = {t.nom for c in _EXEMPLES_DE_CHEMINS if regex.fullmatch(c) for t in TYPES if t.motif.fullmatch(c)}
-        exemple = next((c for c in _EXEMPLES_DE_CHEMINS if regex.fullmatch(c)), None)
+        types = {t.nom for c in EXEMPLES_DE_CHEMINS if regex.fullmatch(c) for t in TYPES if t.motif.fullmatch(c)}
+        exemple = next((c for c in EXEMPLES_DE_CHEMINS if regex.fullmatch(c)), None)
         contenu = _type_fichier(exemple, _nom(nom)) if len(types) == 1 and exemple else Type("inconnu", _nom(nom))
     if un_fichier or liaison.get("selection", "tous") != "tous":
         return contenu
@@ -136,59 +99,10 @@ class Verificateur:
         if not isinstance(expr, dict):
             return INCONNU
         op = next((c for c in expr if c not in ("defaut", "moins", "plus")), None)
-        ici = chemin + (op,)
-        arg = expr.get(op)
-        if op == "champ":
-            t = self.champ(arg, portee, ici)
-            if "defaut" in expr and t.genre != "inconnu" and expr["defaut"] is not None:
-                d = self.valeur(expr["defaut"], portee, chemin + ("defaut",))
-                if not _compatibles(t, d):
-                    self.erreur(chemin + ("defaut",), f"« defaut » : {d.decrire()} pour le champ {t.nom}, qui est {t.decrire().split(' (')[0]}")
-            return t
-        if op == "parametre":
-            parametre = self.parametres.get(arg)
-            unite = getattr(parametre, "unite", None)
-            if unite == "texte":
-                return Type("texte", _nom(arg))
-            return Type("nombre", _nom(arg), unite=None if unite == "nombre" else unite) if parametre else INCONNU
-        if op == "date":
-            if isinstance(arg, str) and arg != "evaluation" and not _date_iso(arg):
-                self.erreur(ici, f"« date » : « evaluation » ou une date réelle AAAA-MM-JJ attendue, trouvé « {arg} »")
-            if isinstance(arg, dict):
-                base = self.valeur(arg, portee, ici)
-                self.attendre(base, ("date",), "« date »", ici)
-            for sens in ("moins", "plus"):
-                if isinstance(expr.get(sens), dict):
-                    for unite, n in expr[sens].items():
-                        self.duree(n, "jours" if unite == "jours" else "mois" if unite == "mois" else None, portee, chemin + (sens, unite), unite)
-            return Type("date", _nom("date d'évaluation") if arg == "evaluation" else _nom(str(arg)) if isinstance(arg, str) else "date calculée")
-        if op == "annee":
-            self.attendre(self.valeur(arg, portee, ici), ("date",), "« annee »", ici)
-            return Type("nombre", f"année de {_nom_court(arg)}")
-        if op in ("ratio", "difference", "produit"):
-            types = [self.valeur(x, portee, ici + (i,)) for i, x in enumerate(arg)]
-            for t in types:
-                self.nombre(t, f"« {op} »", ici)
-            if op == "ratio":
-                return Type("nombre", f"résultat de « {op} »", unite="part")
-            return Type("nombre", f"résultat de « {op} »", unite=types[0].unite if op == "difference" else None)
-        if op in ("somme", "maximum", "minimum"):
-            if isinstance(arg, list):
-                types = [self.valeur(x, portee, ici + (i,)) for i, x in enumerate(arg)]
-            else:
-                interieur = self.parcourir(arg, portee, ici, op)
-                types = [self.valeur(arg["valeur"], interieur, ici + ("valeur",))] if "valeur" in arg else []
-            for t in types:
-                if op == "somme":
-                    self.nombre(t, "« somme »", ici)
-                else:
-                    self.attendre(t, ("nombre", "date"), f"« {op} »", ici)
-            connus = [t for t in types if t.genre != "inconnu"]
-            return Type(connus[0].genre, f"résultat de « {op} »", unite=connus[0].unite) if connus else INCONNU
-        if op == "nombre":
-            self.parcourir(arg, portee, ici, op)
-            return Type("nombre", "résultat de « nombre »")
-        return INCONNU
+        operateur = OPERATEURS_VALEUR.get(op)  # type: ignore[arg-type]
+        if operateur is None:
+            return INCONNU
+        return operateur.typer(self, op, expr, portee, chemin + (op,)) or INCONNU
 
     def champ(self, chemin_champ: str, portee: dict[str, Type], ici: Chemin) -> Type:
         tete, *reste = chemin_champ.split(".")
@@ -253,55 +167,9 @@ class Verificateur:
         if not isinstance(expr, dict):
             return
         op = next((c for c in expr if c != "libelle"), None)
-        ici = chemin + (op,)
-        arg = expr.get(op)
-        if op in _COMPARAISONS:
-            a, b = (self.valeur(x, portee, ici + (i,)) for i, x in enumerate(arg))
-            self.comparer(op, a, b, ici)
-        elif op == "entre":
-            v = self.valeur(arg["valeur"], portee, ici + ("valeur",))
-            for borne in ("min", "max"):
-                self.comparer(op, v, self.valeur(arg[borne], portee, ici + (borne,)), ici)
-        elif op == "dans_les_derniers":
-            self.attendre(self.valeur(arg["date"], portee, ici + ("date",)), ("date",), "« dans_les_derniers »", ici)
-            for unite in _DUREES:
-                if unite in arg:
-                    self.duree(arg[unite], unite, portee, ici + (unite,), unite)
-        elif op == "appartient":
-            v = self.valeur(arg["valeur"], portee, ici + ("valeur",))
-            if isinstance(arg["liste"], list):
-                for i, x in enumerate(arg["liste"]):
-                    self.comparer("egal", v, self.valeur(x, portee, ici + ("liste", i)), ici, "appartient")
-            else:
-                element = self.liste(arg["liste"], portee, ici + ("liste",), op, "liste")
-                self.comparer("egal", v, element, ici, "appartient")
-        elif op == "contient":
-            element = self.liste(arg["liste"], portee, ici + ("liste",), op, "liste")
-            self.comparer("egal", element, self.valeur(arg["valeur"], portee, ici + ("valeur",)), ici, "contient")
-        elif op == "renseigne":
-            self.champ(arg, portee, ici)
-        elif op == "est_vrai":
-            t = self.champ(arg, portee, ici)
-            self.attendre(t, ("booleen",), "« est_vrai »", ici)
-        elif op in ("toutes_ces_conditions", "une_de_ces_conditions"):
-            for i, c in enumerate(arg):
-                self.condition(c, portee, ici + (i,))
-        elif op == "non":
-            self.condition(arg, portee, ici)
-        elif op in ("tous", "aucun", "existe", "au_moins"):
-            interieur = self.parcourir(arg, portee, ici, op)
-            if "condition" in arg:
-                self.condition(arg["condition"], interieur, ici + ("condition",))
-            if "element" in arg:
-                self.valeur(arg["element"], interieur, ici + ("element",))
-        elif op == "titres_presents":
-            t = self.valeur(arg["document"], portee, ici + ("document",))
-            if not (t.genre in ("texte", "inconnu") or t.schema is _MARKDOWN):
-                self.erreur(ici, f"« titres_presents » : le chemin d'un document (un texte) ou une preuve Markdown attendu, trouvé {t.decrire()}")
-        elif op == "fichier_existe":
-            self.attendre(self.valeur(arg, portee, ici), ("texte",), "« fichier_existe »", ici)
-        elif op == "correspond":
-            self.attendre(self.valeur(arg["valeur"], portee, ici + ("valeur",)), ("texte",), "« correspond »", ici)
+        operateur = OPERATEURS_CONDITION.get(op)  # type: ignore[arg-type]
+        if operateur is not None:
+            operateur.typer(self, op, expr, portee, chemin + (op,))
 
     def comparer(self, op: str, a: Type, b: Type, ici: Chemin, nom_op: str | None = None) -> None:
         nom_op = nom_op or op
@@ -323,16 +191,6 @@ class Verificateur:
                     self.erreur(ici, f"« {nom_op} » : {enum.nom} ne prend que les valeurs {', '.join(enum.valeurs)} ; {autre.nom} n'en est pas une", "valeur-impossible")
 
 
-def _date_iso(texte: str) -> bool:
-    from datetime import date
-
-    try:
-        date.fromisoformat(texte)
-    except ValueError:
-        return False
-    return len(texte) == 10
-
-
 def _unites_compatibles(a: Type, b: Type) -> bool:
     if a.unite == b.unite or a.litteral or b.litteral:
         return True
@@ -340,18 +198,6 @@ def _unites_compatibles(a: Type, b: Type) -> bool:
         return False
     # une durée (jours, mois) là où un nombre sans unité est attendu, ou l'inverse
     return (a.unite or b.unite) not in _DUREES
-
-
-def _compatibles(a: Type, b: Type) -> bool:
-    return "inconnu" in (a.genre, b.genre) or a.genre == b.genre
-
-
-def _nom_court(expr: Any) -> str:
-    if isinstance(expr, dict) and "champ" in expr:
-        return _nom(expr["champ"])
-    if isinstance(expr, dict) and expr.get("date") == "evaluation":
-        return "la date d'évaluation"
-    return "une valeur"
 
 
 def verifier_regle(brute: dict[str, Any], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:

@@ -313,10 +313,10 @@ def test_pas_de_faux_positif(texte):
 ])
 def test_une_erreur_par_numero_a_sa_ligne(yaml, lignes):
     from verificateur import lecture
-    from verificateur.donnees_personnelles import rechercher
+    from verificateur.donnees_personnelles import lignes_nir
 
     contenu = yaml.encode("utf-8")
-    assert [p.ligne for p in rechercher("x.yaml", contenu, lecture.lire_yaml("x.yaml", contenu))] == lignes
+    assert lignes_nir("x.yaml", contenu, lecture.lire_yaml("x.yaml", contenu)) == lignes
 
 
 def test_nir_ecrit_comme_un_nombre_rend_la_preuve_invalide(lancer, tmp_path):
@@ -435,9 +435,13 @@ def test_rien_de_brut_vers_un_terminal(lancer, tmp_path, environnement_git):
 
 
 def test_temoin_sans_neutralisation_les_echappements_passaient(lancer, tmp_path, environnement_git, monkeypatch):
-    from verificateur import problemes
+    from verificateur import donnees_personnelles, problemes
 
+    # L'étape unique d'assainissement, et son nom ré-exporté par problemes : tous deux sans effet.
     monkeypatch.setattr(problemes, "sans_controle", lambda texte: texte)
+    monkeypatch.setattr(donnees_personnelles, "sans_controle", lambda texte: texte)
+    donnees_personnelles._texte_court.cache_clear()
     sorties = sorties_terminal(lancer, tmp_path)
+    donnees_personnelles._texte_court.cache_clear()
     assert {nom for nom, s in sorties.items() if bruts(s.stdout + s.stderr)} == {
         "evaluer texte", "evaluer markdown", "preuves valider", "crochet", "lot", "eligibilite"}

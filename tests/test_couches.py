@@ -1,0 +1,235 @@
+"""Les couches du paquet, vérifiées sur son vrai graphe d'imports (#14.5 ; docs/architecture.md).
+
+Chaque module de `verificateur/` est rangé dans une couche de `COUCHES` ; chaque couche dit les couches
+qu'elle peut importer (les siennes en plus). Le graphe est lu dans le source de chaque module avec `ast` :
+`import verificateur.x`, `from verificateur.x import …`, `from verificateur import x`, les imports
+relatifs, ceux écrits dans une fonction (chargement paresseux) et `importlib.import_module("verificateur.x…")`
+comptent tous. Un module nouveau doit être rangé dans une couche (le test le nomme sinon), et le tableau
+de docs/architecture.md doit rester celui-ci.
+
+Un module est désigné par son nom sous `verificateur` : `cli` pour cli.py, `rendus` pour tout le
+paquet verificateur/rendus/ (un paquet est rangé d'un bloc).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
+
+RACINE = Path(__file__).resolve().parent.parent
+PAQUET = RACINE / "verificateur"
+
+# Du bas vers le haut, dans l'ordre du flux : (couche, ses modules, les couches qu'elle peut importer).
+# Ranger un module : l'ajouter à une couche ; une couche nouvelle : une ligne, et la même dans
+# docs/architecture.md.
+COUCHES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("socle", ("__init__", "problemes", "francais", "fichiers", "lecture", "validation", "motifs", "tableur",
+               "donnees_personnelles", "confinement"), ()),
+    ("git", ("depot_git",), ("socle",)),
+    ("sources", ("sources",), ("socle", "git")),
+    ("preuves", ("preuves",), ("socle", "sources")),
+    ("langage", ("langage",), ("socle", "preuves")),
+    ("politiques", ("politiques", "typage"), ("socle", "preuves", "langage")),
+    ("evaluation", ("evaluation",), ("socle", "preuves", "langage", "politiques")),
+    ("rapport", ("rapport",), ("socle", "preuves", "langage", "politiques", "evaluation")),
+    ("moteur", ("moteur",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport")),
+    ("auteurs", ("cas", "couverture"), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
+    ("financements", ("eligibilite",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
+    ("echeances", ("echeances",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
+    ("rendus", ("rendus", "rendus_lot", "rendus_eligibilite", "rendus_echeances"), ("socle", "rapport", "auteurs", "financements")),
+    ("lot", ("lot", "agregats"), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur",
+                                  "auteurs", "financements", "echeances", "rendus")),
+    ("commandes", ("historique", "crochet", "initialisation"), ("socle", "git", "sources", "preuves", "langage", "politiques",
+                                                               "evaluation", "rapport", "moteur", "auteurs", "financements",
+                                                               "echeances", "rendus")),
+    ("cli", ("cli", "click_fr", "__main__"), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
+                                             "moteur", "auteurs", "financements", "echeances", "rendus", "lot", "commandes")),
+)
+
+COUCHE_DE = {module: couche for couche, modules, _ in COUCHES for module in modules}
+PERMISES = {couche: {couche, *permises} for couche, _, permises in COUCHES}
+
+
+def _modules() -> dict[str, list[Path]]:
+    """Module (nom sous verificateur) → ses fichiers Python."""
+    modules: dict[str, list[Path]] = {}
+    for fichier in sorted(PAQUET.rglob("*.py")):
+        relatif = fichier.relative_to(PAQUET)
+        nom = relatif.parts[0] if len(relatif.parts) > 1 else relatif.stem
+        modules.setdefault(nom, []).append(fichier)
+    return modules
+
+
+MODULES = _modules()
+
+
+def _module_vise(nom_complet: str) -> str | None:
+    """`verificateur.rendus.html` → `rendus` ; `verificateur` seul → `__init__` ; hors du paquet → None."""
+    parties = nom_complet.split(".")
+    if parties[0] != "verificateur":
+        return None
+    if len(parties) == 1 or not parties[1]:
+        return "__init__"
+    return parties[1]
+
+
+def _paquet_courant(fichier: Path) -> list[str]:
+    """Le paquet d'un fichier (celui d'où partent ses imports relatifs) : verificateur/rendus/html.py et
+    verificateur/rendus/__init__.py → verificateur.rendus."""
+    return ["verificateur", *fichier.relative_to(PAQUET).parts[:-1]]
+
+
+def imports(fichier: Path) -> set[tuple[str, int]]:
+    """Les modules de verificateur qu'importe un fichier, avec la ligne de chaque import."""
+    arbre = ast.parse(fichier.read_text(encoding="utf-8"), str(fichier))
+    trouves: set[tuple[str, int]] = set()
+
+    def noter(nom_complet: str, ligne: int) -> None:
+        module = _module_vise(nom_complet)
+        if module is not None:
+            trouves.add((module, ligne))
+
+    for noeud in ast.walk(arbre):
+        if isinstance(noeud, ast.Import):
+            for alias in noeud.names:
+                noter(alias.name, noeud.lineno)
+        elif isinstance(noeud, ast.ImportFrom):
+            if noeud.level:  # relatif : depuis le paquet du fichier
+                paquet = _paquet_courant(fichier)
+                base = paquet[: len(paquet) - (noeud.level - 1)]
+                origine = ".".join([*base, *(noeud.module.split(".") if noeud.module else [])])
+            else:
+                origine = noeud.module or ""
+            if origine == "verificateur":  # from verificateur import x : un module, ou un nom de __init__
+                for alias in noeud.names:
+                    noter(f"verificateur.{alias.name}" if alias.name in MODULES else "verificateur", noeud.lineno)
+            elif noeud.module is None and noeud.level:  # from . import x
+                for alias in noeud.names:
+                    noter(f"{origine}.{alias.name}", noeud.lineno)
+            else:
+                noter(origine, noeud.lineno)
+        elif isinstance(noeud, ast.Call) and noeud.args:
+            fonction = noeud.func
+            nom = fonction.attr if isinstance(fonction, ast.Attribute) else getattr(fonction, "id", None)
+            if nom in ("import_module", "__import__"):
+                argument = noeud.args[0]
+                if isinstance(argument, ast.JoinedStr) and argument.values and isinstance(argument.values[0], ast.Constant):
+                    argument = argument.values[0]  # f"verificateur.rendus.{format}" : son préfixe fixe
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    noter(argument.value, noeud.lineno)
+    return trouves
+
+
+@functools.lru_cache(maxsize=None)
+def graphe_lu() -> dict[str, dict[str, list[str]]]:
+    """Module → module importé → lieux (`verificateur/x.py:ligne`) ; sans les imports d'un module en lui-même."""
+    aretes: dict[str, dict[str, list[str]]] = {}
+    for module, fichiers in MODULES.items():
+        for fichier in fichiers:
+            for cible, ligne in sorted(imports(fichier)):
+                if cible != module:
+                    aretes.setdefault(module, {}).setdefault(cible, []).append(f"{fichier.relative_to(RACINE)}:{ligne}")
+    return aretes
+
+
+def graphe() -> dict[str, dict[str, list[str]]]:
+    return {module: dict(cibles) for module, cibles in graphe_lu().items()}
+
+
+def test_chaque_module_est_range_dans_une_couche():
+    sans_couche = sorted(set(MODULES) - set(COUCHE_DE))
+    assert not sans_couche, (
+        f"module(s) sans couche : {', '.join(sans_couche)} ; rangez chacun dans une couche de COUCHES "
+        "(tests/test_couches.py) et dans le tableau de docs/architecture.md"
+    )
+    disparus = sorted(set(COUCHE_DE) - set(MODULES))
+    assert not disparus, f"module(s) rangés mais absents de verificateur/ : {', '.join(disparus)}"
+    assert len(COUCHE_DE) == sum(len(modules) for _, modules, _ in COUCHES), "un module rangé dans deux couches"
+    for couche, _, permises in COUCHES:
+        assert set(permises) <= set(PERMISES), f"couche {couche} : couche permise inconnue"
+
+
+def imports_interdits(aretes: dict[str, dict[str, list[str]]]) -> list[str]:
+    interdits = []
+    for module, cibles in aretes.items():
+        couche = COUCHE_DE.get(module)
+        for cible, lieux in cibles.items():
+            if couche is None or cible not in COUCHE_DE:
+                continue  # signalé par test_chaque_module_est_range_dans_une_couche
+            if COUCHE_DE[cible] not in PERMISES[couche]:
+                interdits.append(f"{lieux[0]} : {module} (couche {couche}) importe {cible} (couche {COUCHE_DE[cible]})")
+    return interdits
+
+
+def test_chaque_import_respecte_les_couches():
+    interdits = imports_interdits(graphe())
+    assert not interdits, "imports hors des couches permises (docs/architecture.md) :\n" + "\n".join(interdits)
+
+
+def test_aucun_cycle_entre_modules():
+    aretes = {m: set(c) for m, c in graphe().items()}
+    cycles = []
+
+    def parcourir(module: str, pile: list[str], vus: set[str]) -> None:
+        for cible in sorted(aretes.get(module, ())):
+            if cible in pile:
+                cycles.append(" → ".join([*pile[pile.index(cible):], cible]))
+            elif cible not in vus:
+                vus.add(cible)
+                parcourir(cible, [*pile, cible], vus)
+
+    vus: set[str] = set()
+    for module in sorted(aretes):
+        if module not in vus:
+            vus.add(module)
+            parcourir(module, [module], vus)
+    assert not cycles, "cycle(s) d'imports, même dans une fonction :\n" + "\n".join(cycles)
+
+
+def test_le_graphe_lit_chaque_forme_d_import(tmp_path):
+    """Le lecteur d'imports lui-même : chaque forme compte, dans une fonction comme en tête."""
+    assert ("rendus", 15) in imports(PAQUET / "rendus" / "html.py")  # from verificateur.rendus.commun import (…)
+    assert "rendus" in {m for m, _ in imports(PAQUET / "rendus" / "__init__.py")}  # importlib.import_module(f"…")
+    vus_cli = {m for m, _ in imports(PAQUET / "cli.py")}
+    assert {"__init__", "click_fr", "problemes", "rendus", "moteur", "rapport", "lot", "historique"} <= vus_cli
+    faux = tmp_path / "faux.py"
+    faux.write_text(
+        "import verificateur.sources\n"
+        "from verificateur import __version__, preuves\n"
+        "\n"
+        "def _paresseux():\n"
+        "    from verificateur.rendus import html\n"
+        "    from verificateur import cli\n"
+        "    import json\n",
+        encoding="utf-8",
+    )
+    assert imports(faux) == {("sources", 1), ("__init__", 2), ("preuves", 2), ("rendus", 5), ("cli", 6)}
+
+
+def test_un_import_hors_des_couches_est_nomme():
+    """Ce que le test des couches attrape : un rendu importé par l'évaluation, cli par le moteur."""
+    aretes = {
+        "evaluation": {"rendus": ["verificateur/evaluation.py:1"], "langage": ["verificateur/evaluation.py:2"]},
+        "moteur": {"cli": ["verificateur/moteur.py:1"]},
+    }
+    assert sorted(imports_interdits(aretes)) == [
+        "verificateur/evaluation.py:1 : evaluation (couche evaluation) importe rendus (couche rendus)",
+        "verificateur/moteur.py:1 : moteur (couche moteur) importe cli (couche cli)",
+    ]
+
+
+def tableau_des_couches() -> str:
+    """Le tableau de docs/architecture.md, tel que COUCHES le dit."""
+    lignes = ["| couche | modules de `verificateur/` | peut importer |", "|---|---|---|"]
+    for couche, modules, permises in reversed(COUCHES):
+        noms = ", ".join(f"`{m}`" for m in modules)
+        lignes.append(f"| {couche} | {noms} | {', '.join(permises) or '—'} |")
+    return "\n".join(lignes)
+
+
+def test_docs_architecture_montre_ce_tableau():
+    texte = (RACINE / "docs" / "architecture.md").read_text(encoding="utf-8")
+    attendu = tableau_des_couches()
+    assert attendu in texte, f"docs/architecture.md doit contenir exactement ce tableau :\n{attendu}"
+    assert "(docs/architecture.md)" in (RACINE / "README.md").read_text(encoding="utf-8")
