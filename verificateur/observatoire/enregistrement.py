@@ -32,7 +32,7 @@ def _texte(valeur: Any) -> str | None:
 
 def lire_lot(fichier: str) -> dict[str, Any]:
     """Le JSON d'un lot, vérifié : format, schéma, empreinte ; sinon un message qui nomme le fichier."""
-    from verificateur import lot
+    from verificateur import lot, validation
 
     try:
         donnees = json.loads(Path(fichier).read_bytes())
@@ -45,9 +45,11 @@ def lire_lot(fichier: str) -> dict[str, Any]:
     if donnees["format"] != lot.FORMAT:
         format_lu = sans_controle(str(donnees["format"]))[:80]
         raise ErreurVerificateur(f"{fichier}: lot au format « {format_lu} » ; cette version de verificateur enregistre le format {lot.FORMAT}")
-    erreurs = lot.valider(donnees)
-    if erreurs:
-        raise ErreurVerificateur(f"{fichier}: lot hors schéma : {erreurs[0]}")
+    premiere = next(iter(validation.validateur("lot").iter_errors(donnees)), None)
+    if premiere is not None:  # le message de jsonschema est anglais : celui de validation.py le dit en français
+        chemin, _, message = validation._message(premiere)[0]
+        lieu = "/".join(str(p) for p in chemin) or "(racine)"
+        raise ErreurVerificateur(f"{fichier}: lot hors schéma (verificateur/schemas/lot.schema.json), à {lieu} : {message}")
     if donnees["empreinte"] != lot.empreinte_en_flux(donnees):
         raise ErreurVerificateur(f"{fichier}: empreinte invalide, le fichier a été modifié depuis son écriture")
     return donnees
