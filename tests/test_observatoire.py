@@ -352,7 +352,7 @@ def test_json_de_lot_invalide(tmp_path, lancer):
     modifie["etablissements"][0]["resultats"]["HYG-02"] = "non_conforme"
     assert enregistrer(json.dumps(modifie)) == "verificateur : x.json: empreinte invalide, le fichier a été modifié depuis son écriture\n"
     assert _erreur(lancer("observatoire", "enregistrer", "absent.json", "--campagne", "T", "--observatoire", "o.sqlite")) == (
-        "verificateur : absent.json: illisible (fichier introuvable)\n")
+        "verificateur : absent.json: illisible (fichier ou dossier introuvable)\n")
     assert _erreur(lancer("observatoire", "enregistrer", "lot.json", "--campagne", " ", "--observatoire", "o.sqlite")) == (
         "verificateur : --campagne : nom de campagne attendu, de 1 à 100 caractères imprimables (ex. 2026-T3)\n")
     assert not Path("o.sqlite").exists()  # rien n'a été créé pour un lot refusé
