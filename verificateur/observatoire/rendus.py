@@ -225,14 +225,14 @@ COMPARAISON = {"texte": comparaison_texte, "json": comparaison_json, "csv": comp
 
 # -- la page HTML ----------------------------------------------------------------------------------
 
-LARGEUR, HAUTEUR, MARGE = 260, 96, 8
+LARGEUR, HAUTEUR, MARGE, GAUCHE = 260, 96, 8, 36  # GAUCHE : la place des graduations 0 % et 100 %
 
 
 def _courbe(points: list[tuple[str, float | None]]) -> dict[str, Any]:
     """Une petite courbe : x régulier par campagne, y de 0 % (bas) à 100 % (haut) ; les trous (aucun
     établissement ce trimestre-là) coupent la ligne."""
     n = len(points)
-    pas = (LARGEUR - 2 * MARGE) / (n - 1) if n > 1 else 0
+    pas = (LARGEUR - GAUCHE - MARGE) / (n - 1) if n > 1 else 0
     segments: list[list[str]] = [[]]
     marques = []
     for i, (nom, valeur) in enumerate(points):
@@ -240,20 +240,21 @@ def _courbe(points: list[tuple[str, float | None]]) -> dict[str, Any]:
             if segments[-1]:
                 segments.append([])
             continue
-        x = MARGE + i * pas if n > 1 else LARGEUR / 2
+        x = GAUCHE + i * pas if n > 1 else (GAUCHE + LARGEUR - MARGE) / 2
         y = MARGE + (1 - valeur) * (HAUTEUR - 2 * MARGE)
         segments[-1].append(f"{x:.1f},{y:.1f}")
         marques.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "titre": f"{nom} : {_pourcent(valeur)}"})
     return {"lignes": [" ".join(s) for s in segments if len(s) > 1], "marques": marques}
 
 
-def _vignette(libelle: str, lignes: list[dict[str, Any]], cle_principale: str, cle_seconde: str | None) -> dict[str, Any]:
+def _vignette(libelle: str, sous_titre: str, lignes: list[dict[str, Any]], cle_principale: str, cle_seconde: str | None) -> dict[str, Any]:
     principale = [(x["campagne"], x[cle_principale]) for x in lignes]
     valeurs = [v for _, v in principale if v is not None]
     derniere = principale[-1][1] if principale else None
     precedente = principale[-2][1] if len(principale) > 1 else None
     return {
         "libelle": libelle,
+        "sous_titre": sous_titre,
         "principale": _courbe(principale),
         "seconde": _courbe([(x["campagne"], x[cle_seconde]) for x in lignes]) if cle_seconde else None,
         "derniere": _pourcent(derniere),
@@ -292,11 +293,12 @@ def page(evolution: dict[str, Any] | None, comparaison: dict[str, Any] | None, e
     env = _environnement()
     vignettes_regions = vignettes_categories = vignettes_regles = []
     if evolution:
-        vignettes_regions = [_vignette(nom_region(g["cle"]) if g["cle"] != "inconnue" else "région inconnue", g["campagnes"],
+        vignettes_regions = [_vignette(nom_region(g["cle"]) if g["cle"] != "inconnue" else "région inconnue", "", g["campagnes"],
                                        "taux_conformite_moyen", "taux_etablissements_conformes") for g in evolution["par_region"]]
-        vignettes_categories = [_vignette(g["cle"], g["campagnes"], "taux_conformite_moyen", "taux_etablissements_conformes")
+        vignettes_categories = [_vignette(g["cle"], "", g["campagnes"], "taux_conformite_moyen", "taux_etablissements_conformes")
                                 for g in evolution["par_categorie"]]
-        vignettes_regles = [_vignette(f"{r['regle']} — {r['titre']}", r["campagnes"], "taux_conformite", None) for r in evolution["par_regle"]]
+        vignettes_regles = [_vignette(r["regle"], f"{r['titre']} ({r['gravite']})", r["campagnes"], "taux_conformite", None)
+                            for r in evolution["par_regle"]]
     liens = {}
     if comparaison:
         for l in comparaison["regressions"] + comparaison["ameliorations"]:
@@ -305,5 +307,5 @@ def page(evolution: dict[str, Any] | None, comparaison: dict[str, Any] | None, e
     return env.get_template("observatoire.html.j2").render(
         version=__version__, evolution=evolution, comparaison=comparaison, etablissements=lignes, liens=liens,
         regions=vignettes_regions, categories=vignettes_categories, regles=vignettes_regles,
-        largeur=LARGEUR, hauteur=HAUTEUR, marge=MARGE, statuts=ORDRE_STATUTS, pourcent=_pourcent, libelle=_libelle, filtres=_filtres,
+        largeur=LARGEUR, hauteur=HAUTEUR, marge=MARGE, gauche=GAUCHE, statuts=ORDRE_STATUTS, pourcent=_pourcent, libelle=_libelle, filtres=_filtres,
     )
