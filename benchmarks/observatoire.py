@@ -137,6 +137,19 @@ def main() -> None:
     ):
         t = mediane(lambda i: [*args, "--observatoire", base.name], e, dossier)
         print(f"{libelle:<58}: {t:6.2f} s")
+    # La part de la base seule (dans ce processus) : un lot déjà lu, normalisé, écrit en une transaction.
+    from verificateur.observatoire.enregistrement import normaliser
+    from verificateur.observatoire.store import Observatoire
+
+    normalise = normaliser(json.loads(lots[-1].read_text(encoding="utf-8")), str(dossier))
+    for libelle, cible in (("base vide", "vide.sqlite"), (f"base de {len(lots)} campagnes", base.name)):
+        durees = []
+        for i in range(e):
+            with Observatoire(str(dossier / cible), creer=True) as obs:
+                debut = time.perf_counter()
+                obs.enregistrer([(f"mesure-{libelle}-{i}", normalise)])
+                durees.append(time.perf_counter() - debut)
+        print(f"{'écriture seule d’une campagne, ' + libelle:<58}: {statistics.median(durees):6.2f} s")
     t = mediane(lambda i: ["--version"], e, dossier)
     print(f"{'python -m verificateur --version (démarrage seul)':<58}: {t:6.2f} s")
     if not options.garder:

@@ -377,3 +377,48 @@ def test_options_de_lot(tmp_path, lancer):
         "verificateur : --observatoire demande --campagne NOM : le nom sous lequel enregistrer ce lot\n")
     fusion = lancer("lot", "fusionner", "a.json", "--campagne", "T")
     assert _erreur(fusion) == "verificateur : lot fusionner : option(s) --campagne sans effet ; seules --format et --sortie s'appliquent\n"
+
+
+# -- docs/observatoire.md : la routine trimestrielle, sorties réelles ---------------------------------
+
+DOCUMENT = RACINE / "docs" / "observatoire.md"
+
+
+def decor_de_la_routine(dossier: Path) -> None:
+    """Les dépôts reçus au deuxième et au troisième trimestre (docs/observatoire.md §2)."""
+    for nom in ("chu-armorique", "ch-vallee-du-lys", "ehpad-les-tilleuls"):
+        shutil.copytree(EXEMPLES / nom, dossier / "depots-2026-T2" / nom)
+    for nom in ("chu-armorique", "ch-vallee-du-lys", "ch-cote-d-opale"):
+        shutil.copytree(EXEMPLES / nom, dossier / "depots-2026-T3" / nom)
+    for nom, avant, apres in (("chu-armorique", "filtrage_pieces_jointes: true", "filtrage_pieces_jointes: false"),
+                              ("ch-vallee-du-lys", "comptes_privilegies: false", "comptes_privilegies: true")):
+        chemin = dossier / "depots-2026-T3" / nom / "securite" / "mesures.yaml"
+        texte = chemin.read_text(encoding="utf-8")
+        assert avant in texte
+        chemin.write_text(texte.replace(avant, apres), encoding="utf-8")
+
+
+def commandes_de_la_routine() -> list[tuple[list[str], str]]:
+    import re
+
+    texte = DOCUMENT.read_text(encoding="utf-8")
+    blocs = []
+    for bloc in re.findall(r"```\n(\$ verificateur [^\n]+\n.*?)```", texte, flags=re.S):
+        premiere, _, sortie = bloc.partition("\n")
+        blocs.append((premiere[len("$ verificateur "):].split(), sortie))
+    return blocs
+
+
+def test_la_routine_documentee(tmp_path, lancer):
+    """Chaque commande de docs/observatoire.md §2, rejouée dans l'ordre : sa sortie (stdout puis
+    stderr, comme dans un terminal) est celle montrée, à l'octet près."""
+    decor_de_la_routine(tmp_path)
+    blocs = commandes_de_la_routine()
+    assert len(blocs) >= 9
+    for args, attendue in blocs:
+        if args[0] == "lot":
+            args = [*args, "--sans-cache", "--jobs", "1"]
+        sortie = lancer(*args)
+        assert sortie.stdout + sortie.stderr == attendue, " ".join(args)
+    page = (tmp_path / "observatoire.html").read_text(encoding="utf-8")
+    assert 'href="rapports-2026-T3/350042131-' in page
