@@ -179,6 +179,9 @@ def test_page_html(deux_campagnes, lancer, tmp_path):
     for finess in ("350042131", "590028718", "620003129"):
         lien = next(l for l in page.split('href="')[1:] if l.startswith(f"../rapports-T4/{finess}-"))
         assert (tmp_path / "page" / lien.split('"')[0]).resolve().is_file()
+    comparaison = lancer("observatoire", "comparer", "2026-T3", "2026-T4", "--observatoire", str(deux_campagnes), "--format", "html")
+    assert comparaison.code == 0 and "<h1>Comparaison 2026-T3 → 2026-T4</h1>" in comparaison.stdout
+    assert 'href="rapports-T4/350042131-' in comparaison.stdout  # sans --sortie : relatif au dossier courant
 
 
 def test_enregistrer_est_idempotent_et_importer_reunit(deux_campagnes, lancer, tmp_path):
@@ -275,7 +278,7 @@ def test_base_corrompue(lancer, tmp_path):
     assert not Path("absente.sqlite").exists()
 
 
-def test_base_d_une_version_plus_recente(lancer):
+def test_base_d_une_version_plus_recente(lancer, tmp_path):
     from verificateur import __version__
     from verificateur.observatoire.store import APPLICATION_ID
 
@@ -285,13 +288,29 @@ def test_base_d_une_version_plus_recente(lancer):
     c.execute("CREATE TABLE campagnes_v7 (x)")
     c.commit()
     c.close()
-    for commande in (["campagnes"], ["enregistrer", "lot.json", "--campagne", "T"], ["importer", "futur.sqlite"]):
-        base = "futur.sqlite" if commande[0] != "importer" else "neuve.sqlite"
-        if commande[0] == "enregistrer":
-            continue  # le lot est lu avant la base : voir test_json_de_lot_invalide
-        assert _erreur(lancer("observatoire", *commande, "--observatoire", base)) == (
-            f"verificateur : futur.sqlite: observatoire au schéma 7, écrit par une version plus récente de verificateur "
-            f"(la version {__version__} lit jusqu'au schéma 1) ; mettez verificateur à jour\n")
+    attendu = (f"verificateur : futur.sqlite: observatoire au schéma 7, écrit par une version plus récente de verificateur "
+               f"(la version {__version__} lit jusqu'au schéma 1) ; mettez verificateur à jour\n")
+    avant = Path("futur.sqlite").read_bytes()
+    assert _erreur(lancer("observatoire", "campagnes", "--observatoire", "futur.sqlite")) == attendu
+    assert _erreur(lancer("observatoire", "importer", "futur.sqlite", "--observatoire", "neuve.sqlite")) == attendu
+    depot_git("chu-armorique", tmp_path / "depots")
+    assert _erreur(lot(lancer, "depots", "--date", DATE_1, "--campagne", "T", "--observatoire", "futur.sqlite")) == attendu
+    assert Path("futur.sqlite").read_bytes() == avant  # jamais modifiée
+
+
+def test_migration_d_un_schema_plus_ancien(tmp_path, lancer, monkeypatch):
+    """Une base au schéma 1 ouverte par une version au schéma 2 : migrée à l'ouverture, données gardées."""
+    from verificateur.observatoire import store
+
+    depot_git("chu-armorique", tmp_path / "depots")
+    assert lot(lancer, "depots", "--date", DATE_1, "--campagne", "T", "--observatoire", "o.sqlite").code == 0
+    monkeypatch.setattr(store, "VERSION", 2)
+    monkeypatch.setitem(store.MIGRATIONS, 2, ["ALTER TABLE campagnes ADD COLUMN commentaire TEXT"])
+    sortie = lancer("observatoire", "campagnes", "--observatoire", "o.sqlite")
+    assert sortie.code == 0 and sortie.stdout.splitlines()[2].split()[:2] == ["T", DATE_1], sortie
+    with sqlite3.connect("o.sqlite") as c:
+        assert c.execute("PRAGMA user_version").fetchone() == (2,)
+        assert c.execute("SELECT nom, commentaire FROM campagnes").fetchall() == [("T", None)]
 
 
 def test_base_verrouillee(tmp_path, lancer, monkeypatch):
