@@ -164,6 +164,11 @@ def test_evolution(deux_campagnes, lancer):
     assert csv[0] == "campagne;date_evaluation;axe;cle;evalues;applicables;conformes;taux;taux_conformite_moyen"
     assert "2026-T4;2026-10-02;regle;HYG-02;3;3;1;0,3333;" in csv
     assert "2026-T4;2026-10-02;ne_repond_plus;690035449;;;;;" in csv
+    campagnes = json.loads(lancer("observatoire", "campagnes", "--observatoire", str(deux_campagnes), "--format", "json").stdout)
+    assert [(c["nom"], c["date_evaluation"], c["etablissements"], c["conformes"], [l["politiques"][0]["id"] for l in c["lots"]])
+            for c in campagnes["campagnes"]] == [("2026-T3", DATE_1, 3, 1, ["plan-national"]), ("2026-T4", DATE_2, 3, 0, ["plan-national"])]
+    tableur = lancer("observatoire", "campagnes", "--observatoire", str(deux_campagnes), "--format", "csv").stdout.lstrip("\ufeff").splitlines()
+    assert tableur[1] == "2026-T3;2026-10-01;1;3;3;0;1;0,5979;plan-national 1.0.0"
 
 
 def test_page_html(deux_campagnes, lancer, tmp_path):
