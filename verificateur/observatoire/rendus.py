@@ -225,6 +225,7 @@ COMPARAISON = {"texte": comparaison_texte, "json": comparaison_json, "csv": comp
 
 # -- la page HTML ----------------------------------------------------------------------------------
 
+LIMITE_DETAIL = 200  # lignes de régressions, d'améliorations, d'apparus et de disparus montrées sur la page
 LARGEUR, HAUTEUR, MARGE, GAUCHE = 260, 96, 8, 36  # GAUCHE : la place des graduations 0 % et 100 %
 
 
@@ -304,8 +305,20 @@ def page(evolution: dict[str, Any] | None, comparaison: dict[str, Any] | None, e
         for l in comparaison["regressions"] + comparaison["ameliorations"]:
             liens[l["cle"]] = _lien(l.get("rapport"), dossier)
     lignes = [{**e, "lien": _lien(e["rapport"], dossier)} for e in etablissements]
+    par_regle = []
+    if comparaison:
+        # Le bilan par règle d'abord : à l'échelle nationale, des centaines de lignes de régressions
+        # ne se lisent qu'une fois regroupées ; le détail est borné (le CSV de comparer donne tout).
+        compte: dict[str, dict[str, Any]] = {}
+        for nature in ("regressions", "ameliorations"):
+            for l in comparaison[nature]:
+                ligne = compte.setdefault(l["regle"], {"regle": l["regle"], "titre": l["titre"], "gravite": l["gravite"],
+                                                       "regressions": 0, "ameliorations": 0})
+                ligne[nature] += 1
+        par_regle = sorted(compte.values(), key=lambda r: (-r["regressions"], r["ameliorations"], r["regle"]))
     return env.get_template("observatoire.html.j2").render(
         version=__version__, evolution=evolution, comparaison=comparaison, etablissements=lignes, liens=liens,
-        regions=vignettes_regions, categories=vignettes_categories, regles=vignettes_regles,
+        regions=vignettes_regions, categories=vignettes_categories, regles=vignettes_regles, bilan_regles=par_regle,
+        limite=LIMITE_DETAIL,
         largeur=LARGEUR, hauteur=HAUTEUR, marge=MARGE, gauche=GAUCHE, statuts=ORDRE_STATUTS, pourcent=_pourcent, libelle=_libelle, filtres=_filtres,
     )
