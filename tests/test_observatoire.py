@@ -171,7 +171,7 @@ def test_evolution(deux_campagnes, lancer):
     assert tableur[1] == "2026-T3;2026-10-01;1;3;3;0;1;0,5979;plan-national 1.0.0"
 
 
-def test_page_html(deux_campagnes, lancer, tmp_path):
+def test_page_html(deux_campagnes, lancer, tmp_path, monkeypatch):
     sortie = lancer("observatoire", "evolution", "--observatoire", str(deux_campagnes), "--format", "html", "--sortie", "page/obs.html")
     assert sortie.code == 0, sortie
     page = (tmp_path / "page" / "obs.html").read_text(encoding="utf-8")
@@ -184,6 +184,15 @@ def test_page_html(deux_campagnes, lancer, tmp_path):
     for finess in ("350042131", "590028718", "620003129"):
         lien = next(l for l in page.split('href="')[1:] if l.startswith(f"../rapports-T4/{finess}-"))
         assert (tmp_path / "page" / lien.split('"')[0]).resolve().is_file()
+    from verificateur.observatoire import rendus
+
+    limite = rendus.LIMITE_DETAIL
+    monkeypatch.setattr(rendus, "LIMITE_DETAIL", 1)  # à l'échelle nationale : le détail est borné, le bilan par règle complet
+    borne = lancer("observatoire", "evolution", "--observatoire", str(deux_campagnes), "--format", "html").stdout
+    assert "Les 1 premières lignes sur 2 ; toutes : <code>verificateur observatoire comparer 2026-T3 2026-T4 --format csv</code>" in borne
+    assert borne.count("590028718-") == page.count("590028718-") - 1  # sa régression, la seconde, est coupée
+    assert '<td class="insecable"><code>HYG-02</code></td><td>Filtrage des pièces jointes' in borne
+    monkeypatch.setattr(rendus, "LIMITE_DETAIL", limite)
     comparaison = lancer("observatoire", "comparer", "2026-T3", "2026-T4", "--observatoire", str(deux_campagnes), "--format", "html")
     assert comparaison.code == 0 and "<h1>Comparaison 2026-T3 → 2026-T4</h1>" in comparaison.stdout
     assert 'href="rapports-T4/350042131-' in comparaison.stdout  # sans --sortie : relatif au dossier courant
