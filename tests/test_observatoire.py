@@ -376,8 +376,11 @@ def test_json_de_lot_invalide(tmp_path, lancer):
     assert enregistrer(b"{pas du json") == "verificateur : x.json: JSON illisible, attendu la sortie de « verificateur lot --format json »\n"
     assert enregistrer("[1, 2]") == ("verificateur : x.json: pas un lot de verificateur (aucune clé « format ») ; "
                                      "attendu la sortie de « verificateur lot --format json »\n")
-    assert enregistrer(json.dumps({**donnees, "format": "verificateur/lot/2"})) == (
-        "verificateur : x.json: lot au format « verificateur/lot/2 » ; cette version de verificateur enregistre le format verificateur/lot/1\n")
+    from verificateur.lot import FORMAT
+
+    futur = "verificateur/lot/" + str(int(FORMAT.rsplit("/", 1)[1]) + 1)  # la version suivante du contrat
+    assert enregistrer(json.dumps({**donnees, "format": futur})) == (
+        f"verificateur : x.json: lot au format « {futur} » ; cette version de verificateur enregistre le format {FORMAT}\n")
     assert enregistrer(json.dumps({**donnees, "date_evaluation": 12})) == (
         "verificateur : x.json: lot hors schéma (verificateur/schemas/lot.schema.json), à date_evaluation : "
         "« date_evaluation » : un texte attendu, trouvé 12 (mettez la valeur entre guillemets)\n")

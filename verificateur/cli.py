@@ -548,15 +548,8 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         raise ErreurVerificateur("--liste et --programmes demandent --programme ID")
     else:
         catalogue = _catalogue(politiques, referentiels)
+    campagne, observatoire = _observatoire_du_lot(campagne, observatoire)
     ecrit = sortie is not None and sortie != "-"
-    if observatoire and not campagne:
-        raise ErreurVerificateur("--observatoire demande --campagne NOM : le nom sous lequel enregistrer ce lot")
-    if campagne:
-        from verificateur.observatoire import chemin_defaut, enregistrement, store
-
-        campagne = enregistrement.verifier_nom(campagne)
-        observatoire = observatoire or chemin_defaut()
-        store.Observatoire(observatoire, creer=True).fermer()  # base verrouillée, corrompue, trop récente : avant d'évaluer
     if rapports:
         Path(rapports).mkdir(parents=True, exist_ok=True)
     contexte = module.Contexte(
@@ -579,6 +572,8 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         click.echo(f"interrompu : {donnees['synthese']['depots']} dépôt(s) terminé(s), résultat partiel écrit", err=True)
     elif campagne and observatoire:
         # Après l'écriture du résultat : si la base refuse, le lot n'est pas perdu (« observatoire enregistrer » le reprend).
+        from verificateur.observatoire import enregistrement
+
         click.echo(enregistrement.enregistrer(observatoire, campagne, donnees, contexte.base_liens or os.getcwd()), err=True)
     sys.exit(code)
 
@@ -594,6 +589,21 @@ option_filtres_observatoire = [
     click.option("--categorie", "categories", multiple=True, metavar="C", help="Seulement cette catégorie d'établissement (répétable)."),
     click.option("--regle", "regles", multiple=True, metavar="ID", help="Seulement cette règle (répétable)."),
 ]
+
+
+def _observatoire_du_lot(campagne: str | None, observatoire: str | None) -> tuple[str | None, str | None]:
+    """`lot --campagne` : la base est ouverte (créée, migrée) avant d'évaluer, pour qu'une base verrouillée,
+    corrompue ou trop récente soit signalée avant l'évaluation, pas après."""
+    if observatoire and not campagne:
+        raise ErreurVerificateur("--observatoire demande --campagne NOM : le nom sous lequel enregistrer ce lot")
+    if not campagne:
+        return None, None
+    from verificateur.observatoire import chemin_defaut, enregistrement, store
+
+    campagne = enregistrement.verifier_nom(campagne)
+    observatoire = observatoire or chemin_defaut()
+    store.Observatoire(observatoire, creer=True).fermer()
+    return campagne, observatoire
 
 
 def _filtres_observatoire(fonction: Any) -> Any:
