@@ -104,7 +104,7 @@ def verifier_nom(nom: str) -> str:
 def bilan(nom: str, lot: dict[str, Any], nouveau: bool, chemin: str) -> str:
     n = len(lot["etablissements"])
     if not nouveau:
-        return f"campagne « {nom} » : lot {lot['empreinte'][:15]}… déjà enregistré dans {chemin}, rien à ajouter"
+        return f"campagne « {nom} » : ce lot (même empreinte) est déjà enregistré dans {chemin}, rien à ajouter"
     return f"campagne « {nom} » ({lot['date_evaluation']}) : {n} établissement(s) enregistré(s) dans {chemin}"
 
 
