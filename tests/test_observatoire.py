@@ -288,6 +288,12 @@ def test_base_corrompue(lancer, tmp_path):
     depot_git("chu-armorique", tmp_path / "depots")
     # lot --campagne ouvre la base avant d'évaluer : une heure d'évaluation n'est pas perdue pour rien.
     assert _erreur(lot(lancer, "depots", "--date", DATE_1, "--campagne", "T", "--observatoire", "casse.sqlite")) == attendu
+    # Importer une base corrompue : le message nomme celle-là, et la base de destination n'est pas créée.
+    assert _erreur(lancer("observatoire", "importer", "casse.sqlite", "--observatoire", "national.sqlite")) == attendu
+    assert not Path("national.sqlite").exists()
+    Path("dossier.sqlite").mkdir()
+    assert _erreur(lancer("observatoire", "campagnes", "--observatoire", "dossier.sqlite")) == (
+        "verificateur : dossier.sqlite: est un dossier, attendu le fichier de la base de l'observatoire\n")
     with sqlite3.connect("autre.sqlite") as c:
         c.execute("CREATE TABLE t (x)")
     assert _erreur(lancer("observatoire", "campagnes", "--observatoire", "autre.sqlite")) == (
