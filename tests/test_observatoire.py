@@ -470,3 +470,22 @@ def test_la_routine_documentee(tmp_path, lancer):
         assert sortie.stdout + sortie.stderr == attendue, " ".join(args)
     page = (tmp_path / "observatoire.html").read_text(encoding="utf-8")
     assert 'href="rapports-2026-T3/350042131-' in page
+
+
+def test_textes_du_lot_sans_controles(tmp_path, lancer):
+    """Un lot JSON venu d'ailleurs (une autre ARS) : ses textes n'envoient rien de brut au terminal."""
+    from verificateur import lot as module
+
+    depot_git("chu-armorique", tmp_path / "depots")
+    lot(lancer, "depots", "--date", DATE_1, "--format", "json", "--sortie", "lot.json")
+    donnees = json.loads(Path("lot.json").read_text(encoding="utf-8"))
+    donnees["etablissements"][0]["region"] = "53\x1b[2J"
+    donnees["etablissements"][0]["raison_sociale"] = "CHU\u202eesuohtrA"
+    Path("x.json").write_text(json.dumps(module.sceller(donnees)), encoding="utf-8")
+    assert lancer("observatoire", "enregistrer", "x.json", "--campagne", "T", "--observatoire", "o.sqlite").code == 0
+    assert lancer("observatoire", "enregistrer", "lot.json", "--campagne", "U", "--observatoire", "o.sqlite").code == 0
+    sortie = lancer("observatoire", "evolution", "--observatoire", "o.sqlite")
+    assert "\x1b" not in sortie.stdout and "53\\x1b[2J" in sortie.stdout
+    with sqlite3.connect("o.sqlite") as c:  # gardé rendu visible : aucun rendu ne le recevra brut
+        assert c.execute("SELECT raison_sociale FROM etablissements e JOIN campagnes k ON k.id = e.campagne WHERE k.nom = 'T'"
+                         ).fetchone() == ("CHU\\u202eesuohtrA",)

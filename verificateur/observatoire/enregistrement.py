@@ -24,6 +24,7 @@ _MASQUER = getattr(donnees_personnelles, "masquer", None)
 
 
 def _texte(valeur: Any) -> str | None:
+    """Un texte gardé : contrôles rendus visibles (rien de brut vers un terminal), données personnelles masquées."""
     if valeur is None:
         return None
     texte = sans_controle(str(valeur))
@@ -74,22 +75,22 @@ def normaliser(donnees: dict[str, Any], base_liens: str | None) -> dict[str, Any
             rapport = os.path.normpath(os.path.join(base_liens, rapport))
         etablissements.append({
             "cle": _texte(cle), "finess": e["finess"], "raison_sociale": _texte(e["raison_sociale"]),
-            "region": e["region"], "categorie": e["categorie"], "chemin": _texte(e["chemin"]), "etat": e["etat"],
+            "region": _texte(e["region"]), "categorie": _texte(e["categorie"]), "chemin": _texte(e["chemin"]), "etat": e["etat"],
             "statut_global": synthese.get("statut_global"), "taux_conformite": synthese.get("taux_conformite"),
             "seuil_echec": synthese.get("seuil_echec"), **{s: synthese.get(s) for s in STATUTS}, "total": synthese.get("total"),
             "problemes": e["problemes"], "empreinte": e["empreinte"], "rapport": rapport,
-            "resultats": dict(e["resultats"]),
+            "resultats": {_texte(regle): statut for regle, statut in e["resultats"].items()},
         })
     partie = donnees.get("partie")
     return {
         "empreinte": donnees["empreinte"],
         "outil_version": donnees["outil"]["version"],
         "date_evaluation": donnees["date_evaluation"],
-        "sources": list(donnees["sources"]),
-        "politiques": [{"id": p["id"], "version": p["version"], "empreinte": p["empreinte"]} for p in donnees["politiques"]],
+        "sources": [_texte(source) for source in donnees["sources"]],
+        "politiques": [{"id": _texte(p["id"]), "version": _texte(p["version"]), "empreinte": p["empreinte"]} for p in donnees["politiques"]],
         "options": dict(donnees["options"]),
         "partie": f"{partie['indice']}/{partie['total']}" if partie else None,
-        "regles": [{"regle": r["regle"], "titre": r["titre"], "gravite": r["gravite"]} for r in donnees["regles"]],
+        "regles": [{"regle": _texte(r["regle"]), "titre": _texte(r["titre"]), "gravite": r["gravite"]} for r in donnees["regles"]],
         "etablissements": etablissements,
     }
 
