@@ -625,11 +625,14 @@ class _CommandeLot(_Commande):
 @click.option("--programme", "programme", metavar="ID", help="Décider aussi de l'éligibilité de chaque établissement à ce programme de financement (docs/financements.md).")
 @option_programmes
 @click.option("--liste", "liste", metavar="FICHIER", help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json ; sinon texte).")
+@click.option("--campagne", "campagne", metavar="NOM", help="Enregistrer le lot dans l'observatoire sous cette campagne (docs/observatoire.md).")
+@click.option("--observatoire", "observatoire", metavar="FICHIER", help="Avec --campagne : la base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite).")
 @click.pass_context
 def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
         revision: str | None, jobs: int | None, format_: str, sortie: str | None, rapports: str | None, reprendre: bool,
         cache: str | None, sans_cache: bool, partie: str | None, echec_a: str, fraicheur: bool, sans_progression: bool,
-        programme: str | None, programmes: tuple[str, ...], liste: str | None) -> None:
+        programme: str | None, programmes: tuple[str, ...], liste: str | None, campagne: str | None,
+        observatoire: str | None) -> None:
     """Évaluer des dépôts de preuves par centaines (ARS) ; ou fusionner les parties d'un lot.
 
     \b
@@ -673,6 +676,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         raise ErreurVerificateur("--liste et --programmes demandent --programme ID")
     else:
         catalogue = _catalogue(politiques, referentiels)
+    campagne, observatoire = _observatoire_du_lot(campagne, observatoire)
     ecrit = sortie is not None and sortie != "-"
     # Tenu jusqu'à la fin du processus, après l'écriture du résultat qui pointe vers les rapports.
     verrou = module.verrouiller_rapports(rapports, jour or date.today()) if rapports else None  # noqa: F841
@@ -696,7 +700,155 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         click.echo(f"échec : {e['chemin']} : {e['raison']}", err=True)
     if donnees["interrompu"]:
         click.echo(f"interrompu : {donnees['synthese']['depots']} dépôt(s) terminé(s), résultat partiel écrit", err=True)
+    elif campagne and observatoire:
+        # Après l'écriture du résultat : si la base refuse, le lot n'est pas perdu (« observatoire enregistrer » le reprend).
+        from verificateur.observatoire import enregistrement
+
+        click.echo(enregistrement.enregistrer(observatoire, campagne, donnees, contexte.base_liens or os.getcwd()), err=True)
     sys.exit(code)
+
+
+# -- observatoire (docs/observatoire.md) -----------------------------------------------------------
+
+option_observatoire = click.option(
+    "--observatoire", "observatoire", metavar="FICHIER", default=None,
+    help="Base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite, sinon ~/.local/share/verificateur/observatoire.sqlite).",
+)
+option_filtres_observatoire = [
+    click.option("--region", "regions", multiple=True, metavar="R", help="Seulement cette région (code INSEE, ou « inconnue » ; répétable)."),
+    click.option("--categorie", "categories", multiple=True, metavar="C", help="Seulement cette catégorie d'établissement (répétable)."),
+    click.option("--regle", "regles", multiple=True, metavar="ID", help="Seulement cette règle (répétable)."),
+]
+
+
+def _observatoire_du_lot(campagne: str | None, observatoire: str | None) -> tuple[str | None, str | None]:
+    """`lot --campagne` : la base est ouverte (créée, migrée) avant d'évaluer, pour qu'une base verrouillée,
+    corrompue ou trop récente soit signalée avant l'évaluation, pas après."""
+    if observatoire and not campagne:
+        raise ErreurVerificateur("--observatoire demande --campagne NOM : le nom sous lequel enregistrer ce lot")
+    if not campagne:
+        return None, None
+    from verificateur.observatoire import chemin_defaut, enregistrement, store
+
+    campagne = enregistrement.verifier_nom(campagne)
+    observatoire = observatoire or chemin_defaut()
+    store.Observatoire(observatoire, creer=True).fermer()
+    return campagne, observatoire
+
+
+def _filtres_observatoire(fonction: Any) -> Any:
+    for option in reversed(option_filtres_observatoire):
+        fonction = option(fonction)
+    return fonction
+
+
+@cli.group("observatoire")
+def groupe_observatoire() -> None:
+    """Garder chaque campagne d'évaluation en lot et suivre ce qui change (docs/observatoire.md)."""
+
+
+@groupe_observatoire.command("enregistrer")
+@click.argument("fichier", metavar="LOT.json")
+@click.option("--campagne", "campagne", required=True, metavar="NOM", help="Nom de la campagne (ex. 2026-T3).")
+@option_observatoire
+def observatoire_enregistrer(fichier: str, campagne: str, observatoire: str | None) -> None:
+    """Enregistrer le JSON d'un lot (verificateur lot --format json) dans une campagne.
+
+    \b
+    Enregistrer deux fois le même lot ne change rien. Les lots de plusieurs
+    ARS évalués à la même date peuvent former une seule campagne.
+    Exemple :
+      verificateur observatoire enregistrer lot-2026-T3.json --campagne 2026-T3
+    """
+    from verificateur.observatoire import chemin_defaut, enregistrement
+
+    nom = enregistrement.verifier_nom(campagne)
+    donnees = enregistrement.lire_lot(fichier)
+    base = os.path.dirname(os.path.abspath(fichier))  # les chemins des rapports sont relatifs au JSON du lot
+    click.echo(enregistrement.enregistrer(observatoire or chemin_defaut(), nom, donnees, base))
+
+
+@groupe_observatoire.command("importer")
+@click.argument("autre", metavar="AUTRE.sqlite")
+@option_observatoire
+def observatoire_importer(autre: str, observatoire: str | None) -> None:
+    """Réunir les campagnes d'un autre observatoire dans celui-ci (des ARS vers le national).
+
+    \b
+    Exemple :
+      verificateur observatoire importer ars-bretagne.sqlite --observatoire national.sqlite
+    """
+    from verificateur.observatoire import chemin_defaut, enregistrement
+
+    for ligne in enregistrement.importer(observatoire or chemin_defaut(), autre):
+        click.echo(ligne)
+
+
+@groupe_observatoire.command("campagnes")
+@option_observatoire
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv")), default="texte", show_default=True, help="Format de la liste.")
+def observatoire_campagnes(observatoire: str | None, format_: str) -> None:
+    """Lister les campagnes enregistrées, par date."""
+    from verificateur.observatoire import chemin_defaut, rendus
+    from verificateur.observatoire.store import Observatoire
+
+    with Observatoire(observatoire or chemin_defaut()) as obs:
+        liste = obs.campagnes()
+    click.echo(rendus.CAMPAGNES[format_](liste), nl=False)
+
+
+@groupe_observatoire.command("evolution")
+@option_observatoire
+@_filtres_observatoire
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html")), default="texte", show_default=True, help="Format ; html : la page de l'observatoire.")
+@click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
+def observatoire_evolution(observatoire: str | None, regions: tuple[str, ...], categories: tuple[str, ...], regles: tuple[str, ...],
+                           format_: str, sortie: str | None) -> None:
+    """Pour chaque campagne : part des établissements conformes et conformité moyenne, par région, catégorie et règle ; qui ne répond plus.
+
+    \b
+    Exemple :
+      verificateur observatoire evolution --region 53
+      verificateur observatoire evolution --format html --sortie observatoire.html
+    """
+    from verificateur.observatoire import chemin_defaut, rendus
+    from verificateur.observatoire.evolution import Filtres
+    from verificateur.observatoire.store import Observatoire
+
+    filtres = Filtres(regions, categories, regles)
+    with Observatoire(observatoire or chemin_defaut()) as obs:
+        texte = rendus.evolution(obs, filtres, format_, _dossier_de(sortie))
+    ecrire(texte, sortie)
+
+
+@groupe_observatoire.command("comparer")
+@click.argument("avant", metavar="A")
+@click.argument("apres", metavar="B")
+@option_observatoire
+@_filtres_observatoire
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html")), default="texte", show_default=True, help="Format de la comparaison.")
+@click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
+def observatoire_comparer(avant: str, apres: str, observatoire: str | None, regions: tuple[str, ...], categories: tuple[str, ...],
+                          regles: tuple[str, ...], format_: str, sortie: str | None) -> None:
+    """Entre les campagnes A et B : régressions et améliorations par établissement et règle, apparus, disparus, totaux par région.
+
+    \b
+    Exemple :
+      verificateur observatoire comparer 2026-T2 2026-T3
+    """
+    from verificateur.observatoire import chemin_defaut, rendus
+    from verificateur.observatoire.comparaison import comparer
+    from verificateur.observatoire.evolution import Filtres
+    from verificateur.observatoire.store import Observatoire
+
+    with Observatoire(observatoire or chemin_defaut()) as obs:
+        resultat = comparer(obs, avant, apres, Filtres(regions, categories, regles))
+    ecrire(rendus.COMPARAISON[format_](resultat, _dossier_de(sortie)), sortie)
+
+
+def _dossier_de(sortie: str | None) -> str:
+    """Le dossier d'où la page HTML ouvrira ses liens (celui de --sortie, sinon le dossier courant)."""
+    return os.path.dirname(os.path.abspath(sortie)) if sortie and sortie != "-" else os.getcwd()
 
 
 def main() -> None:
