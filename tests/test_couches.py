@@ -40,11 +40,13 @@ COUCHES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("rendus", ("rendus", "rendus_lot", "rendus_eligibilite", "rendus_echeances"), ("socle", "rapport", "auteurs", "financements")),
     ("lot", ("lot", "agregats"), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur",
                                   "auteurs", "financements", "echeances", "rendus")),
+    ("observatoire", ("observatoire",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
+                                        "moteur", "auteurs", "financements", "echeances", "rendus", "lot")),
     ("commandes", ("historique", "crochet", "initialisation"), ("socle", "git", "sources", "preuves", "langage", "politiques",
                                                                "evaluation", "rapport", "moteur", "auteurs", "financements",
                                                                "echeances", "rendus")),
     ("cli", ("cli", "click_fr", "__main__"), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
-                                             "moteur", "auteurs", "financements", "echeances", "rendus", "lot", "commandes")),
+                                             "moteur", "auteurs", "financements", "echeances", "rendus", "lot", "observatoire", "commandes")),
 )
 
 COUCHE_DE = {module: couche for couche, modules, _ in COUCHES for module in modules}

@@ -460,3 +460,18 @@ def test_eligibilite_calculee_par_les_processus_du_lot(tmp_path):
         assert set(decisions.values()) <= set(eligibilite.DECISIONS)
         sorties.append(rendu("json")(donnees))
     assert sorties[0] == sorties[1]
+
+
+def test_fusionner_une_partie_hors_schema_en_francais(tmp_path, lancer):
+    """Le message de jsonschema est anglais : un lot relu hors schéma est dit en français."""
+    sortie = lancer("lot", str(EXEMPLES), "--date", DATE_EXEMPLES, "--partie", "1/2", "--format", "json", "--sans-cache", "--jobs", "1")
+    donnees = json.loads(sortie.stdout)
+    donnees["etablissements"][0]["finess"] = 350042131
+    partie = tmp_path / "partie-1.json"
+    partie.write_text(json.dumps(donnees), encoding="utf-8")
+    fusion = lancer("lot", "fusionner", str(partie))
+    assert fusion.code == 2
+    assert fusion.stderr == (
+        f"verificateur : {partie}: lot hors schéma : etablissements/0/finess: "
+        "« finess » : un texte ou une valeur vide attendu, trouvé 350042131 (mettez la valeur entre guillemets)\n"
+    )

@@ -1019,5 +1019,4 @@ def valider(donnees: dict[str, Any]) -> list[str]:
     """Les écarts au schéma livré `schemas/lot.schema.json` (vide si conforme)."""
     from verificateur import validation
 
-    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(racine)'}: {e.message}"
-            for e in validation.validateur("lot").iter_errors(donnees)]
+    return [f"{'/'.join(str(p) for p in chemin) or '(racine)'}: {message}" for chemin, message in validation.ecarts("lot", donnees)]

@@ -284,6 +284,13 @@ def _compiler(v: Any, equal: Any, uniq: Any, s: Any) -> Any:
     return lambda x: all(test(x) for test in tests)
 
 
+def ecarts(nom_schema: str, donnees: Any) -> list[tuple[Chemin, str]]:
+    """Les écarts de `donnees` au schéma livré `nom_schema`, en français : (chemin, message), dans
+    l'ordre de jsonschema (vide si conforme). Pour les fichiers que l'outil relit (lot, parties) :
+    le texte anglais de jsonschema n'atteint jamais l'utilisateur."""
+    return [(chemin, message) for erreur in validateur(nom_schema).iter_errors(donnees) for chemin, _, message in _message(erreur)]
+
+
 def valide_rapidement(nom_schema: str, donnees: Any) -> bool:
     """Vrai seulement si `donnees` est valide pour le schéma (faux : on ne sait pas, ou invalide)."""
     controle = _controle_rapide(nom_schema)

@@ -46,9 +46,9 @@ def lire_lot(fichier: str) -> dict[str, Any]:
     if donnees["format"] != lot.FORMAT:
         format_lu = sans_controle(str(donnees["format"]))[:80]
         raise ErreurVerificateur(f"{fichier}: lot au format « {format_lu} » ; cette version de verificateur enregistre le format {lot.FORMAT}")
-    premiere = next(iter(validation.validateur("lot").iter_errors(donnees)), None)
-    if premiere is not None:  # le message de jsonschema est anglais : celui de validation.py le dit en français
-        chemin, _, message = validation._message(premiere)[0]
+    ecarts = validation.ecarts("lot", donnees)
+    if ecarts:
+        chemin, message = ecarts[0]
         lieu = "/".join(str(p) for p in chemin) or "(racine)"
         raise ErreurVerificateur(f"{fichier}: lot hors schéma (verificateur/schemas/lot.schema.json), à {lieu} : {message}")
     if donnees["empreinte"] != lot.empreinte_en_flux(donnees):
