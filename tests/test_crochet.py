@@ -379,6 +379,8 @@ def test_le_parcours_de_crochet_md_est_reel(lancer, tmp_path, environnement_git)
 
     depot = tmp_path / "preuves-ch-exemple"
     assert lancer("init", str(depot)).code == 0
+    assert "réel ; remplacez-la par le FINESS géographique de l'établissement (finess-modele)`" in texte
+    remplacer(depot / "etablissement.yaml", 'finess: "000000000"', 'finess: "350000022"')  # comme le dit crochet.md
     (depot / "securite").mkdir()
     shutil.copy(depot / "modeles/securite/mesures.yaml", depot / "securite/mesures.yaml")
     _commit(depot, "Preuves initiales")
@@ -470,4 +472,16 @@ def test_crochet_hors_d_un_depot_git_ne_parle_pas_d_options_qu_il_n_a_pas(lancer
     assert sortie.stderr == (
         f"verificateur : {tmp_path}: pas un dépôt git ; le crochet vérifie ce qui sera commité (l'index git) : lancez-le "
         "dans un dépôt git (git init), ou évaluez le dossier tel quel avec « verificateur evaluer »\n"
+    )
+
+
+def test_init_le_finess_du_modele_est_signale_sans_bloquer(lancer, tmp_path):
+    """« 000000000 » a une clé de Luhn juste : sans ce contrôle, le modèle passerait pour un établissement (#17.4)."""
+    depot = tmp_path / "depot"
+    assert lancer("init", str(depot)).code == 0
+    sortie = lancer("preuves", "valider", str(depot))
+    assert sortie.code == 0
+    assert sortie.stdout.splitlines()[0] == (
+        "etablissement.yaml:5: avertissement : numéro FINESS « 000000000 » : valeur du modèle d'init, pas un FINESS "
+        "réel ; remplacez-la par le FINESS géographique de l'établissement (finess-modele)"
     )

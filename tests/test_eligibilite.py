@@ -142,7 +142,10 @@ def test_ght_un_membre_conforme_et_un_non_conforme_une_seule_decision(lancer, tm
     echecs = [m for m in c["motifs"] if m["bloquant"] and m["resultat"] != "satisfait"]
     assert [m["message"] for m in echecs] == [f"prérequis EXE-01 au 2026-09-01 — {NOM_LYS} : non conforme (attendu conforme)"]
     assert echecs[0]["etablissement"]["finess"] == "590028718"
-    assert c["montant_plafond"] == 550000  # 400 000 (chu) + 150 000 (ch)
+    # Non éligible : aucun montant pour la candidature (il se lirait comme une somme due) ; le barème de
+    # chaque membre reste lisible : 400 000 (chu) + 150 000 (ch).
+    assert (c["montant_plafond"], c["montant_raison"]) == (None, "aucun montant : candidature non éligible")
+    assert sum(m["montant_plafond"] for m in c["membres"]) == 550000
     # Le membre conforme seul : éligible.
     code, d = decision_json(lancer, support, "--programme", EXEMPLE, "--date", DATE_EXEMPLES)
     assert code == 0 and d["candidatures"][0]["decision"] == "eligible"
@@ -335,7 +338,7 @@ def test_une_evaluation_par_date_distincte(monkeypatch):
 def test_montant_par_categorie_et_totaux_par_region(lancer):
     code, d = decision_json(lancer, CHU, LYS, EHPAD, "--programme", EXEMPLE, "--date", DATE_EXEMPLES)
     montants = {c["nom"]: c["montant_plafond"] for c in d["candidatures"]}
-    assert montants == {"GHT « GHT Haute-Bretagne »": 400000, "GHT « GHT Lys et Flandres »": 150000, "EHPAD Les Tilleuls": 20000}
+    assert montants == {"GHT « GHT Haute-Bretagne »": 400000, "GHT « GHT Lys et Flandres »": None, "EHPAD Les Tilleuls": None}
     membre = d["candidatures"][0]["membres"][0]
     assert membre["montant_detail"] == f"{NOM_CHU} : catégorie « chu » : 400\u202f000 €"
     assert membre["montant_sources"] == ["S2"] and membre["montant_hypothese_projet"] is False
@@ -351,10 +354,10 @@ def test_montant_par_categorie_et_totaux_par_region(lancer):
 
 def test_montant_par_tranche_de_taille(lancer):
     code, d = decision_json(lancer, CHU, LYS, EHPAD, "--programme", PAR_TAILLE, "--date", DATE_EXEMPLES)
-    assert [(c["membres"][0]["montant_detail"], c["montant_plafond"]) for c in d["candidatures"]] == [
-        (f"{NOM_CHU} : effectif 8500, tranche 2000 et plus : 60\u202f000 €", 60000),
-        (f"{NOM_LYS} : effectif 1400, tranche de 100 à 1999 : 25\u202f000,50 €", 25000.5),
-        ("EHPAD Les Tilleuls : effectif 85, tranche de 0 à 99 : 5\u202f000 €", 5000),
+    assert [(c["membres"][0]["montant_detail"], c["membres"][0]["montant_plafond"], c["montant_plafond"]) for c in d["candidatures"]] == [
+        (f"{NOM_CHU} : effectif 8500, tranche 2000 et plus : 60\u202f000 €", 60000, 60000),
+        (f"{NOM_LYS} : effectif 1400, tranche de 100 à 1999 : 25\u202f000,50 €", 25000.5, 25000.5),
+        ("EHPAD Les Tilleuls : effectif 85, tranche de 0 à 99 : 5\u202f000 €", 5000, None),  # non éligible : aucun montant
     ]
     # L'EHPAD n'est pas éligible (FOR-01) : son montant n'entre pas dans le total.
     assert d["synthese"]["montant_plafond_total"] == 85000.5
@@ -647,7 +650,8 @@ def test_montant_hors_bareme_et_taille_absente():
     par_categorie = eligibilite.charger(EXEMPLE, catalogue)
     profil = {"finess": "350042131", "raison_sociale": "Centre d'essai", "categorie": "autre", "statut_juridique": "public", "region": "53", "effectif": 900}
     (c,) = eligibilite.decider(par_categorie, date(2026, 10, 1), [_dossier({}, profil)])
-    assert (c["montant_plafond"], c["montant_raison"]) == (None, "Centre d'essai : aucun montant au barème pour la catégorie « autre »")
+    assert (c["montant_plafond"], c["montant_raison"]) == (None, "aucun montant : candidature non éligible")
+    assert c["membres"][0]["montant_detail"] == "Centre d'essai : aucun montant au barème pour la catégorie « autre »"
     assert "Centre d'essai : catégorie « autre » non admise (admises : chu, ch, chs, espic, clinique, had, smr, ehpad)" in messages(c)
     par_taille = eligibilite.charger(PAR_TAILLE, catalogue)
     sans_taille = {k: v for k, v in profil.items() if k != "effectif"}
@@ -772,7 +776,7 @@ def test_meme_finess_depots_differents_candidature_incomplete(lancer, tmp_path):
     message = _doublon(CHU, double, differences=differences)
     assert code == 1 and d["doublons"][0]["differences"] == list(differences)
     (c,) = d["candidatures"]
-    assert (c["decision"], c["montant_plafond"]) == ("incomplet", 60000)
+    assert (c["decision"], c["montant_plafond"]) == ("incomplet", None)
     (doublon,) = [m for m in c["motifs"] if m["type"] == "doublon"]
     assert (doublon["resultat"], doublon["bloquant"], doublon["message"]) == ("indetermine", True, message)
 
@@ -830,3 +834,12 @@ def test_ecarter_doublons_trois_depots_et_message_borne():
         "décidé, compté et sommé qu'une fois ; les dépôts diffèrent (R-0 au 2026-10-01 : conforme / non_conforme / conforme ; "
         + " ; ".join(f"R-{i} au 2026-10-01 : conforme / non_conforme / conforme" for i in range(1, 5))
         + " ; et 2 autre(s)) : candidature incomplète, donnez un seul dépôt")
+
+
+def test_un_programme_livre_est_montre_par_son_nom_pas_par_le_chemin_d_installation(lancer, tmp_path, monkeypatch):
+    """Lancé d'ailleurs (ou installé dans un environnement), un programme livré est cité
+    « politiques/financements/… », jamais par le chemin absolu de l'installation (#17.4)."""
+    monkeypatch.chdir(tmp_path)
+    sortie = lancer("eligibilite", str(EXEMPLES / "chu-armorique"), "--programme", "care-domaine-2", "--date", DATE_EXEMPLES)
+    assert "  - candidats (politiques/financements/care-domaine-2.yaml:" in sortie.stdout
+    assert str(RACINE / "politiques") not in sortie.stdout and "_donnees" not in sortie.stdout

@@ -895,6 +895,11 @@ def decider(programme: Programme, jour: date, dossiers: list[Dossier],
         else:
             montant = None
             raison = "; ".join(x["detail"] for x in montants if x["montant"] is None)
+        if decision not in ("eligible", "a_confirmer"):
+            # Un plafond affiché pour une candidature non éligible (ou incomplète, ou d'un programme clos)
+            # se lirait comme une somme due : aucun montant, la raison le dit ; le barème reste par membre.
+            montant = None
+            raison = f"aucun montant : candidature {LIBELLES_DECISIONS[decision]}"
         porteur = membres[0]
         candidatures.append({
             "nom": f"GHT « {ght} »" if ght else _nom(porteur),

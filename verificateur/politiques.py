@@ -96,11 +96,20 @@ def _lire(chemin: Path, affiche: str, nom_schema: str) -> Document:
 
 
 def _affiche(chemin: Path) -> str:
-    """Chemin montré dans les messages : relatif au dossier courant quand c'est possible."""
+    """Chemin montré dans les messages : relatif au dossier courant quand c'est possible ; un fichier
+    livré avec l'outil, sous son nom dans le dépôt de verificateur (« politiques/financements/… »),
+    jamais le chemin de l'environnement où il est installé (`…/site-packages/verificateur/_donnees/…`)."""
+    resolu = chemin.resolve()
     try:
-        return chemin.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return resolu.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return chemin.as_posix()
+        pass
+    for nom in ("politiques", "referentiels"):
+        try:
+            return (Path(nom) / resolu.relative_to(dossier_donnees(nom).resolve())).as_posix()
+        except ValueError:
+            continue
+    return chemin.as_posix()
 
 
 def trouver_politiques(dossiers: list[Path]) -> list[Path]:

@@ -341,6 +341,10 @@ def _typer(valeur: Any, schema: dict[str, Any], document: Document, chemin: Chem
 # --- contrôles de cohérence entre champs, un par type -------------------------------------------
 
 
+# Le FINESS que porte le modèle de etablissement.yaml écrit par `init` (verificateur/modeles/).
+FINESS_DU_MODELE = "000000000"
+
+
 def _luhn(chiffres: str) -> bool:
     total = 0
     for i, c in enumerate(reversed(chiffres)):
@@ -351,7 +355,15 @@ def _luhn(chiffres: str) -> bool:
 
 def _controle_etablissement(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
     finess = v["finess"]
-    if finess.isdigit():
+    if finess == FINESS_DU_MODELE:
+        # La clé de 000000000 est juste : sans ce contrôle, le modèle d'init passerait pour un établissement.
+        doc.probleme(
+            ("finess",), "finess-modele",
+            f"numéro FINESS « {finess} » : valeur du modèle d'init, pas un FINESS réel ; "
+            "remplacez-la par le FINESS géographique de l'établissement",
+            AVERTISSEMENT,
+        )
+    elif finess.isdigit():
         if not _luhn(finess):
             doc.probleme(("finess",), "finess-cle", f"numéro FINESS « {finess} » : clé de contrôle invalide (algorithme de Luhn sur les 9 chiffres)")
     else:

@@ -32,7 +32,9 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
         "",
     ]
     for c in donnees["candidatures"]:
-        lignes.append(f"{c['nom']} — {LIBELLES_DECISIONS[c['decision']].upper()} — montant plafond : {montant(c['montant_plafond'])}")
+        sans_montant = c["decision"] not in ("eligible", "a_confirmer")
+        plafond = "aucun montant" if sans_montant else f"montant plafond : {montant(c['montant_plafond'])}"
+        lignes.append(f"{c['nom']} — {LIBELLES_DECISIONS[c['decision']].upper()} — {plafond}")
         if c["ght"]:
             lignes.append(f"  membres : {', '.join((m['raison_sociale'] or m['chemin']) for m in c['membres'])}")
         for m in c["motifs"]:
@@ -47,7 +49,7 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
         if c["montant_plafond"] is not None:
             for m in c["membres"]:
                 lignes.append(f"  € {m['montant_detail']}")
-        else:
+        elif not sans_montant:
             lignes.append(f"  € montant non calculable : {c['montant_raison']}")
         lignes.append("")
     s = donnees["synthese"]
