@@ -239,3 +239,26 @@ def test_xlsx_vers_un_tube_ou_un_fichier(tmp_path, commande):
                    capture_output=True)
     assert redirige.read_bytes() == sortie.read_bytes()
     assert openpyxl.load_workbook(io.BytesIO(redirige.read_bytes())).sheetnames[0] in ("Résultats", "Établissements")
+
+
+def test_une_feuille_pleine_continue_et_un_texte_trop_long_le_dit(tmp_path, monkeypatch):
+    """Les limites du format (1 048 576 lignes, 32 767 caractères par cellule), ici réduites : rien ne se
+    perd sans le dire — la feuille continue dans « Nom (2) », le texte tronqué dit sa longueur."""
+    from verificateur import classeur
+
+    monkeypatch.setattr(classeur, "LIGNES_MAX", 3)
+    monkeypatch.setattr(classeur, "TEXTE_MAX", 60)
+    long = "é" * 25 + "😀" * 20  # 45 caractères, 65 unités UTF-16 : l'emoji en compte deux
+    octets = classeur.ecrire([classeur.Feuille("Résultats", classeur.colonnes("finess:identifiant", "texte:long"),
+                                               [[f"0{i}", long if i == 4 else "x"] for i in range(5)])], "2026-10-01", "essai")
+    chemin = tmp_path / "c.xlsx"
+    chemin.write_bytes(octets)
+    lu = lire(chemin)
+    assert lu.sheetnames == ["Résultats", "Résultats (2)", "Résultats (3)"]
+    assert [[c.value for c in ligne] for f in lu for ligne in f.iter_rows()] == [
+        ["finess", "texte"], ["00", "x"], ["01", "x"],
+        ["finess", "texte"], ["02", "x"], ["03", "x"],
+        ["finess", "texte"], ["04", "é" * 25 + " […] (tronqué : 45 caractères)"],
+    ]
+    for feuille, lignes_ecrites in zip(lu, (2, 2, 1)):
+        verifier_feuille(feuille, 2, lignes_ecrites)

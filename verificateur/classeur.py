@@ -21,6 +21,12 @@ from typing import Any, Iterable
 
 from verificateur.rendus.commun import sans_controles
 
+# Limites du format (spécification d'Excel) : lignes par feuille, unités UTF-16 par cellule. XlsxWriter
+# ignore une ligne de trop et tronque un texte trop long sans le dire : ici, une feuille pleine continue
+# dans « Nom (2) », et un texte tronqué le dit.
+LIGNES_MAX = 1_048_576
+TEXTE_MAX = 32_767
+
 # type d'une colonne → (format de nombre, largeur par défaut)
 TYPES: dict[str, tuple[str | None, int]] = {
     "texte": (None, 18),
@@ -74,18 +80,43 @@ def ecrire(feuilles: Iterable[Feuille], jour: str | date, titre: str) -> bytes:
     gras = classeur.add_format({"bold": True, "bg_color": "#E8EEF4", "bottom": 1})
     formats = {t: classeur.add_format({"num_format": f}) if f else None for t, (f, _) in TYPES.items()}
     for feuille in feuilles:
-        onglet = classeur.add_worksheet(feuille.nom)
-        for i, colonne in enumerate(feuille.colonnes):
-            onglet.set_column(i, i, max(TYPES[colonne.type][1], len(colonne.nom) + 2), formats[colonne.type] if colonne.type == "identifiant" else None)
-            onglet.write_string(0, i, colonne.nom, gras)
-        n = 0
-        for n, ligne in enumerate(feuille.lignes, start=1):
+        suite, onglet, n = 1, _onglet(classeur, feuille, feuille.nom, gras, formats), 0
+        for ligne in feuille.lignes:
+            if n == LIGNES_MAX - 1:  # la feuille est pleine : la suite dans « Nom (2) », en-tête compris
+                _fermer(onglet, n, feuille)
+                suite += 1
+                onglet, n = _onglet(classeur, feuille, f"{feuille.nom} ({suite})", gras, formats), 0
+            n += 1
             for i, (colonne, valeur) in enumerate(zip(feuille.colonnes, ligne)):
                 _cellule(onglet, n, i, colonne.type, valeur, formats[colonne.type])
-        onglet.freeze_panes(1, 0)
-        onglet.autofilter(0, 0, n, len(feuille.colonnes) - 1)
+        _fermer(onglet, n, feuille)
     classeur.close()
     return tampon.getvalue()
+
+
+def _onglet(classeur: Any, feuille: Feuille, nom: str, gras: Any, formats: dict[str, Any]) -> Any:
+    onglet = classeur.add_worksheet(nom)
+    for i, colonne in enumerate(feuille.colonnes):
+        onglet.set_column(i, i, max(TYPES[colonne.type][1], len(colonne.nom) + 2), formats[colonne.type] if colonne.type == "identifiant" else None)
+        onglet.write_string(0, i, colonne.nom, gras)
+    return onglet
+
+
+def _fermer(onglet: Any, lignes: int, feuille: Feuille) -> None:
+    """En-tête figé, filtres sur toutes les colonnes et toutes les lignes écrites."""
+    onglet.freeze_panes(1, 0)
+    onglet.autofilter(0, 0, lignes, len(feuille.colonnes) - 1)
+
+
+def _tronque(texte: str) -> str:
+    """Un texte qui tient dans une cellule ; tronqué, il le dit (et combien de caractères il avait)."""
+    if len(texte) <= TEXTE_MAX // 2 or len(texte.encode("utf-16-le")) // 2 <= TEXTE_MAX:
+        return texte
+    marque = f" […] (tronqué : {len(texte)} caractères)"
+    garde = TEXTE_MAX - len(marque)
+    while len((texte[:garde] + marque).encode("utf-16-le")) // 2 > TEXTE_MAX:
+        garde -= (len((texte[:garde] + marque).encode("utf-16-le")) // 2 - TEXTE_MAX)
+    return texte[:garde] + marque
 
 
 def _cellule(onglet: Any, ligne: int, col: int, type_: str, valeur: Any, format_: Any) -> None:
@@ -101,4 +132,4 @@ def _cellule(onglet: Any, ligne: int, col: int, type_: str, valeur: Any, format_
         return
     # Tout le reste est un texte, écrit comme tel : jamais interprété comme nombre ni formule ; sans
     # caractère de contrôle, que XML 1.0 refuse.
-    onglet.write_string(ligne, col, sans_controles(str(valeur)), format_)
+    onglet.write_string(ligne, col, _tronque(sans_controles(str(valeur))), format_)
