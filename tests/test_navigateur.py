@@ -150,7 +150,7 @@ IDENTIFIANTS = "return Array.from(document.querySelectorAll('[id]'), e => e.id)"
 def _charger(navigateur, page: Path, largeur: int) -> None:
     navigateur.set_window_size(largeur, 900)
     navigateur.get(page.as_uri())
-    # La largeur demandée est celle de la fenêtre ; le contenu est un peu plus étroit (bordures).
+    # Sans interface (et sans barres de défilement), la fenêtre est la zone d'affichage : 800 px de page.
     assert navigateur.execute_script("return document.readyState") == "complete"
 
 
