@@ -8,7 +8,7 @@ import pytest
     [
         (("evaluer", "--inconnue"), "Erreur : Option inconnue « --inconnue »."),
         (("evaluer", "--format", "xx"),
-         "Erreur : Valeur invalide pour '--format' : « xx » n'est pas parmi 'texte', 'json', 'html', 'markdown', 'csv', 'junit', 'sarif'."),
+         "Erreur : Valeur invalide pour '--format' : « xx » n'est pas parmi 'texte', 'json', 'html', 'markdown', 'csv', 'xlsx', 'junit', 'sarif'."),
         (("evaluer", "a", "b"), "Erreur : Argument inattendu (b)"),
         (("evaluer", "--date", "2026-13-01"),
          "Erreur : Valeur invalide pour '--date' : date invalide « 2026-13-01 », attendu une date réelle AAAA-MM-JJ"),

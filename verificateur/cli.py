@@ -65,16 +65,24 @@ class _Jours(click.ParamType):
 JOURS = _Jours()
 
 
-def ecrire(texte: str | Iterable[str], sortie: str | None) -> None:
+def ecrire(texte: str | bytes | Iterable[str | bytes], sortie: str | None) -> None:
     """Vers stdout, ou vers un fichier écrit d'un coup (fichier temporaire puis renommage). `texte` :
-    une chaîne, ou ses morceaux (écrits au fil de l'eau : le JSON d'un lot national)."""
+    une chaîne, des octets (xlsx), ou leurs morceaux (écrits au fil de l'eau : le JSON d'un lot national)."""
     if sortie is None or sortie == "-":
-        for morceau in [texte] if isinstance(texte, str) else texte:
+        for morceau in [texte] if isinstance(texte, (str, bytes)) else texte:
             click.echo(morceau, nl=False)
         return
     from verificateur.fichiers import ecrire_sortie
 
     ecrire_sortie(sortie, texte)
+
+
+def refuser_binaire_vers_terminal(format_: str, sortie: str | None) -> None:
+    """Un classeur xlsx est binaire : vers un terminal, ses octets ne seraient que du bruit (vers un
+    tube ou un fichier, il s'écrit tel quel). Vérifié avant toute évaluation."""
+    if format_ == "xlsx" and (sortie is None or sortie == "-") and sys.stdout.isatty():
+        raise ErreurVerificateur("--format xlsx produit un fichier binaire, illisible dans un terminal : "
+                                 "donnez --sortie FICHIER.xlsx ou redirigez la sortie (> FICHIER.xlsx)")
 
 
 def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> Any:
@@ -150,6 +158,7 @@ def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, p
     from verificateur import moteur, rapport as module_rapport
     from verificateur.rendus import rendu
 
+    refuser_binaire_vers_terminal(format_, sortie)
     if revision is not None and index:
         raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
     catalogue = _catalogue(politiques, referentiels)
@@ -264,7 +273,7 @@ option_programmes = click.option(
 @click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail).")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html")), default="texte", show_default=True, help="Format de la décision.")
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html", "xlsx")), default="texte", show_default=True, help="Format de la décision.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire la décision dans ce fichier (par défaut : sortie standard).")
 @click.option("--csv-standard", "csv_standard", is_flag=True, help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
 def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str, ...], jour: date | None, revision: str | None,
@@ -286,6 +295,7 @@ def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str,
     from verificateur import eligibilite as module
     from verificateur.rendus_eligibilite import rendu
 
+    refuser_binaire_vers_terminal(format_, sortie)
     doublons = sorted({c for c in chemins if chemins.count(c) > 1})
     if doublons:
         raise ErreurVerificateur(f"dépôt donné plusieurs fois : {', '.join(doublons)}")
@@ -588,7 +598,8 @@ Usage : verificateur lot fusionner [OPTIONS] PARTIE…
     verificateur lot fusionner partie-*.json --format json --sortie lot.json
 
 Options :
-  --format [texte|json|csv|html]  Format du résultat.  [par défaut : texte]
+  --format [texte|json|csv|html|xlsx]
+                                  Format du résultat.  [par défaut : texte]
   --sortie FICHIER                Écrire le résultat dans ce fichier (par
                                   défaut : sortie standard).
   -h, --help                      Afficher cette aide et quitter.
@@ -612,7 +623,7 @@ class _CommandeLot(_Commande):
 @option_referentiels
 @click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail ; HEAD pour un dépôt nu).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
-@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html")), default="texte", show_default=True, help="Format du résultat.")
+@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html", "xlsx")), default="texte", show_default=True, help="Format du résultat.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
 @click.option("--rapports", metavar="DOSSIER", help="Écrire aussi le rapport JSON et HTML de chaque établissement dans ce dossier.")
 @click.option("--reprendre", is_flag=True, help="Avec --rapports : ne pas réévaluer un dépôt dont la révision, les politiques et la date n'ont pas changé.")
@@ -624,7 +635,7 @@ class _CommandeLot(_Commande):
 @click.option("--sans-progression", "sans_progression", is_flag=True, help="Pas de barre de progression (elle ne s'affiche que vers un terminal).")
 @click.option("--programme", "programme", metavar="ID", help="Décider aussi de l'éligibilité de chaque établissement à ce programme de financement (docs/financements.md).")
 @option_programmes
-@click.option("--liste", "liste", metavar="FICHIER", help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json ; sinon texte).")
+@click.option("--liste", "liste", metavar="FICHIER", help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json, .xlsx ; sinon texte).")
 @click.option("--campagne", "campagne", metavar="NOM", help="Enregistrer le lot dans l'observatoire sous cette campagne (docs/observatoire.md).")
 @click.option("--observatoire", "observatoire", metavar="FICHIER", help="Avec --campagne : la base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite).")
 @click.pass_context
@@ -649,6 +660,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
     from verificateur import lot as module
     from verificateur.rendus_lot import rendu_en_morceaux
 
+    refuser_binaire_vers_terminal(format_, sortie)
     if sources[0] == "fusionner":
         propres = [nom for nom in ctx.params if nom not in ("sources", "format_", "sortie")
                    and ctx.get_parameter_source(nom) != click.core.ParameterSource.DEFAULT]
@@ -692,7 +704,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
     if liste:
         from verificateur.rendus_eligibilite import rendu as rendu_liste
 
-        format_liste = {".csv": "csv", ".html": "html", ".htm": "html", ".json": "json"}.get(Path(liste).suffix.lower(), "texte")
+        format_liste = {".csv": "csv", ".html": "html", ".htm": "html", ".json": "json", ".xlsx": "xlsx"}.get(Path(liste).suffix.lower(), "texte")
         ecrire(rendu_liste(format_liste)(eligibilite.liste_depuis_lot(donnees), {}), liste)
     for doublon in (donnees.get("eligibilite") or {}).get("doublons", []):
         click.echo(f"avertissement : {doublon['message']}", err=True)

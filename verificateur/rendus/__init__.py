@@ -16,6 +16,7 @@ FORMATS: dict[str, str] = {
     "html": "html",
     "markdown": "markdown",
     "csv": "csv_",
+    "xlsx": "xlsx",
     "junit": "junit",
     "sarif": "sarif",
 }

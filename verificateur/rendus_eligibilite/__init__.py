@@ -15,6 +15,7 @@ FORMATS: dict[str, str] = {
     "texte": "texte",
     "json": "json_",
     "csv": "csv_",
+    "xlsx": "xlsx",
     "html": "html",
 }
 

@@ -16,6 +16,7 @@ FORMATS: dict[str, str] = {
     "texte": "texte",
     "json": "json_",
     "csv": "csv_",
+    "xlsx": "xlsx",
     "html": "html",
 }
 

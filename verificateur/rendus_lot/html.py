@@ -158,7 +158,8 @@ def rendre(donnees: dict[str, Any]) -> str:
         en_difficulte=agregats.get("etablissements_les_plus_en_difficulte", []),
         titres={r["regle"]: r.get("titre", "") for r in donnees.get("regles", [])},
         echecs_lecture=donnees.get("echecs", []),
-        etat=_segments(etat, LARGEUR_BARRE),
+        # En pourcentages de la largeur disponible : la barre occupe toute la page, quelle que soit sa largeur.
+        etat=[{**seg, "etiquette": float(seg["largeur"]) >= 4} for seg in _segments(etat, 100, 0)],
         largeur_barre=LARGEUR_BARRE,
         origine=ORIGINE,
         statuts=ORDRE_STATUTS,
