@@ -51,10 +51,17 @@ def ecrire(texte: str | Iterable[str], sortie: str | None) -> None:
     ecrire_atomique(sortie, texte)
 
 
-def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> Any:
+def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...], cache: bool = False) -> Any:
+    """`cache` : le catalogue validé gardé sur disque (cache_catalogue.py), pour les commandes lancées
+    à chaque commit (evaluer, crochet), où recharger les politiques coûtait la moitié du lancement."""
+    dossiers_politiques, dossiers_referentiels = [Path(p) for p in politiques] or None, [Path(r) for r in referentiels] or None
+    if cache:
+        from verificateur import cache_catalogue
+
+        return cache_catalogue.charger(dossiers_politiques, dossiers_referentiels)
     from verificateur import politiques as module
 
-    return module.charger([Path(p) for p in politiques] or None, [Path(r) for r in referentiels] or None)
+    return module.charger(dossiers_politiques, dossiers_referentiels)
 
 
 option_politiques = click.option(
@@ -126,7 +133,7 @@ def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, p
 
     if revision is not None and index:
         raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
-    catalogue = _catalogue(politiques, referentiels)
+    catalogue = _catalogue(politiques, referentiels, cache=True)
     source = _source(chemin, revision, index)
     rapport = moteur.evaluer_source(source, catalogue, jour or date.today(), echec_a)
     # Couleurs seulement vers un terminal, et jamais si NO_COLOR est défini et non vide (no-color.org).
@@ -260,7 +267,7 @@ def crochet(chemin: str, strict: bool, jour: date | None, politiques: tuple[str,
     """
     from verificateur import crochet as module
 
-    verdict = module.verifier(chemin, _catalogue(politiques, referentiels), jour or date.today(), echec_a, strict)
+    verdict = module.verifier(chemin, _catalogue(politiques, referentiels, cache=True), jour or date.today(), echec_a, strict)
     click.echo("\n".join(verdict.lignes()))
     sys.exit(0 if verdict.accepte else 1)
 
