@@ -49,6 +49,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--essais", type=int, default=21)
     parser.add_argument("--imports", type=int, default=12)
+    parser.add_argument("--avant", type=Path, metavar="DOSSIER",
+                        help="une autre copie du projet (git worktree add DOSSIER REV) : ses evaluer --index et crochet, mesurés dans la même série")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as dossier:
         depot = copie_git(Path(dossier) / "chu-armorique")
@@ -66,6 +68,10 @@ def main() -> None:
             "evaluer --index json, cache froid": {"argv": [*evaluer, "--format", "json"], "cwd": depot, "env": env_froid,
                                                  "avant": lambda: shutil.rmtree(froid, ignore_errors=True)},
         }
+        if args.avant:
+            env_avant = env | {"PYTHONPATH": str(args.avant.resolve())}
+            commandes["evaluer --index json (--avant)"] = {"argv": [*evaluer, "--format", "json"], "cwd": depot, "env": env_avant}
+            commandes["crochet (--avant)"] = {"argv": commandes["crochet"]["argv"], "cwd": depot, "env": env_avant}
         subprocess.run(commandes["crochet"]["argv"], cwd=depot, env=env, capture_output=True, check=False)  # inscrit le catalogue
         imports(depot, env, args.imports)
         avant = charge()
