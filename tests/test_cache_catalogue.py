@@ -116,3 +116,23 @@ def test_rapports_identiques_avec_et_sans_cache(lancer, tmp_path, environnement_
     assert list(cache.glob("*.json"))
     assert rapports[0].stdout == rapports[1].stdout and rapports[0].code == rapports[1].code == 1
     assert '"date-invalide"' in rapports[0].stdout or '"cle-manquante"' in rapports[0].stdout
+
+
+def test_le_codage_reconstruit_chaque_type_a_l_identique():
+    import json
+    from datetime import date
+    from decimal import Decimal
+
+    from verificateur.problemes import AVERTISSEMENT, Probleme
+
+    valeur = {
+        "avertissement": Probleme("politiques/x/politique.yaml", 3, "code", "message\navec saut", AVERTISSEMENT),
+        "nombres": [1, True, None, 0.5, float("inf"), Decimal("0.050"), date(2026, 10, 1)],
+        "uplet": (1, ("a", Path("politiques/x"))),
+        "cles": {1: "entier", ("a", 1): "uplet", "\x00": "la marque elle-même"},
+    }
+    relu = json.loads(json.dumps(cache_catalogue._coder(valeur)), object_hook=cache_catalogue._decoder)
+    assert relu == valeur and repr(relu) == repr(valeur)
+    assert relu["avertissement"].message == "message\\navec saut"  # nettoyé une fois, à la création
+    with pytest.raises(TypeError):
+        cache_catalogue._coder({"inconnu": object()})
