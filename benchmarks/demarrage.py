@@ -1,26 +1,34 @@
-"""Démarrage de `verificateur evaluer --index` (le crochet pre-commit) face à `python -c "import yaml"`.
+"""Le chemin du crochet : `verificateur evaluer --index` et `verificateur crochet` face à
+`python -c "import yaml"` (le même interpréteur, le même environnement virtuel).
 
     python benchmarks/demarrage.py [--essais 21]
 
-Affiche les imports les plus coûteux (python -X importtime), puis la médiane du temps réel de
-chaque commande et leur rapport (objectif : ≤ 3×). Aucune assertion : des chiffres.
+Toutes les commandes sont lancées à tour de rôle dans une même série (benchmarks/commun.py,
+`entrelacer`) sur une copie git de exemples/chu-armorique : seuls leurs rapports comptent sur une
+machine partagée. Le catalogue validé est en cache (cache_catalogue.py, le cas de chaque commit après
+le premier) ; une ligne « cache froid » le vide avant chaque lancement. Le « plancher » est
+benchmarks/crochet_minimal.py : lister l'index, un `git cat-file --batch`, CSafeLoader, JSON, sans le
+code du projet. Objectif : evaluer --index et crochet ≤ 2,5× import yaml. Aucune assertion : des chiffres.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from commun import PYTHON, RACINE, chronometrer, copie_git, environnement  # noqa: E402
+from commun import PYTHON, RACINE, charge, copie_git, entrelacer, environnement  # noqa: E402
+
+OBJECTIF = 2.5
 
 
-def imports(depot: Path, nombre: int) -> None:
+def imports(depot: Path, env: dict[str, str], nombre: int) -> None:
     fini = subprocess.run([PYTHON, "-X", "importtime", "-m", "verificateur", "evaluer", "--index", "--date", "2026-10-01",
-                           "--format", "json"], cwd=depot, env=environnement(), capture_output=True, text=True, check=False)
+                           "--format", "json"], cwd=depot, env=env, capture_output=True, text=True, check=False)
     lignes = []
     for ligne in fini.stderr.splitlines():
         if not ligne.startswith("import time:") or "cumulative" in ligne:
@@ -29,32 +37,55 @@ def imports(depot: Path, nombre: int) -> None:
         profondeur = (len(nom) - len(nom.lstrip())) // 2
         lignes.append((int(cumul), int(soi), profondeur, nom.strip()))
     total = sum(c for c, _, p, _ in lignes if p == 0)
-    print(f"imports : {total / 1000:.1f} ms au total (cumul des imports de premier niveau)")
+    print(f"imports de evaluer --index (cache chaud) : {total / 1000:.1f} ms (cumul des imports de premier niveau)")
     print(f"{'cumul ms':>9} {'propre ms':>9}  module (premier niveau)")
-    for cumul, soi, profondeur, nom in sorted((l for l in lignes if l[2] == 0), reverse=True)[:nombre]:
+    for cumul, soi, _, nom in sorted((l for l in lignes if l[2] == 0), reverse=True)[:nombre]:
         print(f"{cumul / 1000:9.1f} {soi / 1000:9.1f}  {nom}")
-    print(f"\n{'cumul ms':>9} {'propre ms':>9}  module (tous niveaux, les plus lourds)")
-    for cumul, soi, profondeur, nom in sorted(lignes, key=lambda l: -l[1])[:nombre]:
-        print(f"{cumul / 1000:9.1f} {soi / 1000:9.1f}  {'  ' * profondeur}{nom}")
+    absents = [m for m in ("jsonschema", "tabulate", "jinja2", "verificateur.typage") if not any(l[3] == m for l in lignes)]
+    print(f"non importés : {', '.join(absents) or 'aucun'}\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--essais", type=int, default=21)
-    parser.add_argument("--imports", type=int, default=15)
+    parser.add_argument("--imports", type=int, default=12)
+    parser.add_argument("--avant", type=Path, metavar="DOSSIER",
+                        help="une autre copie du projet (git worktree add DOSSIER REV) : ses evaluer --index et crochet, mesurés dans la même série")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as dossier:
         depot = copie_git(Path(dossier) / "chu-armorique")
-        imports(depot, args.imports)
-        rien = chronometrer([PYTHON, "-c", "pass"], args.essais)
-        yaml = chronometrer([PYTHON, "-c", "import yaml"], args.essais)
-        evaluer = chronometrer([PYTHON, "-m", "verificateur", "evaluer", "--index", "--date", "2026-10-01", "--format", "json"],
-                               args.essais, cwd=depot)
-    print(f"\nmédiane de {args.essais} essais (Python {sys.version.split()[0]}, {RACINE})")
-    print(f"python -c pass                                    {rien:8.1f} ms")
-    print(f"python -c 'import yaml'                           {yaml:8.1f} ms")
-    print(f"verificateur evaluer --index --format json        {evaluer:8.1f} ms")
-    print(f"rapport evaluer / import yaml : {evaluer / yaml:.2f}× (objectif ≤ 3×)")
+        env = environnement() | {"XDG_CACHE_HOME": str(Path(dossier) / "cache")}
+        froid = Path(dossier) / "cache-froid"
+        env_froid = environnement() | {"XDG_CACHE_HOME": str(froid)}
+        evaluer = [PYTHON, "-m", "verificateur", "evaluer", "--index", "--date", "2026-10-01"]
+        commandes = {
+            "python -c pass": {"argv": [PYTHON, "-c", "pass"]},
+            "python -c 'import yaml'": {"argv": [PYTHON, "-c", "import yaml"]},
+            "plancher (crochet_minimal.py)": {"argv": [PYTHON, str(RACINE / "benchmarks" / "crochet_minimal.py")], "cwd": depot},
+            "evaluer --index --format json": {"argv": [*evaluer, "--format", "json"], "cwd": depot, "env": env},
+            "crochet": {"argv": [PYTHON, "-m", "verificateur", "crochet", ".", "--date", "2026-10-01"], "cwd": depot, "env": env},
+            "evaluer --index (texte)": {"argv": evaluer, "cwd": depot, "env": env},
+            "evaluer --index json, cache froid": {"argv": [*evaluer, "--format", "json"], "cwd": depot, "env": env_froid,
+                                                 "avant": lambda: shutil.rmtree(froid, ignore_errors=True)},
+        }
+        if args.avant:
+            env_avant = env | {"PYTHONPATH": str(args.avant.resolve())}
+            commandes["evaluer --index json (--avant)"] = {"argv": [*evaluer, "--format", "json"], "cwd": depot, "env": env_avant}
+            commandes["crochet (--avant)"] = {"argv": commandes["crochet"]["argv"], "cwd": depot, "env": env_avant}
+        subprocess.run(commandes["crochet"]["argv"], cwd=depot, env=env, capture_output=True, check=False)  # inscrit le catalogue
+        imports(depot, env, args.imports)
+        avant = charge()
+        mesures = entrelacer(commandes, args.essais)
+        apres = charge()
+    base = mesures["python -c 'import yaml'"]
+    print(f"médianes de {args.essais} lancements entrelacés (Python {sys.version.split()[0]}, {RACINE}) ; "
+          f"charge (1, 5, 15 min) avant {avant}, après {apres}")
+    print(f"{'commande':<36} {'réel ms':>8} {'× yaml':>7} {'processeur ms':>14} {'× yaml':>7}")
+    for nom, m in mesures.items():
+        print(f"{nom:<36} {m['reel']:8.1f} {m['reel'] / base['reel']:6.2f}× {m['cpu']:14.1f} {m['cpu'] / base['cpu']:6.2f}×")
+    for nom in ("evaluer --index --format json", "crochet"):
+        rapport = mesures[nom]["reel"] / base["reel"]
+        print(f"{nom} / import yaml : {rapport:.2f}× (objectif ≤ {OBJECTIF}× : {'tenu' if rapport <= OBJECTIF else 'non tenu'})")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,10 @@
 
     python benchmarks/historique.py [--commits 500] [--essais 5]
 
+Deuxième mesure : `historique` relancé sur le même dépôt inchangé, avec le même $XDG_CACHE_HOME,
+face au premier lancement (cache vidé avant chaque lancement) ; objectif : relance ≤ 0,3× le premier.
+Les lancements sont entrelacés (benchmarks/commun.py).
+
 Le dépôt est généré par `git fast-import` : le dépôt d'exemple chu-armorique, puis un commit tous les
 deux jours environ (≈ 2 ans 9 mois), chacun modifiant une ou deux preuves (mesures, budget, veille,
 formation, un nouvel incident de temps en temps, le README). Aucune assertion : des chiffres
@@ -11,6 +15,7 @@ formation, un nouvel incident de temps en temps, le README). Aucune assertion : 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from commun import EXEMPLE, PYTHON, chronometrer, environnement  # noqa: E402
+from commun import EXEMPLE, PYTHON, charge, chronometrer, entrelacer, environnement  # noqa: E402
 
 DEBUT = datetime(2024, 1, 8, 10, 0, tzinfo=timezone(timedelta(hours=1)))
 
@@ -91,6 +96,22 @@ def main() -> None:
     print(f"verificateur evaluer --revision HEAD --format json   {t_evaluer:8.1f} ms")
     print(f"verificateur historique --pas mois --format json     {t_historique:8.1f} ms")
     print(f"rapport historique / evaluer : {t_historique / t_evaluer:.2f}× (objectif ≤ 5×)")
+    with tempfile.TemporaryDirectory() as dossier:
+        depot = Path(dossier) / "depot"
+        generer(depot, args.commits)
+        premier, relance = Path(dossier) / "cache-premier", Path(dossier) / "cache-relance"
+        commande = [PYTHON, "-m", "verificateur", "historique", str(depot), "--pas", "mois", "--jusqu-a", fin, "--format", "json"]
+        avant = charge()
+        mesures = entrelacer({
+            "premier": {"argv": commande, "env": environnement() | {"XDG_CACHE_HOME": str(premier)},
+                        "avant": lambda: shutil.rmtree(premier, ignore_errors=True)},
+            "relance": {"argv": commande, "env": environnement() | {"XDG_CACHE_HOME": str(relance)}},
+        }, args.essais)
+    p, r = mesures["premier"], mesures["relance"]
+    print(f"\nhistorique relancé sur le dépôt inchangé (même cache) face au premier lancement (cache vide), "
+          f"{args.essais} essais entrelacés ; charge avant {avant}, après {charge()}")
+    print(f"premier : {p['reel']:.1f} ms ({p['cpu']:.1f} ms processeur) ; relance : {r['reel']:.1f} ms ({r['cpu']:.1f} ms processeur)")
+    print(f"rapport relance / premier : {r['reel'] / p['reel']:.2f}× réel, {r['cpu'] / p['cpu']:.2f}× processeur (objectif ≤ 0,3×)")
 
 
 if __name__ == "__main__":

@@ -1,22 +1,24 @@
-"""`verificateur lot` sur une flotte nationale synthétique, face à une base « lire et analyser seulement ».
+"""`verificateur lot` sur une flotte nationale synthétique, face à une base pure « lire et analyser ».
 
-    python benchmarks/lot.py [--tailles 300,1000,3000] [--essais 3] [--jobs J] [--flottes DOSSIER]
+    python benchmarks/lot.py [--tailles 300,3000] [--essais 3] [--jobs J] [--flottes DOSSIER] [--programme ID]
 
 Pour chaque taille N, la flotte est générée par benchmarks/flotte.py (graine 1 ; gardée dans
---flottes si ce dossier est donné, pour ne pas la régénérer), puis, à chaque essai :
-- base : les mêmes dépôts découverts comme le lot (`lot.decouvrir`), ouverts comme lui (arbre de
-  travail ; HEAD d'un dépôt nu), les mêmes preuves lues et analysées par le chargeur du projet
-  (`lecture.lire_yaml`, `lire_csv`, `lire_markdown`), sans validation, évaluation ni rapport, avec
-  le même nombre de processus ;
+--flottes si ce dossier est donné, pour ne pas la régénérer), puis, à chaque essai, dans cet ordre :
+- pure (l'étalon) : J processus, sans une ligne du projet : pour chaque dépôt, un seul
+  `git cat-file --batch` lit HEAD (arbres parcourus par lui, puis chaque fichier .yaml/.yml, .csv,
+  .md), chaque YAML analysé par `yaml.CSafeLoader`, chaque CSV par `csv` ;
+- base projet : les dépôts découverts et ouverts comme le lot, les mêmes preuves lues et analysées par
+  le chargeur du projet (`lecture.lire_yaml`…), sans validation, évaluation ni rapport (l'ancien
+  étalon : il cache l'écart, puisqu'il paie déjà les imports et le chargeur du projet) ;
 - froid : `verificateur lot FLOTTE --format json` avec un dossier de cache neuf (vide) ;
-- chaud : la même commande relancée sur le même cache (dépôts inchangés).
-Une lecture de chauffe (la base, non comptée) précède les essais : tous trouvent la flotte en mémoire.
-Les mesures lancent un instantané du code (verificateur/, politiques/, referentiels/ copiés au départ
-dans un dossier temporaire) : la clé du cache comprend l'empreinte du code du paquet, et une
-modification de l'arbre de travail pendant le banc invaliderait la relance à chaud.
-Chaque mesure est un processus neuf, temps réel ; la mémoire est le maximum de la taille résidente
-d'un processus (ru_maxrss de wait4 : le plus gros processus de l'arbre, pas la somme). Médiane des
-essais. Aucune assertion : des chiffres (cibles : docs/performances.md, « Lot à l'échelle nationale »).
+- chaud : la même commande relancée sur le même cache (dépôts inchangés) ;
+- programme : `lot --programme ID` à froid (cache neuf), comparé au lot à froid.
+Une lecture de chauffe (la base pure, non comptée) précède les essais : tous trouvent la flotte en
+mémoire. Les mesures lancent un instantané du code (verificateur/, politiques/, referentiels/ copiés
+au départ) : la clé du cache comprend l'empreinte du code du paquet. Chaque mesure est un processus
+neuf ; temps réel et temps processeur (utilisateur + système, enfants compris : c'est lui qui compare
+le lot à la base pure, la charge de la machine le touche peu) ; mémoire = ru_maxrss de wait4 (le plus
+gros processus de l'arbre). Médiane des essais. Aucune assertion : des chiffres (docs/performances.md).
 """
 
 from __future__ import annotations
@@ -65,6 +67,83 @@ def _lire_analyser(chemin: str) -> int:
             fermer()
 
 
+def _lire_pur(chemin: str) -> int:
+    """Un dépôt lu à HEAD par un seul `git cat-file --batch` (arbres puis fichiers, niveau par niveau),
+    chaque preuve analysée par CSafeLoader ou csv : le plancher, sans code du projet."""
+    import csv
+    import io
+
+    import yaml
+
+    git_dir = os.path.join(chemin, ".git")
+    if not os.path.isdir(git_dir):
+        git_dir = chemin if os.path.isfile(os.path.join(chemin, "HEAD")) else None
+    if git_dir is None:
+        return 0
+    processus = subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    lus = 0
+
+    def demander(noms: list[str]) -> list[bytes | None]:
+        processus.stdin.write("".join(n + "\n" for n in noms).encode())
+        processus.stdin.flush()
+        reponses = []
+        for _ in noms:
+            tete = processus.stdout.readline().split()
+            if len(tete) != 3:
+                reponses.append(None)
+                continue
+            contenu = processus.stdout.read(int(tete[2]))
+            processus.stdout.read(1)
+            reponses.append(contenu)
+        return reponses
+
+    try:
+        arbres, prefixes = ["HEAD^{tree}"], [""]
+        while arbres:
+            fichiers, sous_arbres, sous_prefixes = [], [], []
+            for arbre, prefixe in zip(demander(arbres), prefixes):
+                i = 0
+                while arbre and i < len(arbre):
+                    espace, nul = arbre.index(b" ", i), arbre.index(b"\0", i)
+                    mode, nom, sha = arbre[i:espace], arbre[espace + 1 : nul].decode(), arbre[nul + 1 : nul + 21].hex()
+                    i = nul + 21
+                    if mode == b"40000":
+                        sous_arbres.append(sha)
+                        sous_prefixes.append(prefixe + nom + "/")
+                    elif nom.endswith((".yaml", ".yml", ".csv", ".md")) and mode in (b"100644", b"100755"):
+                        fichiers.append((prefixe + nom, sha))
+            for (nom, _), contenu in zip(fichiers, demander([sha for _, sha in fichiers])):
+                if contenu is None:
+                    continue
+                try:
+                    texte = contenu.decode("utf-8")
+                    if nom.endswith(".csv"):
+                        list(csv.reader(io.StringIO(texte)))
+                    elif nom.endswith(".md"):
+                        pass
+                    else:
+                        yaml.load(texte, Loader=yaml.CSafeLoader)
+                except (ValueError, yaml.YAMLError, csv.Error):
+                    pass  # un fichier malformé de la flotte : lu, comme le lot le lit
+                lus += 1
+            arbres, prefixes = sous_arbres, sous_prefixes
+    finally:
+        processus.stdin.close()
+        processus.stdout.close()
+        processus.wait()
+    return lus
+
+
+def base_pure(dossier: str, jobs: int) -> None:
+    import multiprocessing
+
+    chemins = sorted(e.path for e in os.scandir(dossier) if e.is_dir())
+    with multiprocessing.get_context().Pool(jobs) as groupe:
+        lus = sum(groupe.imap_unordered(_lire_pur, chemins, chunksize=8))
+    print(json.dumps({"depots": len(chemins), "fichiers": lus}))
+
+
 def base(dossier: str, jobs: int) -> None:
     import multiprocessing
 
@@ -96,7 +175,13 @@ def mesurer(commande: list[str], env: dict[str, str]) -> tuple[float, float, int
     résidents du plus gros processus, sortie standard) d'une commande neuve. Le temps processeur
     dépend peu de la charge de la machine : il départage quand le temps réel est bruité.
     Sorties vers des fichiers (pas des tubes : un tube plein bloquerait l'enfant avant wait4)."""
-    with tempfile.TemporaryFile() as sortie, tempfile.TemporaryFile() as erreurs:
+    # La mémoire par /usr/bin/time (%M) : Linux garde, à travers fork et exec, le maximum résident du
+    # parent ; mesuré directement, chaque commande héritait de celui du banc (jusqu'à 63 Mo après
+    # la lecture d'un JSON de lot ou la génération d'une flotte), quelle que soit sa propre mémoire.
+    chrono = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    with tempfile.TemporaryFile() as sortie, tempfile.TemporaryFile() as erreurs, tempfile.NamedTemporaryFile() as rss:
+        if chrono:
+            commande = [chrono, "-f", "%M", "-o", rss.name, *commande]
         debut = time.perf_counter()
         # Dossier courant : l'instantané (sinon `python -m` importerait l'arbre de travail courant).
         processus = subprocess.Popen(commande, stdout=sortie, stderr=erreurs, env=env, cwd=env["PYTHONPATH"])
@@ -107,7 +192,13 @@ def mesurer(commande: list[str], env: dict[str, str]) -> tuple[float, float, int
         erreurs.seek(0)
         if code not in (0, 1, 4):  # 4 : des dépôts cassés, voulus dans la flotte
             raise SystemExit(f"échec ({code}) : {' '.join(commande)}\n{erreurs.read().decode()[-2000:]}")
-        return duree, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, sortie.read().decode()
+        memoire = usage.ru_maxrss
+        if chrono:
+            try:
+                memoire = int(Path(rss.name).read_text().split()[-1])
+            except (OSError, ValueError, IndexError):
+                pass
+        return duree, usage.ru_utime + usage.ru_stime, memoire // 1024, sortie.read().decode()
 
 
 def flotte(n: int, racine: Path, graine: int) -> Path:
@@ -128,15 +219,20 @@ def charge() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tailles", default="300,1000,3000", help="tailles de flotte, séparées par des virgules")
+    parser.add_argument("--tailles", default="300,3000", help="tailles de flotte, séparées par des virgules")
     parser.add_argument("--essais", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="processus d'évaluation (défaut : les cœurs)")
     parser.add_argument("--graine", type=int, default=1)
     parser.add_argument("--flottes", type=Path, help="dossier où garder les flottes générées (défaut : temporaire)")
+    parser.add_argument("--programme", default="care-domaine-1", help="programme de `lot --programme` (défaut : care-domaine-1)")
     parser.add_argument("--base", metavar="DOSSIER", help=argparse.SUPPRESS)  # usage interne : la base seule
+    parser.add_argument("--base-pure", metavar="DOSSIER", help=argparse.SUPPRESS)  # usage interne : la base pure
     args = parser.parse_args()
     if args.base:
         base(args.base, args.jobs)
+        return
+    if args.base_pure:
+        base_pure(args.base_pure, args.jobs)
         return
     tailles = [int(t) for t in args.tailles.split(",")]
     temporaire = tempfile.mkdtemp(prefix="banc-lot-")
@@ -149,43 +245,56 @@ def main() -> None:
     try:
         for n in tailles:
             dossier = flotte(n, racine, args.graine)
-            mesures: dict[str, list[tuple[float, float, int]]] = {"base": [], "froid": [], "chaud": []}
+            mesures: dict[str, list[tuple[float, float, int]]] = {"pure": [], "base": [], "froid": [], "chaud": [], "programme": []}
             bilan = ""
+            banc = [PYTHON, str(Path(__file__).resolve())]
             # Chauffe écartée : sans elle, la base du premier essai lit la flotte sur disque et le lot
             # la trouve ensuite en mémoire (la base était ainsi rendue plus lente que le lot ne l'est).
-            mesurer([PYTHON, str(Path(__file__).resolve()), "--base", str(dossier), "--jobs", str(args.jobs)], env)
+            mesurer([*banc, "--base-pure", str(dossier), "--jobs", str(args.jobs)], env)
             for essai in range(args.essais):
                 cache = Path(temporaire) / f"cache-{n}-{essai}"
                 sortie_json = Path(temporaire) / "lot.json"
                 lot = [PYTHON, "-m", "verificateur", "lot", str(dossier), "--date", DATE, "--format", "json",
                        "--sortie", str(sortie_json), "--cache", str(cache), "--jobs", str(args.jobs), "--sans-progression"]
-                duree, cpu, memoire, sortie = mesurer([PYTHON, str(Path(__file__).resolve()), "--base", str(dossier), "--jobs", str(args.jobs)], env)
+                duree, cpu, memoire, sortie = mesurer([*banc, "--base-pure", str(dossier), "--jobs", str(args.jobs)], env)
+                mesures["pure"].append((duree, cpu, memoire))
+                pures = json.loads(sortie)
+                duree, cpu, memoire, sortie = mesurer([*banc, "--base", str(dossier), "--jobs", str(args.jobs)], env)
                 mesures["base"].append((duree, cpu, memoire))
                 lus = json.loads(sortie)
                 for nom in ("froid", "chaud"):
                     duree, cpu, memoire, _ = mesurer(lot, env)
                     mesures[nom].append((duree, cpu, memoire))
                 shutil.rmtree(cache, ignore_errors=True)
+                if args.programme:
+                    duree, cpu, memoire, _ = mesurer([*lot, "--programme", args.programme], env)
+                    mesures["programme"].append((duree, cpu, memoire))
+                    shutil.rmtree(cache, ignore_errors=True)
                 if not bilan:
                     s = json.loads(sortie_json.read_text())["synthese"]
                     bilan = (f"{s['depots']} dépôts : {s['evalues']} évalués ({s['conformes']} conformes), {s['echecs']} échecs ; "
-                             f"base : {lus['fichiers']} preuves lues et analysées")
-                print(f"  N={n} essai {essai + 1} : " + ", ".join(f"{k} {v[-1][0]:.1f} s ({v[-1][1]:.1f} s processeur)" for k, v in mesures.items())
+                             f"base pure : {pures['fichiers']} fichiers lus et analysés ; base projet : {lus['fichiers']} preuves")
+                print(f"  N={n} essai {essai + 1} : " + ", ".join(f"{k} {v[-1][0]:.1f} s ({v[-1][1]:.1f} s processeur, {v[-1][2]} Mo)" for k, v in mesures.items() if v)
                       + f" ; charge {charge()}", flush=True)
             med = {k: (statistics.median(d for d, _, _ in v), statistics.median(c for _, c, _ in v), max(m for _, _, m in v))
-                   for k, v in mesures.items()}
+                   for k, v in mesures.items() if v}
             lignes.append((n, med, bilan))
             print(f"  {bilan}", flush=True)
     finally:
         shutil.rmtree(temporaire, ignore_errors=True)
     print()
-    print("| N | base (lire + analyser) | lot à froid | dépôts/s à froid | froid / base | lot à chaud "
-          "| processeur base / froid / chaud | processeur froid / base | mémoire max base / froid / chaud |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| N | pure | base projet | lot à froid | lot à chaud | lot --programme | processeur pure / froid | "
+          "froid / pure (processeur) | froid / base projet (processeur) | programme / froid (réel) | mémoire max froid / chaud |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, med, _ in lignes:
-        (b, bc, bm), (f, fc, fm), (c, cc, cm) = med["base"], med["froid"], med["chaud"]
-        print(f"| {n} | {b:.1f} s | {f:.1f} s | {n / f:.0f} | {f / b:.2f}× | {c:.1f} s "
-              f"| {bc:.1f} / {fc:.1f} / {cc:.1f} s | {fc / bc:.2f}× | {bm} / {fm} / {cm} Mo |".replace(".", ","))
+        (p, pc, _), (b, bc, _), (f, fc, fm), (c, cc, cm) = med["pure"], med["base"], med["froid"], med["chaud"]
+        g = med.get("programme", (float("nan"), float("nan"), 0))
+        print(f"| {n} | {p:.1f} s | {b:.1f} s | {f:.1f} s | {c:.1f} s | {g[0]:.1f} s | {pc:.1f} / {fc:.1f} s | {fc / pc:.2f}× "
+              f"| {fc / bc:.2f}× | {g[0] / f:.2f}× | {fm} / {cm} Mo |".replace(".", ","))
+    if len(lignes) > 1:
+        (n0, m0, _), (n1, m1, _) = lignes[0], lignes[-1]
+        print(f"\nmémoire du lot à froid de {n0} à {n1} dépôts : {m0['froid'][2]} → {m1['froid'][2]} Mo "
+              f"({m1['froid'][2] - m0['froid'][2]:+d} Mo ; objectif : plat, ± 2 Mo)")
     print(f"\ncharge à la fin : {charge()}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,6 +14,19 @@ import pytest
 RACINE = Path(__file__).resolve().parent.parent
 EXEMPLES = RACINE / "exemples"
 DATE_EXEMPLES = "2026-10-01"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_isole(tmp_path_factory):
+    """Les caches de l'outil ($XDG_CACHE_HOME : catalogue validé, lot) dans un dossier de la session,
+    jamais dans celui de la personne qui lance les tests."""
+    ancien = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-xdg"))
+    yield
+    if ancien is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = ancien
 
 
 @dataclass

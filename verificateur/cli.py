@@ -85,10 +85,17 @@ def refuser_binaire_vers_terminal(format_: str, sortie: str | None) -> None:
                                  "donnez --sortie FICHIER.xlsx ou redirigez la sortie (> FICHIER.xlsx)")
 
 
-def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> Any:
+def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...], cache: bool = False) -> Any:
+    """`cache` : le catalogue validé gardé sur disque (cache_catalogue.py), pour les commandes lancées
+    à chaque commit (evaluer, crochet), où recharger les politiques coûtait la moitié du lancement."""
+    dossiers_politiques, dossiers_referentiels = [Path(p) for p in politiques] or None, [Path(r) for r in referentiels] or None
+    if cache:
+        from verificateur import cache_catalogue
+
+        return cache_catalogue.charger(dossiers_politiques, dossiers_referentiels)
     from verificateur import politiques as module
 
-    return module.charger([Path(p) for p in politiques] or None, [Path(r) for r in referentiels] or None)
+    return module.charger(dossiers_politiques, dossiers_referentiels)
 
 
 option_politiques = click.option(
@@ -161,7 +168,7 @@ def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, p
     refuser_binaire_vers_terminal(format_, sortie)
     if revision is not None and index:
         raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
-    catalogue = _catalogue(politiques, referentiels)
+    catalogue = _catalogue(politiques, referentiels, cache=True)
     source = _source(chemin, revision, index)
     a_venir = None
     if format_ == "html":  # la section « À venir » : les échéances du prochain trimestre (docs/echeances.md)
@@ -334,7 +341,7 @@ def crochet(chemin: str, strict: bool, jour: date | None, politiques: tuple[str,
     """
     from verificateur import crochet as module
 
-    verdict = module.verifier(chemin, _catalogue(politiques, referentiels), jour or date.today(), echec_a, strict)
+    verdict = module.verifier(chemin, _catalogue(politiques, referentiels, cache=True), jour or date.today(), echec_a, strict)
     click.echo("\n".join(verdict.lignes()))
     sys.exit(0 if verdict.accepte else 1)
 

@@ -1,7 +1,9 @@
 """Validation JSON Schema des données lues, avec des messages en français situés à la ligne.
 
 Chaque schéma est vérifié et compilé une seule fois (`jsonschema.validate()`
-par fichier est 10 à 20 fois plus lent). jsonschema n'est importé qu'ici, à la première validation.
+par fichier est 10 à 20 fois plus lent). jsonschema n'est importé qu'ici, et seulement quand le
+contrôle rapide ne suffit pas (un document invalide, dont il faut les messages, ou un schéma hors de
+son sous-ensemble) : son import coûte à lui seul ≈ 50 ms au crochet pre-commit.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import json
 import numbers
 import re
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, Iterable
 
 from verificateur.lecture import Chemin, Document
@@ -30,7 +33,9 @@ _TYPES = {
 @lru_cache(maxsize=None)
 def schema(nom: str) -> dict[str, Any]:
     """Le schéma `verificateur/schemas/<nom>.schema.json` (nom avec sous-dossier : `preuves/budget`)."""
-    fichier = resources.files("verificateur").joinpath("schemas", f"{nom}.schema.json")
+    # Le dossier du paquet (comme politiques.dossier_donnees) : importlib.resources tirait tempfile,
+    # shutil et bz2 dans le démarrage du crochet pour lire un fichier posé à côté de ce module.
+    fichier = Path(__file__).parent / "schemas" / f"{nom}.schema.json"
     return json.loads(fichier.read_text(encoding="utf-8"))
 
 
@@ -182,12 +187,66 @@ def _uniques(elements: list[Any]) -> bool:
     return not any(_egal(a, b) for i, a in enumerate(elements) for b in elements[i + 1 :])
 
 
+_TYPES_NATIFS = frozenset(_TYPES)
+_FORMATS_NATIFS = frozenset({"date"})
+_RE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _natif_possible(sous: Any) -> bool:
+    """Vrai si le schéma (déjà dans le sous-ensemble rapide) n'emploie que les sept types de JSON
+    Schema et le format « date » : le contrôle se passe alors de jsonschema, dont il recopie les tests."""
+    if isinstance(sous, bool):
+        return True
+    types = sous.get("type", [])
+    if not set([types] if isinstance(types, str) else types) <= _TYPES_NATIFS:
+        return False
+    if "format" in sous and sous["format"] not in _FORMATS_NATIFS:
+        return False
+    enfants = list(sous.get("properties", {}).values())
+    enfants += [sous[c] for c in ("additionalProperties", "items") if isinstance(sous.get(c), (dict, bool))]
+    return all(_natif_possible(e) for e in enfants)
+
+
+def _est_type(x: Any, t: str) -> bool:
+    """Les sept types de JSON Schema, comme le vérificateur de types 2020-12 de jsonschema (_types.py)."""
+    if t == "object":
+        return isinstance(x, dict)
+    if t == "string":
+        return isinstance(x, str)
+    if t == "array":
+        return isinstance(x, list)
+    if t == "boolean":
+        return isinstance(x, bool)
+    if t == "null":
+        return x is None
+    if t == "integer":
+        return not isinstance(x, bool) and (isinstance(x, int) or (isinstance(x, float) and x.is_integer()))
+    if t == "number":
+        return not isinstance(x, bool) and isinstance(x, numbers.Number)
+    raise ValueError(f"type inconnu {t}")  # exclu par _natif_possible
+
+
+def _format_conforme(x: Any, nom_format: str) -> bool:
+    """Le format « date » du vérificateur de formats de jsonschema (_format.py, is_date) : un texte
+    AAAA-MM-JJ qui est une vraie date ; ce qui n'est pas un texte passe."""
+    if not isinstance(x, str):
+        return True
+    try:
+        return bool(_RE_DATE.fullmatch(x) and date.fromisoformat(x))
+    except ValueError:
+        return False
+
+
 @lru_cache(maxsize=None)
 def _controle_rapide(nom: str) -> Any:
     """La fonction « valide ? » du schéma `nom`, compilée une fois ; None s'il emploie un mot-clé inconnu."""
     if not _rapide_possible(schema(nom)):
         return None
-    return _compiler(validateur(nom), _egal, _uniques, schema(nom))
+    if _natif_possible(schema(nom)):
+        return _compiler(_est_type, _format_conforme, _egal, _uniques, schema(nom))
+    v = validateur(nom)
+    conforme = v.format_checker.conforms if v.format_checker is not None else None
+    return _compiler(_types_rapides(v), conforme, _egal, _uniques, schema(nom))
 
 
 def _types_rapides(v: Any) -> Any:
@@ -220,24 +279,24 @@ def _types_rapides(v: Any) -> Any:
     return est
 
 
-def _compiler(v: Any, equal: Any, uniq: Any, s: Any) -> Any:
+def _compiler(is_type: Any, conforme: Any, equal: Any, uniq: Any, s: Any) -> Any:
     """Une fonction x → bool : vrai si jsonschema ne trouverait aucune erreur de `s` dans `x`.
-    Un test par mot-clé, chacun écrit comme dans jsonschema/_keywords.py."""
+    Un test par mot-clé, chacun écrit comme dans jsonschema/_keywords.py. `conforme(x, format)` : None
+    si aucun format n'est vérifié."""
     if isinstance(s, bool):
         return lambda x: s
-    is_type = _types_rapides(v)
     tests: list[Any] = []
     for mot, attendu in s.items():
         if mot == "type":
             types = [attendu] if isinstance(attendu, str) else list(attendu)
             tests.append(lambda x, types=types: any(is_type(x, t) for t in types))
         elif mot == "properties":
-            sous = [(cle, _compiler(v, equal, uniq, schema_cle)) for cle, schema_cle in attendu.items()]
+            sous = [(cle, _compiler(is_type, conforme, equal, uniq, schema_cle)) for cle, schema_cle in attendu.items()]
             tests.append(lambda x, sous=sous: not is_type(x, "object") or all(f(x[cle]) for cle, f in sous if cle in x))
         elif mot == "additionalProperties":
             connues = s.get("properties", {})
             if is_type(attendu, "object"):
-                f_autres = _compiler(v, equal, uniq, attendu)
+                f_autres = _compiler(is_type, conforme, equal, uniq, attendu)
                 tests.append(lambda x, f=f_autres, connues=connues: not is_type(x, "object")
                              or all(f(x[cle]) for cle in x if cle not in connues))
             elif not attendu:
@@ -248,16 +307,15 @@ def _compiler(v: Any, equal: Any, uniq: Any, s: Any) -> Any:
             if attendu is False:
                 tests.append(lambda x: not is_type(x, "array") or not x)
             else:
-                f_element = _compiler(v, equal, uniq, attendu)
+                f_element = _compiler(is_type, conforme, equal, uniq, attendu)
                 tests.append(lambda x, f=f_element: not is_type(x, "array") or all(f(e) for e in x))
         elif mot == "enum":
             tests.append(lambda x, valeurs=attendu: not all(not equal(e, x) for e in valeurs))
         elif mot == "const":
             tests.append(lambda x, c=attendu: equal(x, c))
         elif mot == "format":
-            verificateur_format = v.format_checker
-            if verificateur_format is not None:
-                tests.append(lambda x, nom_format=attendu: verificateur_format.conforms(x, nom_format))
+            if conforme is not None:
+                tests.append(lambda x, nom_format=attendu: conforme(x, nom_format))
         elif mot == "pattern":
             tests.append(lambda x, motif=attendu: not is_type(x, "string") or re.search(motif, x) is not None)
         elif mot == "minLength":
