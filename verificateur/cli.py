@@ -625,11 +625,15 @@ class _CommandeLot(_Commande):
 @click.option("--programme", "programme", metavar="ID", help="Décider aussi de l'éligibilité de chaque établissement à ce programme de financement (docs/financements.md).")
 @option_programmes
 @click.option("--liste", "liste", metavar="FICHIER", help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json ; sinon texte).")
+@click.option("--miroirs", metavar="DOSSIER", help="Dossier des miroirs des dépôts collectés par URL ou paquet git (par défaut : $XDG_CACHE_HOME/verificateur/miroirs).")
+@click.option("--delai-collecte", "delai_collecte", type=click.FloatRange(min=0, min_open=True), default=600, show_default=True, metavar="SECONDES", help="Durée maximale de la récupération de chaque dépôt collecté.")
+@click.option("--taille-max-collecte", "taille_collecte", type=click.IntRange(min=1), default=2048, show_default=True, metavar="MIO", help="Taille maximale du miroir de chaque dépôt collecté, en Mio.")
 @click.pass_context
 def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
         revision: str | None, jobs: int | None, format_: str, sortie: str | None, rapports: str | None, reprendre: bool,
         cache: str | None, sans_cache: bool, partie: str | None, echec_a: str, fraicheur: bool, sans_progression: bool,
-        programme: str | None, programmes: tuple[str, ...], liste: str | None) -> None:
+        programme: str | None, programmes: tuple[str, ...], liste: str | None, miroirs: str | None = None,
+        delai_collecte: float = 600, taille_collecte: int = 2048) -> None:
     """Évaluer des dépôts de preuves par centaines (ARS) ; ou fusionner les parties d'un lot.
 
     \b
@@ -680,7 +684,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         jour=jour or date.today(), seuil=echec_a, fraicheur=fraicheur,
         cache=None if sans_cache else (cache or module.dossier_cache_defaut()), rapports=rapports,
         base_liens=os.path.dirname(os.path.abspath(sortie)) if ecrit and rapports else None, reprendre=reprendre,
-        programme=choisi,
+        programme=choisi, miroirs=miroirs, delai_collecte=delai_collecte, taille_collecte=taille_collecte,
     )
     donnees, code = module.evaluer_lot(list(sources), catalogue, contexte, jobs or os.cpu_count() or 1, revision, morceaux,
                                        progression=not sans_progression)
