@@ -255,6 +255,9 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
         f"350042131;{muet}/chu.git\n"
         f"590028718;{http}/gros.git\n"
         f"350042131;ext::sh -c touch% {marqueur}\n"
+        "350042131;fd::17\n"
+        f"350042131;ssh://-oProxyCommand=touch% {marqueur}/chu.git\n"
+        "350042131;ftp://127.0.0.1/chu.git\n"
         f"350042131;{http.replace('http://', 'http://auditeur:motdepasse-secret@')}/chu.git\n"
         f"350042131;{daemon}/absent.git\n"
         f"350042131;{daemon}/chu.git;HEAD~1\n"
@@ -272,6 +275,11 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
         f"{http}/gros.git": "trop gros : le miroir dépasse 1 Mio (--taille-max-collecte), récupération arrêtée",
         "ext::…": "adresse refusée : le transport « ext:: » n'est pas admis (admis : https, http, ssh, git, file, "
                   "utilisateur@hôte:chemin, ou un paquet git (.bundle))",
+        "fd::…": "adresse refusée : le transport « fd:: » n'est pas admis (admis : https, http, ssh, git, file, "
+                 "utilisateur@hôte:chemin, ou un paquet git (.bundle))",
+        f"ssh://-oProxyCommand=touch% {marqueur}/chu.git": "adresse refusée : espace ou caractère de contrôle",
+        "ftp://127.0.0.1/chu.git": "adresse refusée : le protocole « ftp » n'est pas admis (admis : https, http, ssh, git, "
+                                   "file, utilisateur@hôte:chemin, ou un paquet git (.bundle))",
         f"{http.replace('http://', 'http://***@')}/chu.git":
             "adresse refusée : identifiants dans l'URL (ils viendraient du manifeste) ; utilisez l'assistant "
             "d'identification de git (credential helper) ou l'agent SSH de l'auditeur",
@@ -350,3 +358,56 @@ def test_objets_fabriques_refuses_par_fsck(tmp_path, lancer, daemon):
 
     _, donnees = lot_json(lancer, "m.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
     assert donnees["echecs"][0]["raison"] == "objets refusés à la vérification (fsck) : envoi corrompu ou fabriqué"
+
+
+def test_hote_ssh_qui_serait_une_option_refuse():
+    from verificateur.collecte import analyser
+
+    assert analyser("ssh://-oProxyCommand=x/chu.git").raison == (
+        "adresse refusée : hôte absent, ou nom d'hôte ou d'utilisateur qui commence par « - »")
+    assert analyser("-oProxyCommand=x@hote:chu.git").raison == (
+        "adresse refusée : un nom d'utilisateur ou d'hôte ne commence pas par « - »")
+    assert analyser("https://JETON@hote/chu.git").affichee == "https://***@hote/chu.git"
+    assert analyser("git@hote.example:preuves/chu.git").raison is None
+    assert analyser("ssh://git@hote.example/preuves/chu.git").raison is None
+
+
+def test_source_file_piegee_ne_fait_rien_executer(tmp_path, lancer):
+    """Une source `file://` : git y lance upload-pack, qui lit la configuration de la source. Aucune
+    commande qu'elle nomme ne tourne, la source n'est pas modifiée, et le miroir n'en garde rien."""
+    from test_depot_git import empreintes, rendre_hostile
+
+    source = depot_git(EXEMPLES / "chu-armorique", tmp_path / "source")
+    marqueurs = tmp_path / "marqueurs"
+    rendre_hostile(source, marqueurs)
+    with open(source / ".git" / "config", "a", encoding="utf-8") as config:
+        config.write(f"[uploadpack]\n\tpackObjectsHook = touch {marqueurs}/packobjectshook;\n"
+                     f"[core]\n\talternateRefsCommand = touch {marqueurs}/alternaterefs\n"
+                     f"[remote \"origin\"]\n\tuploadpack = touch {marqueurs}/uploadpack\n")
+    avant = empreintes(source)
+    (tmp_path / "m.csv").write_text(f"350042131;file://{source}\n", encoding="utf-8")
+
+    _, donnees = lot_json(lancer, "m.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
+    assert donnees["etablissements"][0]["etat"] == "evalue", donnees["echecs"]
+    assert donnees["etablissements"][0]["depot"]["chemin"] == f"file://{source}"
+    assert sorted(os.listdir(marqueurs)) == []
+    assert empreintes(source) == avant
+    assert (miroir(tmp_path / "miroirs", f"file://{source}") / "config").read_text() == CONFIG_INIT
+
+
+def test_paquet_remplace_un_seul_paquet_dans_le_miroir(tmp_path, lancer):
+    tilleuls = depot_git(EXEMPLES / "ehpad-les-tilleuls", tmp_path / "tilleuls")
+    git(tilleuls, "bundle", "create", str(tmp_path / "preuves.bundle"), "--all")
+    (tmp_path / "m.csv").write_text("690035449;preuves.bundle\n", encoding="utf-8")
+    options = ("m.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
+    lot_json(lancer, *options)
+    (tilleuls / "LISEZMOI.txt").write_text("suite\n", encoding="utf-8")
+    git(tilleuls, "add", "LISEZMOI.txt")
+    git(tilleuls, "commit", "-q", "-m", "Suite")
+    git(tilleuls, "bundle", "create", str(tmp_path / "preuves.bundle"), "--all")
+
+    _, donnees = lot_json(lancer, *options)
+    assert donnees["etablissements"][0]["depot"]["revision"] == git(tilleuls, "rev-parse", "HEAD")
+    m = miroir(tmp_path / "miroirs", "paquet:" + str((tmp_path / "preuves.bundle").resolve()))
+    paquets = objets_des_paquets(m)
+    assert list(paquets.values()) == [int(git(tilleuls, "rev-list", "--objects", "--all", "--count"))]

@@ -209,6 +209,10 @@ def rapatrier(chemin: str, revision: str | None, reglages: Reglages) -> tuple[st
                 arguments.append("--unshallow")
         arguments += ["--", url, f"+{revision}:{ref}"]
         _recuperer(miroir, protocole, arguments, reglages, surs, revision, paquet)
+        if paquet and len([n for n in os.listdir(os.path.join(miroir, "objects", "pack")) if n.endswith(".pack")]) > 1:
+            # Un paquet remplacé arrive entier (git ne négocie pas avec un fichier) : ses objets déjà
+            # reçus seraient gardés deux fois, campagne après campagne. Un seul paquet par miroir.
+            _recuperer(miroir, protocole, ["repack", "-a", "-d", "-q"], reglages, surs, revision, paquet)
         code, sha, _ = _lancer(miroir, protocole, ["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], surs)
         if code != 0 or not sha.strip():
             raise ErreurVerificateur(f"la révision « {revision} » ne désigne pas un commit")

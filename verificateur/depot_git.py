@@ -453,6 +453,11 @@ class _SourceGit:
     def fermer(self) -> None:
         self._lot.fermer()
 
+    def nommer(self, nom: str) -> None:
+        """Le nom que disent le rapport et les messages : pour un dépôt collecté, sa source (adresse ou
+        paquet), jamais le chemin de son miroir (verificateur/collecte.py)."""
+        self.chemin = self._depot.chemin = nom
+
     def dates_ajout(self) -> dict[str, date_]:
         """Date du premier commit de chaque fichier (fraîcheur : « déclaré a posteriori »)."""
         return dates_ajout(self)

@@ -325,7 +325,7 @@ def _collecter(tache: Tache, contexte: Contexte) -> tuple[Any, bool]:
         source = SourceRevision(miroir, sha)
     except ErreurVerificateur as exc:
         raise ErreurVerificateur(_raison(exc.message, miroir)) from None
-    source.chemin = tache.chemin
+    source.nommer(tache.chemin)
     return source, True
 
 
