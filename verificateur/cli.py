@@ -15,6 +15,7 @@ from typing import Any, Iterable
 import click
 
 from verificateur import __version__, click_fr
+from verificateur.collecte import DELAI_DEFAUT, TAILLE_DEFAUT
 from verificateur.problemes import ErreurVerificateur
 from verificateur.rendus import FORMATS
 
@@ -626,19 +627,20 @@ class _CommandeLot(_Commande):
 @option_programmes
 @click.option("--liste", "liste", metavar="FICHIER", help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json ; sinon texte).")
 @click.option("--miroirs", metavar="DOSSIER", help="Dossier des miroirs des dépôts collectés par URL ou paquet git (par défaut : $XDG_CACHE_HOME/verificateur/miroirs).")
-@click.option("--delai-collecte", "delai_collecte", type=click.FloatRange(min=0, min_open=True), default=600, show_default=True, metavar="SECONDES", help="Durée maximale de la récupération de chaque dépôt collecté.")
-@click.option("--taille-max-collecte", "taille_collecte", type=click.IntRange(min=1), default=2048, show_default=True, metavar="MIO", help="Taille maximale du miroir de chaque dépôt collecté, en Mio.")
+@click.option("--delai-collecte", "delai_collecte", type=click.FloatRange(min=0, min_open=True), default=DELAI_DEFAUT, metavar="SECONDES", help=f"Durée maximale de la récupération de chaque dépôt collecté (par défaut : {DELAI_DEFAUT} s).")
+@click.option("--taille-max-collecte", "taille_collecte", type=click.IntRange(min=1), default=TAILLE_DEFAUT, metavar="MIO", help=f"Taille maximale du miroir de chaque dépôt collecté (par défaut : {TAILLE_DEFAUT} Mio).")
 @click.pass_context
 def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
         revision: str | None, jobs: int | None, format_: str, sortie: str | None, rapports: str | None, reprendre: bool,
         cache: str | None, sans_cache: bool, partie: str | None, echec_a: str, fraicheur: bool, sans_progression: bool,
         programme: str | None, programmes: tuple[str, ...], liste: str | None, miroirs: str | None = None,
-        delai_collecte: float = 600, taille_collecte: int = 2048) -> None:
+        delai_collecte: float = DELAI_DEFAUT, taille_collecte: int = TAILLE_DEFAUT) -> None:
     """Évaluer des dépôts de preuves par centaines (ARS) ; ou fusionner les parties d'un lot.
 
     \b
     SOURCE : un dossier dont chaque sous-dossier est un dépôt de preuves (copie
-    de travail ou dépôt git nu), ou un manifeste CSV « finess;chemin[;revision] ».
+    de travail ou dépôt git nu), ou un manifeste CSV « finess;chemin[;revision] »
+    (chemin : un dossier, une adresse git ou un paquet git .bundle).
     Codes de sortie : 0 tous conformes, 1 un non conforme, 2 usage,
     4 un dépôt n'a pas pu être évalué, 130 interrompu (voir docs/lot.md).
     Exemple :

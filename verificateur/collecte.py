@@ -284,7 +284,12 @@ def _recuperer(miroir: str, protocole: str, arguments: list[str], reglages: Regl
             return _trop_gros(reglages)
         return None
 
-    code, _, erreurs = _lancer(miroir, protocole, arguments, surs, surveiller)
+    try:
+        code, _, erreurs = _lancer(miroir, protocole, arguments, surs, surveiller)
+    except ErreurVerificateur as exc:
+        if exc.message == _trop_gros(reglages):
+            shutil.rmtree(miroir, ignore_errors=True)  # trop gros : rien n'en est gardé
+        raise
     if _taille(miroir) > reglages.taille_max:
         shutil.rmtree(miroir, ignore_errors=True)
         raise ErreurVerificateur(_trop_gros(reglages))

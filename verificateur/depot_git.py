@@ -8,6 +8,10 @@ jamais par une commande qui compare l'index à l'arbre de travail, et toujours a
 durcie de `_Depot.commande` (mesures : shared/mesures.md §4–§5 ; docs/depot.md).
 
 Une lecture coûte 4 ou 5 processus git, dont un seul `cat-file --batch` pour tous les contenus.
+
+Seule exception à « ne faire que lire » : la collecte d'un lot (`commande_collecte`, `lancer_collecte`,
+appelées par verificateur/collecte.py) fait écrire git dans un miroir de l'auditeur, jamais dans un
+dépôt de preuves (docs/depot.md §7).
 """
 
 from __future__ import annotations

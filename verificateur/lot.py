@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from verificateur import __version__, donnees_personnelles
-from verificateur.collecte import analyser, est_distante, est_paquet
+from verificateur.collecte import DELAI_DEFAUT, TAILLE_DEFAUT, analyser, est_distante, est_paquet
 from verificateur.fichiers import ecrire_atomique
 from verificateur.francais import erreur_systeme
 from verificateur.problemes import ErreurVerificateur
@@ -178,8 +178,8 @@ class Contexte:
     programme: Any = None  # --programme : un eligibilite.Programme (verificateur/eligibilite.py)
     # La collecte des adresses git et des paquets (verificateur/collecte.py, docs/lot.md « Collecter »).
     miroirs: str | None = None  # None : collecte.dossier_miroirs_defaut()
-    delai_collecte: float = 600
-    taille_collecte: int = 2048  # Mio
+    delai_collecte: float = DELAI_DEFAUT  # secondes
+    taille_collecte: int = TAILLE_DEFAUT  # Mio
 
 
 _ETAT: dict[str, Any] = {}
