@@ -244,6 +244,10 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
     subprocess.run(["git", "clone", "-q", "--bare", str(gros), str(tmp_path / "servis" / "gros.git")], check=True)
     tilleuls = depot_git(EXEMPLES / "ehpad-les-tilleuls", tmp_path / "travail" / "tilleuls")
     git(tilleuls, "bundle", "create", str(tmp_path / "bon.bundle"), "--all")
+    (tilleuls / "LISEZMOI.txt").write_text("suite\n", encoding="utf-8")
+    git(tilleuls, "add", "LISEZMOI.txt")
+    git(tilleuls, "commit", "-q", "-m", "Suite")
+    git(tilleuls, "bundle", "create", str(tmp_path / "increment.bundle"), "HEAD~1..HEAD")
     complet = (tmp_path / "bon.bundle").read_bytes()
     (tmp_path / "tronque.bundle").write_bytes(complet[: len(complet) // 2])
     (tmp_path / "faux.bundle").write_text("ceci n'est pas un paquet git\n", encoding="utf-8")
@@ -263,7 +267,8 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
         f"350042131;{daemon}/chu.git;HEAD~1\n"
         "690035449;tronque.bundle\n"
         "690035449;faux.bundle\n"
-        "690035449;bon.bundle;v9\n", encoding="utf-8")
+        "690035449;bon.bundle;v9\n"
+        "690035449;increment.bundle\n", encoding="utf-8")
 
     sortie, donnees = lot_json(lancer, "manifeste.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache",
                                "--jobs", "2", "--delai-collecte", "1", "--taille-max-collecte", "1")
@@ -287,6 +292,8 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
         "tronque.bundle": "paquet git (bundle) tronqué ou corrompu",
         "faux.bundle": "pas un paquet git (bundle) : l'en-tête « # v2 git bundle » (ou v3) manque",
         "bon.bundle": "révision « v9 » introuvable dans le paquet git (bundle)",
+        "increment.bundle": "paquet git incomplet : il suppose des commits absents (paquet incrémental) ; demandez un "
+                            "paquet complet (git bundle create preuves.bundle --all)",
     }
     # Le même chemin n'est évalué qu'une fois (la première ligne) : la ligne HEAD~1 est ignorée.
     assert [e["chemin"] for e in donnees["etablissements"] if e["etat"] == "evalue"] == [f"{daemon}/chu.git"]
@@ -312,6 +319,11 @@ def test_revision_d_une_adresse(tmp_path, lancer, daemon):
 
     _, donnees = lot_json(lancer, "m.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
     assert donnees["etablissements"][0]["depot"]["revision"] == premier
+    # Une adresse en SOURCE, sans manifeste ; --revision s'y applique.
+    _, donnees = lot_json(lancer, f"{daemon}/chu.git", "--revision", "v2026-T3", "--date", DATE, "--miroirs", "miroirs",
+                          "--sans-cache", "--jobs", "1")
+    assert donnees["sources"] == [f"{daemon}/chu.git"]
+    assert donnees["etablissements"][0]["depot"] == {"chemin": f"{daemon}/chu.git", "source": "revision", "revision": premier, "nu": True}
     _, donnees = lot_json(lancer, "n.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
     assert donnees["echecs"][0]["raison"] == (
         "révision « HEAD~1 » : d'un dépôt distant ou d'un paquet git, seuls HEAD, un nom de branche ou "
@@ -411,3 +423,14 @@ def test_paquet_remplace_un_seul_paquet_dans_le_miroir(tmp_path, lancer):
     m = miroir(tmp_path / "miroirs", "paquet:" + str((tmp_path / "preuves.bundle").resolve()))
     paquets = objets_des_paquets(m)
     assert list(paquets.values()) == [int(git(tilleuls, "rev-list", "--objects", "--all", "--count"))]
+
+
+def test_source_en_ligne_de_commande_sans_identifiants_et_miroirs_inutilisables(tmp_path, lancer):
+    secret = "https://auditeur:motdepasse-secret@127.0.0.1:9/chu.git"
+    (tmp_path / "fichier").write_text("", encoding="utf-8")
+    sortie, donnees = lot_json(lancer, secret, "--date", DATE, "--sans-cache", "--jobs", "1")
+    assert donnees["sources"] == ["https://***@127.0.0.1:9/chu.git"]
+    assert "motdepasse-secret" not in sortie.stdout + sortie.stderr
+    (tmp_path / "m.csv").write_text(f"350042131;file://{tmp_path}/absent.git\n", encoding="utf-8")
+    _, donnees = lot_json(lancer, "m.csv", "--date", DATE, "--miroirs", "fichier", "--sans-cache", "--jobs", "1")
+    assert donnees["echecs"][0]["raison"] == "dossier des miroirs « fichier » inutilisable (existe déjà et n'est pas un dossier)"

@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from verificateur.francais import erreur_systeme
 from verificateur.problemes import ErreurVerificateur
 
 DELAI_DEFAUT = 600  # secondes par dépôt
@@ -194,7 +195,10 @@ def rapatrier(chemin: str, revision: str | None, reglages: Reglages) -> tuple[st
         _verifier_paquet(local)
         url, protocole, paquet, identite = local, "file", True, "paquet:" + local
         surs = (os.path.dirname(local),)
-    os.makedirs(reglages.miroirs, exist_ok=True)
+    try:
+        os.makedirs(reglages.miroirs, exist_ok=True)
+    except OSError as exc:
+        raise ErreurVerificateur(f"dossier des miroirs « {reglages.miroirs} » inutilisable ({erreur_systeme(exc)})") from None
     nom = hashlib.sha256(identite.encode("utf-8")).hexdigest()
     miroir = os.path.join(reglages.miroirs, nom + ".git")
     with open(os.path.join(reglages.miroirs, nom + ".verrou"), "a+b") as verrou:

@@ -977,7 +977,9 @@ def evaluer_lot(sources: list[str], catalogue: Any, contexte: Contexte, jobs: in
         resultats, interrompu = executer(taches, contexte, jobs, catalogue, barre)
     finally:
         barre.terminer()
-    tete = entete(catalogue, contexte.jour, sources, partie, revision, contexte.seuil, contexte.fraicheur)
+    # Une adresse donnée en SOURCE n'est recopiée que sans identifiants (docs/lot.md §9).
+    montrees = [analyser(source).affichee if est_distante(source) else source for source in sources]
+    tete = entete(catalogue, contexte.jour, montrees, partie, revision, contexte.seuil, contexte.fraicheur)
     donnees = assembler(tete, [entree for entree, _, _ in resultats.values()], interrompu)
     code = code_sortie(donnees, [code for _, code, _ in resultats.values()])
     if contexte.programme is not None:
