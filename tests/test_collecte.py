@@ -75,6 +75,11 @@ def _http_backend(racine: Path):
     """Une application WSGI qui passe chaque requête à `git http-backend` (CGI), comme Apache le ferait."""
 
     def application(environ, repondre):
+        if environ.get("PATH_INFO", "").startswith("/redirige/"):
+            # Un serveur qui renvoie ailleurs (ici, vers lui-même) : la collecte ne suit pas.
+            cible = environ["PATH_INFO"][len("/redirige"):] + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
+            repondre("301 Moved Permanently", [("Location", cible)])
+            return [b""]
         longueur = int(environ.get("CONTENT_LENGTH") or 0)
         corps = environ["wsgi.input"].read(longueur) if longueur else b""
         env = {"PATH": os.environ["PATH"], "GIT_PROJECT_ROOT": str(racine), "GIT_HTTP_EXPORT_ALL": "1",
@@ -256,7 +261,6 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
     (tmp_path / "manifeste.csv").write_text(
         f"350042131;{daemon}/chu.git\n"
         f"350042131;git://127.0.0.1:{ferme}/chu.git\n"
-        f"350042131;{muet}/chu.git\n"
         f"590028718;{http}/gros.git\n"
         f"350042131;ext::sh -c touch% {marqueur}\n"
         "350042131;fd::17\n"
@@ -264,6 +268,7 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
         "350042131;ftp://127.0.0.1/chu.git\n"
         f"350042131;{http.replace('http://', 'http://auditeur:motdepasse-secret@')}/chu.git\n"
         f"350042131;{daemon}/absent.git\n"
+        f"350042131;{http}/redirige/chu.git\n"
         f"350042131;{daemon}/chu.git;HEAD~1\n"
         "690035449;tronque.bundle\n"
         "690035449;faux.bundle\n"
@@ -271,12 +276,11 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
         "690035449;increment.bundle\n", encoding="utf-8")
 
     sortie, donnees = lot_json(lancer, "manifeste.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache",
-                               "--jobs", "2", "--delai-collecte", "1", "--taille-max-collecte", "1")
+                               "--jobs", "2", "--taille-max-collecte", "1")
     assert sortie.code == 4, sortie
     raisons = {e["chemin"]: e["raison"] for e in donnees["echecs"]}
     assert raisons == {
         f"git://127.0.0.1:{ferme}/chu.git": "connexion refusée : aucun serveur git ne répond à cette adresse (serveur arrêté ou port fermé)",
-        f"{muet}/chu.git": "délai dépassé : la source n'a pas tout envoyé en 1 s (--delai-collecte)",
         f"{http}/gros.git": "trop gros : le miroir dépasse 1 Mio (--taille-max-collecte), récupération arrêtée",
         "ext::…": "adresse refusée : le transport « ext:: » n'est pas admis (admis : https, http, ssh, git, file, "
                   "utilisateur@hôte:chemin, ou un paquet git (.bundle))",
@@ -289,6 +293,7 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
             "adresse refusée : identifiants dans l'URL (ils viendraient du manifeste) ; utilisez l'assistant "
             "d'identification de git (credential helper) ou l'agent SSH de l'auditeur",
         f"{daemon}/absent.git": "dépôt introuvable à cette adresse",
+        f"{http}/redirige/chu.git": "redirection refusée : le serveur renvoie ailleurs ; donnez l'adresse finale",
         "tronque.bundle": "paquet git (bundle) tronqué ou corrompu",
         "faux.bundle": "pas un paquet git (bundle) : l'en-tête « # v2 git bundle » (ou v3) manque",
         "bon.bundle": "révision « v9 » introuvable dans le paquet git (bundle)",
@@ -300,6 +305,13 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
     assert not marqueur.exists()
     for texte in (sortie.stdout, sortie.stderr, tous_les_octets(tmp_path / "miroirs").decode("latin-1")):
         assert "motdepasse-secret" not in texte and "auditeur:" not in texte
+    # Un serveur qui accepte la connexion et se tait : arrêté au délai (seul dans son lot, pour que le
+    # délai très court ne touche aucune autre source sur une machine chargée).
+    (tmp_path / "lent.csv").write_text(f"350042131;{muet}/chu.git\n", encoding="utf-8")
+    sortie, donnees = lot_json(lancer, "lent.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache",
+                               "--jobs", "1", "--delai-collecte", "0.5")
+    assert [e["raison"] for e in donnees["echecs"]] == [
+        "délai dépassé : la source n'a pas tout envoyé en 0,5 s (--delai-collecte)"]
     # Le miroir trop gros est effacé ; aucun paquet temporaire ni verrou ne reste.
     assert not miroir(tmp_path / "miroirs", f"{http}/gros.git").exists()
     restes = [p for p in (tmp_path / "miroirs").rglob("*") if p.name.startswith("tmp_") or p.name.endswith(".lock")]
