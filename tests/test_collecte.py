@@ -6,6 +6,7 @@ valide, tronqué, qui n'en est pas un, ou sans la révision."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import shutil
@@ -80,6 +81,13 @@ def _http_backend(racine: Path):
             cible = environ["PATH_INFO"][len("/redirige"):] + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
             repondre("301 Moved Permanently", [("Location", cible)])
             return [b""]
+        if environ.get("PATH_INFO", "").startswith("/prive/"):
+            # Un dépôt protégé : seuls les identifiants de l'auditeur (assistant d'identification) y ouvrent.
+            attendu = "Basic " + base64.b64encode(b"auditeur:jeton-de-l-auditeur").decode()
+            if environ.get("HTTP_AUTHORIZATION") != attendu:
+                repondre("401 Unauthorized", [("WWW-Authenticate", 'Basic realm="preuves"')])
+                return [b""]
+            environ["PATH_INFO"] = environ["PATH_INFO"][len("/prive"):]
         longueur = int(environ.get("CONTENT_LENGTH") or 0)
         corps = environ["wsgi.input"].read(longueur) if longueur else b""
         env = {"PATH": os.environ["PATH"], "GIT_PROJECT_ROOT": str(racine), "GIT_HTTP_EXPORT_ALL": "1",
@@ -446,3 +454,24 @@ def test_source_en_ligne_de_commande_sans_identifiants_et_miroirs_inutilisables(
     (tmp_path / "m.csv").write_text(f"350042131;file://{tmp_path}/absent.git\n", encoding="utf-8")
     _, donnees = lot_json(lancer, "m.csv", "--date", DATE, "--miroirs", "fichier", "--sans-cache", "--jobs", "1")
     assert donnees["echecs"][0]["raison"] == "dossier des miroirs « fichier » inutilisable (existe déjà et n'est pas un dossier)"
+
+
+def test_identifiants_de_l_auditeur_seulement(tmp_path, lancer, http):
+    """Un dépôt protégé : sans identifiants, la ligne échoue sans rien demander ; avec l'assistant
+    d'identification de l'auditeur (son ~/.gitconfig), il est collecté, et le jeton ne paraît nulle part."""
+    servir(tmp_path, "chu", "chu-armorique")
+    (tmp_path / "m.csv").write_text(f"350042131;{http}/prive/chu.git\n", encoding="utf-8")
+    options = ("m.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
+
+    _, donnees = lot_json(lancer, *options)
+    assert [e["raison"] for e in donnees["echecs"]] == [
+        "authentification refusée ou requise : identifiants de l'auditeur (assistant d'identification git, agent SSH) absents ou refusés"]
+
+    magasin = tmp_path / "identifiants"
+    magasin.write_text(http.replace("http://", "http://auditeur:jeton-de-l-auditeur@") + "\n", encoding="utf-8")
+    magasin.chmod(0o600)
+    (Path(os.environ["HOME"]) / ".gitconfig").write_text(f"[credential]\n\thelper = store --file={magasin}\n", encoding="utf-8")
+    sortie, donnees = lot_json(lancer, *options)
+    assert donnees["etablissements"][0]["etat"] == "evalue", donnees["echecs"]
+    assert "jeton-de-l-auditeur" not in sortie.stdout + sortie.stderr
+    assert b"jeton-de-l-auditeur" not in tous_les_octets(tmp_path / "miroirs")
