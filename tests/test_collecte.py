@@ -320,7 +320,9 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
                                "--jobs", "1", "--delai-collecte", "0.5")
     assert [e["raison"] for e in donnees["echecs"]] == [
         "délai dépassé : la source n'a pas tout envoyé en 0,5 s (--delai-collecte)"]
-    # Le miroir trop gros est effacé ; aucun paquet temporaire ni verrou ne reste.
+    # Le miroir trop gros est effacé, comme celui d'une source jamais reçue ; aucun paquet temporaire
+    # ni verrou ne reste. Seul reste le miroir de la source évaluée.
+    assert [p.name for p in (tmp_path / "miroirs").glob("*.git")] == [miroir(tmp_path / "miroirs", f"{daemon}/chu.git").name]
     assert not miroir(tmp_path / "miroirs", f"{http}/gros.git").exists()
     restes = [p for p in (tmp_path / "miroirs").rglob("*") if p.name.startswith("tmp_") or p.name.endswith(".lock")]
     assert restes == []

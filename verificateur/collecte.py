@@ -203,24 +203,36 @@ def rapatrier(chemin: str, revision: str | None, reglages: Reglages) -> tuple[st
     miroir = os.path.join(reglages.miroirs, nom + ".git")
     with open(os.path.join(reglages.miroirs, nom + ".verrou"), "a+b") as verrou:
         fcntl.flock(verrou, fcntl.LOCK_EX)
+        nouveau = not os.path.isfile(os.path.join(miroir, "HEAD"))
         _initialiser(miroir)
-        ref = f"refs/verificateur/{_cle_revision(revision)}"
-        arguments = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules"]
-        if not paquet:
-            if not reglages.histoire:
-                arguments.append("--depth=1")
-            elif os.path.exists(os.path.join(miroir, "shallow")):
-                arguments.append("--unshallow")
-        arguments += ["--", url, f"+{revision}:{ref}"]
-        _recuperer(miroir, protocole, arguments, reglages, surs, revision, paquet)
-        if paquet and len([n for n in os.listdir(os.path.join(miroir, "objects", "pack")) if n.endswith(".pack")]) > 1:
-            # Un paquet remplacé arrive entier (git ne négocie pas avec un fichier) : ses objets déjà
-            # reçus seraient gardés deux fois, campagne après campagne. Un seul paquet par miroir.
-            _recuperer(miroir, protocole, ["repack", "-a", "-d", "-q"], reglages, surs, revision, paquet)
-        code, sha, _ = _lancer(miroir, protocole, ["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], surs)
-        if code != 0 or not sha.strip():
-            raise ErreurVerificateur(f"la révision « {revision} » ne désigne pas un commit")
-        return miroir, sha.decode("ascii", "replace").strip()
+        try:
+            return _rapatrier(miroir, url, protocole, paquet, revision, reglages, surs)
+        except ErreurVerificateur:
+            if nouveau:
+                shutil.rmtree(miroir, ignore_errors=True)  # une source jamais reçue ne laisse pas de miroir vide
+            raise
+
+
+def _rapatrier(miroir: str, url: str, protocole: str, paquet: bool, revision: str, reglages: Reglages,
+               surs: tuple[str, ...]) -> tuple[str, str]:
+    """Dans le miroir verrouillé : la révision, puis son sha."""
+    ref = f"refs/verificateur/{_cle_revision(revision)}"
+    arguments = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules"]
+    if not paquet:
+        if not reglages.histoire:
+            arguments.append("--depth=1")
+        elif os.path.exists(os.path.join(miroir, "shallow")):
+            arguments.append("--unshallow")
+    arguments += ["--", url, f"+{revision}:{ref}"]
+    _recuperer(miroir, protocole, arguments, reglages, surs, revision, paquet)
+    if paquet and len([n for n in os.listdir(os.path.join(miroir, "objects", "pack")) if n.endswith(".pack")]) > 1:
+        # Un paquet remplacé arrive entier (git ne négocie pas avec un fichier) : ses objets déjà
+        # reçus seraient gardés deux fois, campagne après campagne. Un seul paquet par miroir.
+        _recuperer(miroir, protocole, ["repack", "-a", "-d", "-q"], reglages, surs, revision, paquet)
+    code, sha, _ = _lancer(miroir, protocole, ["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], surs)
+    if code != 0 or not sha.strip():
+        raise ErreurVerificateur(f"la révision « {revision} » ne désigne pas un commit")
+    return miroir, sha.decode("ascii", "replace").strip()
 
 
 def _verifier_paquet(chemin: str) -> None:

@@ -23,6 +23,7 @@ import stat
 import subprocess
 import tempfile
 import threading
+import time
 import weakref
 from dataclasses import dataclass
 from datetime import date as date_, datetime
@@ -916,13 +917,15 @@ def lancer_collecte(miroir: str, protocole: str, arguments: list[str], surs: tup
         except FileNotFoundError:
             raise ErreurVerificateur("git introuvable : installez git pour collecter un dépôt") from None
         raison = None
+        fin = time.monotonic() + DELAI_GIT  # sans surveillance (init, rev-parse) : la borne de tout appel à git
         try:
             while raison is None:
                 try:
                     code = processus.wait(timeout=0.2)
                     break
                 except subprocess.TimeoutExpired:
-                    raison = surveiller() if surveiller else None
+                    raison = surveiller() if surveiller else (
+                        f"git n'a pas répondu en {DELAI_GIT} s dans le miroir" if time.monotonic() > fin else None)
         finally:
             if processus.poll() is None:  # arrêt demandé, ou exception (Ctrl-C) pendant l'attente
                 try:
