@@ -367,8 +367,7 @@ def test_fraicheur_recoit_l_histoire(tmp_path, lancer, daemon):
     _, donnees = lot_json(lancer, *options, "--fraicheur")
     assert donnees["etablissements"][0]["etat"] == "evalue"
     assert not (m / "shallow").exists()
-    assert subprocess.run(["git", "-C", str(m), "rev-list", "--count", "HEAD" if False else donnees["etablissements"][0]["depot"]["revision"]],
-                          capture_output=True, text=True, check=True).stdout.strip() == "2"
+    assert git(m, "rev-list", "--count", donnees["etablissements"][0]["depot"]["revision"]) == "2"
 
 
 def test_objets_fabriques_refuses_par_fsck(tmp_path, lancer, daemon):
