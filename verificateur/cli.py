@@ -15,6 +15,7 @@ from typing import Any, Iterable
 import click
 
 from verificateur import __version__, click_fr
+from verificateur.collecte import DELAI_DEFAUT, TAILLE_DEFAUT
 from verificateur.problemes import ErreurVerificateur
 from verificateur.rendus import FORMATS
 
@@ -643,19 +644,23 @@ class _CommandeLot(_Commande):
 @click.option("--programme", "programme", metavar="ID", help="Décider aussi de l'éligibilité de chaque établissement à ce programme de financement (docs/financements.md).")
 @option_programmes
 @click.option("--liste", "liste", metavar="FICHIER", help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json, .xlsx ; sinon texte).")
+@click.option("--miroirs", metavar="DOSSIER", help="Dossier des miroirs des dépôts collectés par URL ou paquet git (par défaut : $XDG_CACHE_HOME/verificateur/miroirs).")
+@click.option("--delai-collecte", "delai_collecte", type=click.FloatRange(min=0, min_open=True), default=DELAI_DEFAUT, metavar="SECONDES", help=f"Durée maximale de la récupération de chaque dépôt collecté (par défaut : {DELAI_DEFAUT} s).")
+@click.option("--taille-max-collecte", "taille_collecte", type=click.IntRange(min=1), default=TAILLE_DEFAUT, metavar="MIO", help=f"Taille maximale du miroir de chaque dépôt collecté (par défaut : {TAILLE_DEFAUT} Mio).")
 @click.option("--campagne", "campagne", metavar="NOM", help="Enregistrer le lot dans l'observatoire sous cette campagne (docs/observatoire.md).")
 @click.option("--observatoire", "observatoire", metavar="FICHIER", help="Avec --campagne : la base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite).")
 @click.pass_context
 def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
         revision: str | None, jobs: int | None, format_: str, sortie: str | None, rapports: str | None, reprendre: bool,
         cache: str | None, sans_cache: bool, partie: str | None, echec_a: str, fraicheur: bool, sans_progression: bool,
-        programme: str | None, programmes: tuple[str, ...], liste: str | None, campagne: str | None,
-        observatoire: str | None) -> None:
+        programme: str | None, programmes: tuple[str, ...], liste: str | None, miroirs: str | None,
+        delai_collecte: float, taille_collecte: int, campagne: str | None, observatoire: str | None) -> None:
     """Évaluer des dépôts de preuves par centaines (ARS) ; ou fusionner les parties d'un lot.
 
     \b
     SOURCE : un dossier dont chaque sous-dossier est un dépôt de preuves (copie
-    de travail ou dépôt git nu), ou un manifeste CSV « finess;chemin[;revision] ».
+    de travail ou dépôt git nu), ou un manifeste CSV « finess;chemin[;revision] »
+    (chemin : un dossier, une adresse git ou un paquet git .bundle).
     Codes de sortie : 0 tous conformes, 1 un non conforme, 2 usage,
     4 un dépôt n'a pas pu être évalué, 130 interrompu (voir docs/lot.md).
     Exemple :
@@ -703,7 +708,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         jour=jour or date.today(), seuil=echec_a, fraicheur=fraicheur,
         cache=None if sans_cache else (cache or module.dossier_cache_defaut()), rapports=rapports,
         base_liens=os.path.dirname(os.path.abspath(sortie)) if ecrit and rapports else None, reprendre=reprendre,
-        programme=choisi,
+        programme=choisi, miroirs=miroirs, delai_collecte=delai_collecte, taille_collecte=taille_collecte,
     )
     donnees, code = module.evaluer_lot(list(sources), catalogue, contexte, jobs or os.cpu_count() or 1, revision, morceaux,
                                        progression=not sans_progression)

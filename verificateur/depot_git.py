@@ -8,19 +8,26 @@ jamais par une commande qui compare l'index à l'arbre de travail, et toujours a
 durcie de `_Depot.commande` (mesures : shared/mesures.md §4–§5 ; docs/depot.md).
 
 Une lecture coûte 4 ou 5 processus git, dont un seul `cat-file --batch` pour tous les contenus.
+
+Seule exception à « ne faire que lire » : la collecte d'un lot (`commande_collecte`, `lancer_collecte`,
+appelées par verificateur/collecte.py) fait écrire git dans un miroir de l'auditeur, jamais dans un
+dépôt de preuves (docs/depot.md §7).
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
+import signal
 import stat
 import subprocess
+import tempfile
 import threading
+import time
 import weakref
 from dataclasses import dataclass
 from datetime import date as date_, datetime
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 from pathlib import Path
 
 from verificateur.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
@@ -451,6 +458,11 @@ class _SourceGit:
     def fermer(self) -> None:
         self._lot.fermer()
 
+    def nommer(self, nom: str) -> None:
+        """Le nom que disent le rapport et les messages : pour un dépôt collecté, sa source (adresse ou
+        paquet), jamais le chemin de son miroir (verificateur/collecte.py)."""
+        self.chemin = self._depot.chemin = nom
+
     def dates_ajout(self) -> dict[str, date_]:
         """Date du premier commit de chaque fichier (fraîcheur : « déclaré a posteriori »)."""
         return dates_ajout(self)
@@ -850,3 +862,79 @@ def initialiser(chemin: str) -> bool:
     except ErreurVerificateur:
         _Depot.hors_depot(chemin).executer(["init", "-q"], echec=f"{chemin}: « git init » a échoué")
         return True
+
+
+# -- collecte : la seule écriture de git, dans un miroir de l'auditeur (verificateur/collecte.py) -----
+
+# Protocoles qu'une collecte peut ouvrir, un seul par appel (celui de la source) ; jamais `ext::`
+# (une commande arbitraire), `fd::`, ni ftp. Tous les autres restent fermés nommément (_PROTOCOLES).
+PROTOCOLES_COLLECTE = ("https", "http", "ssh", "git", "file")
+
+# Ce qu'une collecte impose, en plus de l'invocation durcie : objets vérifiés à la réception (un
+# objet mal formé, un chemin « .git » ou « .. » dans un arbre, refusés par fsck) ; aucune
+# redirection HTTP (elle mènerait ailleurs que là où l'auditeur l'a dit) ; ni entretien automatique
+# (gc, maintenance), ni graphe de commits, ni sous-modules : fetch ne fait que recevoir des objets.
+_OPTIONS_COLLECTE = (
+    "transfer.fsckObjects=true", "fetch.fsckObjects=true", "http.followRedirects=false", "gc.auto=0",
+    "maintenance.auto=false", "fetch.writeCommitGraph=false", "fetch.recurseSubmodules=false",
+    "submodule.recurse=false", "fetch.prune=false", "core.askPass=", "credential.interactive=false",
+    # Chaque réception reste un paquet (pas d'objets épars) : des milliers de miroirs restent peu de fichiers.
+    "fetch.unpackLimit=1", "transfer.unpackLimit=1",
+)
+
+
+def commande_collecte(miroir: str, protocole: str, arguments: list[str], surs: tuple[str, ...] = ()) -> tuple[list[str], dict[str, str]]:
+    """La commande (et son environnement) qui fait écrire git dans un miroir de l'auditeur (`init`,
+    `fetch`) : l'invocation durcie de `_Depot`, avec le seul `protocole` de la source ouvert (ligne de
+    commande et GIT_ALLOW_PROTOCOL). `surs` : dossiers d'une source locale (`file://`, paquet) que git
+    doit accepter quel qu'en soit le propriétaire. Rien n'est lu de la configuration de la source ; la
+    configuration de l'auditeur (~/.gitconfig : assistant d'identification, ssh) s'applique, comme pour
+    git lui-même."""
+    if protocole not in PROTOCOLES_COLLECTE:
+        raise ErreurVerificateur(f"protocole « {protocole} » refusé")
+    depot = _Depot.hors_depot(miroir)
+    depot._surs += [s for s in surs if s not in depot._surs]
+    commande = depot.commande([]) + ["-c", f"protocol.{protocole}.allow=always"]
+    for option in _OPTIONS_COLLECTE:
+        commande += ["-c", option]
+    env = depot.environnement()
+    env["GIT_ALLOW_PROTOCOL"] = protocole
+    return commande + arguments, env
+
+
+def lancer_collecte(miroir: str, protocole: str, arguments: list[str], surs: tuple[str, ...] = (),
+                    surveiller: Callable[[], str | None] | None = None, maximum: int = 64 * 1024) -> tuple[int, bytes, bytes]:
+    """Lance git dans un miroir (`commande_collecte`) : (code, début de stdout, début de stderr), au
+    plus `maximum` octets de chaque (un serveur bavard ne remplit pas la mémoire). `surveiller` est
+    appelée toutes les 0,2 s : si elle rend une raison (délai, taille), git et tout ce qu'il a lancé
+    (remote-https, ssh, index-pack : son groupe de processus) sont arrêtés, et ErreurVerificateur(raison).
+    Sans terminal et dans son propre groupe : ssh ne peut demander aucun mot de passe."""
+    commande, env = commande_collecte(miroir, protocole, arguments, surs)
+    with tempfile.TemporaryFile() as sortie, tempfile.TemporaryFile() as erreurs:
+        try:
+            processus = subprocess.Popen(commande, stdin=subprocess.DEVNULL, stdout=sortie, stderr=erreurs, env=env,
+                                         start_new_session=True)
+        except FileNotFoundError:
+            raise ErreurVerificateur("git introuvable : installez git pour collecter un dépôt") from None
+        raison = None
+        fin = time.monotonic() + DELAI_GIT  # sans surveillance (init, rev-parse) : la borne de tout appel à git
+        try:
+            while raison is None:
+                try:
+                    code = processus.wait(timeout=0.2)
+                    break
+                except subprocess.TimeoutExpired:
+                    raison = surveiller() if surveiller else (
+                        f"git n'a pas répondu en {DELAI_GIT} s dans le miroir" if time.monotonic() > fin else None)
+        finally:
+            if processus.poll() is None:  # arrêt demandé, ou exception (Ctrl-C) pendant l'attente
+                try:
+                    os.killpg(processus.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                processus.wait()
+        if raison is not None:
+            raise ErreurVerificateur(raison)
+        sortie.seek(0)
+        erreurs.seek(0)
+        return code, sortie.read(maximum), erreurs.read(maximum)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from verificateur import __version__, donnees_personnelles
+from verificateur.collecte import DELAI_DEFAUT, TAILLE_DEFAUT, analyser, est_distante, est_paquet
 from verificateur.fichiers import ecrire_atomique
 from verificateur.francais import erreur_systeme
 from verificateur.problemes import ErreurVerificateur
@@ -79,7 +80,11 @@ def decouvrir(sources: list[str], revision: str | None = None) -> list[Tache]:
     taches: dict[str, Tache] = {}
     for source in sources:
         dossier = Path(source)
-        if dossier.is_dir():
+        if est_distante(source) or est_paquet(source):
+            # Une adresse git ou un paquet (docs/lot.md, « Collecter ») : une tâche, collectée par son processus.
+            adresse = analyser(source) if est_distante(source) else None
+            trouvees = [Tache(adresse.affichee if adresse else source, revision=revision, raison=adresse.raison if adresse else None)]
+        elif dossier.is_dir():
             if (dossier / "etablissement.yaml").exists() or _est_nu(dossier):
                 trouvees = [Tache(source, revision=revision)]
             else:
@@ -130,6 +135,11 @@ def lire_manifeste(chemin: str, revision: str | None = None) -> list[Tache]:
             taches.append(Tache(lieu, raison=f"ligne de manifeste invalide : FINESS « {finess} » mal formé (9 chiffres, ou 2A/2B et 7 chiffres)"))
         elif not dossier:
             taches.append(Tache(lieu, finess, raison="ligne de manifeste invalide : chemin vide"))
+        elif est_distante(dossier):
+            # Vérifiée ici, avant tout git : une adresse refusée (ext::, identifiants…) n'est jamais lancée
+            # et n'est affichée que sans ses identifiants.
+            adresse = analyser(dossier)
+            taches.append(Tache(adresse.affichee, finess, rev or revision, raison=adresse.raison))
         else:
             complet = dossier if os.path.isabs(dossier) else os.path.normpath(os.path.join(base, dossier))
             taches.append(Tache(complet, finess, rev or revision))
@@ -166,6 +176,10 @@ class Contexte:
     base_liens: str | None = None  # dossier par rapport auquel les chemins des rapports sont écrits
     reprendre: bool = False
     programme: Any = None  # --programme : un eligibilite.Programme (verificateur/eligibilite.py)
+    # La collecte des adresses git et des paquets (verificateur/collecte.py, docs/lot.md « Collecter »).
+    miroirs: str | None = None  # None : collecte.dossier_miroirs_defaut()
+    delai_collecte: float = DELAI_DEFAUT  # secondes
+    taille_collecte: int = TAILLE_DEFAUT  # Mio
 
 
 _ETAT: dict[str, Any] = {}
@@ -296,6 +310,23 @@ def _ouvrir(tache: Tache) -> tuple[Any, bool]:
     from verificateur.sources import SourceArbre
 
     return SourceArbre(tache.chemin), False
+
+
+def _collecter(tache: Tache, contexte: Contexte) -> tuple[Any, bool]:
+    """Une adresse git ou un paquet : récupéré dans son miroir (verificateur/collecte.py), puis lu
+    comme un dépôt nu à la révision reçue. Le rapport nomme la source, jamais le miroir."""
+    from verificateur import collecte
+    from verificateur.depot_git import SourceRevision
+
+    reglages = collecte.Reglages(contexte.miroirs or collecte.dossier_miroirs_defaut(), contexte.delai_collecte,
+                                 contexte.taille_collecte * 1024 * 1024, histoire=contexte.fraicheur)
+    miroir, sha = collecte.rapatrier(tache.chemin, tache.revision, reglages)
+    try:
+        source = SourceRevision(miroir, sha)
+    except ErreurVerificateur as exc:
+        raise ErreurVerificateur(_raison(exc.message, miroir)) from None
+    source.nommer(tache.chemin)
+    return source, True
 
 
 def _cle(source: Any, tache: Tache, relire: bool = False) -> tuple[str, Any]:
@@ -599,7 +630,7 @@ def _evaluer(tache: Tache) -> Resultat:
     if tache.raison is not None:
         return echec(tache, tache.raison), CODE_ECHEC_DEPOT, None
     _injection(tache)
-    source, nu = _ouvrir(tache)
+    source, nu = _collecter(tache, contexte) if est_distante(tache.chemin) or est_paquet(tache.chemin) else _ouvrir(tache)
     try:
         cle, source = _cle(source, tache)
         entree, code = _entree(contexte, tache, cle, source, nu)
@@ -946,7 +977,9 @@ def evaluer_lot(sources: list[str], catalogue: Any, contexte: Contexte, jobs: in
         resultats, interrompu = executer(taches, contexte, jobs, catalogue, barre)
     finally:
         barre.terminer()
-    tete = entete(catalogue, contexte.jour, sources, partie, revision, contexte.seuil, contexte.fraicheur)
+    # Une adresse donnée en SOURCE n'est recopiée que sans identifiants (docs/lot.md §9).
+    montrees = [analyser(source).affichee if est_distante(source) else source for source in sources]
+    tete = entete(catalogue, contexte.jour, montrees, partie, revision, contexte.seuil, contexte.fraicheur)
     donnees = assembler(tete, [entree for entree, _, _ in resultats.values()], interrompu)
     code = code_sortie(donnees, [code for _, code, _ in resultats.values()])
     if contexte.programme is not None:

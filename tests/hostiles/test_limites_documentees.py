@@ -32,6 +32,10 @@ def test_les_limites_de_volume_documentees_sont_celles_du_code():
     assert valeur("étapes d'un `historique`") == str(ETAPES_MAX)
     assert valeur("commits de l'histoire") == str(COMMITS_MAX)
     assert valeur("octets de preuves lus pour tout un `historique`") == f"{TAILLE_MAX_HISTOIRE} octets (128 Mio)"
+    from verificateur.collecte import DELAI_DEFAUT, TAILLE_DEFAUT
+
+    assert valeur("durée de la récupération d'un dépôt collecté") == f"{DELAI_DEFAUT} s (`--delai-collecte`)"
+    assert valeur("taille du miroir d'un dépôt collecté") == f"{TAILLE_DEFAUT} Mio (`--taille-max-collecte`)"
 
 
 def test_les_limites_de_ressources_documentees_sont_celles_du_code():
