@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, depuis_gabarit, exemple_commite
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 
@@ -68,11 +68,7 @@ def remplacer(fichier: Path, avant: str, apres: str) -> None:
 
 def nouveau_depot(racine: Path) -> Path:
     """Un dépôt git dont le contenu est le dépôt d'exemple chu-armorique, commité."""
-    shutil.copytree(EXEMPLES / "chu-armorique", racine)
-    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(racine)], check=True)
-    git(racine, "add", "-A")
-    git(racine, "commit", "-q", "-m", "Preuves initiales")
-    return racine
+    return exemple_commite("chu-armorique", racine, "Preuves initiales")
 
 
 @dataclass
@@ -84,13 +80,18 @@ class Depot:
 
 @pytest.fixture
 def depot(tmp_path, environnement_git) -> Depot:
-    chemin = nouveau_depot(tmp_path / "depot")
+    chemin = tmp_path / "depot"
+    return Depot(chemin, *depuis_gabarit(chemin, "chu-armorique en deux commits", _construire_depot))
+
+
+def _construire_depot(chemin: Path) -> tuple[str, str]:
+    nouveau_depot(chemin)
     ancien = sha(chemin)
     git(chemin, "tag", "-a", "v1", "-m", "Preuves de septembre")
     git(chemin, "branch", "ancienne")
     remplacer(chemin / MESURES, "acces_distants: true", "acces_distants: false")
     git(chemin, "commit", "-q", "-a", "-m", "MFA des accès distants retirée")
-    return Depot(chemin, ancien, sha(chemin))
+    return ancien, sha(chemin)
 
 
 def evaluer(lancer, chemin: Path | str, *options: str) -> dict:
