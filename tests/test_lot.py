@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, exemple_commite
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 
@@ -46,6 +46,8 @@ def git(depot: Path, *arguments: str) -> str:
 
 
 def depot_git(source: Path, cible: Path) -> Path:
+    if source.parent == EXEMPLES:
+        return exemple_commite(source.name, cible, "Preuves")
     shutil.copytree(source, cible)
     subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(cible)], check=True)
     git(cible, "add", "-A")
