@@ -5,6 +5,7 @@ aucune écriture dans le dépôt de preuves."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -94,6 +95,27 @@ def _construire_depot(chemin: Path) -> tuple[str, str]:
     return ancien, sha(chemin)
 
 
+def test_la_copie_d_un_gabarit_est_le_depot_que_le_test_aurait_bati(tmp_path, environnement_git):
+    """Les dépôts des tests sont copiés d'un gabarit (conftest.depuis_gabarit) : mêmes commits, mêmes
+    références, même index, arbre de travail propre, que bâtis sur place."""
+    sur_place = tmp_path / "sur-place"
+    shutil.copytree(EXEMPLES / "chu-armorique", sur_place)
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(sur_place)], check=True)
+    git(sur_place, "add", "-A")
+    git(sur_place, "commit", "-q", "-m", "Preuves initiales")
+
+    def etat(chemin: Path) -> tuple[str, ...]:
+        return (git(chemin, "log", "--all", "--format=%H %T %P|%an|%ae|%aI|%cn|%ce|%cI|%s").stdout,
+                git(chemin, "for-each-ref", "--format=%(refname) %(objectname)").stdout,
+                git(chemin, "symbolic-ref", "HEAD").stdout, git(chemin, "ls-files", "-s").stdout,
+                git(chemin, "status", "--porcelain", "--ignored").stdout)
+
+    attendu = etat(sur_place)
+    assert attendu[2] == "refs/heads/main\n" and "Preuves initiales" in attendu[0] and attendu[4] == ""
+    for nom in ("premiere", "seconde"):  # la seconde est forcément une copie
+        assert etat(nouveau_depot(tmp_path / nom)) == attendu, nom
+
+
 def evaluer(lancer, chemin: Path | str, *options: str) -> dict:
     sortie = lancer("evaluer", str(chemin), *options, "--date", DATE_EXEMPLES, "--format", "json")
     assert sortie.code in (0, 1), sortie
@@ -114,12 +136,18 @@ def textes_hyg01(rapport: dict) -> str:
     return "\n".join(d["texte"] for r in rapport["resultats"] if r["regle"] == "HYG-01" for d in r["details"])
 
 
+_REFERENCE: list[dict] = []
+
+
 @pytest.fixture
 def reference(lancer) -> dict:
-    """Le dépôt d'exemple lu comme simple dossier : les verdicts du premier commit."""
-    rapport = evaluer(lancer, EXEMPLES / "chu-armorique")
-    assert statuts(rapport)["HYG-01"] == "conforme"
-    return rapport
+    """Le dépôt d'exemple lu comme simple dossier : les verdicts du premier commit. Lu une fois par
+    session (le dossier d'exemple ne change pas) ; chaque test reçoit sa propre copie."""
+    if not _REFERENCE:
+        rapport = evaluer(lancer, EXEMPLES / "chu-armorique")
+        assert statuts(rapport)["HYG-01"] == "conforme"
+        _REFERENCE.append(rapport)
+    return copy.deepcopy(_REFERENCE[0])
 
 
 def empreintes(racine: Path) -> dict[str, tuple]:
