@@ -89,8 +89,8 @@ def depuis_gabarit(cible: Path, nom: str, construire: Callable[[Path], T]) -> T:
     """Pose dans `cible` (qui n'existe pas encore) le dépôt git que `construire(chemin)` bâtit, et rend
     ce que `construire` a rendu (des révisions…).
 
-    Le dépôt n'est bâti qu'une fois par session, puis copié : un `copytree` coûte bien moins que les
-    `git init`, `add`, `commit` qu'il remplace dans chaque test. La copie est le dépôt que le test aurait
+    Le dépôt n'est bâti qu'une fois par session, puis copié : une copie coûte bien moins que les
+    `git init`, `add`, `commit` qu'elle remplace dans chaque test. La copie est le dépôt que le test aurait
     bâti lui-même : `construire` tourne dans l'environnement git du premier test qui le demande, et le
     gabarit est propre à cet environnement (identités, dates, configuration : les variables GIT_* et la
     configuration git de HOME), donc mêmes commits, mêmes révisions, mêmes dates. Seules les
@@ -112,8 +112,11 @@ def depuis_gabarit(cible: Path, nom: str, construire: Callable[[Path], T]) -> T:
         gabarit = Path(tempfile.mkdtemp(dir=_DOSSIER_GABARITS[0])) / cible.name
         _GABARITS[cle] = (gabarit, construire(gabarit))
     gabarit, rendu = _GABARITS[cle]
+    assert not cible.exists(), cible
     cible.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(gabarit, cible, symlinks=True)
+    # `cp -a` (modes, dates, liens tels quels, comme copytree) : 4 fois moins de temps processeur que
+    # shutil.copytree, qui refait copystat et xattr fichier par fichier.
+    subprocess.run(["cp", "-a", "--", str(gabarit), str(cible)], check=True)
     return rendu  # type: ignore[return-value]
 
 
