@@ -112,12 +112,17 @@ def depuis_gabarit(cible: Path, nom: str, construire: Callable[[Path], T]) -> T:
         gabarit = Path(tempfile.mkdtemp(dir=_DOSSIER_GABARITS[0])) / cible.name
         _GABARITS[cle] = (gabarit, construire(gabarit))
     gabarit, rendu = _GABARITS[cle]
+    copier_dossier(gabarit, cible)
+    return rendu  # type: ignore[return-value]
+
+
+def copier_dossier(source: Path, cible: Path) -> Path:
+    """Comme shutil.copytree(source, cible, symlinks=True) (modes, dates, liens tels quels), par `cp -a` :
+    3 à 4 fois moins de temps processeur que copytree, qui refait copystat et xattr fichier par fichier."""
     assert not cible.exists(), cible
     cible.parent.mkdir(parents=True, exist_ok=True)
-    # `cp -a` (modes, dates, liens tels quels, comme copytree) : 4 fois moins de temps processeur que
-    # shutil.copytree, qui refait copystat et xattr fichier par fichier.
-    subprocess.run(["cp", "-a", "--", str(gabarit), str(cible)], check=True)
-    return rendu  # type: ignore[return-value]
+    subprocess.run(["cp", "-a", "--", str(source), str(cible)], check=True)
+    return cible
 
 
 def exemple_commite(nom: str, cible: Path, message: str) -> Path:
