@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -184,7 +185,16 @@ def test_un_processus_tue_ne_coute_que_son_depot(tmp_path, lancer, monkeypatch):
     assert e["depots/ehpad-les-tilleuls"]["synthese"]["statut_global"] == "non_conforme"
 
 
-def test_ctrl_c_ecrit_ce_qui_est_fini(tmp_path, lancer, monkeypatch):
+@pytest.fixture
+def ctrl_c_actif():
+    """Lancée en arrière-plan par un shell non interactif, la suite hérite de SIGINT ignoré : le Ctrl-C
+    simulé n'arrivait pas (60 s d'attente, puis échec). Un terminal le livre : gestionnaire par défaut."""
+    avant = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, avant)
+
+
+def test_ctrl_c_ecrit_ce_qui_est_fini(tmp_path, lancer, monkeypatch, ctrl_c_actif):
     copier_exemples(tmp_path / "depots")
     monkeypatch.setenv("VERIFICATEUR_TEST_LOT", "interruption:chu-armorique")
     sortie, donnees = lot_json(lancer, "depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--sans-cache")
