@@ -5,6 +5,7 @@ aucune écriture dans le dépôt de preuves."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, depuis_gabarit, exemple_commite
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 
@@ -68,11 +69,7 @@ def remplacer(fichier: Path, avant: str, apres: str) -> None:
 
 def nouveau_depot(racine: Path) -> Path:
     """Un dépôt git dont le contenu est le dépôt d'exemple chu-armorique, commité."""
-    shutil.copytree(EXEMPLES / "chu-armorique", racine)
-    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(racine)], check=True)
-    git(racine, "add", "-A")
-    git(racine, "commit", "-q", "-m", "Preuves initiales")
-    return racine
+    return exemple_commite("chu-armorique", racine, "Preuves initiales")
 
 
 @dataclass
@@ -84,13 +81,39 @@ class Depot:
 
 @pytest.fixture
 def depot(tmp_path, environnement_git) -> Depot:
-    chemin = nouveau_depot(tmp_path / "depot")
+    chemin = tmp_path / "depot"
+    return Depot(chemin, *depuis_gabarit(chemin, "chu-armorique en deux commits", _construire_depot))
+
+
+def _construire_depot(chemin: Path) -> tuple[str, str]:
+    nouveau_depot(chemin)
     ancien = sha(chemin)
     git(chemin, "tag", "-a", "v1", "-m", "Preuves de septembre")
     git(chemin, "branch", "ancienne")
     remplacer(chemin / MESURES, "acces_distants: true", "acces_distants: false")
     git(chemin, "commit", "-q", "-a", "-m", "MFA des accès distants retirée")
-    return Depot(chemin, ancien, sha(chemin))
+    return ancien, sha(chemin)
+
+
+def test_la_copie_d_un_gabarit_est_le_depot_que_le_test_aurait_bati(tmp_path, environnement_git):
+    """Les dépôts des tests sont copiés d'un gabarit (conftest.depuis_gabarit) : mêmes commits, mêmes
+    références, même index, arbre de travail propre, que bâtis sur place."""
+    sur_place = tmp_path / "sur-place"
+    shutil.copytree(EXEMPLES / "chu-armorique", sur_place)
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(sur_place)], check=True)
+    git(sur_place, "add", "-A")
+    git(sur_place, "commit", "-q", "-m", "Preuves initiales")
+
+    def etat(chemin: Path) -> tuple[str, ...]:
+        return (git(chemin, "log", "--all", "--format=%H %T %P|%an|%ae|%aI|%cn|%ce|%cI|%s").stdout,
+                git(chemin, "for-each-ref", "--format=%(refname) %(objectname)").stdout,
+                git(chemin, "symbolic-ref", "HEAD").stdout, git(chemin, "ls-files", "-s").stdout,
+                git(chemin, "status", "--porcelain", "--ignored").stdout)
+
+    attendu = etat(sur_place)
+    assert attendu[2] == "refs/heads/main\n" and "Preuves initiales" in attendu[0] and attendu[4] == ""
+    for nom in ("premiere", "seconde"):  # la seconde est forcément une copie
+        assert etat(nouveau_depot(tmp_path / nom)) == attendu, nom
 
 
 def evaluer(lancer, chemin: Path | str, *options: str) -> dict:
@@ -113,12 +136,18 @@ def textes_hyg01(rapport: dict) -> str:
     return "\n".join(d["texte"] for r in rapport["resultats"] if r["regle"] == "HYG-01" for d in r["details"])
 
 
+_REFERENCE: list[dict] = []
+
+
 @pytest.fixture
 def reference(lancer) -> dict:
-    """Le dépôt d'exemple lu comme simple dossier : les verdicts du premier commit."""
-    rapport = evaluer(lancer, EXEMPLES / "chu-armorique")
-    assert statuts(rapport)["HYG-01"] == "conforme"
-    return rapport
+    """Le dépôt d'exemple lu comme simple dossier : les verdicts du premier commit. Lu une fois par
+    session (le dossier d'exemple ne change pas) ; chaque test reçoit sa propre copie."""
+    if not _REFERENCE:
+        rapport = evaluer(lancer, EXEMPLES / "chu-armorique")
+        assert statuts(rapport)["HYG-01"] == "conforme"
+        _REFERENCE.append(rapport)
+    return copy.deepcopy(_REFERENCE[0])
 
 
 def empreintes(racine: Path) -> dict[str, tuple]:

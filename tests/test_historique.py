@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXEMPLES
+from conftest import EXEMPLES, depuis_gabarit
 from test_depot_git import MESURES, environnement_git, git, remplacer, sha  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
@@ -30,6 +30,10 @@ def histoire(tmp_path, environnement_git):  # noqa: F811
     """Trois commits : le dépôt d'exemple (2026-01-15), la MFA des accès distants retirée (2026-03-10),
     rétablie (2026-05-05)."""
     depot = tmp_path / "depot"
+    return depot, depuis_gabarit(depot, "histoire de chu-armorique en trois commits", _construire_histoire)
+
+
+def _construire_histoire(depot: Path) -> tuple[str, str, str]:
     shutil.copytree(EXEMPLES / "chu-armorique", depot)
     subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(depot)], check=True)
     c1 = commiter(depot, "Preuves initiales", "2026-01-15")
@@ -37,7 +41,7 @@ def histoire(tmp_path, environnement_git):  # noqa: F811
     c2 = commiter(depot, "MFA retirée", "2026-03-10")
     remplacer(depot / MESURES, "acces_distants: false", "acces_distants: true")
     c3 = commiter(depot, "MFA rétablie", "2026-05-05")
-    return depot, (c1, c2, c3)
+    return c1, c2, c3
 
 
 def _historique(lancer, depot: Path, *options: str) -> list[dict]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, exemple_commite
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 
@@ -46,6 +47,8 @@ def git(depot: Path, *arguments: str) -> str:
 
 
 def depot_git(source: Path, cible: Path) -> Path:
+    if source.parent == EXEMPLES:
+        return exemple_commite(source.name, cible, "Preuves")
     shutil.copytree(source, cible)
     subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(cible)], check=True)
     git(cible, "add", "-A")
@@ -182,7 +185,16 @@ def test_un_processus_tue_ne_coute_que_son_depot(tmp_path, lancer, monkeypatch):
     assert e["depots/ehpad-les-tilleuls"]["synthese"]["statut_global"] == "non_conforme"
 
 
-def test_ctrl_c_ecrit_ce_qui_est_fini(tmp_path, lancer, monkeypatch):
+@pytest.fixture
+def ctrl_c_actif():
+    """Lancée en arrière-plan par un shell non interactif, la suite hérite de SIGINT ignoré : le Ctrl-C
+    simulé n'arrivait pas (60 s d'attente, puis échec). Un terminal le livre : gestionnaire par défaut."""
+    avant = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, avant)
+
+
+def test_ctrl_c_ecrit_ce_qui_est_fini(tmp_path, lancer, monkeypatch, ctrl_c_actif):
     copier_exemples(tmp_path / "depots")
     monkeypatch.setenv("VERIFICATEUR_TEST_LOT", "interruption:chu-armorique")
     sortie, donnees = lot_json(lancer, "depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--sans-cache")

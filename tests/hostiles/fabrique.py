@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, Sortie, valider_rapport_json
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, Sortie, copier_dossier, valider_rapport_json
 from test_depot_git import empreintes, git, rendre_hostile
 
 SECRET = "SECRET-HORS-DEPOT-7f3a9c"
@@ -57,7 +56,7 @@ def terrain(tmp_path, environnement_git) -> Terrain:
     (tmp_path / "dehors").mkdir()
     (tmp_path / "dehors" / "fuite.yaml").write_text(f"resume: {SECRET}\n", encoding="utf-8")
     depot = tmp_path / "depot"
-    shutil.copytree(EXEMPLES / "chu-armorique", depot)
+    copier_dossier(EXEMPLES / "chu-armorique", depot)
     return Terrain(tmp_path, depot, secret, tmp_path / "marqueurs")
 
 

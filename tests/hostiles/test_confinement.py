@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, exemple_commite
 from test_depot_git import empreintes, environnement_git, git, nouveau_depot, sha, statuts  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
@@ -43,12 +43,7 @@ def lancer_sur(lancer, commande: str, chemin: Path):
 @pytest.fixture
 def autre(tmp_path, environnement_git) -> Path:
     """Le dépôt d'un autre établissement, posé à côté (comme dans le dossier d'un lot)."""
-    chemin = tmp_path / "ch-vallee-du-lys"
-    shutil.copytree(EXEMPLES / "ch-vallee-du-lys", chemin)
-    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(chemin)], check=True)
-    git(chemin, "add", "-A")
-    git(chemin, "commit", "-q", "-m", "Preuves")
-    return chemin
+    return exemple_commite("ch-vallee-du-lys", tmp_path / "ch-vallee-du-lys", "Preuves")
 
 
 def preuves_sans_git(chemin: Path) -> Path:

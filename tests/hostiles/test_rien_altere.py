@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES
+from conftest import DATE_EXEMPLES, exemple_commite
 from fabrique import SECRET
 from test_depot_git import empreintes, environnement_git, git, remplacer, rendre_hostile, toucher  # noqa: F401 (fixture)
 
@@ -25,10 +23,7 @@ def depots(tmp_path, environnement_git):
     une non indexée, un fichier non suivi, des dates touchées ; configuration piégée."""
     parent = tmp_path / "depots"
     depot = parent / "chu-armorique"
-    shutil.copytree(EXEMPLES / "chu-armorique", depot)
-    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(depot)], check=True)
-    git(depot, "add", "-A")
-    git(depot, "commit", "-q", "-m", "preuves")
+    exemple_commite("chu-armorique", depot, "preuves")
     remplacer(depot / MESURES, "comptes_privilegies: true", "comptes_privilegies: false")
     git(depot, "add", MESURES)
     remplacer(depot / "README.md", "#", "##")
