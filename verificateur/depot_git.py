@@ -5,7 +5,7 @@ C'est le seul module qui lance git. Un dépôt de preuves est une entrée hostil
 textconv, ssh, upload-pack d'un clone partiel…). Git n'est donc appelé que par la plomberie qui ne lit
 que des objets ou l'index (`rev-parse`, `ls-tree`, `ls-files -s`, `cat-file --batch[-check]`),
 jamais par une commande qui compare l'index à l'arbre de travail, et toujours avec l'invocation
-durcie de `_Depot.commande` (mesures : shared/mesures.md §4–§5 ; docs/depot.md).
+durcie de `_Depot.commande` (docs/depot.md ; tests/hostiles/test_code_sur.py).
 
 Une lecture coûte 4 ou 5 processus git, dont un seul `cat-file --batch` pour tous les contenus.
 

@@ -5,7 +5,7 @@ cette date, par le même moteur qu'`evaluer` (preuves.charger, evaluation.evalue
 Coût : un `git log` donne les commits et leurs dates ; un `git log --raw`, lu en flux, donne par rejeu
 des changements le contenu {chemin: blob} de chaque commit voulu (la mémoire ne dépend pas de la taille
 de l'histoire) ; un seul `cat-file --batch` lit les blobs nécessaires ; chaque preuve est lue et validée
-une seule fois par (chemin, blob) pour toute l'histoire (shared/mesures.md §4, §6).
+une seule fois par (chemin, blob) pour toute l'histoire (docs/performances.md).
 """
 
 from __future__ import annotations
