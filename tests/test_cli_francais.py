@@ -66,3 +66,14 @@ def test_lot_fusionner_a_son_aide(lancer):
         assert sortie.code == 0
         assert sortie.stdout.startswith("Usage : verificateur lot fusionner [OPTIONS] PARTIE…\n")
         assert "--rapports" not in sortie.stdout and "--sortie FICHIER" in sortie.stdout
+
+
+@pytest.mark.parametrize("commande", [("politiques", "lister"), ("referentiels", "lister"), ("referentiels", "couverture")])
+@pytest.mark.parametrize("format_", ["texte", "csv", "html"])
+def test_chaque_liste_a_sortie(lancer, tmp_path, commande, format_):
+    """Les listes et la couverture s'écrivent aussi dans un fichier, au même octet près que sur la sortie standard (#17.4)."""
+    fichier = tmp_path / "sous-dossier" / f"liste.{format_}"
+    attendu = lancer(*commande, "--format", format_)
+    ecrit = lancer(*commande, "--format", format_, "--sortie", str(fichier))
+    assert (attendu.code, ecrit.code, ecrit.stdout) == (0, 0, "")
+    assert fichier.read_bytes() == attendu.stdout.encode("utf-8")

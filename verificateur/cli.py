@@ -78,6 +78,27 @@ def ecrire(texte: str | bytes | Iterable[str | bytes], sortie: str | None) -> No
     ecrire_sortie(sortie, texte)
 
 
+def avec_sortie(fonction: Any) -> Any:
+    """`--sortie FICHIER` pour une commande qui écrit son résultat sur la sortie standard (les listes,
+    la couverture) : le même texte, écrit comme le fait `ecrire` (une redirection du shell)."""
+    import contextlib
+    import functools
+    import io
+
+    @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
+    @functools.wraps(fonction)
+    def commande(*args: Any, sortie: str | None = None, **kwargs: Any) -> Any:
+        if sortie is None or sortie == "-":
+            return fonction(*args, **kwargs)
+        tampon = io.StringIO()
+        with contextlib.redirect_stdout(tampon):
+            resultat = fonction(*args, **kwargs)
+        ecrire(tampon.getvalue(), sortie)
+        return resultat
+
+    return commande
+
+
 def refuser_binaire_vers_terminal(format_: str, sortie: str | None) -> None:
     """Un classeur xlsx est binaire : vers un terminal, ses octets ne seraient que du bruit (vers un
     tube ou un fichier, il s'écrit tel quel). Vérifié avant toute évaluation."""
@@ -477,6 +498,7 @@ def politiques_tester(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) 
 @click.argument("dossiers", nargs=-1, type=click.Path(file_okay=False))
 @option_referentiels
 @click.option("--format", "format_", type=click.Choice(("texte", "csv", "html")), default="texte", show_default=True, help="Format de la liste.")
+@avec_sortie
 def politiques_lister(dossiers: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Lister les règles : identifiant, gravité, exigences, preuves lues.
 
@@ -517,6 +539,7 @@ def referentiels() -> None:
 @option_politiques
 @option_referentiels
 @click.option("--format", "format_", type=click.Choice(("texte", "csv", "html")), default="texte", show_default=True, help="Format de la liste.")
+@avec_sortie
 def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Lister les exigences des référentiels chargés, avec leur source."""
     catalogue = _catalogue(politiques, referentiels)
@@ -546,6 +569,7 @@ def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ..
 @option_politiques
 @option_referentiels
 @click.option("--format", "format_", type=click.Choice(("texte", "csv", "html")), default="texte", show_default=True, help="Format de la matrice.")
+@avec_sortie
 def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Matrice exigence → règles → preuves ; les exigences qu'aucune règle ne couvre, et pourquoi.
 
