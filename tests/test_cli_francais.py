@@ -77,3 +77,15 @@ def test_chaque_liste_a_sortie(lancer, tmp_path, commande, format_):
     ecrit = lancer(*commande, "--format", format_, "--sortie", str(fichier))
     assert (attendu.code, ecrit.code, ecrit.stdout) == (0, 0, "")
     assert fichier.read_bytes() == attendu.stdout.encode("utf-8")
+
+
+@pytest.mark.parametrize(("option", "valeur", "message"), [
+    ("--jobs", "abc", "« abc » n'est pas un nombre entier valide."),
+    ("--delai-collecte", "abc", "« abc » n'est pas un nombre valide."),
+    ("--taille-max-collecte", "beaucoup", "« beaucoup » n'est pas un nombre entier valide."),
+])
+def test_nombres_refuses_en_francais(lancer, option, valeur, message):
+    """Click insère le nom anglais du type (« integer range ») dans son message : nos types sont nommés en français."""
+    sortie = lancer("lot", "exemples", option, valeur)
+    assert sortie.code == 2
+    assert sortie.stderr.splitlines()[-1] == f"Erreur : Valeur invalide pour '{option}' : {message}"

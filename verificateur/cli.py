@@ -654,7 +654,7 @@ class _CommandeLot(_Commande):
 @option_politiques
 @option_referentiels
 @click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail ; HEAD pour un dépôt nu).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
+@click.option("--jobs", type=click_fr.entier(min=1), default=None, metavar="N", help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
 @click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html", "xlsx")), default="texte", show_default=True, help="Format du résultat.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
 @click.option("--rapports", metavar="DOSSIER", help="Écrire aussi le rapport JSON et HTML de chaque établissement dans ce dossier.")
@@ -669,8 +669,8 @@ class _CommandeLot(_Commande):
 @option_programmes
 @click.option("--liste", "liste", metavar="FICHIER", help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json, .xlsx ; sinon texte).")
 @click.option("--miroirs", metavar="DOSSIER", help="Dossier des miroirs des dépôts collectés par URL ou paquet git (par défaut : $XDG_CACHE_HOME/verificateur/miroirs).")
-@click.option("--delai-collecte", "delai_collecte", type=click.FloatRange(min=0, min_open=True), default=DELAI_DEFAUT, metavar="SECONDES", help=f"Durée maximale de la récupération de chaque dépôt collecté (par défaut : {DELAI_DEFAUT} s).")
-@click.option("--taille-max-collecte", "taille_collecte", type=click.IntRange(min=1), default=TAILLE_DEFAUT, metavar="MIO", help=f"Taille maximale du miroir de chaque dépôt collecté (par défaut : {TAILLE_DEFAUT} Mio).")
+@click.option("--delai-collecte", "delai_collecte", type=click_fr.decimal(min=0, min_open=True), default=DELAI_DEFAUT, metavar="SECONDES", help=f"Durée maximale de la récupération de chaque dépôt collecté (par défaut : {DELAI_DEFAUT} s).")
+@click.option("--taille-max-collecte", "taille_collecte", type=click_fr.entier(min=1), default=TAILLE_DEFAUT, metavar="MIO", help=f"Taille maximale du miroir de chaque dépôt collecté (par défaut : {TAILLE_DEFAUT} Mio).")
 @click.option("--campagne", "campagne", metavar="NOM", help="Enregistrer le lot dans l'observatoire sous cette campagne (docs/observatoire.md).")
 @click.option("--observatoire", "observatoire", metavar="FICHIER", help="Avec --campagne : la base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite).")
 @click.pass_context

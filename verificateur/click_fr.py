@@ -8,6 +8,7 @@ d'erreur) ; `tests/test_cli_francais.py` vérifie les messages que nos utilisate
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -70,6 +71,21 @@ class Formateur(click.HelpFormatter):
 
 class Contexte(click.Context):
     formatter_class = Formateur
+
+
+def entier(**bornes: Any) -> click.IntRange:
+    """Un entier borné de Click dont le nom, inséré tel quel dans ses messages (« n'est pas un … valide »),
+    est français : « integer range » n'est pas traduisible par la table."""
+    type_ = click.IntRange(**bornes)
+    type_.name = "nombre entier"
+    return type_
+
+
+def decimal(**bornes: Any) -> click.FloatRange:
+    """Un nombre borné de Click, nommé en français (voir `entier`)."""
+    type_ = click.FloatRange(**bornes)
+    type_.name = "nombre"
+    return type_
 
 
 def _traduire(message: str) -> str:
