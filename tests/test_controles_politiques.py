@@ -277,11 +277,10 @@ def test_correspond_conforme_et_non_conforme_avec_l_explication(tmp_path, lancer
 
 def test_chaque_type_de_preuve_a_un_chemin_exemple():
     """Sans exemple, un motif qui vise ce type serait refusé (motif-sans-preuve) et non typé."""
-    from verificateur.politiques import _EXEMPLES_DE_CHEMINS
-    from verificateur.preuves import TYPES
+    from verificateur.preuves import EXEMPLES_DE_CHEMINS, TYPES
 
     for t in TYPES:
-        assert any(t.motif.fullmatch(c) for c in _EXEMPLES_DE_CHEMINS), t.nom
+        assert any(t.motif.fullmatch(c) for c in EXEMPLES_DE_CHEMINS), t.nom
 
 
 def test_un_cas_peut_donner_un_fichier_par_ses_valeurs():

@@ -20,27 +20,15 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from verificateur.preuves import TYPES
+
 RACINE = Path(__file__).resolve().parent.parent
 DOSSIER_SCHEMAS = RACINE / "verificateur" / "schemas" / "preuves"
 DOC = RACINE / "docs" / "preuves.md"
 
-# Nom du schéma → titre de sa section dans docs/preuves.md.
-SECTIONS = {
-    "etablissement": "etablissement.yaml",
-    "budget": "budget/AAAA.yaml",
-    "exercice": "exercices/*.yaml",
-    "plan_blanc_numerique": "crise/plan-blanc-numerique.yaml",
-    "formation": "formation/AAAA.yaml",
-    "veille": "vulnerabilites/veille.yaml",
-    "registre_vulnerabilites": "vulnerabilites/registre.csv",
-    "mesures": "securite/mesures.yaml",
-    "incident": "incidents/*.yaml",
-    "derogations": "derogations.yaml",
-    "audit_ad": "annuaire/audit-ad-AAAA.yaml",
-    "audit_exposition": "exposition/audit-AAAA-MM-JJ.yaml",
-    "pca_pra": "continuite/pca-pra.yaml",
-    "hebergeurs": "contrats/hebergeurs.csv",
-}
+# Nom du schéma → titre de sa section dans docs/preuves.md, tirés du registre des types de preuve : un
+# type nouveau sans section, sans schéma ou sans ligne dans l'arborescence fait échouer ces tests.
+SECTIONS = {t.nom: t.forme.replace("<nom>", "*") for t in TYPES}
 NOMS = sorted(SECTIONS)
 
 # Mots-clés permis : ceux que le moteur sait traduire en message français, la structure, les annotations.
@@ -188,6 +176,13 @@ def test_sections_de_la_documentation() -> None:
     titres = re.findall(r"^## (.+?)[ \t]*$", texte, re.M)
     for titre in [*SECTIONS.values(), "crise/plan-blanc-numerique.md"]:
         assert titres.count(titre) == 1, f"section « ## {titre} » absente ou en double"
+
+
+def test_arborescence_de_la_documentation() -> None:
+    """Chaque type de preuve du registre a sa ligne dans le bloc « Arborescence », et rien d'autre n'y est."""
+    (arbre,) = blocs(section("Arborescence"), "")
+    chemins = [ligne.split()[0] for ligne in arbre.splitlines() if ligne and not ligne.endswith(":")]
+    assert sorted(chemins) == sorted([*SECTIONS.values(), "crise/plan-blanc-numerique.md"])
 
 
 @pytest.mark.parametrize("nom", NOMS)

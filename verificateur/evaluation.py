@@ -13,7 +13,7 @@ from verificateur.langage import (
 )
 from verificateur.politiques import Catalogue, Regle
 from verificateur.problemes import AVERTISSEMENT, ERREUR, Probleme
-from verificateur.preuves import Preuve, Preuves
+from verificateur.preuves import MARKDOWN, TYPES_PAR_NOM, Preuve, Preuves
 
 STATUTS = ("conforme", "non_conforme", "preuve_manquante", "erreur", "non_applicable", "derogation")
 ECHECS = ("non_conforme", "preuve_manquante", "erreur")
@@ -88,20 +88,13 @@ def _verdict(regle: Regle, statut: str, constats: list[Constat], ctx: Contexte, 
     return Verdict(regle, statut, explication, constats, emplacements, dict(ctx.parametres_lus))
 
 
-# Dates déclarées par type de preuve (champ, libellé) : elles ne peuvent pas être postérieures à la
-# date d'évaluation, et la fraîcheur les compare au premier commit du fichier.
-_DATES_DECLAREES = {
-    "exercice": ("date", "exercice daté du"),
-    "plan_blanc_numerique": ("valide_le", "plan blanc numérique validé le"),
-    "incident": ("detecte_le", "incident détecté le"),
-}
-
-
-def _dates_declarees(preuves: Preuves, types: tuple[str, ...] = tuple(_DATES_DECLAREES)) -> Iterator[tuple[Preuve, str, str, date]]:
+def _dates_declarees(preuves: Preuves, types: tuple[str, ...] | None = None) -> Iterator[tuple[Preuve, str, str, date]]:
+    """Les dates que déclarent les preuves valides (`TypePreuve.date_declaree`), de `types` seulement s'il est donné."""
     for preuve in preuves.preuves.values():
-        if preuve.type not in types or not preuve.valide:
+        declaree = TYPES_PAR_NOM.get(preuve.type, MARKDOWN).date_declaree
+        if declaree is None or (types is not None and preuve.type not in types) or not preuve.valide:
             continue
-        champ, libelle = _DATES_DECLAREES[preuve.type]
+        champ, libelle = declaree
         valeur = preuve.valeurs.get(champ)
         jour = valeur.date() if isinstance(valeur, datetime) else valeur
         if isinstance(jour, date):

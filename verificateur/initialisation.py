@@ -38,19 +38,15 @@ def _modeles() -> dict[str, str]:
     schemas = resources.files("verificateur") / "schemas" / "preuves"
     fichiers: dict[str, str] = {}
     for type_preuve in TYPES:
-        source = racine.joinpath(*_forme_modele(type_preuve.forme).split("/"))
+        source = racine.joinpath(*type_preuve.modele.split("/"))
         texte = source.read_text(encoding="utf-8")
         if type_preuve.schema is not None:
             texte = texte.replace("__SCHEMA__", str(schemas / f"{type_preuve.nom}.schema.json"), 1)
-        cible = type_preuve.forme if type_preuve.nom == "etablissement" else "modeles/" + _forme_modele(type_preuve.forme)
+        cible = type_preuve.forme if type_preuve.nom == "etablissement" else "modeles/" + type_preuve.modele
         fichiers[cible] = texte
     fichiers[".pre-commit-config.yaml"] = _CONFIG_PRE_COMMIT
     fichiers["README.md"] = (racine / "README.md").read_text(encoding="utf-8")
     return fichiers
-
-
-def _forme_modele(forme: str) -> str:
-    return forme.replace("<nom>", "AAAA-MM-JJ-nom")
 
 
 def creer(chemin: str) -> list[str]:

@@ -330,9 +330,6 @@ def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, po
     )
 
 
-_EXEMPLES_DE_CHEMINS = EXEMPLES_DE_CHEMINS  # ancien nom, lu par les tests
-
-
 def _motif_possible(motif: str, est_motif: bool) -> bool:
     if not est_motif:
         return type_de(motif) is not None

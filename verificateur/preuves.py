@@ -20,51 +20,36 @@ from verificateur.sources import (
 
 @dataclass(frozen=True)
 class TypePreuve:
-    nom: str
-    motif: re.Pattern[str]
+    """Une sorte de fichier de preuve, décrite en un seul endroit : son enregistrement dans `TYPES`, le
+    registre en fin de module. Ajouter un type = un enregistrement, son schéma, sa section de
+    docs/preuves.md et son modèle d'init (tests/test_types_preuves.py vérifie qu'aucun ne manque)."""
+
+    nom: str  # aussi celui de son schéma, verificateur/schemas/preuves/<nom>.schema.json
+    motif: re.Pattern[str]  # chemin dans le dépôt ; ses groupes nommés (annee, date) vont au contrôle
     format: str  # yaml | csv | markdown
-    forme: str  # ce que l'utilisateur doit écrire, pour les messages
+    forme: str  # ce que l'utilisateur doit écrire, pour les messages ; titre de sa section de docs/preuves.md
     schema: str | None
+    # Un chemin représentatif, pour savoir si un motif de règle peut désigner quelque chose
+    # (politiques.py) et quel type de preuve il désigne (typage.py).
+    exemple: str | None = None
+    modele: str | None = None  # le modèle qu'écrit `init`, sous verificateur/modeles/
+    # Cohérence entre champs, après validation et typage : (valeurs, document, groupes du motif).
+    controle: Callable[[Any, Document, dict[str, str]], None] | None = None
+    # (champ, libellé) de la date que déclare le fichier : elle ne peut pas être postérieure à la date
+    # d'évaluation, et la fraîcheur la compare au premier commit du fichier (evaluation.py).
+    date_declaree: tuple[str, str] | None = None
+    # Champs qui nomment un fichier du dépôt (None : chaque élément d'une liste) : confinés, et
+    # signalés s'ils ne mènent à rien.
+    chemins: tuple[tuple[str | int | None, ...], ...] = ()
+
+    @property
+    def dossier(self) -> str:
+        """Le dossier du format 1 où vivent ces fichiers (« budget/ »), « » à la racine."""
+        return self.forme.split("/")[0] + "/" if "/" in self.forme else ""
 
 
-def _t(nom: str, motif: str, format: str, forme: str, schema: bool = True) -> TypePreuve:
-    return TypePreuve(nom, re.compile(motif), format, forme, f"preuves/{nom}" if schema else None)
-
-
-TYPES: tuple[TypePreuve, ...] = (
-    _t("etablissement", r"etablissement\.yaml", "yaml", "etablissement.yaml"),
-    _t("budget", r"budget/(?P<annee>\d{4})\.yaml", "yaml", "budget/AAAA.yaml"),
-    _t("exercice", r"exercices/[^/]+\.yaml", "yaml", "exercices/<nom>.yaml"),
-    _t("plan_blanc_numerique", r"crise/plan-blanc-numerique\.yaml", "yaml", "crise/plan-blanc-numerique.yaml"),
-    _t("formation", r"formation/(?P<annee>\d{4})\.yaml", "yaml", "formation/AAAA.yaml"),
-    _t("veille", r"vulnerabilites/veille\.yaml", "yaml", "vulnerabilites/veille.yaml"),
-    _t("registre_vulnerabilites", r"vulnerabilites/registre\.csv", "csv", "vulnerabilites/registre.csv"),
-    _t("mesures", r"securite/mesures\.yaml", "yaml", "securite/mesures.yaml"),
-    _t("incident", r"incidents/[^/]+\.yaml", "yaml", "incidents/<nom>.yaml"),
-    _t("derogations", r"derogations\.yaml", "yaml", "derogations.yaml"),
-    # Extensions facultatives du format (programme CaRE, docs/care.md) : absentes, seules les règles CaRE manquent de preuve.
-    _t("audit_ad", r"annuaire/audit-ad-(?P<annee>\d{4})\.yaml", "yaml", "annuaire/audit-ad-AAAA.yaml"),
-    _t("audit_exposition", r"exposition/audit-(?P<date>\d{4}-\d{2}-\d{2})\.yaml", "yaml", "exposition/audit-AAAA-MM-JJ.yaml"),
-    _t("pca_pra", r"continuite/pca-pra\.yaml", "yaml", "continuite/pca-pra.yaml"),
-    # Extension facultative (docs/preuves.md) : registre des contrats d'hébergement et certification HDS,
-    # lu par la politique nis2-hds seulement.
-    _t("hebergeurs", r"contrats/hebergeurs\.csv", "csv", "contrats/hebergeurs.csv"),
-)
-TYPES_PAR_NOM = {t.nom: t for t in TYPES}
 MARKDOWN = TypePreuve("markdown", re.compile(r".+\.md"), "markdown", "<nom>.md", None)
-# Un chemin représentatif de chaque type de preuve, pour savoir si un motif de règle peut désigner
-# quelque chose (politiques.py) et quel type de preuve il désigne (typage.py).
-EXEMPLES_DE_CHEMINS = (
-    "etablissement.yaml", "budget/2025.yaml", "exercices/2025-03-01-exercice.yaml", "crise/plan-blanc-numerique.yaml",
-    "formation/2025.yaml", "vulnerabilites/veille.yaml", "vulnerabilites/registre.csv", "securite/mesures.yaml",
-    "incidents/2025-03-01-incident.yaml", "derogations.yaml",
-    "annuaire/audit-ad-2025.yaml", "exposition/audit-2025-03-01.yaml", "continuite/pca-pra.yaml",
-    "contrats/hebergeurs.csv",
-)
 
-# Dossiers du format 1 : un fichier de données qui s'y trouve sans y être reconnu est signalé.
-_DOSSIERS = ("budget/", "exercices/", "crise/", "formation/", "vulnerabilites/", "securite/", "incidents/",
-             "annuaire/", "exposition/", "continuite/", "contrats/")
 _RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github"}
 
 
@@ -235,10 +220,9 @@ def lire_preuve(chemin: str, type_preuve: TypePreuve, contenu: bytes) -> Preuve:
         valeurs = [_typer(ligne, schema, document, (i,)) for i, ligne in enumerate(document.donnees)]
     else:
         valeurs = _typer(document.donnees, schema, document, ())
-    controle = CONTROLES.get(type_preuve.nom)
-    if controle is not None:
+    if type_preuve.controle is not None:
         correspondance = type_preuve.motif.fullmatch(chemin)
-        controle(valeurs, document, correspondance.groupdict() if correspondance else {})
+        type_preuve.controle(valeurs, document, correspondance.groupdict() if correspondance else {})
     preuve.valide = document.lisible
     preuve.valeurs = valeurs if preuve.valide else None
     return preuve
@@ -473,27 +457,6 @@ def _n(valeur: Decimal | int) -> str:
     return nombre(Decimal(valeur))
 
 
-CONTROLES: dict[str, Callable[[Any, Document, dict[str, str]], None]] = {
-    "etablissement": _controle_etablissement,
-    "budget": _controle_budget,
-    "formation": _controle_formation,
-    "registre_vulnerabilites": _controle_registre,
-    "incident": _controle_incident,
-    "derogations": _controle_derogations,
-    "audit_ad": _controle_audit_ad,
-    "audit_exposition": _controle_audit_exposition,
-    "pca_pra": _controle_pca_pra,
-    "hebergeurs": _controle_hebergeurs,
-}
-
-# Champs qui nomment un fichier du dépôt : confinés, et signalés s'ils ne mènent à rien.
-_CHAMPS_CHEMINS: dict[str, tuple[tuple[str | int | None, ...], ...]] = {
-    "exercice": (("retex", "document"),),
-    "plan_blanc_numerique": (("document",), ("applications_critiques", None, "mode_degrade")),
-    "pca_pra": (("document",), ("gouvernance", "schema"), ("perimetres", None, "pcra")),
-}
-
-
 def _valeurs_a(valeurs: Any, motif: tuple[str | int | None, ...], chemin: Chemin = ()) -> list[tuple[Chemin, Any]]:
     if not motif:
         return [(chemin, valeurs)]
@@ -506,10 +469,64 @@ def _valeurs_a(valeurs: Any, motif: tuple[str | int | None, ...], chemin: Chemin
 
 
 def _controler_chemins(preuve: Preuve, preuves: Preuves) -> None:
-    for motif in _CHAMPS_CHEMINS.get(preuve.type, ()):
+    for motif in TYPES_PAR_NOM.get(preuve.type, MARKDOWN).chemins:
         for chemin, valeur in _valeurs_a(preuve.valeurs, motif):
             if chemin_confine(valeur) is None:
                 preuve.document.probleme(chemin, "chemin-hors-depot", f"chemin « {valeur} » hors du dépôt, attendu un chemin relatif à la racine du dépôt")
                 preuve.valide = False
                 preuve.valeurs = None
                 return
+
+
+# --- le registre : un enregistrement par type de preuve ----------------------------------------------
+
+
+def _t(nom: str, motif: str, format: str, forme: str, **parties: Any) -> TypePreuve:
+    return TypePreuve(nom, re.compile(motif), format, forme, f"preuves/{nom}", **parties)
+
+
+TYPES: tuple[TypePreuve, ...] = (
+    _t("etablissement", r"etablissement\.yaml", "yaml", "etablissement.yaml",
+       exemple="etablissement.yaml", modele="etablissement.yaml", controle=_controle_etablissement),
+    _t("budget", r"budget/(?P<annee>\d{4})\.yaml", "yaml", "budget/AAAA.yaml",
+       exemple="budget/2025.yaml", modele="budget/AAAA.yaml", controle=_controle_budget),
+    _t("exercice", r"exercices/[^/]+\.yaml", "yaml", "exercices/<nom>.yaml",
+       exemple="exercices/2025-03-01-exercice.yaml", modele="exercices/AAAA-MM-JJ-nom.yaml",
+       date_declaree=("date", "exercice daté du"), chemins=(("retex", "document"),)),
+    _t("plan_blanc_numerique", r"crise/plan-blanc-numerique\.yaml", "yaml", "crise/plan-blanc-numerique.yaml",
+       exemple="crise/plan-blanc-numerique.yaml", modele="crise/plan-blanc-numerique.yaml",
+       date_declaree=("valide_le", "plan blanc numérique validé le"),
+       chemins=(("document",), ("applications_critiques", None, "mode_degrade"))),
+    _t("formation", r"formation/(?P<annee>\d{4})\.yaml", "yaml", "formation/AAAA.yaml",
+       exemple="formation/2025.yaml", modele="formation/AAAA.yaml", controle=_controle_formation),
+    _t("veille", r"vulnerabilites/veille\.yaml", "yaml", "vulnerabilites/veille.yaml",
+       exemple="vulnerabilites/veille.yaml", modele="vulnerabilites/veille.yaml"),
+    _t("registre_vulnerabilites", r"vulnerabilites/registre\.csv", "csv", "vulnerabilites/registre.csv",
+       exemple="vulnerabilites/registre.csv", modele="vulnerabilites/registre.csv", controle=_controle_registre),
+    _t("mesures", r"securite/mesures\.yaml", "yaml", "securite/mesures.yaml",
+       exemple="securite/mesures.yaml", modele="securite/mesures.yaml"),
+    _t("incident", r"incidents/[^/]+\.yaml", "yaml", "incidents/<nom>.yaml",
+       exemple="incidents/2025-03-01-incident.yaml", modele="incidents/AAAA-MM-JJ-nom.yaml",
+       controle=_controle_incident, date_declaree=("detecte_le", "incident détecté le")),
+    _t("derogations", r"derogations\.yaml", "yaml", "derogations.yaml",
+       exemple="derogations.yaml", modele="derogations.yaml", controle=_controle_derogations),
+    # Extensions facultatives du format (programme CaRE, docs/care.md) : absentes, seules les règles CaRE manquent de preuve.
+    _t("audit_ad", r"annuaire/audit-ad-(?P<annee>\d{4})\.yaml", "yaml", "annuaire/audit-ad-AAAA.yaml",
+       exemple="annuaire/audit-ad-2025.yaml", modele="annuaire/audit-ad-AAAA.yaml", controle=_controle_audit_ad),
+    _t("audit_exposition", r"exposition/audit-(?P<date>\d{4}-\d{2}-\d{2})\.yaml", "yaml", "exposition/audit-AAAA-MM-JJ.yaml",
+       exemple="exposition/audit-2025-03-01.yaml", modele="exposition/audit-AAAA-MM-JJ.yaml",
+       controle=_controle_audit_exposition),
+    _t("pca_pra", r"continuite/pca-pra\.yaml", "yaml", "continuite/pca-pra.yaml",
+       exemple="continuite/pca-pra.yaml", modele="continuite/pca-pra.yaml", controle=_controle_pca_pra,
+       chemins=(("document",), ("gouvernance", "schema"), ("perimetres", None, "pcra"))),
+    # Extension facultative (docs/preuves.md) : registre des contrats d'hébergement et certification HDS,
+    # lu par la politique nis2-hds seulement.
+    _t("hebergeurs", r"contrats/hebergeurs\.csv", "csv", "contrats/hebergeurs.csv",
+       exemple="contrats/hebergeurs.csv", modele="contrats/hebergeurs.csv", controle=_controle_hebergeurs),
+)
+
+# Tables dérivées du registre, jamais écrites à la main.
+TYPES_PAR_NOM = {t.nom: t for t in TYPES}
+EXEMPLES_DE_CHEMINS = tuple(t.exemple for t in TYPES if t.exemple)
+# Dossiers du format 1 : un fichier de données qui s'y trouve sans y être reconnu est signalé.
+_DOSSIERS = frozenset(t.dossier for t in TYPES if t.dossier)
