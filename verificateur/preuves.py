@@ -65,7 +65,7 @@ EXEMPLES_DE_CHEMINS = (
 # Dossiers du format 1 : un fichier de données qui s'y trouve sans y être reconnu est signalé.
 _DOSSIERS = ("budget/", "exercices/", "crise/", "formation/", "vulnerabilites/", "securite/", "incidents/",
              "annuaire/", "exposition/", "continuite/", "contrats/")
-_RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github"}
+_RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github", ".verificateur"}  # .verificateur : schémas copiés (schemas_depot)
 
 
 @dataclass
