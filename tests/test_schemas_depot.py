@@ -182,3 +182,16 @@ def test_init_apres_ecrire_garde_les_schemas_a_jour(lancer, tmp_path):
         f"{tmp_path}/modeles/.verificateur/schemas/: 14 schéma(s) créé(s)",
         "30 fichier(s) créé(s) ; complétez etablissement.yaml, puis voir README.md",
     ]
+
+
+def test_la_sortie_montree_par_preuves_md_est_reelle(lancer, depot, monkeypatch):
+    from conftest import RACINE
+
+    texte = (RACINE / "docs" / "preuves.md").read_text(encoding="utf-8")
+    (bloc,) = [b for b in re.findall(r"```console\n(.*?)```", texte, re.S) if "schema --ecrire" in b]
+    commande, attendu = bloc.split("\n", 1)
+    for dossier in schemas_depot.dossiers(depot):  # « une mise à jour de l'outil qui a changé le schéma du budget »
+        (depot / dossier / "budget.schema.json").write_text('{"type": "object"}\n', encoding="utf-8")
+    monkeypatch.chdir(depot)
+    sortie = lancer(*commande.removeprefix("$ verificateur ").split())
+    assert (sortie.code, sortie.stdout) == (0, attendu)
