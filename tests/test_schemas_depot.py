@@ -195,3 +195,15 @@ def test_la_sortie_montree_par_preuves_md_est_reelle(lancer, depot, monkeypatch)
     monkeypatch.chdir(depot)
     sortie = lancer(*commande.removeprefix("$ verificateur ").split())
     assert (sortie.code, sortie.stdout) == (0, attendu)
+
+
+@AVEC_GIT
+def test_la_sortie_d_init_montree_par_crochet_md_est_reelle(lancer, tmp_path, monkeypatch, environnement_git):  # noqa: F811
+    from conftest import RACINE
+
+    texte = (RACINE / "docs" / "crochet.md").read_text(encoding="utf-8")
+    (bloc,) = [b for b in re.findall(r"```console\n(.*?)```", texte, re.S) if b.startswith("$ verificateur init ")]
+    commande, attendu = bloc.split("\n", 1)
+    monkeypatch.chdir(tmp_path)
+    sortie = lancer(*commande.removeprefix("$ verificateur ").split())
+    assert (sortie.code, sortie.stdout) == (0, attendu)
