@@ -207,3 +207,23 @@ def test_la_sortie_d_init_montree_par_crochet_md_est_reelle(lancer, tmp_path, mo
     monkeypatch.chdir(tmp_path)
     sortie = lancer(*commande.removeprefix("$ verificateur ").split())
     assert (sortie.code, sortie.stdout) == (0, attendu)
+
+
+def test_ecrire_dit_les_lignes_de_schema_a_remplacer_sans_les_reecrire(lancer, depot):
+    """Un dépôt créé avant les schémas portables : ses lignes désignent l'outil installé par un chemin absolu."""
+    ancienne = f"# yaml-language-server: $schema={INSTALLES}/budget.schema.json\n"
+    (depot / "budget").mkdir()
+    (depot / "budget/2026.yaml").write_text(ancienne + "annee: 2026\n", encoding="utf-8")
+    modele = depot / "modeles/incidents/AAAA-MM-JJ-nom.yaml"
+    modele.write_text(modele.read_text(encoding="utf-8").replace("../.verificateur/", "../../.verificateur/"), encoding="utf-8")
+    (depot / "notes.yaml").write_text(ancienne, encoding="utf-8")  # pas une preuve : pas lu
+    sortie = lancer("preuves", "schema", "--ecrire", str(depot))
+    assert sortie.code == 0, sortie
+    assert sortie.stdout.splitlines() == [
+        f"{depot}/budget/2026.yaml:1: information : la ligne de schéma ne désigne pas celui du dépôt par un chemin relatif ; "
+        "remplacez-la par « # yaml-language-server: $schema=../.verificateur/schemas/budget.schema.json »",
+        f"{depot}/modeles/incidents/AAAA-MM-JJ-nom.yaml:1: information : la ligne de schéma ne désigne pas celui du dépôt par "
+        "un chemin relatif ; remplacez-la par « # yaml-language-server: $schema=../.verificateur/schemas/incident.schema.json »",
+        BILAN_A_JOUR,
+    ]
+    assert (depot / "budget/2026.yaml").read_text(encoding="utf-8") == ancienne + "annee: 2026\n"  # jamais réécrit

@@ -52,7 +52,7 @@ def _modeles() -> dict[str, str]:
 
 
 def _forme_modele(forme: str) -> str:
-    return forme.replace("<nom>", "AAAA-MM-JJ-nom")
+    return schemas_depot.forme_modele(forme)  # une seule règle, que « --ecrire » suit aussi
 
 
 def creer(chemin: str) -> list[str]:

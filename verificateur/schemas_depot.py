@@ -15,6 +15,7 @@ le crochet dit seulement quand ceux de l'index diffèrent de ceux de l'outil ins
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -42,6 +43,11 @@ def attendus() -> dict[str, bytes]:
 def modeline(forme: str, nom: str) -> str:
     """La ligne de schéma d'un fichier à sa place finale `forme` (« budget/AAAA.yaml ») : relative à ce fichier."""
     return f"# yaml-language-server: $schema={'../' * forme.count('/')}{DOSSIER}/{nom}.schema.json"
+
+
+def forme_modele(forme: str) -> str:
+    """Le chemin d'un modèle sous `modeles/` : `exercices/<nom>.yaml` → `exercices/AAAA-MM-JJ-nom.yaml`."""
+    return forme.replace("<nom>", "AAAA-MM-JJ-nom")
 
 
 def dossiers(racine: Path | str, avec_modeles: bool | None = None) -> list[str]:
@@ -122,6 +128,7 @@ def lignes_ecrire(chemin: str) -> list[str]:
     """`verificateur preuves schema --ecrire CHEMIN` : une ligne par schéma créé ou mis à jour, puis un bilan."""
     etats = ecrire(chemin)
     lignes = [f"{os.path.normpath(os.path.join(chemin, c))}: {etat}" for c, etat in sorted(etats.items()) if etat != "à jour"]
+    lignes += lignes_a_remplacer(chemin)
     compte = {etat: sum(1 for e in etats.values() if e == etat) for etat in ("créé", "mis à jour", "à jour")}
     lignes.append(f"{len(etats)} schéma(s) dans {', '.join(d + '/' for d in dossiers(chemin))} : {compte['créé']} créé(s), "
                   f"{compte['mis à jour']} mis à jour, {compte['à jour']} déjà à jour")
@@ -133,3 +140,37 @@ def resume(etats: list[str]) -> str:
     libelles = {"créé": "créé(s)", "mis à jour": "mis à jour", "à jour": "déjà à jour"}
     parties = [f"{n} schéma(s) {libelle}" for etat, libelle in libelles.items() if (n := etats.count(etat))]
     return ", ".join(parties)
+
+
+_MODELINE = re.compile(r"#\s*yaml-language-server:.*?\$schema=(\S+)")
+LIGNES_LUES = 10  # la ligne de schéma est en tête de fichier (les modèles d'init : la première)
+
+
+def lignes_a_remplacer(chemin: str) -> list[str]:
+    """Les fichiers de preuve YAML (et les modèles de `modeles/`) dont la ligne de schéma ne désigne pas
+    celui du dépôt par le chemin relatif attendu — un dépôt créé avant les schémas portables désigne l'outil
+    installé par un chemin absolu. Dit seulement : le contenu d'une preuve n'est jamais réécrit par l'outil."""
+    from verificateur.preuves import TYPES, type_de
+    from verificateur.sources import SourceArbre
+
+    modeles = {f"{MODELES}/{forme_modele(t.forme)}": t for t in TYPES}
+    source = SourceArbre(chemin)
+    a_voir = {}
+    for fichier in source.lister():
+        type_preuve = modeles.get(fichier) or type_de(fichier)
+        if fichier.endswith(".yaml") and type_preuve is not None and type_preuve.schema is not None:
+            a_voir[fichier] = type_preuve
+    lignes = []
+    contenus = source.lire(sorted(a_voir))
+    for fichier, type_preuve in sorted(a_voir.items()):
+        place = fichier.removeprefix(f"{MODELES}/") if fichier in modeles else fichier
+        attendue = modeline(place, type_preuve.nom)
+        texte = contenus[fichier].decode("utf-8", "replace").splitlines()[:LIGNES_LUES]
+        for numero, ligne in enumerate(texte, 1):
+            trouve = _MODELINE.match(ligne.strip())
+            if trouve:
+                if ligne.strip() != attendue:
+                    lignes.append(f"{os.path.normpath(os.path.join(chemin, fichier))}:{numero}: information : la ligne de "
+                                  f"schéma ne désigne pas celui du dépôt par un chemin relatif ; remplacez-la par « {attendue} »")
+                break
+    return lignes
