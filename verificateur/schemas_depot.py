@@ -53,8 +53,9 @@ def forme_modele(forme: str) -> str:
 def dossiers(racine: Path | str, avec_modeles: bool | None = None) -> list[str]:
     """Les dossiers de schémas d'un dépôt, relatifs à sa racine : `.verificateur/schemas`, et sa copie
     sous `modeles/` si le dépôt a des modèles."""
-    if avec_modeles is None:
-        avec_modeles = os.path.isdir(os.path.join(racine, MODELES))
+    if avec_modeles is None:  # un `modeles` lien symbolique n'est pas suivi (_dossier_sur)
+        modeles = os.path.join(racine, MODELES)
+        avec_modeles = os.path.isdir(modeles) and not os.path.islink(modeles)
     return [DOSSIER, f"{MODELES}/{DOSSIER}"] if avec_modeles else [DOSSIER]
 
 
@@ -84,12 +85,11 @@ def ecrire(racine: Path | str, avec_modeles: bool | None = None) -> dict[str, st
     racine = Path(racine)
     if not racine.is_dir():
         raise ErreurVerificateur(f"{racine}: pas un dossier")
-    if avec_modeles is None:
-        avec_modeles = (racine / MODELES).is_dir() and not (racine / MODELES).is_symlink()
+    schemas = attendus()
     etats: dict[str, str] = {}
     for dossier in dossiers(racine, avec_modeles):
         cible = _dossier_sur(racine, dossier)
-        for nom, contenu in attendus().items():
+        for nom, contenu in schemas.items():
             fichier = cible / nom
             if fichier.is_symlink() or (fichier.exists() and not fichier.is_file()):
                 raise ErreurVerificateur(f"{fichier}: pas un fichier ordinaire, refusé")
