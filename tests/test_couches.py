@@ -42,7 +42,7 @@ COUCHES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
                                   "auteurs", "financements", "echeances", "rendus")),
     ("observatoire", ("observatoire",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
                                         "moteur", "auteurs", "financements", "echeances", "rendus", "lot")),
-    ("commandes", ("historique", "crochet", "initialisation"), ("socle", "git", "sources", "preuves", "langage", "politiques",
+    ("commandes", ("historique", "crochet", "initialisation", "schemas_depot"), ("socle", "git", "sources", "preuves", "langage", "politiques",
                                                                "evaluation", "rapport", "moteur", "auteurs", "financements",
                                                                "echeances", "rendus")),
     ("cli", ("cli", "click_fr", "__main__"), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",

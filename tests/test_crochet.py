@@ -233,9 +233,10 @@ def test_init_puis_evaluer_sans_erreur(lancer, tmp_path, environnement_git):  # 
     sortie = lancer("init", str(cible))
     assert sortie.code == 0, sortie
     assert (cible / ".git").is_dir() and (cible / ".pre-commit-config.yaml").is_file() and (cible / "README.md").is_file()
-    premiere = (cible / "modeles" / "budget" / "AAAA.yaml").read_text(encoding="utf-8").splitlines()[0]
-    schema = Path(premiere.removeprefix("# yaml-language-server: $schema="))
-    assert schema.name == "budget.schema.json" and schema.is_file()
+    modele = cible / "modeles" / "budget" / "AAAA.yaml"
+    premiere = modele.read_text(encoding="utf-8").splitlines()[0]
+    assert premiere == "# yaml-language-server: $schema=../.verificateur/schemas/budget.schema.json"  # relatif (#17.4)
+    assert (modele.parent / premiere.removeprefix("# yaml-language-server: $schema=")).is_file()
     rapport = json.loads(lancer("evaluer", str(cible), "--date", DATE_EXEMPLES, "--format", "json").stdout)
     statuts = {r["statut"] for r in rapport["resultats"]}
     assert "erreur" not in statuts and "preuve_manquante" in statuts

@@ -241,7 +241,8 @@ def test_exemples_de_la_documentation_valides(nom: str) -> None:
             assert not list(v.iter_errors(ligne)), ligne
         return
     (exemple,) = blocs(texte, "yaml")
-    assert exemple.startswith(f"# yaml-language-server: $schema=/chemin/vers/verificateur/schemas/preuves/{nom}.schema.json\n")
+    # La ligne de schéma portable (#17.4) : relative à la place du fichier, vers .verificateur/schemas/ du dépôt.
+    assert exemple.startswith(f"# yaml-language-server: $schema={'../' * SECTIONS[nom].count('/')}.verificateur/schemas/{nom}.schema.json\n")
     erreurs = [e.message for e in v.iter_errors(charger_yaml(exemple))]
     assert not erreurs
 

@@ -413,18 +413,32 @@ def preuves_valider(chemin: str) -> None:
 
 @preuves.command("schema")
 @click.argument("type_preuve", metavar="[TYPE]", required=False)
-def preuves_schema(type_preuve: str | None) -> None:
+@click.option("--ecrire", "ecrire_dans", is_flag=False, flag_value=".", default=None, metavar="[CHEMIN]",
+              help="Écrire (ou rafraîchir) tous les schémas dans le dépôt CHEMIN (par défaut .), sous .verificateur/schemas/.")
+def preuves_schema(type_preuve: str | None, ecrire_dans: str | None) -> None:
     """Afficher le schéma JSON d'un type de preuve (sans TYPE : la liste des types).
 
     \b
-    Exemple :
+    Avec --ecrire : écrire les schémas dans le dépôt de preuves, pour que la
+    ligne « # yaml-language-server: $schema=… » de chaque fichier y trouve le
+    sien par un chemin relatif (docs/preuves.md). Seule commande, avec init,
+    qui écrit dans un dépôt de preuves.
+    Exemples :
       verificateur preuves schema budget
+      verificateur preuves schema --ecrire
     """
     import json
 
     from verificateur import validation
     from verificateur.preuves import TYPES, TYPES_PAR_NOM
 
+    if ecrire_dans is not None:
+        if type_preuve is not None:
+            raise ErreurVerificateur(f"--ecrire écrit les schémas de tous les types : sans TYPE (reçu « {type_preuve} »)")
+        from verificateur import schemas_depot
+
+        click.echo("\n".join(schemas_depot.lignes_ecrire(ecrire_dans)))
+        return
     if type_preuve is None:
         for t in TYPES:
             click.echo(f"{t.nom}\t{t.forme}")

@@ -113,6 +113,12 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
                 verdict.informations.append(f"information : {regle} est {statut} (gravité {r['gravite']}) — {_ligne(r['explication'])}")
     # Ce qui expire dans les 30 jours si rien n'est commité (docs/echeances.md) : jamais un refus.
     verdict.informations += echeances.lignes_crochet(echeances.calculer(catalogue, lues, evaluee, echeances.HORIZON_CROCHET))
+    # Les schémas du dépôt (docs/preuves.md) : dits périmés, jamais écrits par le crochet (rien n'est écrit
+    # dans un dépôt de preuves hors des commandes explicites init et « preuves schema --ecrire »).
+    from verificateur import schemas_depot
+
+    if schemas_depot.perimes(index):
+        verdict.informations.append(schemas_depot.LIGNE_PERIMES)
     return verdict
 
 

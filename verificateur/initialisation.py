@@ -1,6 +1,7 @@
 """`verificateur init` : un dépôt de preuves prêt à remplir — `etablissement.yaml` (obligatoire, valeurs
 d'exemple valides), un modèle commenté par type de fichier du format 1 sous `modeles/` (hors des
-chemins lus comme preuves), un `.pre-commit-config.yaml` qui lance le crochet, un README.
+chemins lus comme preuves), un `.pre-commit-config.yaml` qui lance le crochet, un README, et les
+schémas des preuves sous `.verificateur/schemas/` (schemas_depot : aucun chemin absolu n'est écrit).
 
 N'écrase jamais un fichier existant ; lance `git init` (invocation durcie de depot_git) si le
 dossier n'est pas déjà dans un dépôt git."""
@@ -10,6 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from verificateur import schemas_depot
 from verificateur.preuves import TYPES
 from verificateur.problemes import ErreurVerificateur
 
@@ -33,15 +35,15 @@ repos:
 
 
 def _modeles() -> dict[str, str]:
-    """Chemin dans le dépôt créé → contenu, le `$schema` pointant vers le schéma installé."""
+    """Chemin dans le dépôt créé → contenu, le `$schema` relatif à la place finale du fichier
+    (schemas_depot.modeline : juste aussi depuis le modèle, grâce à la copie des schémas sous `modeles/`)."""
     racine = resources.files("verificateur") / "modeles"
-    schemas = resources.files("verificateur") / "schemas" / "preuves"
     fichiers: dict[str, str] = {}
     for type_preuve in TYPES:
         source = racine.joinpath(*type_preuve.modele.split("/"))
         texte = source.read_text(encoding="utf-8")
         if type_preuve.schema is not None:
-            texte = texte.replace("__SCHEMA__", str(schemas / f"{type_preuve.nom}.schema.json"), 1)
+            texte = texte.replace("# yaml-language-server: $schema=__SCHEMA__", schemas_depot.modeline(type_preuve.forme, type_preuve.nom), 1)
         cible = type_preuve.forme if type_preuve.nom == "etablissement" else "modeles/" + type_preuve.modele
         fichiers[cible] = texte
     fichiers[".pre-commit-config.yaml"] = _CONFIG_PRE_COMMIT
@@ -55,6 +57,8 @@ def creer(chemin: str) -> list[str]:
     if dossier.exists() and not dossier.is_dir():
         raise ErreurVerificateur(f"{chemin}: existe et n'est pas un dossier")
     fichiers = _modeles()
+    # Les schémas de `.verificateur/schemas/` n'y sont pas : fichiers de l'outil, ils sont écrits (ou
+    # rafraîchis, un schéma identique n'est pas touché) comme par « preuves schema --ecrire ».
     existants = [c for c in fichiers if (dossier / c).exists() or (dossier / c).is_symlink()]
     if existants:
         raise ErreurVerificateur(
@@ -70,7 +74,13 @@ def creer(chemin: str) -> list[str]:
         with open(cible, "x", encoding="utf-8", newline="\n") as f:  # « x » : jamais d'écrasement
             f.write(texte)
         lignes.append(f"{chemin}/{relatif}: créé")
-    lignes.append(f"{len(fichiers)} fichier(s) créé(s) ; complétez etablissement.yaml, puis voir README.md")
+    # Les schémas par la fonction de « preuves schema --ecrire » : une ligne par dossier, pas par schéma.
+    etats = schemas_depot.ecrire(dossier, avec_modeles=True)
+    for dossier_schemas in schemas_depot.dossiers(dossier, avec_modeles=True):
+        dedans = [e for c, e in etats.items() if c.startswith(dossier_schemas + "/")]
+        lignes.append(f"{chemin}/{dossier_schemas}/: {schemas_depot.resume(dedans)}")
+    crees = len(fichiers) + sum(1 for e in etats.values() if e == "créé")
+    lignes.append(f"{crees} fichier(s) créé(s) ; complétez etablissement.yaml, puis voir README.md")
     return lignes
 
 

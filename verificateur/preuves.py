@@ -50,7 +50,7 @@ class TypePreuve:
 
 MARKDOWN = TypePreuve("markdown", re.compile(r".+\.md"), "markdown", "<nom>.md", None)
 
-_RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github"}
+_RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github", ".verificateur"}  # .verificateur : schémas copiés (schemas_depot)
 
 
 @dataclass
