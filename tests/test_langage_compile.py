@@ -18,6 +18,7 @@ RANGEES = [
     {"criticite": "haute", "detectee_le": "2025-06-01", "corrigee_le": date(2025, 6, 2), "n": True, "d": None},
     {"criticite": "critique", "detectee_le": datetime(2025, 6, 1, 8, 0), "n": "3", "d": [1], "b": "oui"},
     {"detectee_le": date(2025, 6, 1), "n": 2, "d": {"x": 1}},
+    {"criticite": "critique", "detectee_le": date(2024, 1, 1), "n": 0, "d": 0},
 ]
 CONDITIONS = [
     {"egal": [{"champ": "v.criticite"}, "critique"]},
@@ -42,6 +43,12 @@ CONDITIONS = [
                                    {"superieur": [{"champ": "v.corrigee_le"}, {"date": "evaluation"}]}]},
     ]},
     {"appartient": {"valeur": {"champ": "v.criticite"}, "liste": ["critique", "haute"]}},
+    {"entre": {"valeur": {"champ": "v.n"}, "min": {"champ": "v.d"}, "max": 3}},
+    {"entre": {"valeur": {"annee": {"champ": "v.detectee_le"}}, "min": {"difference": [{"annee": {"date": "evaluation"}}, 1]},
+               "max": {"annee": {"date": "evaluation"}}}},
+    {"superieur_ou_egal": [{"ratio": [{"champ": "v.n"}, {"champ": "v.d"}]}, {"parametre": "seuil"}]},
+    {"inferieur": [{"difference": [{"champ": "v.n"}, {"champ": "v.d"}]}, 1]},
+    {"egal": [{"annee": {"champ": "v.criticite"}}, 2025]},
 ]
 
 

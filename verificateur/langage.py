@@ -717,14 +717,24 @@ def _quantifier(cle: str) -> Callable[[dict[str, Any], Contexte], Resultat]:
         minimum = spec.get("nombre", 1) if cle == "au_moins" else 1
         vrais: list[list[Constat]] = []
         faux: list[list[Constat]] = []
+        # Chaque élément est d'abord jugé par le test compilé (muet) ; seuls les éléments que
+        # l'explication citera (les _MAX_CITES premiers faux pour « tous », vrais sinon) sont
+        # réévalués pour rédiger leurs constats. Pure, la réévaluation rend le même `ok`, et l'élément
+        # nommé est calculé pour chacun, cité ou non : mêmes erreurs que sans ce raccourci.
+        tester = filtre_compile(spec["condition"])
+        nom = spec.get("comme", "element")
+        muet = ctx.avec(nom, None, muet=True)
+        cite_si = cle != "tous"
         for element, sous in _filtres(spec, ctx):
-            r = condition(spec["condition"], sous)
-            if ctx.muet:
-                if "element" in spec:
-                    valeur(spec["element"], sous)  # ses erreurs, même muet
-                (vrais if r.ok else faux).append([])
+            muet.variables[nom] = element
+            ok = tester(muet)
+            groupe = vrais if ok else faux
+            if not ctx.muet and ok is cite_si and len(groupe) < _MAX_CITES:
+                groupe.append(_prefixer(element, spec, sous, condition(spec["condition"], sous).constats))
                 continue
-            (vrais if r.ok else faux).append(_prefixer(element, spec, sous, r.constats))
+            if "element" in spec:
+                valeur_compilee(spec["element"])(muet)  # ses erreurs, même non cité
+            groupe.append([])
         if ctx.muet:
             return Resultat(not faux if cle == "tous" else (not vrais if cle == "aucun" else len(vrais) >= minimum))
         total = len(vrais) + len(faux)
@@ -833,9 +843,9 @@ class _Lent(Exception):
     """Le chemin rapide ne sait pas conclure à l'identique : l'interprète reprend l'expression."""
 
 
-# Compilées une fois par expression d'une règle chargée : clé id(expr), et l'expression gardée avec
-# sa fermeture (un id n'est réutilisé qu'après la mort de l'objet, que cette référence empêche).
-_COMPILES: dict[int, tuple[Any, Callable[[Contexte], Any]]] = {}
+# Compilées une fois par expression d'une règle chargée : clé id(expr) (et sa nature), l'expression
+# gardée avec sa fermeture (un id n'est réutilisé qu'après la mort de l'objet, que cette référence empêche).
+_COMPILES: dict[tuple[int, str], tuple[Any, Callable[[Contexte], Any]]] = {}
 
 
 def compiler_valeur(expr: Any) -> Callable[[Contexte], Any]:
@@ -869,7 +879,7 @@ def compiler_test(expr: Any) -> Callable[[Contexte], bool]:
 
 def filtre_compile(expr: Any) -> Callable[[Contexte], bool]:
     """Le test compilé (en cache) d'une condition, pour un contexte muet : `condition(expr, ctx).ok`."""
-    entree = _COMPILES.get(id(expr))
+    entree = _COMPILES.get((id(expr), CONDITION))
     if entree is None or entree[0] is not expr:
         rapide = compiler_test(expr)
 
@@ -880,7 +890,7 @@ def filtre_compile(expr: Any) -> Callable[[Contexte], bool]:
                 return condition(expr, ctx).ok
 
         entree = (expr, tester)
-        _COMPILES[id(expr)] = entree
+        _COMPILES[(id(expr), CONDITION)] = entree
     return entree[1]
 
 
@@ -1000,6 +1010,90 @@ def _k_renseigne(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
             brut = brut[cle]
         return brut is not None and brut != "" and brut != [] and brut != {}
     return test
+
+
+def _nombre_rapide(x: Any) -> Decimal:
+    """`_nombre_de` sans message : un nombre (ni booléen) devient Decimal, tout autre cas rend la main."""
+    if type(x) not in _NOMBRES:
+        raise _Lent
+    return Decimal(x)
+
+
+def _k_annee(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    if len(expr) != 1:
+        return None
+    base = compiler_valeur(expr["annee"])
+
+    def calcul(ctx: Contexte) -> Any:
+        jour = base(ctx)
+        if not isinstance(jour, date):
+            raise _Lent
+        return jour.year
+    return calcul
+
+
+def _k_difference(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    arguments = expr["difference"]
+    if len(expr) != 1 or not isinstance(arguments, list) or len(arguments) != 2:
+        return None
+    a, b = (compiler_valeur(x) for x in arguments)
+
+    def calcul(ctx: Contexte) -> Any:
+        x, y = a(ctx), b(ctx)
+        return _nombre_rapide(x) - _nombre_rapide(y)
+    return calcul
+
+
+def _k_ratio(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    arguments = expr["ratio"]
+    if len(expr) != 1 or not isinstance(arguments, list) or len(arguments) != 2:
+        return None
+    a, b = (compiler_valeur(x) for x in arguments)
+
+    def calcul(ctx: Contexte) -> Any:
+        x, y = a(ctx), b(ctx)
+        nx, ny = _nombre_rapide(x), _nombre_rapide(y)
+        if ny == 0:
+            raise _Lent
+        return Part(nx / ny)
+    return calcul
+
+
+def _k_entre(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
+    spec = expr["entre"]
+    v, mini, maxi = compiler_valeur(spec["valeur"]), compiler_valeur(spec["min"]), compiler_valeur(spec["max"])
+
+    def rapides(x: Any, y: Any) -> None:
+        tx, ty = type(x), type(y)
+        if not ((tx is ty and tx in _TYPES_RAPIDES) or (tx in _NOMBRES and ty in _NOMBRES)):
+            raise _Lent
+
+    def test(ctx: Contexte) -> bool:
+        x, lo, hi = v(ctx), mini(ctx), maxi(ctx)
+        rapides(x, lo)
+        if not x >= lo:  # comme l'interprète : la borne haute n'est comparée que si la basse tient
+            return False
+        rapides(x, hi)
+        return bool(x <= hi)
+    return test
+
+
+def valeur_compilee(expr: Any) -> Callable[[Contexte], Any]:
+    """La valeur brute compilée (en cache) de `expr`, `_brut(valeur(expr, ctx))`, l'interprète
+    reprenant tout cas non couvert."""
+    entree = _COMPILES.get((id(expr), VALEUR))
+    if entree is None or entree[0] is not expr:
+        rapide = compiler_valeur(expr)
+
+        def calculer(ctx: Contexte) -> Any:
+            try:
+                return rapide(ctx)
+            except _Lent:
+                return _brut(valeur(expr, ctx))
+
+        entree = (expr, calculer)
+        _COMPILES[(id(expr), VALEUR)] = entree
+    return entree[1]
 
 
 # --- types : ce que le contrôle statique (typage.py) sait d'une valeur ----------------------------
@@ -1353,10 +1447,11 @@ OPERATEURS_VALEUR: dict[str, Operateur] = {o.nom: o for o in (
     Operateur("parametre", VALEUR, _v_parametre, _e_aucun, _t_parametre, lambda e: e["parametre"], _k_parametre,
               _k_parametre_valeur),
     Operateur("date", VALEUR, _v_date, _e_date, _t_date, _texte_date, compiler=_k_date),
-    Operateur("annee", VALEUR, _v_annee, _e_argument, _t_annee, lambda e: f"année de {texte_valeur(e['annee'])}"),
+    Operateur("annee", VALEUR, _v_annee, _e_argument, _t_annee, lambda e: f"année de {texte_valeur(e['annee'])}",
+              compiler=_k_annee),
     Operateur("ratio", VALEUR, _v_ratio, _e_valeurs, _t_arithmetique,
-              lambda e: f"{texte_valeur(e['ratio'][0])} / {texte_valeur(e['ratio'][1])}"),
-    Operateur("difference", VALEUR, _v_difference, _e_valeurs, _t_arithmetique, _texte_calcule),
+              lambda e: f"{texte_valeur(e['ratio'][0])} / {texte_valeur(e['ratio'][1])}", compiler=_k_ratio),
+    Operateur("difference", VALEUR, _v_difference, _e_valeurs, _t_arithmetique, _texte_calcule, compiler=_k_difference),
     Operateur("produit", VALEUR, _v_produit, _e_valeurs, _t_arithmetique, _texte_calcule),
     Operateur("somme", VALEUR, _v_somme, _e_parcours, _t_agregat, _texte_agregat("somme")),
     Operateur("maximum", VALEUR, lambda e, c: _extreme("maximum", e, c), _e_parcours, _t_agregat, _texte_agregat("maximum")),
@@ -1367,7 +1462,7 @@ OPERATEURS_VALEUR: dict[str, Operateur] = {o.nom: o for o in (
 
 OPERATEURS_CONDITION: dict[str, Operateur] = {o.nom: o for o in (
     *(Operateur(op, CONDITION, _c_comparaison(op), _e_valeurs, _t_comparaison, compiler=_k_comparaison(op)) for op in _SIGNES),
-    Operateur("entre", CONDITION, _c_entre, _e_cles("valeur", "min", "max"), _t_entre),
+    Operateur("entre", CONDITION, _c_entre, _e_cles("valeur", "min", "max"), _t_entre, compiler=_k_entre),
     Operateur("dans_les_derniers", CONDITION, _c_dans_les_derniers, _e_dans_les_derniers, _t_dans_les_derniers),
     Operateur("appartient", CONDITION, _c_appartient, _e_appartient, _t_appartient),
     Operateur("contient", CONDITION, _c_contient, _e_contient, _t_contient),
