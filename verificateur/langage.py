@@ -907,6 +907,23 @@ def _k_champ(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
     if "defaut" in expr or not isinstance(expr["champ"], str):
         return None
     tete, *reste = expr["champ"].split(".")
+    if len(reste) == 1:  # le cas courant, « e.date » : sans boucle ni appel
+        (cle,) = reste
+
+        def calcul_court(ctx: Contexte) -> Any:
+            variables = ctx.variables
+            if tete in variables:
+                courant = variables[tete]
+            elif tete in ctx.resolues:
+                courant = ctx.resolues[tete]
+            else:
+                raise _Lent
+            if isinstance(courant, Noeud):
+                brut = courant.valeur
+                if isinstance(brut, dict) and cle in brut:
+                    return brut[cle]
+            raise _Lent
+        return calcul_court
 
     def calcul(ctx: Contexte) -> Any:
         courant = _variable_connue(ctx, tete)
@@ -954,6 +971,19 @@ def _k_comparaison(op: str) -> Callable[[dict[str, Any]], Callable[[Contexte], b
         if not isinstance(arguments, list) or len(arguments) != 2:
             return None
         a, b = (compiler_valeur(x) for x in arguments)
+        if not isinstance(arguments[1], (dict, float)):  # comparé à une constante (« critique ») : son type est connu
+            y = arguments[1]
+            ty = type(y)
+            meme_type = ty in _TYPES_RAPIDES
+            nombre = ty in _NOMBRES
+
+            def test_constante(ctx: Contexte) -> bool:
+                x = a(ctx)
+                tx = type(x)
+                if (tx is ty and meme_type) or (nombre and tx in _NOMBRES):
+                    return bool(comparer(x, y))
+                raise _Lent
+            return test_constante
 
         def test(ctx: Contexte) -> bool:
             x, y = a(ctx), b(ctx)
