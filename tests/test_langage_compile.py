@@ -84,3 +84,24 @@ def test_compile_une_fois_et_sans_interprete_pour_le_cas_ordinaire(monkeypatch):
     ctx = contexte({}, jour=JOUR).avec("v", Noeud(RANGEES[3]), muet=True)
     with pytest.raises(AssertionError, match="interprète"):
         filtre_compile(expr)(ctx)
+
+
+def test_quantificateur_ne_cite_que_cinq_elements_mais_calcule_chaque_element_nomme():
+    from test_langage import exercices
+
+    fichiers = exercices(*((f"2024-0{i}-01", "cyber") for i in range(1, 8)))
+    liaisons = {"exercices": {"fichiers": "exercices/*.yaml"}}
+    cond = {"tous": {"dans": "exercices", "comme": "e", "element": {"champ": "e.scenario"},
+                     "condition": {"dans_les_derniers": {"date": {"champ": "e.date"}, "jours": 30}}}}
+    r = condition(cond, contexte(fichiers, liaisons=liaisons))
+    assert r.ok is False
+    assert [c.texte for c in r.constats] == [
+        *(f"« rançongiciel 2024-0{i}-01 » : e.date : 2024-0{i}-01, attendu entre 2025-05-31 et 2025-06-30" for i in range(1, 6)),
+        "… et 2 autre(s)",
+    ]
+    # Le septième élément, jamais cité : son nom se calcule quand même, et son erreur est la même que
+    # s'il était cité (division par zéro pour l'exercice de 2023).
+    cond["tous"]["element"] = {"ratio": [1, {"difference": [{"annee": {"champ": "e.date"}}, 2023]}]}
+    fichiers["exercices/6.yaml"] = fichiers["exercices/6.yaml"].replace("2024-07-01", "2023-07-01")
+    with pytest.raises(ErreurCalcul, match="ratio : division par zéro"):
+        condition(cond, contexte(fichiers, liaisons=liaisons))

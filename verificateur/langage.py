@@ -729,7 +729,7 @@ def _quantifier(cle: str) -> Callable[[dict[str, Any], Contexte], Resultat]:
             muet.variables[nom] = element
             ok = tester(muet)
             groupe = vrais if ok else faux
-            if not ctx.muet and ok is cite_si and len(groupe) < _MAX_CITES:
+            if not ctx.muet and bool(ok) == cite_si and len(groupe) < _MAX_CITES:
                 groupe.append(_prefixer(element, spec, sous, condition(spec["condition"], sous).constats))
                 continue
             if "element" in spec:
@@ -846,6 +846,15 @@ class _Lent(Exception):
 # Compilées une fois par expression d'une règle chargée : clé id(expr) (et sa nature), l'expression
 # gardée avec sa fermeture (un id n'est réutilisé qu'après la mort de l'objet, que cette référence empêche).
 _COMPILES: dict[tuple[int, str], tuple[Any, Callable[[Contexte], Any]]] = {}
+# Borne : un processus qui recharge souvent des catalogues (les tests) ne garde pas toutes leurs
+# expressions ; vider le cache ne coûte qu'une nouvelle compilation.
+_MAX_COMPILES = 20_000
+
+
+def _garder(cle: tuple[int, str], entree: tuple[Any, Callable[[Contexte], Any]]) -> None:
+    if len(_COMPILES) >= _MAX_COMPILES:
+        _COMPILES.clear()
+    _COMPILES[cle] = entree
 
 
 def compiler_valeur(expr: Any) -> Callable[[Contexte], Any]:
@@ -890,7 +899,7 @@ def filtre_compile(expr: Any) -> Callable[[Contexte], bool]:
                 return condition(expr, ctx).ok
 
         entree = (expr, tester)
-        _COMPILES[(id(expr), CONDITION)] = entree
+        _garder((id(expr), CONDITION), entree)
     return entree[1]
 
 
@@ -1122,7 +1131,7 @@ def valeur_compilee(expr: Any) -> Callable[[Contexte], Any]:
                 return _brut(valeur(expr, ctx))
 
         entree = (expr, calculer)
-        _COMPILES[(id(expr), VALEUR)] = entree
+        _garder((id(expr), VALEUR), entree)
     return entree[1]
 
 
