@@ -207,7 +207,13 @@ def _resoudre(nom: str, liaison: dict[str, Any], ctx: Contexte) -> Any:
     # Tout fichier du motif est lu, même écarté ensuite par le filtre : invalide, il rend la règle en erreur.
     noeuds = [_noeud_fichier(c, ctx) for c in chemins]
     if "si" in liaison:
-        noeuds = [n for n in noeuds if condition(liaison["si"], ctx.avec(nom, n, muet=True)).ok]
+        tester, muet = filtre_compile(liaison["si"]), ctx.avec(nom, None, muet=True)
+        gardes = []
+        for n in noeuds:
+            muet.variables[nom] = n
+            if tester(muet):
+                gardes.append(n)
+        noeuds = gardes
     if selection != "tous" and noeuds:
         cle = liaison.get("cle")
         if cle is not None:
@@ -456,9 +462,18 @@ def _elements(dans: Any, ctx: Contexte) -> list[Noeud]:
 
 def _filtres(spec: dict[str, Any], ctx: Contexte) -> Iterator[tuple[Noeud, Contexte]]:
     nom = spec.get("comme", "element")
-    filtre = "si" in spec
-    for element in _elements(spec["dans"], ctx):
-        if not filtre or condition(spec["si"], ctx.avec(nom, element, muet=True)).ok:
+    elements = _elements(spec["dans"], ctx)
+    if "si" not in spec:
+        for element in elements:
+            yield element, ctx.avec(nom, element)
+        return
+    tester = filtre_compile(spec["si"])
+    # Un seul contexte muet pour tout le filtre, l'élément changé à chaque tour : rien ne le garde
+    # au-delà du test (un parcours imbriqué copie ses variables).
+    muet = ctx.avec(nom, None, muet=True)
+    for element in elements:
+        muet.variables[nom] = element
+        if tester(muet):
             yield element, ctx.avec(nom, element)
 
 
@@ -702,14 +717,24 @@ def _quantifier(cle: str) -> Callable[[dict[str, Any], Contexte], Resultat]:
         minimum = spec.get("nombre", 1) if cle == "au_moins" else 1
         vrais: list[list[Constat]] = []
         faux: list[list[Constat]] = []
+        # Chaque élément est d'abord jugé par le test compilé (muet) ; seuls les éléments que
+        # l'explication citera (les _MAX_CITES premiers faux pour « tous », vrais sinon) sont
+        # réévalués pour rédiger leurs constats. Pure, la réévaluation rend le même `ok`, et l'élément
+        # nommé est calculé pour chacun, cité ou non : mêmes erreurs que sans ce raccourci.
+        tester = filtre_compile(spec["condition"])
+        nom = spec.get("comme", "element")
+        muet = ctx.avec(nom, None, muet=True)
+        cite_si = cle != "tous"
         for element, sous in _filtres(spec, ctx):
-            r = condition(spec["condition"], sous)
-            if ctx.muet:
-                if "element" in spec:
-                    valeur(spec["element"], sous)  # ses erreurs, même muet
-                (vrais if r.ok else faux).append([])
+            muet.variables[nom] = element
+            ok = tester(muet)
+            groupe = vrais if ok else faux
+            if not ctx.muet and bool(ok) == cite_si and len(groupe) < _MAX_CITES:
+                groupe.append(_prefixer(element, spec, sous, condition(spec["condition"], sous).constats))
                 continue
-            (vrais if r.ok else faux).append(_prefixer(element, spec, sous, r.constats))
+            if "element" in spec:
+                valeur_compilee(spec["element"])(muet)  # ses erreurs, même non cité
+            groupe.append([])
         if ctx.muet:
             return Resultat(not faux if cle == "tous" else (not vrais if cle == "aucun" else len(vrais) >= minimum))
         total = len(vrais) + len(faux)
@@ -800,6 +825,316 @@ def condition(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     return CONDITIONS[operation(expr, CONDITIONS)](expr, ctx)
 
 
+# --- compilation : le chemin rapide des conditions muettes (#15) ----------------------------------
+#
+# Un filtre `si` (et la condition d'un quantificateur) est évalué pour chaque élément d'une liste, et
+# seul son `ok` compte : c'est là que le moteur passe son temps (un registre de vulnérabilités de
+# 300 rangées). Chaque expression est donc compilée une fois en une fermeture, par le champ
+# `compiler` de son opérateur : une condition en `test(ctx) -> bool`, une valeur en
+# `calcul(ctx) -> valeur brute`, sans Val, sans Noeud intermédiaire, sans emplacement.
+# Le chemin rapide ne couvre que le cas ordinaire : devant tout le reste (champ absent, types
+# différents à comparer, heure, nom à résoudre…) il lève `_Lent`, et l'interprète ci-dessus reprend
+# l'expression entière depuis le début. L'évaluation est pure (ses seules écritures, fichiers et
+# paramètres lus, sont idempotentes), et le chemin rapide évalue dans le même ordre que l'interprète :
+# mêmes statuts, mêmes erreurs, mêmes constats, octet pour octet.
+
+
+class _Lent(Exception):
+    """Le chemin rapide ne sait pas conclure à l'identique : l'interprète reprend l'expression."""
+
+
+# Compilées une fois par expression d'une règle chargée : clé id(expr) (et sa nature), l'expression
+# gardée avec sa fermeture (un id n'est réutilisé qu'après la mort de l'objet, que cette référence empêche).
+_COMPILES: dict[tuple[int, str], tuple[Any, Callable[[Contexte], Any]]] = {}
+# Borne : un processus qui recharge souvent des catalogues (les tests) ne garde pas toutes leurs
+# expressions ; vider le cache ne coûte qu'une nouvelle compilation.
+_MAX_COMPILES = 20_000
+
+
+def _garder(cle: tuple[int, str], entree: tuple[Any, Callable[[Contexte], Any]]) -> None:
+    if len(_COMPILES) >= _MAX_COMPILES:
+        _COMPILES.clear()
+    _COMPILES[cle] = entree
+
+
+def compiler_valeur(expr: Any) -> Callable[[Contexte], Any]:
+    """La valeur brute de `expr` (`_brut(valeur(expr, ctx))`), ou `_Lent`."""
+    if not isinstance(expr, dict):
+        brut = Decimal(str(expr)) if isinstance(expr, float) else expr
+        return lambda ctx: brut
+    try:
+        op = OPERATEURS_VALEUR[operation(expr, VALEURS)]
+    except ErreurCalcul:
+        op = None
+    compile_ = op.compiler(expr) if op is not None and op.compiler is not None else None
+    if compile_ is None:
+        return lambda ctx: _brut(valeur(expr, ctx))
+    return compile_
+
+
+def compiler_test(expr: Any) -> Callable[[Contexte], bool]:
+    """`condition(expr, ctx).ok` pour un contexte muet, ou `_Lent`."""
+    op = None
+    if isinstance(expr, dict):
+        try:
+            op = OPERATEURS_CONDITION[operation(expr, CONDITIONS)]
+        except ErreurCalcul:
+            pass
+    compile_ = op.compiler(expr) if op is not None and op.compiler is not None else None
+    if compile_ is None:
+        return lambda ctx: condition(expr, ctx).ok
+    return compile_
+
+
+def filtre_compile(expr: Any) -> Callable[[Contexte], bool]:
+    """Le test compilé (en cache) d'une condition, pour un contexte muet : `condition(expr, ctx).ok`."""
+    entree = _COMPILES.get((id(expr), CONDITION))
+    if entree is None or entree[0] is not expr:
+        rapide = compiler_test(expr)
+
+        def tester(ctx: Contexte) -> bool:
+            try:
+                return rapide(ctx)
+            except _Lent:
+                return condition(expr, ctx).ok
+
+        entree = (expr, tester)
+        _garder((id(expr), CONDITION), entree)
+    return entree[1]
+
+
+def _variable_connue(ctx: Contexte, nom: str) -> Any:
+    """Un nom déjà lié (élément parcouru) ou déjà résolu : le chemin rapide ne lit aucun fichier."""
+    if nom in ctx.variables:
+        return ctx.variables[nom]
+    if nom in ctx.resolues:
+        return ctx.resolues[nom]
+    raise _Lent
+
+
+def _k_champ(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    if "defaut" in expr or not isinstance(expr["champ"], str):
+        return None
+    tete, *reste = expr["champ"].split(".")
+    if len(reste) == 1:  # le cas courant, « e.date » : sans boucle ni appel
+        (cle,) = reste
+
+        def calcul_court(ctx: Contexte) -> Any:
+            variables = ctx.variables
+            if tete in variables:
+                courant = variables[tete]
+            elif tete in ctx.resolues:
+                courant = ctx.resolues[tete]
+            else:
+                raise _Lent
+            if isinstance(courant, Noeud):
+                brut = courant.valeur
+                if isinstance(brut, dict) and cle in brut:
+                    return brut[cle]
+            raise _Lent
+        return calcul_court
+
+    def calcul(ctx: Contexte) -> Any:
+        courant = _variable_connue(ctx, tete)
+        if not isinstance(courant, Noeud):
+            raise _Lent
+        brut = courant.valeur
+        for cle in reste:
+            if not isinstance(brut, dict) or cle not in brut:
+                raise _Lent
+            brut = brut[cle]
+        return brut
+    return calcul
+
+
+def _k_parametre_valeur(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    if len(expr) != 1:
+        return None
+    nom = expr["parametre"]
+
+    def calcul(ctx: Contexte) -> Any:
+        parametre = ctx.parametres.get(nom)
+        en_vigueur = parametre.en_vigueur(ctx.date) if parametre is not None else None
+        if en_vigueur is None:
+            raise _Lent
+        ctx.parametres_lus[nom] = en_vigueur
+        return en_vigueur[1]
+    return calcul
+
+
+def _k_date(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    if expr["date"] == "evaluation" and len(expr) == 1:
+        return lambda ctx: ctx.date
+    return None
+
+
+_TYPES_RAPIDES = (str, date, int, Decimal)
+_NOMBRES = (int, Decimal, Part)
+
+
+def _k_comparaison(op: str) -> Callable[[dict[str, Any]], Callable[[Contexte], bool] | None]:
+    comparer = _OPERATEURS[op]
+
+    def compiler(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
+        arguments = expr[op]
+        if not isinstance(arguments, list) or len(arguments) != 2:
+            return None
+        a, b = (compiler_valeur(x) for x in arguments)
+        if not isinstance(arguments[1], (dict, float)):  # comparé à une constante (« critique ») : son type est connu
+            y = arguments[1]
+            ty = type(y)
+            meme_type = ty in _TYPES_RAPIDES
+            nombre = ty in _NOMBRES
+
+            def test_constante(ctx: Contexte) -> bool:
+                x = a(ctx)
+                tx = type(x)
+                if (tx is ty and meme_type) or (nombre and tx in _NOMBRES):
+                    return bool(comparer(x, y))
+                raise _Lent
+            return test_constante
+
+        def test(ctx: Contexte) -> bool:
+            x, y = a(ctx), b(ctx)
+            tx, ty = type(x), type(y)
+            # Seuls les cas que `_comparer` accepte sans conversion : même nature, ni booléen, ni heure.
+            if (tx is ty and tx in _TYPES_RAPIDES) or (tx in _NOMBRES and ty in _NOMBRES):
+                return bool(comparer(x, y))
+            raise _Lent
+        return test
+    return compiler
+
+
+def _k_toutes(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
+    tests = [compiler_test(c) for c in expr["toutes_ces_conditions"]]
+
+    def test(ctx: Contexte) -> bool:
+        ok = True
+        for t in tests:  # toutes évaluées, comme l'interprète : leurs erreurs comptent
+            if not t(ctx):
+                ok = False
+        return ok
+    return test
+
+
+def _k_une(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
+    tests = [compiler_test(c) for c in expr["une_de_ces_conditions"]]
+
+    def test(ctx: Contexte) -> bool:
+        for t in tests:
+            if t(ctx):
+                return True
+        return False
+    return test
+
+
+def _k_non(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
+    interieur = compiler_test(expr["non"])
+    return lambda ctx: not interieur(ctx)
+
+
+def _k_renseigne(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
+    if not isinstance(expr["renseigne"], str):
+        return None
+    tete, *reste = expr["renseigne"].split(".")
+
+    def test(ctx: Contexte) -> bool:
+        courant = _variable_connue(ctx, tete)
+        if not isinstance(courant, Noeud):
+            raise _Lent
+        brut = courant.valeur
+        for cle in reste:
+            if not isinstance(brut, dict) or cle not in brut:
+                return False  # champ absent : « non renseigné », comme l'interprète
+            brut = brut[cle]
+        return brut is not None and brut != "" and brut != [] and brut != {}
+    return test
+
+
+def _nombre_rapide(x: Any) -> Decimal:
+    """`_nombre_de` sans message : un nombre (ni booléen) devient Decimal, tout autre cas rend la main."""
+    if type(x) not in _NOMBRES:
+        raise _Lent
+    return Decimal(x)
+
+
+def _k_annee(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    if len(expr) != 1:
+        return None
+    base = compiler_valeur(expr["annee"])
+
+    def calcul(ctx: Contexte) -> Any:
+        jour = base(ctx)
+        if not isinstance(jour, date):
+            raise _Lent
+        return jour.year
+    return calcul
+
+
+def _k_difference(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    arguments = expr["difference"]
+    if len(expr) != 1 or not isinstance(arguments, list) or len(arguments) != 2:
+        return None
+    a, b = (compiler_valeur(x) for x in arguments)
+
+    def calcul(ctx: Contexte) -> Any:
+        x, y = a(ctx), b(ctx)
+        return _nombre_rapide(x) - _nombre_rapide(y)
+    return calcul
+
+
+def _k_ratio(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    arguments = expr["ratio"]
+    if len(expr) != 1 or not isinstance(arguments, list) or len(arguments) != 2:
+        return None
+    a, b = (compiler_valeur(x) for x in arguments)
+
+    def calcul(ctx: Contexte) -> Any:
+        x, y = a(ctx), b(ctx)
+        nx, ny = _nombre_rapide(x), _nombre_rapide(y)
+        if ny == 0:
+            raise _Lent
+        return Part(nx / ny)
+    return calcul
+
+
+def _k_entre(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
+    spec = expr["entre"]
+    v, mini, maxi = compiler_valeur(spec["valeur"]), compiler_valeur(spec["min"]), compiler_valeur(spec["max"])
+
+    def rapides(x: Any, y: Any) -> None:
+        tx, ty = type(x), type(y)
+        if not ((tx is ty and tx in _TYPES_RAPIDES) or (tx in _NOMBRES and ty in _NOMBRES)):
+            raise _Lent
+
+    def test(ctx: Contexte) -> bool:
+        x, lo, hi = v(ctx), mini(ctx), maxi(ctx)
+        rapides(x, lo)
+        if not x >= lo:  # comme l'interprète : la borne haute n'est comparée que si la basse tient
+            return False
+        rapides(x, hi)
+        return bool(x <= hi)
+    return test
+
+
+def valeur_compilee(expr: Any) -> Callable[[Contexte], Any]:
+    """La valeur brute compilée (en cache) de `expr`, `_brut(valeur(expr, ctx))`, l'interprète
+    reprenant tout cas non couvert."""
+    entree = _COMPILES.get((id(expr), VALEUR))
+    if entree is None or entree[0] is not expr:
+        rapide = compiler_valeur(expr)
+
+        def calculer(ctx: Contexte) -> Any:
+            try:
+                return rapide(ctx)
+            except _Lent:
+                return _brut(valeur(expr, ctx))
+
+        entree = (expr, calculer)
+        _garder((id(expr), VALEUR), entree)
+    return entree[1]
+
+
 # --- types : ce que le contrôle statique (typage.py) sait d'une valeur ----------------------------
 
 # Le contenu d'une preuve Markdown : la table de ses titres.
@@ -869,13 +1204,13 @@ def _nom_court(expr: Any) -> str:
 #   controler(arg, ici, portee, parametres, probleme)
 #                                   facultatif : ce que la validation vérifie de plus (nom ou paramètre
 #                                   connu, motif sûr), au-delà de ses sous-expressions.
+#   compiler(expr)                  facultatif : sa fermeture pour le chemin rapide des conditions muettes
+#                                   (#15, section « compilation ») : compile ses sous-expressions, rend
+#                                   `test(ctx) -> bool` (condition) ou `calcul(ctx) -> valeur brute`
+#                                   (valeur), ou None pour une forme qu'il ne couvre pas. Sans lui,
+#                                   l'opérateur se compile en un appel à l'interprète : mêmes résultats.
 # Les tables VALEURS et CONDITIONS (nom → évaluation) en sont dérivées. Un test (test_operateurs.py)
 # vérifie que chaque opérateur du schéma a son enregistrement complet, et réciproquement.
-# Compiler une condition une fois pour toutes (#15) : `enfants` énumère chaque sous-expression avec
-# son chemin et sa nature, dans un ordre fixe ; un compilateur les compile d'abord. Un champ
-# `compiler(expr, enfants_compiles) -> fonction(ctx)` pourra alors s'ajouter opérateur par opérateur,
-# un opérateur qui n'en a pas encore se compilant en `lambda ctx: op.evaluer(expr, ctx)` : mêmes
-# constats, donc mêmes explications.
 
 Enfant = tuple[Chemin, Any, bool, set[str]]
 CONDITION, VALEUR = "condition", "valeur"
@@ -890,6 +1225,9 @@ class Operateur:
     typer: Callable[[Any, str, dict[str, Any], dict[str, Type], Chemin], Type | None]
     texte: Callable[[dict[str, Any]], str] | None = None
     controler: Callable[[Any, Chemin, set[str], dict[str, Any], Callable[[Chemin, str, str], None]], None] | None = None
+    # facultatif : sa compilation en fermeture pour le chemin rapide (section « compilation ») ; rend
+    # None pour une forme qu'il ne compile pas, et l'interprète l'évalue.
+    compiler: Callable[[dict[str, Any]], Callable[[Contexte], Any] | None] | None = None
 
 
 # sous-expressions ----------------------------------------------------------------------------------
@@ -1144,13 +1482,15 @@ def _t_correspond(v: Any, op: str, expr: dict[str, Any], portee: dict[str, Type]
 # les enregistrements -------------------------------------------------------------------------------
 
 OPERATEURS_VALEUR: dict[str, Operateur] = {o.nom: o for o in (
-    Operateur("champ", VALEUR, _v_champ, _e_aucun, _t_champ, lambda e: e["champ"], _k_nom),
-    Operateur("parametre", VALEUR, _v_parametre, _e_aucun, _t_parametre, lambda e: e["parametre"], _k_parametre),
-    Operateur("date", VALEUR, _v_date, _e_date, _t_date, _texte_date),
-    Operateur("annee", VALEUR, _v_annee, _e_argument, _t_annee, lambda e: f"année de {texte_valeur(e['annee'])}"),
+    Operateur("champ", VALEUR, _v_champ, _e_aucun, _t_champ, lambda e: e["champ"], _k_nom, _k_champ),
+    Operateur("parametre", VALEUR, _v_parametre, _e_aucun, _t_parametre, lambda e: e["parametre"], _k_parametre,
+              _k_parametre_valeur),
+    Operateur("date", VALEUR, _v_date, _e_date, _t_date, _texte_date, compiler=_k_date),
+    Operateur("annee", VALEUR, _v_annee, _e_argument, _t_annee, lambda e: f"année de {texte_valeur(e['annee'])}",
+              compiler=_k_annee),
     Operateur("ratio", VALEUR, _v_ratio, _e_valeurs, _t_arithmetique,
-              lambda e: f"{texte_valeur(e['ratio'][0])} / {texte_valeur(e['ratio'][1])}"),
-    Operateur("difference", VALEUR, _v_difference, _e_valeurs, _t_arithmetique, _texte_calcule),
+              lambda e: f"{texte_valeur(e['ratio'][0])} / {texte_valeur(e['ratio'][1])}", compiler=_k_ratio),
+    Operateur("difference", VALEUR, _v_difference, _e_valeurs, _t_arithmetique, _texte_calcule, compiler=_k_difference),
     Operateur("produit", VALEUR, _v_produit, _e_valeurs, _t_arithmetique, _texte_calcule),
     Operateur("somme", VALEUR, _v_somme, _e_parcours, _t_agregat, _texte_agregat("somme")),
     Operateur("maximum", VALEUR, lambda e, c: _extreme("maximum", e, c), _e_parcours, _t_agregat, _texte_agregat("maximum")),
@@ -1160,16 +1500,16 @@ OPERATEURS_VALEUR: dict[str, Operateur] = {o.nom: o for o in (
 )}
 
 OPERATEURS_CONDITION: dict[str, Operateur] = {o.nom: o for o in (
-    *(Operateur(op, CONDITION, _c_comparaison(op), _e_valeurs, _t_comparaison) for op in _SIGNES),
-    Operateur("entre", CONDITION, _c_entre, _e_cles("valeur", "min", "max"), _t_entre),
+    *(Operateur(op, CONDITION, _c_comparaison(op), _e_valeurs, _t_comparaison, compiler=_k_comparaison(op)) for op in _SIGNES),
+    Operateur("entre", CONDITION, _c_entre, _e_cles("valeur", "min", "max"), _t_entre, compiler=_k_entre),
     Operateur("dans_les_derniers", CONDITION, _c_dans_les_derniers, _e_dans_les_derniers, _t_dans_les_derniers),
     Operateur("appartient", CONDITION, _c_appartient, _e_appartient, _t_appartient),
     Operateur("contient", CONDITION, _c_contient, _e_contient, _t_contient),
-    Operateur("renseigne", CONDITION, _c_renseigne, _e_aucun, _t_renseigne, controler=_k_nom),
+    Operateur("renseigne", CONDITION, _c_renseigne, _e_aucun, _t_renseigne, controler=_k_nom, compiler=_k_renseigne),
     Operateur("est_vrai", CONDITION, _c_est_vrai, _e_aucun, _t_est_vrai, controler=_k_nom),
-    Operateur("toutes_ces_conditions", CONDITION, _c_toutes, _e_conditions, _t_conditions),
-    Operateur("une_de_ces_conditions", CONDITION, _c_une, _e_conditions, _t_conditions),
-    Operateur("non", CONDITION, _c_non, _e_non, _t_non),
+    Operateur("toutes_ces_conditions", CONDITION, _c_toutes, _e_conditions, _t_conditions, compiler=_k_toutes),
+    Operateur("une_de_ces_conditions", CONDITION, _c_une, _e_conditions, _t_conditions, compiler=_k_une),
+    Operateur("non", CONDITION, _c_non, _e_non, _t_non, compiler=_k_non),
     *(Operateur(op, CONDITION, _quantifier(op), _e_parcours, _t_quantificateur) for op in ("tous", "aucun", "existe", "au_moins")),
     Operateur("titres_presents", CONDITION, _c_titres_presents, _e_cles("document"), _t_titres_presents),
     Operateur("fichier_existe", CONDITION, _c_fichier_existe, _e_argument, _t_fichier_existe),
