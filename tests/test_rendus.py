@@ -826,3 +826,17 @@ def test_sarif_resume_d_un_ehpad_compte_chaque_echec_a_sa_gravite(lancer):
     assert niveaux == {"error": 8, "warning": 4, "note": 1}
     statuts = Counter(r["properties"]["statut"] for r in run["results"] if r["kind"] == "fail")
     assert statuts == {"preuve_manquante": 11, "non_conforme": 2}
+
+
+def test_un_seul_lieu_fichier_ligne():
+    """#14.3 : « fichier:ligne » s'écrit en un seul endroit ; chaque appelant garde sa forme."""
+    from verificateur.problemes import lieu
+    from verificateur.rendus.commun import lieu as lieu_des_rendus
+
+    assert lieu_des_rendus is lieu
+    assert lieu("preuves/a.yaml", 12) == "preuves/a.yaml:12"
+    assert lieu("preuves/a.yaml", 0) == lieu("preuves/a.yaml", None) == "preuves/a.yaml"
+    assert lieu("preuves/a.yaml", 0, ligne_toujours=True) == "preuves/a.yaml:0"
+    assert lieu("preuves/a.yaml", 3, "0123456789abcdef") == "preuves/a.yaml:3@0123456789ab"
+    assert lieu(None, 3) == ""
+    assert lieu(None, 3, sans_fichier=".") == "."

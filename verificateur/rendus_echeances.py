@@ -11,7 +11,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
-from verificateur.rendus.commun import LIBELLES, sans_controles
+from verificateur.rendus.commun import LIBELLES, lieu, sans_controles
 
 # Le rappel d'un événement du calendrier : 30 jours avant, le délai des lignes d'information du crochet.
 RAPPEL_JOURS = 30
@@ -19,9 +19,7 @@ PRODID = "-//verificateur//Echeancier de conformite//FR"
 
 
 def _lieu(fait: dict[str, Any]) -> str:
-    if fait["fichier"] is None:
-        return "."
-    return f"{fait['fichier']}:{fait['ligne']}" if fait["ligne"] else fait["fichier"]
+    return lieu(fait["fichier"], fait["ligne"], sans_fichier="." if fait["fichier"] is None else fait["fichier"])
 
 
 def _entete(doc: dict[str, Any]) -> list[str]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# L'unique façon d'écrire « fichier:ligne@révision » (ré-exportée : les rendus la prennent ici).
+from verificateur.problemes import lieu  # noqa: F401
+
 LIBELLES = {
     "conforme": "conforme",
     "non_conforme": "non conforme",
@@ -34,14 +37,6 @@ _CONTROLES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 def sans_controles(texte: str) -> str:
     return _CONTROLES.sub("\ufffd", texte)
-
-
-def lieu(fichier: str | None, ligne: int | None, revision: str | None = None) -> str:
-    """`fichier:ligne@révision` (ligne et révision seulement si elles sont connues ; révision abrégée à 12)."""
-    if not fichier:
-        return ""
-    texte = f"{fichier}:{ligne}" if ligne else fichier
-    return f"{texte}@{revision[:12]}" if revision else texte
 
 
 def avec_statut(resultat: dict[str, Any]) -> str:
