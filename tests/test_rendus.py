@@ -840,3 +840,23 @@ def test_un_seul_lieu_fichier_ligne():
     assert lieu("preuves/a.yaml", 3, "0123456789abcdef") == "preuves/a.yaml:3@0123456789ab"
     assert lieu(None, 3) == ""
     assert lieu(None, 3, sans_fichier=".") == "."
+
+
+def test_une_seule_table_des_mots_des_statuts():
+    """#14.3 : les mots des statuts viennent d'une table (celle du rapport) ; l'éligibilité les précise."""
+    from verificateur import eligibilite, rapport
+    from verificateur.evaluation import STATUTS
+    from verificateur.rendus import commun
+
+    assert commun.LIBELLES is rapport.LIBELLES_STATUTS and commun.PLURIELS is rapport.PLURIELS_STATUTS
+    assert set(rapport.LIBELLES_STATUTS) == set(rapport.PLURIELS_STATUTS) == set(eligibilite.LIBELLES_STATUTS) == set(STATUTS)
+    assert eligibilite.LIBELLES_STATUTS == {
+        "conforme": "conforme",
+        "non_conforme": "non conforme",
+        "preuve_manquante": "preuve manquante",
+        "erreur": "preuve invalide (erreur)",
+        "non_applicable": "non applicable, condition sans objet",
+        "derogation": "dérogation active",
+    }
+    for statut, mot in eligibilite.LIBELLES_STATUTS.items():
+        assert rapport.LIBELLES_STATUTS[statut] in mot

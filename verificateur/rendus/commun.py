@@ -6,25 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# L'unique façon d'écrire « fichier:ligne@révision » (ré-exportée : les rendus la prennent ici).
+# Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
+# l'unique table des mots des statuts (celle du rapport, sous ces noms courts).
 from verificateur.problemes import lieu  # noqa: F401
+from verificateur.rapport import LIBELLES_STATUTS as LIBELLES
+from verificateur.rapport import PLURIELS_STATUTS as PLURIELS
 
-LIBELLES = {
-    "conforme": "conforme",
-    "non_conforme": "non conforme",
-    "preuve_manquante": "preuve manquante",
-    "erreur": "erreur",
-    "non_applicable": "non applicable",
-    "derogation": "dérogation",
-}
-PLURIELS = {
-    "conforme": "conformes",
-    "non_conforme": "non conformes",
-    "preuve_manquante": "preuves manquantes",
-    "erreur": "erreurs",
-    "non_applicable": "non applicables",
-    "derogation": "dérogations",
-}
 # Ordre d'affichage des statuts dans les bilans : les échecs d'abord.
 ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")
 ECHECS = ("non_conforme", "preuve_manquante", "erreur")
