@@ -25,7 +25,7 @@ PAQUET = RACINE / "verificateur"
 # docs/architecture.md.
 COUCHES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("socle", ("__init__", "problemes", "francais", "fichiers", "lecture", "validation", "motifs", "tableur",
-               "donnees_personnelles", "confinement"), ()),
+               "donnees_personnelles", "confinement", "statuts"), ()),
     ("git", ("depot_git",), ("socle",)),
     ("sources", ("sources", "collecte"), ("socle", "git")),
     ("preuves", ("preuves",), ("socle", "sources")),

@@ -843,13 +843,13 @@ def test_un_seul_lieu_fichier_ligne():
 
 
 def test_une_seule_table_des_mots_des_statuts():
-    """#14.3 : les mots des statuts viennent d'une table (celle du rapport) ; l'éligibilité les précise."""
-    from verificateur import eligibilite, rapport
+    """#14.3 : les mots des statuts viennent d'une table (verificateur.statuts) ; l'éligibilité les précise."""
+    from verificateur import eligibilite, statuts
     from verificateur.evaluation import STATUTS
     from verificateur.rendus import commun
 
-    assert commun.LIBELLES is rapport.LIBELLES_STATUTS and commun.PLURIELS is rapport.PLURIELS_STATUTS
-    assert set(rapport.LIBELLES_STATUTS) == set(rapport.PLURIELS_STATUTS) == set(eligibilite.LIBELLES_STATUTS) == set(STATUTS)
+    assert commun.LIBELLES is statuts.LIBELLES_STATUTS and commun.PLURIELS is statuts.PLURIELS_STATUTS
+    assert set(statuts.LIBELLES_STATUTS) == set(statuts.PLURIELS_STATUTS) == set(eligibilite.LIBELLES_STATUTS) == set(STATUTS)
     assert eligibilite.LIBELLES_STATUTS == {
         "conforme": "conforme",
         "non_conforme": "non conforme",
@@ -859,4 +859,4 @@ def test_une_seule_table_des_mots_des_statuts():
         "derogation": "dérogation active",
     }
     for statut, mot in eligibilite.LIBELLES_STATUTS.items():
-        assert rapport.LIBELLES_STATUTS[statut] in mot
+        assert statuts.LIBELLES_STATUTS[statut] in mot

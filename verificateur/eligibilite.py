@@ -29,7 +29,7 @@ from verificateur.francais import erreur_systeme
 from verificateur.lecture import Chemin, Document
 from verificateur.politiques import _affiche  # chemins montrés comme ceux des politiques
 from verificateur.problemes import ErreurVerificateur, Probleme, trier
-from verificateur.rapport import LIBELLES_STATUTS as MOTS_DU_RAPPORT
+from verificateur.statuts import LIBELLES_STATUTS as MOTS_DU_RAPPORT
 
 FORMAT = "verificateur/eligibilite/1"
 DECISIONS = ("eligible", "non_eligible", "incomplet", "a_confirmer", "clos")
@@ -40,7 +40,7 @@ SATISFAIT, NON_SATISFAIT, INDETERMINE = "satisfait", "non_satisfait", "indetermi
 A_CONFIRMER = "a_confirmer"
 # Le programme est clos à la date de décision : on le dit, plutôt que de déclarer chacun non éligible.
 CLOS = "clos"
-# Les mots des statuts du rapport (l'unique table, rapport.LIBELLES_STATUTS), précisés pour un motif
+# Les mots des statuts du rapport (l'unique table, statuts.LIBELLES_STATUTS), précisés pour un motif
 # d'éligibilité : le lecteur d'une décision de financement n'a pas le rapport sous les yeux.
 LIBELLES_STATUTS = {
     **MOTS_DU_RAPPORT,

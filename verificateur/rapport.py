@@ -16,25 +16,6 @@ from verificateur.preuves import Preuves
 
 FORMAT = "verificateur/rapport/1"
 
-# Les mots de chaque statut, l'unique table (#14.3) : les rendus du rapport, du lot, des échéances, de
-# l'observatoire et les motifs d'éligibilité (qui les précisent, eligibilite.LIBELLES_STATUTS) la lisent.
-LIBELLES_STATUTS = {
-    "conforme": "conforme",
-    "non_conforme": "non conforme",
-    "preuve_manquante": "preuve manquante",
-    "erreur": "erreur",
-    "non_applicable": "non applicable",
-    "derogation": "dérogation",
-}
-PLURIELS_STATUTS = {
-    "conforme": "conformes",
-    "non_conforme": "non conformes",
-    "preuve_manquante": "preuves manquantes",
-    "erreur": "erreurs",
-    "non_applicable": "non applicables",
-    "derogation": "dérogations",
-}
-
 
 def _json(valeur: Any) -> Any:
     """Valeurs des preuves en JSON : dates ISO, décimaux en nombres."""

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 # Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
-# l'unique table des mots des statuts (celle du rapport, sous ces noms courts).
+# l'unique table des mots des statuts (verificateur.statuts, sous ces noms courts).
 from verificateur.problemes import lieu  # noqa: F401
-from verificateur.rapport import LIBELLES_STATUTS as LIBELLES
-from verificateur.rapport import PLURIELS_STATUTS as PLURIELS
+from verificateur.statuts import LIBELLES_STATUTS as LIBELLES
+from verificateur.statuts import PLURIELS_STATUTS as PLURIELS
 
 # Ordre d'affichage des statuts dans les bilans : les échecs d'abord.
 ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")
