@@ -860,3 +860,51 @@ def test_une_seule_table_des_mots_des_statuts():
     }
     for statut, mot in eligibilite.LIBELLES_STATUTS.items():
         assert statuts.LIBELLES_STATUTS[statut] in mot
+
+
+def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
+    """#14.3 : un format = un enregistrement ; --format de chaque commande offre exactement son registre,
+    dans son ordre (celui de l'aide), et chaque enregistrement se charge."""
+    import click
+
+    from verificateur import cli, rendus, rendus_echeances, rendus_eligibilite, rendus_historique, rendus_lot
+    from verificateur.observatoire import rendus as rendus_observatoire
+
+    registres = {
+        "evaluer": rendus.FORMATS,
+        "historique": rendus_historique.FORMATS,
+        "echeances": rendus_echeances.FORMATS,
+        "eligibilite": rendus_eligibilite.FORMATS,
+        "lot": rendus_lot.FORMATS,
+        "observatoire campagnes": rendus_observatoire.CAMPAGNES,
+        "observatoire evolution": rendus_observatoire.EVOLUTION,
+        "observatoire comparer": rendus_observatoire.COMPARAISON,
+    }
+    # Les listes du catalogue (texte, csv, html) se rendent encore dans la commande même, sans registre.
+    sans_registre = {"politiques lister", "referentiels lister", "referentiels couverture"}
+
+    offerts = {}
+
+    def parcourir(commande: click.Command, chemin: str) -> None:
+        for option in commande.params:
+            if option.name == "format_":
+                offerts[chemin] = tuple(option.type.choices)
+        for nom, sous in getattr(commande, "commands", {}).items():
+            parcourir(sous, f"{chemin} {nom}".strip())
+
+    parcourir(cli.cli, "")
+    assert set(offerts) == set(registres) | sans_registre
+    for commande, registre in registres.items():
+        assert offerts[commande] == tuple(registre), commande
+        for nom, format_ in registre.items():
+            assert format_.nom == nom and format_.extension.startswith(".")
+            assert callable(format_.rendu()), f"{commande} --format {nom}"
+    binaires = {(c, n) for c, r in registres.items() for n, f in r.items() if f.binaire}
+    assert binaires == {("evaluer", "xlsx"), ("eligibilite", "xlsx"), ("lot", "xlsx")}
+
+
+def test_un_format_enregistre_deux_fois_est_refuse():
+    from verificateur.rendus.registre import Format, registre
+
+    with pytest.raises(ValueError, match="format enregistré deux fois"):
+        registre(Format("texte", "verificateur.rendus.texte:rendre", ".txt"), Format("texte", "verificateur.rendus.json_:rendre", ".json"))

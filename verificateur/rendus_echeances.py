@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 from verificateur.rendus.commun import LIBELLES, lieu, sans_controles
+from verificateur.rendus.registre import Format, registre
 
 # Le rappel d'un événement du calendrier : 30 jours avant, le délai des lignes d'information du crochet.
 RAPPEL_JOURS = 30
@@ -112,6 +113,12 @@ def rendre_ics(doc: dict[str, Any], options: dict[str, Any] | None = None) -> st
     return calendrier.to_ical().decode("utf-8")
 
 
-RENDUS: dict[str, Callable[[dict[str, Any], dict[str, Any] | None], str]] = {
-    "texte": rendre_texte, "json": rendre_json, "ics": rendre_ics,
-}
+FORMATS: dict[str, Format] = registre(
+    Format("texte", "verificateur.rendus_echeances:rendre_texte", ".txt"),
+    Format("json", "verificateur.rendus_echeances:rendre_json", ".json"),
+    Format("ics", "verificateur.rendus_echeances:rendre_ics", ".ics"),
+)
+
+
+def rendu(format: str) -> Callable[[dict[str, Any], dict[str, Any] | None], str]:
+    return FORMATS[format].rendu()
