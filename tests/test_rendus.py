@@ -908,3 +908,18 @@ def test_un_format_enregistre_deux_fois_est_refuse():
 
     with pytest.raises(ValueError, match="format enregistré deux fois"):
         registre(Format("texte", "verificateur.rendus.texte:rendre", ".txt"), Format("texte", "verificateur.rendus.json_:rendre", ".json"))
+
+
+def test_une_surcouche_jinja_garde_l_environnement_du_rapport_intact():
+    """#14.3 : l'environnement Jinja public des rendus HTML ; une famille y ajoute ses gabarits et ses filtres."""
+    from verificateur.rendus.html import environnement, surcouche
+    from verificateur.rendus_lot import html as rendu_lot
+
+    base = environnement()
+    assert base is environnement() and base.autoescape
+    lot = rendu_lot._environnement()
+    assert "region" in lot.filters and "region" not in base.filters
+    assert lot.filters["lieu"] is base.filters["lieu"]
+    observatoire = surcouche(lot, "verificateur.observatoire", {"essai": str.upper})
+    assert "essai" not in lot.filters and observatoire.filters["region"] is lot.filters["region"]
+    assert observatoire.get_template("rapport.css") is not None  # les gabarits du rapport restent accessibles

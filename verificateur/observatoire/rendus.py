@@ -301,13 +301,11 @@ def _lien(rapport: str | None, dossier: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _environnement() -> Any:
-    from jinja2 import ChoiceLoader, PackageLoader
-
+    from verificateur.rendus.html import surcouche
     from verificateur.rendus_lot import html as rendu_lot
 
     # Une surcouche de l'environnement du tableau de bord d'un lot : mêmes filtres, mêmes feuilles de style.
-    base = rendu_lot._environnement()
-    return base.overlay(loader=ChoiceLoader([PackageLoader("verificateur.observatoire", "modeles"), base.loader]))
+    return surcouche(rendu_lot._environnement(), "verificateur.observatoire")
 
 
 def page(evolution: dict[str, Any] | None, comparaison: dict[str, Any] | None, etablissements: list[dict[str, Any]], dossier: str) -> str:
