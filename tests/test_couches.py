@@ -3,8 +3,8 @@
 Chaque module de `verificateur/` est rangé dans une couche de `COUCHES` ; chaque couche dit les couches
 qu'elle peut importer (les siennes en plus). Le graphe est lu dans le source de chaque module avec `ast` :
 `import verificateur.x`, `from verificateur.x import …`, `from verificateur import x`, les imports
-relatifs, ceux écrits dans une fonction (chargement paresseux) et `importlib.import_module("verificateur.x…")`
-comptent tous. Un module nouveau doit être rangé dans une couche (le test le nomme sinon), et le tableau
+relatifs, ceux écrits dans une fonction (chargement paresseux), `importlib.import_module("verificateur.x…")`
+et le module d'un enregistrement de format (`Format("html", "verificateur.x:rendre", …)`) comptent tous. Un module nouveau doit être rangé dans une couche (le test le nomme sinon), et le tableau
 de docs/architecture.md doit rester celui-ci.
 
 Un module est désigné par son nom sous `verificateur` : `cli` pour cli.py, `rendus` pour tout le
@@ -25,7 +25,7 @@ PAQUET = RACINE / "verificateur"
 # docs/architecture.md.
 COUCHES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("socle", ("__init__", "problemes", "francais", "fichiers", "lecture", "validation", "motifs", "tableur",
-               "donnees_personnelles", "confinement"), ()),
+               "donnees_personnelles", "confinement", "statuts"), ()),
     ("git", ("depot_git",), ("socle",)),
     ("sources", ("sources", "collecte"), ("socle", "git")),
     ("preuves", ("preuves",), ("socle", "sources")),
@@ -37,7 +37,7 @@ COUCHES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("auteurs", ("cas", "couverture"), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
     ("financements", ("eligibilite",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
     ("echeances", ("echeances",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
-    ("rendus", ("rendus", "rendus_lot", "rendus_eligibilite", "rendus_echeances"), ("socle", "rapport", "auteurs", "financements")),
+    ("rendus", ("rendus", "rendus_lot", "rendus_eligibilite", "rendus_echeances", "rendus_historique"), ("socle", "rapport", "auteurs", "financements")),
     ("lot", ("lot", "agregats"), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur",
                                   "auteurs", "financements", "echeances", "rendus")),
     ("observatoire", ("observatoire",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
@@ -120,6 +120,10 @@ def imports(fichier: Path) -> set[tuple[str, int]]:
                     argument = argument.values[0]  # f"verificateur.rendus.{format}" : son préfixe fixe
                 if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                     noter(argument.value, noeud.lineno)
+            elif nom == "Format" and len(noeud.args) > 1:  # Format("html", "verificateur.rendus.html:rendre", …) : importé à l'usage
+                argument = noeud.args[1]
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    noter(argument.value.partition(":")[0], noeud.lineno)
     return trouves
 
 
@@ -207,6 +211,9 @@ def test_le_graphe_lit_chaque_forme_d_import(tmp_path):
         encoding="utf-8",
     )
     assert imports(faux) == {("sources", 1), ("__init__", 2), ("preuves", 2), ("rendus", 5), ("cli", 6)}
+    enregistrement = tmp_path / "enregistrement.py"
+    enregistrement.write_text('FORMATS = registre(Format("texte", "verificateur.historique:rendre", ".txt"))\n', encoding="utf-8")
+    assert imports(enregistrement) == {("historique", 1)}
 
 
 def test_un_import_hors_des_couches_est_nomme():

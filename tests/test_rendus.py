@@ -826,3 +826,100 @@ def test_sarif_resume_d_un_ehpad_compte_chaque_echec_a_sa_gravite(lancer):
     assert niveaux == {"error": 8, "warning": 4, "note": 1}
     statuts = Counter(r["properties"]["statut"] for r in run["results"] if r["kind"] == "fail")
     assert statuts == {"preuve_manquante": 11, "non_conforme": 2}
+
+
+def test_un_seul_lieu_fichier_ligne():
+    """#14.3 : « fichier:ligne » s'écrit en un seul endroit ; chaque appelant garde sa forme."""
+    from verificateur.problemes import lieu
+    from verificateur.rendus.commun import lieu as lieu_des_rendus
+
+    assert lieu_des_rendus is lieu
+    assert lieu("preuves/a.yaml", 12) == "preuves/a.yaml:12"
+    assert lieu("preuves/a.yaml", 0) == lieu("preuves/a.yaml", None) == "preuves/a.yaml"
+    assert lieu("preuves/a.yaml", 0, ligne_toujours=True) == "preuves/a.yaml:0"
+    assert lieu("preuves/a.yaml", 3, "0123456789abcdef") == "preuves/a.yaml:3@0123456789ab"
+    assert lieu(None, 3) == ""
+    assert lieu(None, 3, sans_fichier=".") == "."
+
+
+def test_une_seule_table_des_mots_des_statuts():
+    """#14.3 : les mots des statuts viennent d'une table (verificateur.statuts) ; l'éligibilité les précise."""
+    from verificateur import eligibilite, statuts
+    from verificateur.evaluation import STATUTS
+    from verificateur.rendus import commun
+
+    assert commun.LIBELLES is statuts.LIBELLES_STATUTS and commun.PLURIELS is statuts.PLURIELS_STATUTS
+    assert set(statuts.LIBELLES_STATUTS) == set(statuts.PLURIELS_STATUTS) == set(eligibilite.LIBELLES_STATUTS) == set(STATUTS)
+    assert eligibilite.LIBELLES_STATUTS == {
+        "conforme": "conforme",
+        "non_conforme": "non conforme",
+        "preuve_manquante": "preuve manquante",
+        "erreur": "preuve invalide (erreur)",
+        "non_applicable": "non applicable, condition sans objet",
+        "derogation": "dérogation active",
+    }
+    for statut, mot in eligibilite.LIBELLES_STATUTS.items():
+        assert statuts.LIBELLES_STATUTS[statut] in mot
+
+
+def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
+    """#14.3 : un format = un enregistrement ; --format de chaque commande offre exactement son registre,
+    dans son ordre (celui de l'aide), et chaque enregistrement se charge."""
+    import click
+
+    from verificateur import cli, rendus, rendus_echeances, rendus_eligibilite, rendus_historique, rendus_lot
+    from verificateur.observatoire import rendus as rendus_observatoire
+
+    registres = {
+        "evaluer": rendus.FORMATS,
+        "historique": rendus_historique.FORMATS,
+        "echeances": rendus_echeances.FORMATS,
+        "eligibilite": rendus_eligibilite.FORMATS,
+        "lot": rendus_lot.FORMATS,
+        "observatoire campagnes": rendus_observatoire.CAMPAGNES,
+        "observatoire evolution": rendus_observatoire.EVOLUTION,
+        "observatoire comparer": rendus_observatoire.COMPARAISON,
+    }
+    # Les listes du catalogue (texte, csv, html) se rendent encore dans la commande même, sans registre.
+    sans_registre = {"politiques lister", "referentiels lister", "referentiels couverture"}
+
+    offerts = {}
+
+    def parcourir(commande: click.Command, chemin: str) -> None:
+        for option in commande.params:
+            if option.name == "format_":
+                offerts[chemin] = tuple(option.type.choices)
+        for nom, sous in getattr(commande, "commands", {}).items():
+            parcourir(sous, f"{chemin} {nom}".strip())
+
+    parcourir(cli.cli, "")
+    assert set(offerts) == set(registres) | sans_registre
+    for commande, registre in registres.items():
+        assert offerts[commande] == tuple(registre), commande
+        for nom, format_ in registre.items():
+            assert format_.nom == nom and format_.extension.startswith(".")
+            assert callable(format_.rendu()), f"{commande} --format {nom}"
+    binaires = {(c, n) for c, r in registres.items() for n, f in r.items() if f.binaire}
+    assert binaires == {("evaluer", "xlsx"), ("eligibilite", "xlsx"), ("lot", "xlsx")}
+
+
+def test_un_format_enregistre_deux_fois_est_refuse():
+    from verificateur.rendus.registre import Format, registre
+
+    with pytest.raises(ValueError, match="format enregistré deux fois"):
+        registre(Format("texte", "verificateur.rendus.texte:rendre", ".txt"), Format("texte", "verificateur.rendus.json_:rendre", ".json"))
+
+
+def test_une_surcouche_jinja_garde_l_environnement_du_rapport_intact():
+    """#14.3 : l'environnement Jinja public des rendus HTML ; une famille y ajoute ses gabarits et ses filtres."""
+    from verificateur.rendus.html import environnement, surcouche
+    from verificateur.rendus_lot import html as rendu_lot
+
+    base = environnement()
+    assert base is environnement() and base.autoescape
+    lot = rendu_lot._environnement()
+    assert "region" in lot.filters and "region" not in base.filters
+    assert lot.filters["lieu"] is base.filters["lieu"]
+    observatoire = surcouche(lot, "verificateur.observatoire", {"essai": str.upper})
+    assert "essai" not in lot.filters and observatoire.filters["region"] is lot.filters["region"]
+    assert observatoire.get_template("rapport.css") is not None  # les gabarits du rapport restent accessibles

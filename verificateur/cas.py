@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from verificateur import evaluation, lecture, preuves, validation
 from verificateur.politiques import Catalogue
-from verificateur.problemes import Probleme
+from verificateur.problemes import Probleme, lieu
 from verificateur.sources import SourceArbre, SourceMemoire
 
 DATE_PAR_DEFAUT = date(2025, 6, 30)
@@ -50,7 +50,7 @@ class Echec:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.cas.fichier}:{self.cas.ligne}: {self.cas.regle} « {self.cas.nom} » : {self.message}"
+        return f"{lieu(self.cas.fichier, self.cas.ligne, ligne_toujours=True)}: {self.cas.regle} « {self.cas.nom} » : {self.message}"
 
 
 def lire_cas(dossier_politique: Path, inatteignables: list[Inatteignable] | None = None,

@@ -17,12 +17,24 @@ import click
 from verificateur import __version__, click_fr
 from verificateur.collecte import DELAI_DEFAUT, TAILLE_DEFAUT
 from verificateur.problemes import ErreurVerificateur
+from verificateur import rendus_echeances, rendus_eligibilite, rendus_historique, rendus_lot
+from verificateur.observatoire import rendus as rendus_observatoire
 from verificateur.rendus import FORMATS
+from verificateur.rendus.registre import Format
 
 click_fr.installer()
 
 GRAVITES = ("info", "mineure", "majeure", "critique")
-FORMATS_EVALUER = tuple(FORMATS)  # chaque rendu enregistré (les modules ne sont importés qu'à l'usage)
+# Les formats offerts par chaque commande : ceux de son registre (un format = un enregistrement,
+# verificateur/rendus/registre.py ; les modules de rendu ne sont importés qu'à l'usage).
+FORMATS_EVALUER = tuple(FORMATS)
+FORMATS_HISTORIQUE = tuple(rendus_historique.FORMATS)
+FORMATS_ECHEANCES = tuple(rendus_echeances.FORMATS)
+FORMATS_ELIGIBILITE = tuple(rendus_eligibilite.FORMATS)
+FORMATS_LOT = tuple(rendus_lot.FORMATS)
+FORMATS_CAMPAGNES = tuple(rendus_observatoire.CAMPAGNES)
+FORMATS_EVOLUTION = tuple(rendus_observatoire.EVOLUTION)
+FORMATS_COMPARAISON = tuple(rendus_observatoire.COMPARAISON)
 
 
 # Dates acceptées (--date, --depuis, --jusqu-a) : au-delà, les fenêtres des règles (« dans les
@@ -99,12 +111,12 @@ def avec_sortie(fonction: Any) -> Any:
     return commande
 
 
-def refuser_binaire_vers_terminal(format_: str, sortie: str | None) -> None:
-    """Un classeur xlsx est binaire : vers un terminal, ses octets ne seraient que du bruit (vers un
-    tube ou un fichier, il s'écrit tel quel). Vérifié avant toute évaluation."""
-    if format_ == "xlsx" and (sortie is None or sortie == "-") and sys.stdout.isatty():
-        raise ErreurVerificateur("--format xlsx produit un fichier binaire, illisible dans un terminal : "
-                                 "donnez --sortie FICHIER.xlsx ou redirigez la sortie (> FICHIER.xlsx)")
+def refuser_binaire_vers_terminal(format_: Format, sortie: str | None) -> None:
+    """Un format binaire (un classeur xlsx) : vers un terminal, ses octets ne seraient que du bruit (vers
+    un tube ou un fichier, il s'écrit tel quel). Vérifié avant toute évaluation."""
+    if format_.binaire and (sortie is None or sortie == "-") and sys.stdout.isatty():
+        raise ErreurVerificateur(f"--format {format_.nom} produit un fichier binaire, illisible dans un terminal : "
+                                 f"donnez --sortie FICHIER{format_.extension} ou redirigez la sortie (> FICHIER{format_.extension})")
 
 
 def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...], cache: bool = False) -> Any:
@@ -187,7 +199,7 @@ def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, p
     from verificateur import moteur, rapport as module_rapport
     from verificateur.rendus import rendu
 
-    refuser_binaire_vers_terminal(format_, sortie)
+    refuser_binaire_vers_terminal(FORMATS[format_], sortie)
     if revision is not None and index:
         raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
     catalogue = _catalogue(politiques, referentiels, cache=True)
@@ -235,7 +247,7 @@ def _source(chemin: str, revision: str | None, index: bool) -> Any:
 @click.option("--pas", type=click.Choice(("mois", "trimestre")), default="mois", show_default=True, help="Une étape à la fin de chaque mois ou trimestre.")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv")), default="texte", show_default=True, help="Format de l'historique.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_HISTORIQUE), default="texte", show_default=True, help="Format de l'historique.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire l'historique dans ce fichier (par défaut : sortie standard).")
 @click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
 def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str, politiques: tuple[str, ...],
@@ -253,7 +265,7 @@ def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str,
     if depuis is not None and depuis > jusqu_a:
         raise ErreurVerificateur(f"--depuis {depuis.isoformat()} est après --jusqu-a {jusqu_a.isoformat()}")
     resultat = module.historique(chemin, _catalogue(politiques, referentiels), depuis, jusqu_a, pas, echec_a)
-    ecrire(module.RENDUS[format_](resultat), sortie)
+    ecrire(rendus_historique.rendu(format_)(resultat), sortie)
 
 
 @cli.command()
@@ -264,7 +276,7 @@ def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str,
 @click.option("--horizon", type=JOURS, default=365, show_default=True, metavar="JOURS", help="Chercher les échéances jusqu'à ce nombre de jours après la date (au plus 3660).")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(("texte", "json", "ics")), default="texte", show_default=True, help="Format de l'échéancier (ics : calendrier iCalendar).")
+@click.option("--format", "format_", type=click.Choice(FORMATS_ECHEANCES), default="texte", show_default=True, help="Format de l'échéancier (ics : calendrier iCalendar).")
 @click.option("--sortie", metavar="FICHIER", help="Écrire l'échéancier dans ce fichier (par défaut : sortie standard).")
 def echeances(chemin: str, revision: str | None, index: bool, jour: date | None, horizon: int, politiques: tuple[str, ...],
               referentiels: tuple[str, ...], format_: str, sortie: str | None) -> None:
@@ -279,13 +291,12 @@ def echeances(chemin: str, revision: str | None, index: bool, jour: date | None,
       verificateur echeances . --horizon 90 --format ics --sortie echeances.ics
     """
     from verificateur import echeances as module
-    from verificateur.rendus_echeances import RENDUS
 
     if revision is not None and index:
         raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
     catalogue = _catalogue(politiques, referentiels)
     document = module.echeancier(_source(chemin, revision, index), catalogue, jour or date.today(), horizon)
-    ecrire(RENDUS[format_](document, {}), sortie)
+    ecrire(rendus_echeances.rendu(format_)(document, {}), sortie)
 
 
 option_programmes = click.option(
@@ -302,7 +313,7 @@ option_programmes = click.option(
 @click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail).")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html", "xlsx")), default="texte", show_default=True, help="Format de la décision.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_ELIGIBILITE), default="texte", show_default=True, help="Format de la décision.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire la décision dans ce fichier (par défaut : sortie standard).")
 @click.option("--csv-standard", "csv_standard", is_flag=True, help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
 def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str, ...], jour: date | None, revision: str | None,
@@ -324,7 +335,7 @@ def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str,
     from verificateur import eligibilite as module
     from verificateur.rendus_eligibilite import rendu
 
-    refuser_binaire_vers_terminal(format_, sortie)
+    refuser_binaire_vers_terminal(rendus_eligibilite.FORMATS[format_], sortie)
     doublons = sorted({c for c in chemins if chemins.count(c) > 1})
     if doublons:
         raise ErreurVerificateur(f"dépôt donné plusieurs fois : {', '.join(doublons)}")
@@ -669,7 +680,7 @@ class _CommandeLot(_Commande):
 @option_referentiels
 @click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail ; HEAD pour un dépôt nu).")
 @click.option("--jobs", type=click_fr.entier(min=1), default=None, metavar="N", help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
-@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html", "xlsx")), default="texte", show_default=True, help="Format du résultat.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_LOT), default="texte", show_default=True, help="Format du résultat.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
 @click.option("--rapports", metavar="DOSSIER", help="Écrire aussi le rapport JSON et HTML de chaque établissement dans ce dossier.")
 @click.option("--reprendre", is_flag=True, help="Avec --rapports : ne pas réévaluer un dépôt dont la révision, les politiques et la date n'ont pas changé.")
@@ -710,7 +721,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
     from verificateur import lot as module
     from verificateur.rendus_lot import rendu_en_morceaux
 
-    refuser_binaire_vers_terminal(format_, sortie)
+    refuser_binaire_vers_terminal(rendus_lot.FORMATS[format_], sortie)
     if sources[0] == "fusionner":
         propres = [nom for nom in ctx.params if nom not in ("sources", "format_", "sortie")
                    and ctx.get_parameter_source(nom) != click.core.ParameterSource.DEFAULT]
@@ -754,7 +765,9 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
     if liste:
         from verificateur.rendus_eligibilite import rendu as rendu_liste
 
-        format_liste = {".csv": "csv", ".html": "html", ".htm": "html", ".json": "json", ".xlsx": "xlsx"}.get(Path(liste).suffix.lower(), "texte")
+        # Le format de la liste : celui dont l'extension est celle du fichier (.htm aussi pour html), sinon texte.
+        par_extension = {f.extension: f.nom for f in rendus_eligibilite.FORMATS.values()} | {".htm": "html"}
+        format_liste = par_extension.get(Path(liste).suffix.lower(), "texte")
         ecrire(rendu_liste(format_liste)(eligibilite.liste_depuis_lot(donnees), {}), liste)
     for doublon in (donnees.get("eligibilite") or {}).get("doublons", []):
         click.echo(f"avertissement : {doublon['message']}", err=True)
@@ -848,7 +861,7 @@ def observatoire_importer(autre: str, observatoire: str | None) -> None:
 
 @groupe_observatoire.command("campagnes")
 @option_observatoire
-@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv")), default="texte", show_default=True, help="Format de la liste.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_CAMPAGNES), default="texte", show_default=True, help="Format de la liste.")
 def observatoire_campagnes(observatoire: str | None, format_: str) -> None:
     """Lister les campagnes enregistrées, par date."""
     from verificateur.observatoire import chemin_defaut, rendus
@@ -856,13 +869,13 @@ def observatoire_campagnes(observatoire: str | None, format_: str) -> None:
 
     with Observatoire(observatoire or chemin_defaut()) as obs:
         liste = obs.campagnes()
-    click.echo(rendus.CAMPAGNES[format_](liste), nl=False)
+    click.echo(rendus.CAMPAGNES[format_].rendu()(liste), nl=False)
 
 
 @groupe_observatoire.command("evolution")
 @option_observatoire
 @_filtres_observatoire
-@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html")), default="texte", show_default=True, help="Format ; html : la page de l'observatoire.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_EVOLUTION), default="texte", show_default=True, help="Format ; html : la page de l'observatoire.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
 def observatoire_evolution(observatoire: str | None, regions: tuple[str, ...], categories: tuple[str, ...], regles: tuple[str, ...],
                            format_: str, sortie: str | None) -> None:
@@ -888,7 +901,7 @@ def observatoire_evolution(observatoire: str | None, regions: tuple[str, ...], c
 @click.argument("apres", metavar="B")
 @option_observatoire
 @_filtres_observatoire
-@click.option("--format", "format_", type=click.Choice(("texte", "json", "csv", "html")), default="texte", show_default=True, help="Format de la comparaison.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_COMPARAISON), default="texte", show_default=True, help="Format de la comparaison.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
 def observatoire_comparer(avant: str, apres: str, observatoire: str | None, regions: tuple[str, ...], categories: tuple[str, ...],
                           regles: tuple[str, ...], format_: str, sortie: str | None) -> None:
@@ -905,7 +918,7 @@ def observatoire_comparer(avant: str, apres: str, observatoire: str | None, regi
 
     with Observatoire(observatoire or chemin_defaut()) as obs:
         resultat = comparer(obs, avant, apres, Filtres(regions, categories, regles))
-    ecrire(rendus.COMPARAISON[format_](resultat, _dossier_de(sortie)), sortie)
+    ecrire(rendus.COMPARAISON[format_].rendu()(resultat, _dossier_de(sortie)), sortie)
 
 
 def _dossier_de(sortie: str | None) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from verificateur import echeances, moteur, rapport
 from verificateur.evaluation import ECHECS
 from verificateur.politiques import GRAVITES, Catalogue
-from verificateur.problemes import ErreurVerificateur
+from verificateur.problemes import ErreurVerificateur, lieu
 
 BONS = ("conforme", "non_applicable")
 
@@ -53,9 +53,9 @@ def _lieu(resultat: dict[str, Any], avant: dict[str, Any] | None) -> str:
             continue
         for d in r["details"]:
             if d["fichier"] and d["ligne"]:
-                return f"{d['fichier']}:{d['ligne']}"
+                return lieu(d["fichier"], d["ligne"])
         for p in r["preuves"]:
-            return f"{p['fichier']}:{p['ligne']}" if p["ligne"] else p["fichier"]
+            return lieu(p["fichier"], p["ligne"], sans_fichier=p["fichier"])
     return "."
 
 
@@ -81,12 +81,12 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
         avant_par_regle = {r["regle"]: r for r in avant["resultats"]}
     verdict = Verdict()
     for p in apres["problemes"]:
-        lieu = f"{p['fichier']}:{p['ligne']}" if p["ligne"] else p["fichier"]
+        ou = lieu(p["fichier"], p["ligne"], sans_fichier=p["fichier"])
         if p["niveau"] == "erreur":
             verdict.erreurs += 1
-            verdict.refus.append(f"{lieu}: {p['message']} ({p['code']})")
+            verdict.refus.append(f"{ou}: {p['message']} ({p['code']})")
         else:
-            verdict.informations.append(f"{lieu}: information : {p['message']} ({p['code']})")
+            verdict.informations.append(f"{ou}: information : {p['message']} ({p['code']})")
     rang = GRAVITES.index(seuil)
     for r in apres["resultats"]:
         regle, statut = r["regle"], r["statut"]
@@ -96,9 +96,10 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
             # dit au lieu de la dérogation pour que le RSSI voie ce qu'il fait entrer dans l'historique —
             # qu'il s'agisse d'une règle qui était bonne ou d'une non-conformité qui cesse d'être comptée.
             derogation = r.get("derogation") or {}
-            lieu = f"{derogation['fichier']}:{derogation['ligne']}" if derogation.get("fichier") else _lieu(r, precedent)
+            ou = (lieu(derogation["fichier"], derogation["ligne"], ligne_toujours=True) if derogation.get("fichier")
+                  else _lieu(r, precedent))
             verdict.derogees.append(
-                f"{lieu}: dérogation : {regle} était {precedent['statut']}, devient {statut} — {_ligne(r['explication'])} ({regle})"
+                f"{ou}: dérogation : {regle} était {precedent['statut']}, devient {statut} — {_ligne(r['explication'])} ({regle})"
             )
         elif precedent is not None and precedent["statut"] in BONS and statut not in BONS:
             verdict.regressions += 1

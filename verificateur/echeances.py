@@ -36,7 +36,7 @@ from verificateur.evaluation import ECHECS, Evaluation, Verdict
 from verificateur.langage import Emplacement, ErreurCalcul, _decaler, motif_regex
 from verificateur.politiques import Catalogue
 from verificateur.preuves import Preuves
-from verificateur.problemes import ErreurVerificateur
+from verificateur.problemes import ErreurVerificateur, lieu
 
 FORMAT = "verificateur/echeances/1"
 SUIVIS = ("conforme", "derogation")
@@ -68,9 +68,7 @@ class Echeance:
 
     @property
     def lieu(self) -> str:
-        if self.fichier is None:
-            return "."
-        return f"{self.fichier}:{self.ligne}" if self.ligne else self.fichier
+        return lieu(self.fichier, self.ligne, sans_fichier="." if self.fichier is None else self.fichier)
 
     def en_dict(self) -> dict[str, Any]:
         return {

@@ -29,6 +29,7 @@ from verificateur.francais import erreur_systeme
 from verificateur.lecture import Chemin, Document
 from verificateur.politiques import _affiche  # chemins montrés comme ceux des politiques
 from verificateur.problemes import ErreurVerificateur, Probleme, trier
+from verificateur.statuts import LIBELLES_STATUTS as MOTS_DU_RAPPORT
 
 FORMAT = "verificateur/eligibilite/1"
 DECISIONS = ("eligible", "non_eligible", "incomplet", "a_confirmer", "clos")
@@ -39,13 +40,13 @@ SATISFAIT, NON_SATISFAIT, INDETERMINE = "satisfait", "non_satisfait", "indetermi
 A_CONFIRMER = "a_confirmer"
 # Le programme est clos à la date de décision : on le dit, plutôt que de déclarer chacun non éligible.
 CLOS = "clos"
+# Les mots des statuts du rapport (l'unique table, statuts.LIBELLES_STATUTS), précisés pour un motif
+# d'éligibilité : le lecteur d'une décision de financement n'a pas le rapport sous les yeux.
 LIBELLES_STATUTS = {
-    "conforme": "conforme",
-    "non_conforme": "non conforme",
-    "preuve_manquante": "preuve manquante",
-    "erreur": "preuve invalide (erreur)",
-    "non_applicable": "non applicable, condition sans objet",
-    "derogation": "dérogation active",
+    **MOTS_DU_RAPPORT,
+    "erreur": f"preuve invalide ({MOTS_DU_RAPPORT['erreur']})",
+    "non_applicable": f"{MOTS_DU_RAPPORT['non_applicable']}, condition sans objet",
+    "derogation": f"{MOTS_DU_RAPPORT['derogation']} active",
 }
 
 

@@ -38,6 +38,7 @@ from verificateur.collecte import DELAI_DEFAUT, TAILLE_DEFAUT, analyser, est_dis
 from verificateur.fichiers import ecrire_atomique
 from verificateur.francais import erreur_systeme
 from verificateur.problemes import ErreurVerificateur
+from verificateur.problemes import lieu as situer
 
 FORMAT = "verificateur/lot/2"  # /2 : les échéances des 90 prochains jours (docs/lot.md §3)
 INJECTION = "VERIFICATEUR_TEST_LOT"
@@ -118,7 +119,7 @@ def lire_manifeste(chemin: str, revision: str | None = None) -> list[Tache]:
     for numero, ligne in enumerate(texte.splitlines(), 1):
         if not ligne.strip() or ligne.lstrip().startswith("#"):
             continue
-        lieu = f"{chemin}:{numero}"
+        lieu = situer(chemin, numero)
         try:
             champs = [c.strip() for c in next(csv.reader([ligne], delimiter=";", strict=True))]
         except csv.Error:

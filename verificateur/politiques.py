@@ -14,7 +14,7 @@ from verificateur import lecture, validation
 from verificateur.langage import MODIFICATEURS_VALEUR, OPERATEURS_CONDITION, OPERATEURS_VALEUR, Parametre, motif_regex
 from verificateur.lecture import Chemin, Document
 from verificateur.preuves import EXEMPLES_DE_CHEMINS, type_de
-from verificateur.problemes import ErreurVerificateur, Probleme, trier
+from verificateur.problemes import ErreurVerificateur, Probleme, lieu, trier
 
 GRAVITES = ("info", "mineure", "majeure", "critique")  # par ordre croissant
 
@@ -295,7 +295,7 @@ def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, po
     duplique = id_regle in catalogue.regles
     if duplique:  # signalé, et la règle est tout de même vérifiée : chaque problème d'un coup
         autre = catalogue.regles[id_regle]
-        probleme(("id",), "id-duplique", f"règle « {id_regle} » déjà définie ({autre.fichier}:{autre.ligne})")
+        probleme(("id",), "id-duplique", f"règle « {id_regle} » déjà définie ({lieu(autre.fichier, autre.ligne, ligne_toujours=True)})")
     for j, exigence in enumerate(brute["exigences"]):
         if exigence not in catalogue.exigences:
             probleme(("exigences", j), "exigence-inconnue", f"règle « {id_regle} » : exigence « {exigence} » inconnue des référentiels chargés")

@@ -11,6 +11,21 @@ ERREUR = "erreur"
 AVERTISSEMENT = "avertissement"
 
 
+def lieu(fichier: str | None, ligne: int | None = None, revision: str | None = None, *,
+         sans_fichier: str = "", ligne_toujours: bool = False) -> str:
+    """« fichier:ligne », la seule façon d'écrire un lieu dans une sortie (messages, rapports, crochet, échéances).
+
+    La ligne n'est écrite que si elle est connue (ni 0 ni None), sauf `ligne_toujours` : là où une ligne
+    est toujours attendue, elle est écrite telle quelle. La révision, si elle est donnée, suit après
+    « @ », abrégée à 12 caractères. Sans fichier : `sans_fichier` (« » dans un rapport, « . » pour la
+    racine du dépôt dans le crochet et les échéances).
+    """
+    if not fichier:
+        return sans_fichier
+    texte = f"{fichier}:{ligne}" if ligne or ligne_toujours else fichier
+    return f"{texte}@{revision[:12]}" if revision else texte
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Probleme:
     """Un problème situé : `chemin:ligne: message (code)`.
@@ -32,8 +47,7 @@ class Probleme:
         object.__setattr__(self, "message", sans_controle(masquer(self.message)))
 
     def __str__(self) -> str:
-        lieu = self.fichier if not self.ligne else f"{self.fichier}:{self.ligne}"
-        return f"{lieu}: {self.message} ({self.code})"
+        return f"{lieu(self.fichier, self.ligne)}: {self.message} ({self.code})"
 
     def en_dict(self) -> dict[str, object]:
         return {

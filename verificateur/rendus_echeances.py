@@ -11,7 +11,8 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
-from verificateur.rendus.commun import LIBELLES, sans_controles
+from verificateur.rendus.commun import LIBELLES, lieu, sans_controles
+from verificateur.rendus.registre import Format, registre
 
 # Le rappel d'un événement du calendrier : 30 jours avant, le délai des lignes d'information du crochet.
 RAPPEL_JOURS = 30
@@ -19,9 +20,7 @@ PRODID = "-//verificateur//Echeancier de conformite//FR"
 
 
 def _lieu(fait: dict[str, Any]) -> str:
-    if fait["fichier"] is None:
-        return "."
-    return f"{fait['fichier']}:{fait['ligne']}" if fait["ligne"] else fait["fichier"]
+    return lieu(fait["fichier"], fait["ligne"], sans_fichier="." if fait["fichier"] is None else fait["fichier"])
 
 
 def _entete(doc: dict[str, Any]) -> list[str]:
@@ -114,6 +113,12 @@ def rendre_ics(doc: dict[str, Any], options: dict[str, Any] | None = None) -> st
     return calendrier.to_ical().decode("utf-8")
 
 
-RENDUS: dict[str, Callable[[dict[str, Any], dict[str, Any] | None], str]] = {
-    "texte": rendre_texte, "json": rendre_json, "ics": rendre_ics,
-}
+FORMATS: dict[str, Format] = registre(
+    Format("texte", "verificateur.rendus_echeances:rendre_texte", ".txt"),
+    Format("json", "verificateur.rendus_echeances:rendre_json", ".json"),
+    Format("ics", "verificateur.rendus_echeances:rendre_ics", ".ics"),
+)
+
+
+def rendu(format: str) -> Callable[[dict[str, Any], dict[str, Any] | None], str]:
+    return FORMATS[format].rendu()

@@ -20,7 +20,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from verificateur.problemes import ErreurVerificateur
+from verificateur.problemes import ErreurVerificateur, lieu
 
 DOSSIER = ".verificateur/schemas"
 MODELES = "modeles"
@@ -165,7 +165,7 @@ def lignes_a_remplacer(chemin: str) -> list[str]:
             trouve = _MODELINE.match(ligne.strip())
             if trouve:
                 if ligne.strip() != attendue:
-                    lignes.append(f"{os.path.normpath(os.path.join(chemin, fichier))}:{numero}: information : la ligne de "
+                    lignes.append(f"{lieu(os.path.normpath(os.path.join(chemin, fichier)), numero)}: information : la ligne de "
                                   f"schéma ne désigne pas celui du dépôt par un chemin relatif ; remplacez-la par « {attendue} »")
                 break
     return lignes

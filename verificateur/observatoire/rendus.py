@@ -13,8 +13,8 @@ import os
 from functools import lru_cache
 from typing import Any
 
-from verificateur import tableur
 from verificateur.rendus.commun import LIBELLES, ORDRE_STATUTS
+from verificateur.rendus.registre import Format, registre
 
 
 def _pourcent(taux: float | None) -> str:
@@ -71,28 +71,42 @@ def campagnes_json(liste: list[dict[str, Any]]) -> str:
 
 
 def campagnes_csv(liste: list[dict[str, Any]]) -> str:
+    from verificateur import tableur  # à l'usage : le module csv reste hors de la CLI
+
     return tableur.ecrire(
         ["campagne", "date_evaluation", "lots", "etablissements", "evalues", "echecs", "conformes", "taux_conformite_moyen", "politiques"],
         [[c["nom"], c["date_evaluation"], len(c["lots"]), c["etablissements"], c["evalues"], c["echecs"], c["conformes"],
           tableur.decimal(c["taux_conformite_moyen"]), _politiques(c)] for c in liste])
 
 
-CAMPAGNES = {"texte": campagnes_texte, "json": campagnes_json, "csv": campagnes_csv}
+CAMPAGNES: dict[str, Format] = registre(
+    Format("texte", "verificateur.observatoire.rendus:campagnes_texte", ".txt"),
+    Format("json", "verificateur.observatoire.rendus:campagnes_json", ".json"),
+    Format("csv", "verificateur.observatoire.rendus:campagnes_csv", ".csv"),
+)
 
 
 # -- évolution -------------------------------------------------------------------------------------
+
+
+def evolution_json(d: dict[str, Any]) -> str:
+    return _json(d)
+
+
+EVOLUTION: dict[str, Format] = registre(
+    Format("texte", "verificateur.observatoire.rendus:evolution_texte", ".txt"),
+    Format("json", "verificateur.observatoire.rendus:evolution_json", ".json"),
+    Format("csv", "verificateur.observatoire.rendus:evolution_csv", ".csv"),
+    Format("html", "verificateur.observatoire.rendus:page", ".html"),  # appelée par evolution(), qui lui passe la base
+)
 
 
 def evolution(obs: Any, filtres: Any, format_: str, dossier: str) -> str:
     from verificateur.observatoire import evolution as module
 
     donnees = module.evolution(obs, filtres)
-    if format_ == "texte":
-        return evolution_texte(donnees)
-    if format_ == "json":
-        return _json(donnees)
-    if format_ == "csv":
-        return evolution_csv(donnees)
+    if format_ != "html":  # la page (html) lit aussi la dernière comparaison et les derniers rapports
+        return EVOLUTION[format_].rendu()(donnees)  # type: ignore[no-any-return]
     from verificateur.observatoire.comparaison import comparer, dernieres
 
     deux = dernieres(obs)
@@ -142,6 +156,8 @@ def evolution_texte(d: dict[str, Any]) -> str:
 
 
 def evolution_csv(d: dict[str, Any]) -> str:
+    from verificateur import tableur  # à l'usage : le module csv reste hors de la CLI
+
     dates = {c["nom"]: c["date_evaluation"] for c in d["campagnes"]}
     lignes: list[list[Any]] = []
     for c in d["campagnes"]:
@@ -201,6 +217,8 @@ def comparaison_json(d: dict[str, Any], dossier: str = "") -> str:
 
 
 def comparaison_csv(d: dict[str, Any], dossier: str = "") -> str:
+    from verificateur import tableur  # à l'usage : le module csv reste hors de la CLI
+
     lignes: list[list[Any]] = []
     for nature, cle in (("regression", "regressions"), ("amelioration", "ameliorations")):
         for l in d[cle]:
@@ -220,7 +238,12 @@ def comparaison_html(d: dict[str, Any], dossier: str) -> str:
     return page(None, d, [], dossier)
 
 
-COMPARAISON = {"texte": comparaison_texte, "json": comparaison_json, "csv": comparaison_csv, "html": comparaison_html}
+COMPARAISON: dict[str, Format] = registre(
+    Format("texte", "verificateur.observatoire.rendus:comparaison_texte", ".txt"),
+    Format("json", "verificateur.observatoire.rendus:comparaison_json", ".json"),
+    Format("csv", "verificateur.observatoire.rendus:comparaison_csv", ".csv"),
+    Format("html", "verificateur.observatoire.rendus:comparaison_html", ".html"),
+)
 
 
 # -- la page HTML ----------------------------------------------------------------------------------
@@ -278,13 +301,11 @@ def _lien(rapport: str | None, dossier: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _environnement() -> Any:
-    from jinja2 import ChoiceLoader, PackageLoader
-
+    from verificateur.rendus.html import surcouche
     from verificateur.rendus_lot import html as rendu_lot
 
     # Une surcouche de l'environnement du tableau de bord d'un lot : mêmes filtres, mêmes feuilles de style.
-    base = rendu_lot._environnement()
-    return base.overlay(loader=ChoiceLoader([PackageLoader("verificateur.observatoire", "modeles"), base.loader]))
+    return surcouche(rendu_lot._environnement(), "verificateur.observatoire")
 
 
 def page(evolution: dict[str, Any] | None, comparaison: dict[str, Any] | None, etablissements: list[dict[str, Any]], dossier: str) -> str:

@@ -1,4 +1,4 @@
-"""Les rendus d'un rapport : un module par format, une entrée par format dans `FORMATS`.
+"""Les rendus d'un rapport : un module par format, un enregistrement par format dans `FORMATS`.
 
 Chaque rendu est une fonction `rendre(rapport: dict, options: dict) -> str` ; le module n'est
 importé que si son format est demandé (tabulate, par exemple, reste hors du chemin du crochet).
@@ -6,22 +6,21 @@ importé que si son format est demandé (tabulate, par exemple, reste hors du ch
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Callable
 
-# format → module de verificateur.rendus
-FORMATS: dict[str, str] = {
-    "texte": "texte",
-    "json": "json_",
-    "html": "html",
-    "markdown": "markdown",
-    "csv": "csv_",
-    "xlsx": "xlsx",
-    "junit": "junit",
-    "sarif": "sarif",
-}
+from verificateur.rendus.registre import Format, registre
+
+FORMATS: dict[str, Format] = registre(
+    Format("texte", "verificateur.rendus.texte:rendre", ".txt"),
+    Format("json", "verificateur.rendus.json_:rendre", ".json"),
+    Format("html", "verificateur.rendus.html:rendre", ".html"),
+    Format("markdown", "verificateur.rendus.markdown:rendre", ".md"),
+    Format("csv", "verificateur.rendus.csv_:rendre", ".csv"),
+    Format("xlsx", "verificateur.rendus.xlsx:rendre", ".xlsx", binaire=True),
+    Format("junit", "verificateur.rendus.junit:rendre", ".xml"),
+    Format("sarif", "verificateur.rendus.sarif:rendre", ".sarif"),
+)
 
 
 def rendu(format: str) -> Callable[[dict[str, Any], dict[str, Any]], str]:
-    module = importlib.import_module(f"verificateur.rendus.{FORMATS[format]}")
-    return module.rendre  # type: ignore[no-any-return]
+    return FORMATS[format].rendu()

@@ -7,7 +7,7 @@ from typing import Any
 
 from verificateur import __version__
 from verificateur.rendus.commun import ORDRE_STATUTS
-from verificateur.rendus.html import _environnement
+from verificateur.rendus.html import environnement
 
 _ETATS = {  # état d'une exigence → (couleur de statut, libellé)
     "couverte": ("conforme", "couverte"),
@@ -49,7 +49,7 @@ def couverture(lignes: list[Any], catalogue: Any, bilan: str, externes: list[Any
         })
     couvertes = sum(l.couverte for l in lignes)
     orphelines = sum(1 for l in lignes if not l.couverte and l.verifiable)
-    return _environnement().get_template("catalogue.html.j2").render(
+    return environnement().get_template("catalogue.html.j2").render(
         mode="couverture", titre="Couverture des référentiels", surtitre="Matrice exigence → règles → preuves",
         groupes=[{"id": ref, "lignes": groupes[ref]} for ref in sorted(groupes)],
         total=len(lignes), couvertes=couvertes, orphelines=orphelines, non_verifiables=len(lignes) - couvertes - orphelines,
@@ -72,7 +72,7 @@ def regles(catalogue: Any) -> str:
             for r in catalogue.regles.values() if r.politique == p.id
         ]
         groupes.append({"id": p.id, "version": p.version, "titre": p.titre, "regles": liste})
-    return _environnement().get_template("catalogue.html.j2").render(
+    return environnement().get_template("catalogue.html.j2").render(
         mode="regles", titre="Règles des politiques chargées", surtitre="Catalogue des règles", groupes=groupes,
         **_entete(catalogue),
     )
@@ -88,7 +88,7 @@ def exigences(liste: list[Any], catalogue: Any) -> str:
                          "url": s.get("url")} for s in e.sources],
             "regles": [r.id for r in catalogue.regles.values() if e.id in r.exigences],
         })
-    return _environnement().get_template("catalogue.html.j2").render(
+    return environnement().get_template("catalogue.html.j2").render(
         mode="exigences", titre="Exigences des référentiels", surtitre="Catalogue des exigences",
         groupes=[{"id": ref, "titre": catalogue.referentiels[ref]["referentiel"]["titre"], "exigences": groupes[ref]} for ref in sorted(groupes)],
         **_entete(catalogue),

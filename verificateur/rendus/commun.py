@@ -6,22 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-LIBELLES = {
-    "conforme": "conforme",
-    "non_conforme": "non conforme",
-    "preuve_manquante": "preuve manquante",
-    "erreur": "erreur",
-    "non_applicable": "non applicable",
-    "derogation": "dérogation",
-}
-PLURIELS = {
-    "conforme": "conformes",
-    "non_conforme": "non conformes",
-    "preuve_manquante": "preuves manquantes",
-    "erreur": "erreurs",
-    "non_applicable": "non applicables",
-    "derogation": "dérogations",
-}
+# Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
+# l'unique table des mots des statuts (verificateur.statuts, sous ces noms courts).
+from verificateur.problemes import lieu  # noqa: F401
+from verificateur.statuts import LIBELLES_STATUTS as LIBELLES
+from verificateur.statuts import PLURIELS_STATUTS as PLURIELS
+
 # Ordre d'affichage des statuts dans les bilans : les échecs d'abord.
 ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")
 ECHECS = ("non_conforme", "preuve_manquante", "erreur")
@@ -34,14 +24,6 @@ _CONTROLES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 def sans_controles(texte: str) -> str:
     return _CONTROLES.sub("\ufffd", texte)
-
-
-def lieu(fichier: str | None, ligne: int | None, revision: str | None = None) -> str:
-    """`fichier:ligne@révision` (ligne et révision seulement si elles sont connues ; révision abrégée à 12)."""
-    if not fichier:
-        return ""
-    texte = f"{fichier}:{ligne}" if ligne else fichier
-    return f"{texte}@{revision[:12]}" if revision else texte
 
 
 def avec_statut(resultat: dict[str, Any]) -> str:

@@ -30,7 +30,10 @@ LARGEUR_BARRE = 520
 
 
 @lru_cache(maxsize=1)
-def _environnement() -> Any:
+def environnement() -> Any:
+    """L'environnement Jinja2 de tous les rendus HTML (#14.3) : échappement automatique, variable
+    inconnue = erreur, les filtres du rapport. Une autre famille (lot, éligibilité, observatoire, listes
+    du catalogue) en prend une `surcouche` : ses gabarits d'abord, ceux du rapport (rapport.css) ensuite."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
@@ -42,6 +45,8 @@ def _environnement() -> Any:
         keep_trailing_newline=True,
     )
     env.filters["lieu"] = lambda p, revision=None: lieu(p.get("fichier"), p.get("ligne"), revision if revision is not None else p.get("revision"))
+    # Le lieu d'une définition (règle, condition, hypothèse) : sa ligne est toujours écrite.
+    env.filters["fichier_ligne"] = lambda fichier, ligne: lieu(fichier, ligne, ligne_toujours=True)
     env.filters["pourcentage"] = pourcentage
     env.filters["libelle"] = lambda statut: LIBELLES.get(statut, statut)
     env.filters["symbole"] = lambda statut: SYMBOLES.get(statut, "")
@@ -49,6 +54,16 @@ def _environnement() -> Any:
     env.filters["lien_sur"] = _lien_sur
     env.globals["sous_le_seuil"] = sous_le_seuil
     env.globals["echecs"] = ECHECS
+    return env
+
+
+def surcouche(base: Any, paquet: str, filtres: dict[str, Any] | None = None) -> Any:
+    """`base` (un environnement de `environnement()` ou d'une surcouche) avec, d'abord, les gabarits du
+    dossier `modeles` de `paquet`, et ses `filtres` en plus (ceux de `base` restent intacts)."""
+    from jinja2 import ChoiceLoader, PackageLoader
+
+    env = base.overlay(loader=ChoiceLoader([PackageLoader(paquet, "modeles"), base.loader]))
+    env.filters = {**base.filters, **(filtres or {})}  # un overlay partage le dict de filtres : le copier
     return env
 
 
@@ -138,7 +153,7 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         {**r, "jours_restants": _jours_restants(rapport["date_evaluation"], r["derogation"]["expire_le"])}
         for r in derogations(rapport)
     ]
-    modele = _environnement().get_template("rapport.html.j2")
+    modele = environnement().get_template("rapport.html.j2")
     return modele.render(
         rapport=rapport,
         s=s,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from verificateur.rendus.commun import LIBELLES, PLURIELS
+from verificateur.rendus.commun import LIBELLES, PLURIELS, lieu
 
 COULEURS = {"conforme": "32", "non_conforme": "31", "preuve_manquante": "33", "erreur": "35", "non_applicable": "2", "derogation": "36"}
 LARGEUR_EXPLICATION = 90
@@ -61,9 +61,8 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         lignes.append("")
         lignes.append("problèmes :")
         for p in rapport["problemes"]:
-            lieu = p["fichier"] if not p["ligne"] else f"{p['fichier']}:{p['ligne']}"
             marque = "" if p["niveau"] == "erreur" else "avertissement : "
-            lignes.append(f"  {lieu}: {marque}{p['message']} ({p['code']})")
+            lignes.append(f"  {lieu(p['fichier'], p['ligne'], sans_fichier=p['fichier'])}: {marque}{p['message']} ({p['code']})")
     s = rapport["synthese"]
     lignes.append("")
     taux = f"{s['taux_conformite'] * 100:.1f}".replace(".", ",")

@@ -7,19 +7,18 @@ format « verificateur/eligibilite/1 » (docs/financements.md, schéma `schemas/
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Callable
 
-# format → module de verificateur.rendus_eligibilite
-FORMATS: dict[str, str] = {
-    "texte": "texte",
-    "json": "json_",
-    "csv": "csv_",
-    "xlsx": "xlsx",
-    "html": "html",
-}
+from verificateur.rendus.registre import Format, registre
+
+FORMATS: dict[str, Format] = registre(
+    Format("texte", "verificateur.rendus_eligibilite.texte:rendre", ".txt"),
+    Format("json", "verificateur.rendus_eligibilite.json_:rendre", ".json"),
+    Format("csv", "verificateur.rendus_eligibilite.csv_:rendre", ".csv"),
+    Format("html", "verificateur.rendus_eligibilite.html:rendre", ".html"),
+    Format("xlsx", "verificateur.rendus_eligibilite.xlsx:rendre", ".xlsx", binaire=True),
+)
 
 
 def rendu(format: str) -> Callable[[dict[str, Any], dict[str, Any]], str]:
-    module = importlib.import_module(f"verificateur.rendus_eligibilite.{FORMATS[format]}")
-    return module.rendre  # type: ignore[no-any-return]
+    return FORMATS[format].rendu()

@@ -16,7 +16,7 @@ PLURIELS_DECISIONS = {"eligible": "éligibles", "non_eligible": "non éligibles"
 # seulement quand il y en a (un programme sans fait inconnu ni fin ne les connaît pas).
 TOUJOURS = ("eligible", "non_eligible", "incomplet")
 
-__all__ = ["LIBELLES_DECISIONS", "euros", "lieux", "montant", "compte_decisions", "source_texte"]
+__all__ = ["LIBELLES_DECISIONS", "euros", "lieu", "lieux", "montant", "compte_decisions", "source_texte"]
 
 
 def lieux(motif: dict[str, Any]) -> str:

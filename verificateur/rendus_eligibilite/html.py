@@ -15,22 +15,18 @@ from verificateur.rendus_eligibilite.commun import (
 
 @lru_cache(maxsize=1)
 def _environnement() -> Any:
-    from jinja2 import ChoiceLoader, PackageLoader
-
     from verificateur.rendus import html as rendu_etablissement
 
-    base = rendu_etablissement._environnement()
-    env = base.overlay(loader=ChoiceLoader([PackageLoader("verificateur.rendus_eligibilite", "modeles"), base.loader]))
-    env.filters = dict(base.filters)  # les filtres du rapport restent intacts
-    env.filters["decision"] = lambda d: LIBELLES_DECISIONS.get(d, d)
-    env.filters["resultat"] = lambda r: LIBELLES_RESULTATS.get(r, r)
-    env.filters["decisions"] = lambda d: PLURIELS_DECISIONS.get(d, d)
-    env.filters["marque"] = lambda r: SYMBOLES.get(r, "")
-    env.filters["euros"] = euros
-    env.filters["montant"] = montant
-    env.filters["lieux"] = lieux
-    env.filters["source_texte"] = source_texte
-    return env
+    return rendu_etablissement.surcouche(rendu_etablissement.environnement(), "verificateur.rendus_eligibilite", {
+        "decision": lambda d: LIBELLES_DECISIONS.get(d, d),
+        "resultat": lambda r: LIBELLES_RESULTATS.get(r, r),
+        "decisions": lambda d: PLURIELS_DECISIONS.get(d, d),
+        "marque": lambda r: SYMBOLES.get(r, ""),
+        "euros": euros,
+        "montant": montant,
+        "lieux": lieux,
+        "source_texte": source_texte,
+    })
 
 
 def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from verificateur.rendus_eligibilite.commun import (
-    LIBELLES_DECISIONS, PLURIELS_DECISIONS, SYMBOLES, compte_decisions, euros, lieux, montant, part, source_texte,
+    LIBELLES_DECISIONS, PLURIELS_DECISIONS, SYMBOLES, compte_decisions, euros, lieu, lieux, montant, part, source_texte,
 )
 
 
@@ -88,5 +88,5 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
     if donnees["hypotheses"]:
         lignes += ["", "Hypothèses du projet (les sources se taisent) :"]
         for h in donnees["hypotheses"]:
-            lignes.append(f"  - {h['element']} ({h['fichier']}:{h['ligne']}) : {h['texte']}")
+            lignes.append(f"  - {h['element']} ({lieu(h['fichier'], h['ligne'], ligne_toujours=True)}) : {h['texte']}")
     return "\n".join(lignes) + "\n"

@@ -43,22 +43,18 @@ _SCHEMA_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 @lru_cache(maxsize=1)
 def _environnement() -> Any:
-    from jinja2 import ChoiceLoader, PackageLoader
-
     from verificateur.rendus import html as rendu_etablissement
 
     # Une surcouche de l'environnement du rapport d'établissement : mêmes filtres, mêmes réglages,
     # et ses gabarits (rapport.css) restent accessibles après ceux du tableau de bord.
-    base = rendu_etablissement._environnement()
-    env = base.overlay(loader=ChoiceLoader([PackageLoader("verificateur.rendus_lot", "modeles"), base.loader]))
-    env.filters = dict(base.filters)  # ne pas modifier les filtres partagés avec le rapport
-    env.filters["lien_relatif"] = lien_relatif
-    env.filters["region"] = nom_region
-    env.filters["classe"] = lambda statut: CLASSES.get(statut, "a")
-    env.filters["taux"] = _taux
-    env.filters["entier"] = lambda n: nombre(Decimal(n)) if isinstance(n, int) else n
-    env.filters["montant"] = lambda m: "—" if m is None else f"{nombre(Decimal(str(m)))} €"
-    return env
+    return rendu_etablissement.surcouche(rendu_etablissement.environnement(), "verificateur.rendus_lot", {
+        "lien_relatif": lien_relatif,
+        "region": nom_region,
+        "classe": lambda statut: CLASSES.get(statut, "a"),
+        "taux": _taux,
+        "entier": lambda n: nombre(Decimal(n)) if isinstance(n, int) else n,
+        "montant": lambda m: "—" if m is None else f"{nombre(Decimal(str(m)))} €",
+    })
 
 
 def lien_relatif(chemin: Any) -> str | None:

@@ -1,0 +1,26 @@
+"""Les mots de chaque statut d'un verdict : l'unique table (#14.3).
+
+Les rendus du rapport, du lot, des échéances et de l'observatoire la lisent (via
+`verificateur.rendus.commun`) ; les motifs d'éligibilité en dérivent leurs mots
+(`eligibilite.LIBELLES_STATUTS`). Au socle, sans aucun import : un rendu lu seul (fusion d'un lot,
+observatoire) ne charge pas le moteur pour trouver six mots.
+"""
+
+from __future__ import annotations
+
+LIBELLES_STATUTS = {
+    "conforme": "conforme",
+    "non_conforme": "non conforme",
+    "preuve_manquante": "preuve manquante",
+    "erreur": "erreur",
+    "non_applicable": "non applicable",
+    "derogation": "dérogation",
+}
+PLURIELS_STATUTS = {
+    "conforme": "conformes",
+    "non_conforme": "non conformes",
+    "preuve_manquante": "preuves manquantes",
+    "erreur": "erreurs",
+    "non_applicable": "non applicables",
+    "derogation": "dérogations",
+}
