@@ -476,3 +476,25 @@ def test_identifiants_de_l_auditeur_seulement(tmp_path, lancer, http):
     assert donnees["etablissements"][0]["etat"] == "evalue", donnees["echecs"]
     assert "jeton-de-l-auditeur" not in sortie.stdout + sortie.stderr
     assert b"jeton-de-l-auditeur" not in tous_les_octets(tmp_path / "miroirs")
+
+
+def test_les_paquets_d_un_miroir_ne_s_accumulent_pas(tmp_path, lancer, daemon):
+    """Chaque campagne où le dépôt a changé garde un paquet de plus dans le miroir : au-delà de
+    PAQUETS_MAX_MIROIR, le miroir les réunit (sinon un par trimestre, indéfiniment)."""
+    from verificateur.collecte import PAQUETS_MAX_MIROIR
+
+    chu, servi = servir(tmp_path, "chu", "chu-armorique")
+    (tmp_path / "manifeste.csv").write_text(f"finess;chemin\n350042131;{daemon}/chu.git\n", encoding="utf-8")
+    m_chu = miroir(tmp_path / "miroirs", f"{daemon}/chu.git")
+    comptes = []
+    for campagne in range(PAQUETS_MAX_MIROIR + 3):
+        (chu / "LISEZMOI.txt").write_text(f"Campagne {campagne}.\n", encoding="utf-8")
+        git(chu, "add", "LISEZMOI.txt")
+        git(chu, "commit", "-q", "-m", f"Campagne {campagne}")
+        git(chu, "push", "-q", str(servi), "main")
+        sortie, donnees = lot_json(lancer, "manifeste.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
+        assert sortie.code == 0, sortie
+        assert par_chemin(donnees)[f"{daemon}/chu.git"]["depot"]["revision"] == git(chu, "rev-parse", "HEAD")
+        comptes.append(len(objets_des_paquets(m_chu)))
+    assert comptes[:PAQUETS_MAX_MIROIR] == list(range(1, PAQUETS_MAX_MIROIR + 1)), comptes  # un paquet par campagne…
+    assert max(comptes) <= PAQUETS_MAX_MIROIR, comptes  # … puis réunis

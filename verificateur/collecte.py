@@ -61,6 +61,10 @@ class Adresse:
     raison: str | None = None
 
 
+# Paquets gardés au plus dans le miroir d'une adresse avant de les réunir (un par campagne sinon).
+PAQUETS_MAX_MIROIR = 4
+
+
 def est_distante(chemin: str) -> bool:
     """Une adresse git plutôt qu'un chemin local : `schéma://…`, `transport::…`, `utilisateur@hôte:…`."""
     return bool(_SCHEMA.match(chemin) or _TRANSPORT.match(chemin) or _SCP.match(chemin))
@@ -225,9 +229,12 @@ def _rapatrier(miroir: str, url: str, protocole: str, paquet: bool, revision: st
             arguments.append("--unshallow")
     arguments += ["--", url, f"+{revision}:{ref}"]
     _recuperer(miroir, protocole, arguments, reglages, surs, revision, paquet)
-    if paquet and len([n for n in os.listdir(os.path.join(miroir, "objects", "pack")) if n.endswith(".pack")]) > 1:
+    paquets = len([n for n in os.listdir(os.path.join(miroir, "objects", "pack")) if n.endswith(".pack")])
+    if paquets > (1 if paquet else PAQUETS_MAX_MIROIR):
         # Un paquet remplacé arrive entier (git ne négocie pas avec un fichier) : ses objets déjà
         # reçus seraient gardés deux fois, campagne après campagne. Un seul paquet par miroir.
+        # D'une adresse, chaque récupération garde un paquet, même vide pour un dépôt inchangé
+        # (benchmarks/campagne.py) : au-delà de PAQUETS_MAX_MIROIR, les paquets sont réunis.
         _recuperer(miroir, protocole, ["repack", "-a", "-d", "-q"], reglages, surs, revision, paquet)
     code, sha, _ = _lancer(miroir, protocole, ["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], surs)
     if code != 0 or not sha.strip():
