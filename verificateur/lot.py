@@ -992,18 +992,24 @@ def evaluer_lot(sources: list[str], catalogue: Any, contexte: Contexte, jobs: in
     return donnees, code
 
 
+def lire_json(fichier: str) -> Any:
+    """Le JSON d'un résultat de lot relu (une partie à fusionner, un lot à enregistrer dans
+    l'observatoire) ; un fichier illisible ou qui n'est pas du JSON, dit en français."""
+    try:
+        return json.loads(Path(fichier).read_bytes())
+    except OSError as exc:
+        raise ErreurVerificateur(f"{fichier}: illisible ({erreur_systeme(exc)})") from None
+    except ValueError:
+        raise ErreurVerificateur(f"{fichier}: JSON illisible, attendu la sortie de « verificateur lot --format json »") from None
+
+
 def fusionner(fichiers: list[str]) -> dict[str, Any]:
     """Réunit les parties d'un lot partitionné (`--partie i/n`) : mêmes date, politiques, sources et
     options ; parties complémentaires (1 à n, chacune une fois) ; aucun dépôt en double. Le résultat
     est celui du lot unique, octet pour octet (agrégats et empreinte recalculés)."""
     parties = []
     for fichier in fichiers:
-        try:
-            donnees = json.loads(Path(fichier).read_bytes())
-        except OSError as exc:
-            raise ErreurVerificateur(f"{fichier}: illisible ({erreur_systeme(exc)})") from None
-        except ValueError:
-            raise ErreurVerificateur(f"{fichier}: JSON illisible, attendu la sortie de « verificateur lot --format json »") from None
+        donnees = lire_json(fichier)
         if not isinstance(donnees, dict) or donnees.get("format") != FORMAT:
             raise ErreurVerificateur(f"{fichier}: pas un lot au format {FORMAT}")
         erreurs = valider(donnees)

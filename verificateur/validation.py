@@ -260,21 +260,10 @@ def _types_rapides(v: Any) -> Any:
     lent = v.is_type
 
     def est(x: Any, t: str) -> bool:
-        if t == "object":
-            return isinstance(x, dict)
-        if t == "string":
-            return isinstance(x, str)
-        if t == "array":
-            return isinstance(x, list)
-        if t == "boolean":
-            return isinstance(x, bool)
-        if t == "null":
-            return x is None
-        if t == "integer":
-            return not isinstance(x, bool) and (isinstance(x, int) or (isinstance(x, float) and x.is_integer()))
-        if t == "number":
-            return not isinstance(x, bool) and isinstance(x, numbers.Number)
-        return bool(lent(x, t))
+        try:
+            return _est_type(x, t)  # une seule définition des sept types
+        except ValueError:
+            return bool(lent(x, t))
 
     return est
 

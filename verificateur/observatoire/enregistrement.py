@@ -9,13 +9,10 @@ peuvent citer le contenu d'une preuve.
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 from typing import Any
 
 from verificateur import donnees_personnelles
-from verificateur.francais import erreur_systeme
 from verificateur.observatoire.store import STATUTS, Observatoire
 from verificateur.problemes import ErreurVerificateur, sans_controle
 
@@ -35,12 +32,7 @@ def lire_lot(fichier: str) -> dict[str, Any]:
     """Le JSON d'un lot, vérifié : format, schéma, empreinte ; sinon un message qui nomme le fichier."""
     from verificateur import lot, validation
 
-    try:
-        donnees = json.loads(Path(fichier).read_bytes())
-    except OSError as exc:
-        raise ErreurVerificateur(f"{fichier}: illisible ({erreur_systeme(exc)})") from None
-    except ValueError:
-        raise ErreurVerificateur(f"{fichier}: JSON illisible, attendu la sortie de « verificateur lot --format json »") from None
+    donnees = lot.lire_json(fichier)
     if not isinstance(donnees, dict) or "format" not in donnees:
         raise ErreurVerificateur(f"{fichier}: pas un lot de verificateur (aucune clé « format ») ; attendu la sortie de « verificateur lot --format json »")
     if donnees["format"] != lot.FORMAT:
