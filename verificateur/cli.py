@@ -15,10 +15,10 @@ from typing import Any, Iterable
 import click
 
 from verificateur import __version__, click_fr
-from verificateur.collecte import DELAI_DEFAUT, TAILLE_DEFAUT
+from verificateur.confinement import DELAI_DEFAUT, TAILLE_DEFAUT
 from verificateur.problemes import ErreurVerificateur
 from verificateur import rendus_echeances, rendus_eligibilite, rendus_historique, rendus_lot
-from verificateur.observatoire import rendus as rendus_observatoire
+from verificateur.observatoire import formats as rendus_observatoire
 from verificateur.rendus import FORMATS
 from verificateur.rendus.registre import Format
 

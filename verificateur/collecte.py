@@ -32,11 +32,10 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from verificateur.confinement import DELAI_DEFAUT, TAILLE_DEFAUT  # noqa: F401 (ré-exportés)
 from verificateur.francais import erreur_systeme
 from verificateur.problemes import ErreurVerificateur
 
-DELAI_DEFAUT = 600  # secondes par dépôt
-TAILLE_DEFAUT = 2048  # Mio par miroir
 # Assez pour les messages de git ; un serveur bavard (« remote: … » sans fin) ne remplit pas la mémoire.
 _STDERR_MAX = 64 * 1024
 _ENTETES_PAQUET = (b"# v2 git bundle\n", b"# v3 git bundle\n")

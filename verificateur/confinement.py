@@ -26,6 +26,10 @@ VALEURS_MAX_DEPOT = 250_000
 PROFONDEUR_MAX_DOSSIERS = 64
 # Un chemin absolu plus long n'est pas accessible par son nom (PATH_MAX de Linux) : non lu, signalé.
 CHEMIN_MAX = 4096
+# Bornes par dépôt collecté (adresse git ou paquet, `lot --delai-collecte`, `--taille-max-collecte`) :
+# ici, au socle, pour que la ligne de commande les affiche sans charger la collecte au démarrage.
+DELAI_DEFAUT = 600  # secondes par dépôt
+TAILLE_DEFAUT = 2048  # Mio par miroir
 
 
 def chemin_confine(chemin: str) -> str | None:

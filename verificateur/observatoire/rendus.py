@@ -14,7 +14,8 @@ from functools import lru_cache
 from typing import Any
 
 from verificateur.rendus.commun import LIBELLES, ORDRE_STATUTS
-from verificateur.rendus.registre import Format, registre
+# Les registres des formats, dans un module léger que la ligne de commande lit au démarrage.
+from verificateur.observatoire.formats import CAMPAGNES, COMPARAISON, EVOLUTION  # noqa: F401
 
 
 def _pourcent(taux: float | None) -> str:
@@ -79,11 +80,6 @@ def campagnes_csv(liste: list[dict[str, Any]]) -> str:
           tableur.decimal(c["taux_conformite_moyen"]), _politiques(c)] for c in liste])
 
 
-CAMPAGNES: dict[str, Format] = registre(
-    Format("texte", "verificateur.observatoire.rendus:campagnes_texte", ".txt"),
-    Format("json", "verificateur.observatoire.rendus:campagnes_json", ".json"),
-    Format("csv", "verificateur.observatoire.rendus:campagnes_csv", ".csv"),
-)
 
 
 # -- évolution -------------------------------------------------------------------------------------
@@ -93,12 +89,6 @@ def evolution_json(d: dict[str, Any]) -> str:
     return _json(d)
 
 
-EVOLUTION: dict[str, Format] = registre(
-    Format("texte", "verificateur.observatoire.rendus:evolution_texte", ".txt"),
-    Format("json", "verificateur.observatoire.rendus:evolution_json", ".json"),
-    Format("csv", "verificateur.observatoire.rendus:evolution_csv", ".csv"),
-    Format("html", "verificateur.observatoire.rendus:page", ".html"),  # appelée par evolution(), qui lui passe la base
-)
 
 
 def evolution(obs: Any, filtres: Any, format_: str, dossier: str) -> str:
@@ -238,12 +228,6 @@ def comparaison_html(d: dict[str, Any], dossier: str) -> str:
     return page(None, d, [], dossier)
 
 
-COMPARAISON: dict[str, Format] = registre(
-    Format("texte", "verificateur.observatoire.rendus:comparaison_texte", ".txt"),
-    Format("json", "verificateur.observatoire.rendus:comparaison_json", ".json"),
-    Format("csv", "verificateur.observatoire.rendus:comparaison_csv", ".csv"),
-    Format("html", "verificateur.observatoire.rendus:comparaison_html", ".html"),
-)
 
 
 # -- la page HTML ----------------------------------------------------------------------------------
