@@ -1071,11 +1071,20 @@ def _k_annee(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
     return calcul
 
 
-def _k_difference(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
-    arguments = expr["difference"]
+def _deux_valeurs(expr: dict[str, Any], nom: str) -> tuple[Callable[[Contexte], Any], Callable[[Contexte], Any]] | None:
+    """Les deux arguments compilés de « difference » ou « ratio », ou None si la forme est autre."""
+    arguments = expr[nom]
     if len(expr) != 1 or not isinstance(arguments, list) or len(arguments) != 2:
         return None
     a, b = (compiler_valeur(x) for x in arguments)
+    return a, b
+
+
+def _k_difference(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    valeurs = _deux_valeurs(expr, "difference")
+    if valeurs is None:
+        return None
+    a, b = valeurs
 
     def calcul(ctx: Contexte) -> Any:
         x, y = a(ctx), b(ctx)
@@ -1084,10 +1093,10 @@ def _k_difference(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
 
 
 def _k_ratio(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
-    arguments = expr["ratio"]
-    if len(expr) != 1 or not isinstance(arguments, list) or len(arguments) != 2:
+    valeurs = _deux_valeurs(expr, "ratio")
+    if valeurs is None:
         return None
-    a, b = (compiler_valeur(x) for x in arguments)
+    a, b = valeurs
 
     def calcul(ctx: Contexte) -> Any:
         x, y = a(ctx), b(ctx)
