@@ -169,6 +169,24 @@ def test_le_crochet_dit_les_schemas_perimes_sans_ecrire(lancer, depot, environne
     git(depot, "add", "-A")
     git(depot, "rm", "-q", "--cached", "modeles/.verificateur/schemas/veille.schema.json")
     assert crochet() == [schemas_depot.LIGNE_PERIMES]
+    git(depot, "add", "-A")
+    assert crochet() == []
+    # Même taille, un seul octet changé : seul le nom d'objet git (calculé, sans relire le dépôt) le voit.
+    schema = depot / ".verificateur/schemas/budget.schema.json"
+    contenu = schema.read_bytes()
+    i = contenu.index(b"budget")
+    schema.write_bytes(contenu[:i] + b"Budget" + contenu[i + 6:])
+    git(depot, "add", "-A")
+    assert crochet() == [schemas_depot.LIGNE_PERIMES]
+
+
+def test_nom_d_objet_git_calcule_comme_git(depot, environnement_git):  # noqa: F811
+    """Le nom d'objet que le crochet calcule est celui que git donne au même contenu."""
+    import subprocess
+
+    contenu = (depot / ".verificateur/schemas/budget.schema.json").read_bytes()
+    attendu = subprocess.run(["git", "hash-object", "--stdin"], input=contenu, capture_output=True, check=True).stdout.decode().strip()
+    assert schemas_depot._nom_objet_git(contenu, len(attendu)) == attendu
 
 
 def test_init_apres_ecrire_garde_les_schemas_a_jour(lancer, tmp_path):

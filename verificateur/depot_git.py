@@ -455,6 +455,12 @@ class _SourceGit:
         self.lister()
         return list(self._problemes)
 
+    def identifiants(self, chemins: list[str]) -> dict[str, str]:
+        """Le nom d'objet git (blob) de chaque fichier, déjà connu par le listage : comparer un contenu
+        attendu à celui du dépôt sans lancer de processus git pour le lire (le crochet)."""
+        self.lister()
+        return {c: self._blobs[c] for c in chemins}
+
     def fermer(self) -> None:
         self._lot.fermer()
 

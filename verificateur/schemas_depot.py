@@ -14,6 +14,8 @@ le crochet dit seulement quand ceux de l'index diffèrent de ceux de l'outil ins
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 import re
 import tempfile
@@ -115,8 +117,19 @@ def perimes(source) -> bool:
     voulus = fichiers(avec_modeles)
     if any(presents.get(chemin) != len(contenu) for chemin, contenu in voulus.items()):
         return True
+    if hasattr(source, "identifiants"):
+        # Une source git connaît déjà le nom d'objet de chaque fichier : le calculer pour le contenu
+        # attendu suffit, sans processus git de plus à chaque commit.
+        ids = source.identifiants(sorted(voulus))
+        return any(ids[chemin] != _nom_objet_git(contenu, len(ids[chemin])) for chemin, contenu in voulus.items())
     lus = source.lire(sorted(voulus))
     return any(lus[chemin] != contenu for chemin, contenu in voulus.items())
+
+
+def _nom_objet_git(contenu: bytes, longueur: int) -> str:
+    """Le nom qu'un blob de ce contenu a dans git : SHA-1 (40 chiffres hexadécimaux) ou SHA-256 (64)."""
+    empreinte = hashlib.sha256 if longueur == 64 else hashlib.sha1
+    return empreinte(b"blob %d\0" % len(contenu) + contenu).hexdigest()
 
 
 def lignes_ecrire(chemin: str) -> list[str]:
