@@ -482,47 +482,48 @@ def _controler_chemins(preuve: Preuve, preuves: Preuves) -> None:
 
 
 def _t(nom: str, motif: str, format: str, forme: str, **parties: Any) -> TypePreuve:
+    # Le modèle d'init est la forme du fichier, « <nom> » écrit comme un nom daté : déduit, pas recopié.
+    parties.setdefault("modele", forme.replace("<nom>", "AAAA-MM-JJ-nom"))
     return TypePreuve(nom, re.compile(motif), format, forme, f"preuves/{nom}", **parties)
 
 
 TYPES: tuple[TypePreuve, ...] = (
     _t("etablissement", r"etablissement\.yaml", "yaml", "etablissement.yaml",
-       exemple="etablissement.yaml", modele="etablissement.yaml", controle=_controle_etablissement),
+       exemple="etablissement.yaml", controle=_controle_etablissement),
     _t("budget", r"budget/(?P<annee>\d{4})\.yaml", "yaml", "budget/AAAA.yaml",
-       exemple="budget/2025.yaml", modele="budget/AAAA.yaml", controle=_controle_budget),
+       exemple="budget/2025.yaml", controle=_controle_budget),
     _t("exercice", r"exercices/[^/]+\.yaml", "yaml", "exercices/<nom>.yaml",
-       exemple="exercices/2025-03-01-exercice.yaml", modele="exercices/AAAA-MM-JJ-nom.yaml",
+       exemple="exercices/2025-03-01-exercice.yaml",
        date_declaree=("date", "exercice daté du"), chemins=(("retex", "document"),)),
     _t("plan_blanc_numerique", r"crise/plan-blanc-numerique\.yaml", "yaml", "crise/plan-blanc-numerique.yaml",
-       exemple="crise/plan-blanc-numerique.yaml", modele="crise/plan-blanc-numerique.yaml",
+       exemple="crise/plan-blanc-numerique.yaml",
        date_declaree=("valide_le", "plan blanc numérique validé le"),
        chemins=(("document",), ("applications_critiques", None, "mode_degrade"))),
     _t("formation", r"formation/(?P<annee>\d{4})\.yaml", "yaml", "formation/AAAA.yaml",
-       exemple="formation/2025.yaml", modele="formation/AAAA.yaml", controle=_controle_formation),
+       exemple="formation/2025.yaml", controle=_controle_formation),
     _t("veille", r"vulnerabilites/veille\.yaml", "yaml", "vulnerabilites/veille.yaml",
-       exemple="vulnerabilites/veille.yaml", modele="vulnerabilites/veille.yaml"),
+       exemple="vulnerabilites/veille.yaml"),
     _t("registre_vulnerabilites", r"vulnerabilites/registre\.csv", "csv", "vulnerabilites/registre.csv",
-       exemple="vulnerabilites/registre.csv", modele="vulnerabilites/registre.csv", controle=_controle_registre),
+       exemple="vulnerabilites/registre.csv", controle=_controle_registre),
     _t("mesures", r"securite/mesures\.yaml", "yaml", "securite/mesures.yaml",
-       exemple="securite/mesures.yaml", modele="securite/mesures.yaml"),
+       exemple="securite/mesures.yaml"),
     _t("incident", r"incidents/[^/]+\.yaml", "yaml", "incidents/<nom>.yaml",
-       exemple="incidents/2025-03-01-incident.yaml", modele="incidents/AAAA-MM-JJ-nom.yaml",
+       exemple="incidents/2025-03-01-incident.yaml",
        controle=_controle_incident, date_declaree=("detecte_le", "incident détecté le")),
     _t("derogations", r"derogations\.yaml", "yaml", "derogations.yaml",
-       exemple="derogations.yaml", modele="derogations.yaml", controle=_controle_derogations),
+       exemple="derogations.yaml", controle=_controle_derogations),
     # Extensions facultatives du format (programme CaRE, docs/care.md) : absentes, seules les règles CaRE manquent de preuve.
     _t("audit_ad", r"annuaire/audit-ad-(?P<annee>\d{4})\.yaml", "yaml", "annuaire/audit-ad-AAAA.yaml",
-       exemple="annuaire/audit-ad-2025.yaml", modele="annuaire/audit-ad-AAAA.yaml", controle=_controle_audit_ad),
+       exemple="annuaire/audit-ad-2025.yaml", controle=_controle_audit_ad),
     _t("audit_exposition", r"exposition/audit-(?P<date>\d{4}-\d{2}-\d{2})\.yaml", "yaml", "exposition/audit-AAAA-MM-JJ.yaml",
-       exemple="exposition/audit-2025-03-01.yaml", modele="exposition/audit-AAAA-MM-JJ.yaml",
-       controle=_controle_audit_exposition),
+       exemple="exposition/audit-2025-03-01.yaml", controle=_controle_audit_exposition),
     _t("pca_pra", r"continuite/pca-pra\.yaml", "yaml", "continuite/pca-pra.yaml",
-       exemple="continuite/pca-pra.yaml", modele="continuite/pca-pra.yaml", controle=_controle_pca_pra,
+       exemple="continuite/pca-pra.yaml", controle=_controle_pca_pra,
        chemins=(("document",), ("gouvernance", "schema"), ("perimetres", None, "pcra"))),
     # Extension facultative (docs/preuves.md) : registre des contrats d'hébergement et certification HDS,
     # lu par la politique nis2-hds seulement.
     _t("hebergeurs", r"contrats/hebergeurs\.csv", "csv", "contrats/hebergeurs.csv",
-       exemple="contrats/hebergeurs.csv", modele="contrats/hebergeurs.csv", controle=_controle_hebergeurs),
+       exemple="contrats/hebergeurs.csv", controle=_controle_hebergeurs),
 )
 
 # Tables dérivées du registre, jamais écrites à la main.
