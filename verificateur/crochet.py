@@ -60,18 +60,16 @@ def _lieu(resultat: dict[str, Any], avant: dict[str, Any] | None) -> str:
 
 
 def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineure", strict: bool = False) -> Verdict:
-    from verificateur.depot_git import SourceIndex, SourceRevision
+    from verificateur.depot_git import PasUnDepotGit, SourceIndex, SourceRevision
 
     try:
         index = SourceIndex(chemin)
-    except ErreurVerificateur as erreur:
+    except PasUnDepotGit:
         # Le message générique parle de --revision et --index, que le crochet n'a pas.
-        if "pas un dépôt git" in erreur.message:
-            raise ErreurVerificateur(
-                f"{chemin}: pas un dépôt git ; le crochet vérifie ce qui sera commité (l'index git) : lancez-le "
-                "dans un dépôt git (git init), ou évaluez le dossier tel quel avec « verificateur evaluer »"
-            ) from None
-        raise
+        raise ErreurVerificateur(
+            f"{chemin}: pas un dépôt git ; le crochet vérifie ce qui sera commité (l'index git) : lancez-le "
+            "dans un dépôt git (git init), ou évaluez le dossier tel quel avec « verificateur evaluer »"
+        ) from None
     lues, evaluee = moteur.charger_et_evaluer(index, catalogue, jour)
     apres = rapport.construire(evaluee, lues, catalogue, seuil)
     avant_par_regle: dict[str, dict[str, Any]] = {}

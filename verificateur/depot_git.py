@@ -126,6 +126,11 @@ def _fermer_processus(processus: subprocess.Popen[bytes]) -> None:
                 pass
 
 
+class PasUnDepotGit(ErreurVerificateur):
+    """Le dossier n'est dans aucun dépôt git : chaque commande dit ce qu'elle attendait (le crochet, l'index ;
+    l'historique, l'histoire) au lieu de reconnaître le message."""
+
+
 class _Depot:
     """Un dépôt git désigné par un chemin de l'utilisateur, et la façon durcie d'y lancer git."""
 
@@ -140,10 +145,10 @@ class _Depot:
         # parents, puisque git remonte de l'un à l'autre pour trouver le dépôt désigné.
         self._surs = [self.dossier, *(str(p) for p in Path(self.dossier).parents)]
         self.arbre_de_travail: str | None = None
-        sortie = self.executer(
-            ["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir", "--git-common-dir"],
-            echec=f"{chemin}: pas un dépôt git (sans --revision ni --index, le dossier est lu tel quel)",
-        )
+        fini = self.lancer(["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir", "--git-common-dir"])
+        if fini.returncode != 0:
+            raise PasUnDepotGit(f"{chemin}: pas un dépôt git (sans --revision ni --index, le dossier est lu tel quel)")
+        sortie = fini.stdout
         lignes = [os.fsdecode(ligne) for ligne in sortie.split(b"\n") if ligne]
         if len(lignes) != 4:
             raise ErreurVerificateur(f"{chemin}: réponse inattendue de git rev-parse, dépôt illisible")
@@ -693,10 +698,8 @@ class Journal:
         if depot is None:
             try:
                 depot = _Depot(chemin, index=False)
-            except ErreurVerificateur as erreur:
-                if "pas un dépôt git" in erreur.message:
-                    raise ErreurVerificateur(f"{chemin}: pas un dépôt git ; l'historique se lit dans l'histoire git du dépôt") from None
-                raise
+            except PasUnDepotGit:
+                raise ErreurVerificateur(f"{chemin}: pas un dépôt git ; l'historique se lit dans l'histoire git du dépôt") from None
         self._depot = depot
         self._lot: _Lot | None = None
         self.sha: str | None = None
