@@ -41,7 +41,7 @@ def imports(depot: Path, env: dict[str, str], nombre: int) -> None:
     print(f"{'cumul ms':>9} {'propre ms':>9}  module (premier niveau)")
     for cumul, soi, _, nom in sorted((l for l in lignes if l[2] == 0), reverse=True)[:nombre]:
         print(f"{cumul / 1000:9.1f} {soi / 1000:9.1f}  {nom}")
-    absents = [m for m in ("jsonschema", "tabulate", "jinja2", "verificateur.typage") if not any(l[3] == m for l in lignes)]
+    absents = [m for m in ("jsonschema", "tabulate", "jinja2", "verificateur.politiques.typage") if not any(l[3] == m for l in lignes)]
     print(f"non importés : {', '.join(absents) or 'aucun'}\n")
 
 

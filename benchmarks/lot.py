@@ -45,8 +45,9 @@ DATE = "2026-10-01"
 
 def _lire_analyser(chemin: str) -> int:
     """Les preuves d'un dépôt lues et analysées comme le ferait le lot ; le nombre de fichiers lus."""
-    from verificateur import lecture, lot, preuves
-    from verificateur.problemes import ErreurVerificateur
+    from verificateur import lot, preuves
+    from verificateur.socle import lecture
+    from verificateur.socle.problemes import ErreurVerificateur
     from verificateur.sources import TAILLE_MAX_FICHIER
 
     source = None

@@ -219,7 +219,7 @@ def parametres_rego(jour: date, prm: dict) -> dict:
 
 def charger_flotte(dossier: Path, nombre: int) -> list:
     from verificateur import preuves
-    from verificateur.problemes import ErreurVerificateur
+    from verificateur.socle.problemes import ErreurVerificateur
     from verificateur.sources import SourceArbre
 
     chargees = []
@@ -295,7 +295,7 @@ def main() -> None:
             sorties = []
             for entree in entrees:
                 moteur_rego.set_input_json(entree)
-                statuts = json.loads(moteur_rego.eval_rule_as_json("data.verificateur.statuts"))
+                statuts = json.loads(moteur_rego.eval_rule_as_json("data.verificateur.socle.statuts"))
                 sorties.append([statuts[r] for r in REGLES])
             return sorties
 

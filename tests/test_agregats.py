@@ -1,9 +1,9 @@
-"""Les agrégats d'un lot (verificateur/agregats.py) : fonctions pures, testées sur des entrées écrites
+"""Les agrégats d'un lot (verificateur/lot/agregats.py) : fonctions pures, testées sur des entrées écrites
 à la main, sans processus ni dépôt."""
 
 from __future__ import annotations
 
-from verificateur import agregats
+from verificateur.lot import agregats
 
 REGLES = [
     {"regle": "BUD-01", "titre": "Budget", "gravite": "majeure"},

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DATE_EXEMPLES, RACINE
-from verificateur import cache_catalogue, politiques
-from verificateur.problemes import ErreurVerificateur
+from verificateur import politiques
+from verificateur.politiques import cache_catalogue
+from verificateur.socle.problemes import ErreurVerificateur
 
 from test_depot_git import environnement_git, git, nouveau_depot  # noqa: F401 (fixture)
 
@@ -93,7 +94,7 @@ def test_le_crochet_et_evaluer_index_n_importent_ni_jsonschema_ni_tabulate(tmp_p
         "from verificateur.cli import main\n"
         "sys.argv = ['verificateur', *sys.argv[1:]]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('jsonschema', 'tabulate', 'jinja2', 'verificateur.typage') if m in sys.modules), file=sys.stderr)\n"
+        "print(sorted(m for m in ('jsonschema', 'tabulate', 'jinja2', 'verificateur.politiques.typage') if m in sys.modules), file=sys.stderr)\n"
     )
     sorties = []
     for commande in (["crochet", str(depot)], ["crochet", str(depot)], ["evaluer", "--index", "--format", "json"]):
@@ -123,7 +124,7 @@ def test_le_codage_reconstruit_chaque_type_a_l_identique():
     from datetime import date
     from decimal import Decimal
 
-    from verificateur.problemes import AVERTISSEMENT, Probleme
+    from verificateur.socle.problemes import AVERTISSEMENT, Probleme
 
     valeur = {
         "avertissement": Probleme("politiques/x/politique.yaml", 3, "code", "message\navec saut", AVERTISSEMENT),

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, ecrire_depot
-from verificateur import cas as module_cas
-from verificateur import couverture, politiques
+from verificateur.auteurs import cas as module_cas
+from verificateur import politiques
+from verificateur.auteurs import couverture
 
 CARE = RACINE / "politiques" / "care"
 PLAN = RACINE / "politiques" / "plan-national"

@@ -3,7 +3,7 @@ la même exécution que `verificateur politiques tester`."""
 
 import pytest
 
-from verificateur import cas as module_cas
+from verificateur.auteurs import cas as module_cas
 from verificateur import politiques
 
 CATALOGUE = politiques.charger()

@@ -394,7 +394,7 @@ def test_objets_fabriques_refuses_par_fsck(tmp_path, lancer, daemon):
 
 
 def test_hote_ssh_qui_serait_une_option_refuse():
-    from verificateur.collecte import analyser
+    from verificateur.git.collecte import analyser
 
     assert analyser("ssh://-oProxyCommand=x/chu.git").raison == (
         "adresse refusée : hôte absent, ou nom d'hôte ou d'utilisateur qui commence par « - »")
@@ -481,7 +481,7 @@ def test_identifiants_de_l_auditeur_seulement(tmp_path, lancer, http):
 def test_les_paquets_d_un_miroir_ne_s_accumulent_pas(tmp_path, lancer, daemon):
     """Chaque campagne où le dépôt a changé garde un paquet de plus dans le miroir : au-delà de
     PAQUETS_MAX_MIROIR, le miroir les réunit (sinon un par trimestre, indéfiniment)."""
-    from verificateur.collecte import PAQUETS_MAX_MIROIR
+    from verificateur.git.collecte import PAQUETS_MAX_MIROIR
 
     chu, servi = servir(tmp_path, "chu", "chu-armorique")
     (tmp_path / "manifeste.csv").write_text(f"finess;chemin\n350042131;{daemon}/chu.git\n", encoding="utf-8")

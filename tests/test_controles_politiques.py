@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from conftest import EXEMPLES
-from verificateur import motifs
+from verificateur.socle import motifs
 
 POLITIQUE = """\
 politique:
@@ -288,7 +288,7 @@ def test_un_cas_peut_donner_un_fichier_par_ses_valeurs():
     from decimal import Decimal
 
     from verificateur import preuves
-    from verificateur.cas import _texte
+    from verificateur.auteurs.cas import _texte
     from verificateur.sources import SourceMemoire
 
     contenus = {

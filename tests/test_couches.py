@@ -20,60 +20,76 @@ from pathlib import Path
 RACINE = Path(__file__).resolve().parent.parent
 PAQUET = RACINE / "verificateur"
 
-# Du bas vers le haut, dans l'ordre du flux : (couche, ses modules, les couches qu'elle peut importer).
-# Ranger un module : l'ajouter à une couche ; une couche nouvelle : une ligne, et la même dans
-# docs/architecture.md.
+# Du bas vers le haut, dans l'ordre du flux : (couche, ses unités, les couches qu'elle peut importer).
+# Une unité est un sous-paquet (`socle` : tout verificateur/socle/) ou un module (`evaluation.rapport`) ;
+# un module appartient à l'unité la plus longue qui le préfixe (`evaluation.moteur` avant `evaluation`).
+# Ranger un module nouveau : rien à faire s'il est dans un sous-paquet rangé ; une couche nouvelle : une
+# ligne, et la même dans docs/architecture.md.
 COUCHES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("socle", ("__init__", "problemes", "francais", "fichiers", "lecture", "validation", "motifs", "tableur",
-               "donnees_personnelles", "confinement", "statuts"), ()),
-    ("git", ("depot_git",), ("socle",)),
-    ("sources", ("sources", "collecte"), ("socle", "git")),
+    ("socle", ("__init__", "socle"), ()),
+    ("git", ("git",), ("socle",)),
+    ("sources", ("sources",), ("socle", "git")),
     ("preuves", ("preuves",), ("socle", "sources")),
     ("langage", ("langage",), ("socle", "preuves")),
-    ("politiques", ("politiques", "typage", "cache_catalogue"), ("socle", "preuves", "langage")),
+    ("politiques", ("politiques",), ("socle", "preuves", "langage")),
     ("evaluation", ("evaluation",), ("socle", "preuves", "langage", "politiques")),
-    ("rapport", ("rapport",), ("socle", "preuves", "langage", "politiques", "evaluation")),
-    ("moteur", ("moteur",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport")),
-    ("auteurs", ("cas", "couverture"), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
-    ("financements", ("eligibilite",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
-    ("echeances", ("echeances",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
-    ("rendus", ("rendus", "rendus_lot", "rendus_eligibilite", "rendus_echeances", "rendus_historique"), ("socle", "rapport", "auteurs", "financements")),
-    ("lot", ("lot", "agregats"), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur",
-                                  "auteurs", "financements", "echeances", "rendus")),
+    ("rapport", ("evaluation.rapport",), ("socle", "preuves", "langage", "politiques", "evaluation")),
+    ("moteur", ("evaluation.moteur",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport")),
+    ("auteurs", ("auteurs",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
+    ("financements", ("financements",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
+    ("echeances", ("evaluation.echeances",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
+    ("rendus", ("rendus",), ("socle", "rapport", "auteurs", "financements")),
+    ("lot", ("lot",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur",
+                      "auteurs", "financements", "echeances", "rendus")),
     ("observatoire", ("observatoire",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
                                         "moteur", "auteurs", "financements", "echeances", "rendus", "lot")),
-    ("commandes", ("historique", "crochet", "initialisation", "schemas_depot"), ("socle", "git", "sources", "preuves", "langage", "politiques",
-                                                               "evaluation", "rapport", "moteur", "auteurs", "financements",
-                                                               "echeances", "rendus")),
-    ("cli", ("cli", "click_fr", "__main__"), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
-                                             "moteur", "auteurs", "financements", "echeances", "rendus", "lot", "observatoire", "commandes")),
+    ("commandes", ("commandes",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
+                                   "moteur", "auteurs", "financements", "echeances", "rendus")),
+    ("cli", ("cli", "__main__"), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
+                                 "moteur", "auteurs", "financements", "echeances", "rendus", "lot", "observatoire", "commandes")),
 )
 
-COUCHE_DE = {module: couche for couche, modules, _ in COUCHES for module in modules}
+UNITES = {unite: couche for couche, unites, _ in COUCHES for unite in unites}
 PERMISES = {couche: {couche, *permises} for couche, _, permises in COUCHES}
 
 
-def _modules() -> dict[str, list[Path]]:
-    """Module (nom sous verificateur) → ses fichiers Python."""
-    modules: dict[str, list[Path]] = {}
-    for fichier in sorted(PAQUET.rglob("*.py")):
-        relatif = fichier.relative_to(PAQUET)
-        nom = relatif.parts[0] if len(relatif.parts) > 1 else relatif.stem
-        modules.setdefault(nom, []).append(fichier)
-    return modules
+def _nom_de(fichier: Path) -> str:
+    """verificateur/socle/lecture.py → `socle.lecture` ; verificateur/lot/__init__.py → `lot` ;
+    verificateur/__init__.py → `__init__`."""
+    parties = list(fichier.relative_to(PAQUET).with_suffix("").parts)
+    if parties[-1] == "__init__" and len(parties) > 1:
+        parties.pop()
+    return ".".join(parties)
 
 
-MODULES = _modules()
+MODULES: dict[str, Path] = {_nom_de(f): f for f in sorted(PAQUET.rglob("*.py"))}
+
+
+def unite_de(module: str) -> str | None:
+    """L'unité de COUCHES la plus longue qui préfixe le module, ou None."""
+    parties = module.split(".")
+    for n in range(len(parties), 0, -1):
+        if ".".join(parties[:n]) in UNITES:
+            return ".".join(parties[:n])
+    return None
+
+
+def couche_de(module: str) -> str | None:
+    unite = unite_de(module)
+    return UNITES[unite] if unite else None
 
 
 def _module_vise(nom_complet: str) -> str | None:
-    """`verificateur.rendus.html` → `rendus` ; `verificateur` seul → `__init__` ; hors du paquet → None."""
+    """`verificateur.rendus.html` → `rendus.html` ; `verificateur.socle.lecture.Chemin` → `socle.lecture` (le
+    plus long module existant) ; `verificateur` seul → `__init__` ; hors du paquet → None."""
     parties = nom_complet.split(".")
     if parties[0] != "verificateur":
         return None
-    if len(parties) == 1 or not parties[1]:
-        return "__init__"
-    return parties[1]
+    parties = [p for p in parties[1:] if p]
+    for n in range(len(parties), 0, -1):
+        if ".".join(parties[:n]) in MODULES:
+            return ".".join(parties[:n])
+    return "__init__"
 
 
 def _paquet_courant(fichier: Path) -> list[str]:
@@ -103,14 +119,8 @@ def imports(fichier: Path) -> set[tuple[str, int]]:
                 origine = ".".join([*base, *(noeud.module.split(".") if noeud.module else [])])
             else:
                 origine = noeud.module or ""
-            if origine == "verificateur":  # from verificateur import x : un module, ou un nom de __init__
-                for alias in noeud.names:
-                    noter(f"verificateur.{alias.name}" if alias.name in MODULES else "verificateur", noeud.lineno)
-            elif noeud.module is None and noeud.level:  # from . import x
-                for alias in noeud.names:
-                    noter(f"{origine}.{alias.name}", noeud.lineno)
-            else:
-                noter(origine, noeud.lineno)
+            for alias in noeud.names:  # from verificateur.socle import lecture : le module lecture, ou un nom de socle
+                noter(f"{origine}.{alias.name}", noeud.lineno)
         elif isinstance(noeud, ast.Call) and noeud.args:
             fonction = noeud.func
             nom = fonction.attr if isinstance(fonction, ast.Attribute) else getattr(fonction, "id", None)
@@ -131,11 +141,10 @@ def imports(fichier: Path) -> set[tuple[str, int]]:
 def graphe_lu() -> dict[str, dict[str, list[str]]]:
     """Module → module importé → lieux (`verificateur/x.py:ligne`) ; sans les imports d'un module en lui-même."""
     aretes: dict[str, dict[str, list[str]]] = {}
-    for module, fichiers in MODULES.items():
-        for fichier in fichiers:
-            for cible, ligne in sorted(imports(fichier)):
-                if cible != module:
-                    aretes.setdefault(module, {}).setdefault(cible, []).append(f"{fichier.relative_to(RACINE)}:{ligne}")
+    for module, fichier in MODULES.items():
+        for cible, ligne in sorted(imports(fichier)):
+            if cible != module:
+                aretes.setdefault(module, {}).setdefault(cible, []).append(f"{fichier.relative_to(RACINE)}:{ligne}")
     return aretes
 
 
@@ -144,14 +153,14 @@ def graphe() -> dict[str, dict[str, list[str]]]:
 
 
 def test_chaque_module_est_range_dans_une_couche():
-    sans_couche = sorted(set(MODULES) - set(COUCHE_DE))
+    sans_couche = sorted(m for m in MODULES if couche_de(m) is None)
     assert not sans_couche, (
         f"module(s) sans couche : {', '.join(sans_couche)} ; rangez chacun dans une couche de COUCHES "
         "(tests/test_couches.py) et dans le tableau de docs/architecture.md"
     )
-    disparus = sorted(set(COUCHE_DE) - set(MODULES))
-    assert not disparus, f"module(s) rangés mais absents de verificateur/ : {', '.join(disparus)}"
-    assert len(COUCHE_DE) == sum(len(modules) for _, modules, _ in COUCHES), "un module rangé dans deux couches"
+    disparus = sorted(u for u in UNITES if u not in MODULES)
+    assert not disparus, f"unité(s) rangées mais absentes de verificateur/ : {', '.join(disparus)}"
+    assert len(UNITES) == sum(len(unites) for _, unites, _ in COUCHES), "une unité rangée dans deux couches"
     for couche, _, permises in COUCHES:
         assert set(permises) <= set(PERMISES), f"couche {couche} : couche permise inconnue"
 
@@ -159,12 +168,12 @@ def test_chaque_module_est_range_dans_une_couche():
 def imports_interdits(aretes: dict[str, dict[str, list[str]]]) -> list[str]:
     interdits = []
     for module, cibles in aretes.items():
-        couche = COUCHE_DE.get(module)
+        couche = couche_de(module)
         for cible, lieux in cibles.items():
-            if couche is None or cible not in COUCHE_DE:
+            if couche is None or couche_de(cible) is None:
                 continue  # signalé par test_chaque_module_est_range_dans_une_couche
-            if COUCHE_DE[cible] not in PERMISES[couche]:
-                interdits.append(f"{lieux[0]} : {module} (couche {couche}) importe {cible} (couche {COUCHE_DE[cible]})")
+            if couche_de(cible) not in PERMISES[couche]:
+                interdits.append(f"{lieux[0]} : {module} (couche {couche}) importe {cible} (couche {couche_de(cible)})")
     return interdits
 
 
@@ -195,14 +204,16 @@ def test_aucun_cycle_entre_modules():
 
 def test_le_graphe_lit_chaque_forme_d_import(tmp_path):
     """Le lecteur d'imports lui-même : chaque forme compte, dans une fonction comme en tête."""
-    assert ("rendus", 15) in imports(PAQUET / "rendus" / "html.py")  # from verificateur.rendus.commun import (…)
-    assert "rendus" in {m for m, _ in imports(PAQUET / "rendus" / "__init__.py")}  # importlib.import_module(f"…")
-    vus_cli = {m for m, _ in imports(PAQUET / "cli.py")}
-    assert {"__init__", "click_fr", "problemes", "rendus", "moteur", "rapport", "lot", "historique"} <= vus_cli
+    assert ("rendus.commun", 15) in imports(PAQUET / "rendus" / "html.py")  # from verificateur.rendus.commun import (…)
+    assert "rendus.html" in {m for m, _ in imports(PAQUET / "rendus" / "__init__.py")}  # Format("html", "verificateur.rendus.html:…")
+    vus_cli = {m for m, _ in imports(PAQUET / "cli" / "__init__.py")}
+    assert {"__init__", "cli.click_fr", "socle.problemes", "rendus", "evaluation.moteur", "lot"} <= vus_cli
     faux = tmp_path / "faux.py"
     faux.write_text(
         "import verificateur.sources\n"
         "from verificateur import __version__, preuves\n"
+        "from verificateur.socle import lecture\n"
+        "from verificateur.socle.problemes import Probleme\n"
         "\n"
         "def _paresseux():\n"
         "    from verificateur.rendus import html\n"
@@ -210,29 +221,34 @@ def test_le_graphe_lit_chaque_forme_d_import(tmp_path):
         "    import json\n",
         encoding="utf-8",
     )
-    assert imports(faux) == {("sources", 1), ("__init__", 2), ("preuves", 2), ("rendus", 5), ("cli", 6)}
+    assert imports(faux) == {
+        ("sources", 1), ("__init__", 2), ("preuves", 2), ("socle.lecture", 3), ("socle.problemes", 4), ("rendus.html", 7), ("cli", 8),
+    }
     enregistrement = tmp_path / "enregistrement.py"
-    enregistrement.write_text('FORMATS = registre(Format("texte", "verificateur.historique:rendre", ".txt"))\n', encoding="utf-8")
-    assert imports(enregistrement) == {("historique", 1)}
+    enregistrement.write_text('FORMATS = registre(Format("texte", "verificateur.commandes.historique:rendre", ".txt"))\n', encoding="utf-8")
+    assert imports(enregistrement) == {("commandes.historique", 1)}
+    assert [couche_de(m) for m in ("socle.lecture", "evaluation", "evaluation.moteur", "rendus.lot.html", "__main__")] == [
+        "socle", "evaluation", "moteur", "rendus", "cli",
+    ]
 
 
 def test_un_import_hors_des_couches_est_nomme():
     """Ce que le test des couches attrape : un rendu importé par l'évaluation, cli par le moteur."""
     aretes = {
-        "evaluation": {"rendus": ["verificateur/evaluation.py:1"], "langage": ["verificateur/evaluation.py:2"]},
-        "moteur": {"cli": ["verificateur/moteur.py:1"]},
+        "evaluation": {"rendus.html": ["verificateur/evaluation/__init__.py:1"], "langage": ["verificateur/evaluation/__init__.py:2"]},
+        "evaluation.moteur": {"cli": ["verificateur/evaluation/moteur.py:1"]},
     }
     assert sorted(imports_interdits(aretes)) == [
-        "verificateur/evaluation.py:1 : evaluation (couche evaluation) importe rendus (couche rendus)",
-        "verificateur/moteur.py:1 : moteur (couche moteur) importe cli (couche cli)",
+        "verificateur/evaluation/__init__.py:1 : evaluation (couche evaluation) importe rendus.html (couche rendus)",
+        "verificateur/evaluation/moteur.py:1 : evaluation.moteur (couche moteur) importe cli (couche cli)",
     ]
 
 
 def tableau_des_couches() -> str:
     """Le tableau de docs/architecture.md, tel que COUCHES le dit."""
-    lignes = ["| couche | modules de `verificateur/` | peut importer |", "|---|---|---|"]
+    lignes = ["| couche | sous-paquets et modules de `verificateur/` | peut importer |", "|---|---|---|"]
     for couche, modules, permises in reversed(COUCHES):
-        noms = ", ".join(f"`{m}`" for m in modules)
+        noms = ", ".join(f"`{m.replace('.', '/')}/`" if (PAQUET / m.replace(".", "/")).is_dir() else f"`{m.replace('.', '/')}.py`" for m in modules)
         lignes.append(f"| {couche} | {noms} | {', '.join(permises) or '—'} |")
     return "\n".join(lignes)
 

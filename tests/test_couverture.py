@@ -1,7 +1,9 @@
 """`verificateur referentiels couverture` : chaque exigence est couverte par une règle, ou listée
 comme non couverte avec la raison."""
 
-from verificateur import couverture, politiques
+from verificateur import politiques
+
+from verificateur.auteurs import couverture
 
 
 def test_chaque_exigence_verifiable_est_couverte():

@@ -25,7 +25,7 @@ AVEC_GIT = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 
 
 def test_nir_valide_et_cle_fausse():
-    from verificateur.donnees_personnelles import nir_valide
+    from verificateur.socle.donnees_personnelles import nir_valide
 
     assert nir_valide(NIR) and nir_valide(NIR.replace(" ", ""))
     assert not nir_valide(NIR_FAUX) and not nir_valide("184127645108947")

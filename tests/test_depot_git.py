@@ -469,7 +469,8 @@ def test_variables_git_heritees_ignorees(depot, lancer, monkeypatch):
 def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
     """Chaque appel de git porte les options durcies et un environnement nettoyé ; les contenus sont
     lus par un seul `cat-file --batch`."""
-    from verificateur import depot_git, preuves
+    from verificateur import preuves
+    from verificateur.git import depot_git
 
     (depot.chemin / "lien.yaml").symlink_to(MESURES)
     git(depot.chemin, "add", "lien.yaml")
@@ -571,7 +572,7 @@ def test_liens_symboliques(tmp_path, environnement_git, lancer, reference, mode)
 
 def test_liens_symboliques_dans_l_arbre_git(tmp_path, environnement_git):
     """Résolution dans l'arbre : chaînes de liens, dossiers liés, boucles, `.git`, liens cassés."""
-    from verificateur.depot_git import SourceRevision
+    from verificateur.git.depot_git import SourceRevision
 
     chemin = tmp_path / "liens"
     (chemin / "a" / "b").mkdir(parents=True)
@@ -639,7 +640,7 @@ def test_fichier_trop_gros(depot, lancer):
 
 def test_lecture_limitee(depot):
     """Un blob plus gros que la limite n'est pas gardé en entier (le reste est lu et jeté)."""
-    from verificateur.depot_git import SourceRevision
+    from verificateur.git.depot_git import SourceRevision
 
     source = SourceRevision(str(depot.chemin), "HEAD")
     blob = sha(depot.chemin, f"HEAD:{MESURES}")
@@ -651,7 +652,7 @@ def test_lecture_limitee(depot):
 
 @pytest.mark.parametrize("options", [("--revision", "HEAD"), ("--index",)])
 def test_trop_de_fichiers(depot, lancer, monkeypatch, options):
-    from verificateur import depot_git
+    from verificateur.git import depot_git
 
     monkeypatch.setattr(depot_git, "NOMBRE_MAX_FICHIERS", 5)
     sortie = lancer("evaluer", str(depot.chemin), *options, "--date", DATE_EXEMPLES)

@@ -52,7 +52,7 @@ def test_chaque_commande_du_readme_a_une_aide(lancer):
 
 
 def test_les_limites_documentees_sont_celles_du_code():
-    from verificateur.lecture import PROFONDEUR_MAX
+    from verificateur.socle.lecture import PROFONDEUR_MAX
     from verificateur.sources import NOMBRE_MAX_FICHIERS, TAILLE_MAX_FICHIER
 
     texte = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8")

@@ -36,7 +36,7 @@ def _catalogue(politiques: tuple[str, ...]):
 def statuts_au(lancer, chemin: Path | str, jour: date, *options: str) -> dict[str, str]:
     """Le dépôt relu et évalué par le pipeline d'`evaluer` (moteur.evaluer_source), comme une
     évaluation ordinaire à cette date ; `options` : `--politiques DOSSIER` seulement."""
-    from verificateur import moteur
+    from verificateur.evaluation import moteur
     from verificateur.sources import SourceArbre
 
     politiques = tuple(b for a, b in zip(options, options[1:]) if a == "--politiques")
@@ -113,7 +113,8 @@ def test_echeances_avec_la_politique_care(lancer):
 def test_la_premiere_echeance_est_celle_d_une_evaluation_jour_par_jour(exemple, politiques, horizon, attendues):
     """Sur l'horizon, toutes les règles évaluées chaque jour par le moteur : la première date d'échec
     de chaque règle suivie est celle annoncée, et aucune autre règle suivie n'échoue."""
-    from verificateur import echeances, evaluation, preuves
+    from verificateur import evaluation, preuves
+    from verificateur.evaluation import echeances
     from verificateur.sources import SourceArbre
 
     catalogue = _catalogue(tuple(str(RACINE / "politiques" / p) for p in politiques))
@@ -225,7 +226,8 @@ regles:
 def test_durees_en_mois_exactes_au_jour(tmp_path, valide_le):
     """Fins de mois raccourcies, années bissextiles, durée tirée d'un paramètre qui change : la
     première échéance est celle d'une évaluation jour par jour sur 800 jours."""
-    from verificateur import echeances, evaluation, politiques, preuves
+    from verificateur import evaluation, politiques, preuves
+    from verificateur.evaluation import echeances
     from verificateur.sources import SourceArbre
 
     politique = tmp_path / "essai-mois"
@@ -269,7 +271,8 @@ regles:
 def test_une_duree_lue_dans_une_preuve_est_trouvee_au_jour_pres(tmp_path):
     """Aucune candidate ne tombe le jour de l'échéance (valide_le + 377 jours + 1, la durée vient de
     la preuve) : la réévaluation jour par jour depuis la dernière candidate conforme la trouve."""
-    from verificateur import echeances, evaluation, politiques, preuves
+    from verificateur import evaluation, politiques, preuves
+    from verificateur.evaluation import echeances
     from verificateur.sources import SourceArbre
 
     politique = tmp_path / "essai-duree"

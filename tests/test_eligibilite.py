@@ -261,7 +261,8 @@ def test_care_d1_programme_clos_apres_la_fin_des_paiements(lancer):
 ])
 def test_condition_qui_depend_d_un_fait_inconnu(tmp_path, statut, resultat, decision):
     """Un prérequis marqué « fait_inconnu » (seuil non publié) n'est jamais « non satisfait »."""
-    from verificateur import eligibilite, politiques
+    from verificateur import politiques
+    from verificateur.financements import eligibilite
 
     fichier = programme_modifie(tmp_path, "    a_la_date: candidature\n    derogation_acceptee: false\n",
                                 "    a_la_date: candidature\n    derogation_acceptee: false\n    fait_inconnu: seuil officiel non publié\n",
@@ -290,7 +291,7 @@ def test_fin_du_programme_avant_l_echeance_refusee(tmp_path, lancer):
 
 
 def test_code_de_sortie_des_decisions():
-    from verificateur.eligibilite import code_sortie
+    from verificateur.financements.eligibilite import code_sortie
 
     def code(*decisions):
         return code_sortie({"candidatures": [{"decision": x} for x in decisions]})
@@ -314,7 +315,9 @@ def test_objectifs_non_bloquants_avant_l_echeance_bloquants_apres(lancer):
 
 
 def test_une_evaluation_par_date_distincte(monkeypatch):
-    from verificateur import eligibilite, moteur, politiques
+    from verificateur import politiques
+    from verificateur.financements import eligibilite
+    from verificateur.evaluation import moteur
     from verificateur.sources import SourceArbre
 
     catalogue = politiques.charger()
@@ -479,7 +482,8 @@ def test_depot_donne_deux_fois(lancer):
 
 
 def test_programmes_livres_valides_et_sources():
-    from verificateur import eligibilite, politiques
+    from verificateur import politiques
+    from verificateur.financements import eligibilite
 
     catalogue = politiques.charger()
     dossier = eligibilite.dossiers_par_defaut()[0]
@@ -500,7 +504,7 @@ def test_programmes_livres_valides_et_sources():
 def test_le_segur_2021_n_est_plus_un_programme_de_financement():
     """L'invitation de 2021 (5 % à 10 %) n'a ni guichet ni critère publié : elle reste une règle du rapport
     (BUD-01, BUD-03), pas une décision d'éligibilité sous un vrai nom de programme."""
-    from verificateur import eligibilite
+    from verificateur.financements import eligibilite
 
     assert "segur-securite-2021" not in eligibilite.disponibles(eligibilite.dossiers_par_defaut())
     budget = eligibilite.charger(BUDGET, eligibilite.catalogue_de(("plan-national",)))
@@ -508,7 +512,8 @@ def test_le_segur_2021_n_est_plus_un_programme_de_financement():
 
 
 def test_l_exemple_montre_chaque_construction():
-    from verificateur import eligibilite, politiques
+    from verificateur import politiques
+    from verificateur.financements import eligibilite
 
     catalogue = politiques.charger()
     d = eligibilite.charger(EXEMPLE, catalogue).donnees
@@ -523,7 +528,7 @@ def test_l_exemple_montre_chaque_construction():
 
 
 def _dossier(statuts: dict[str, str], profil: dict | None = None):
-    from verificateur.eligibilite import Dossier
+    from verificateur.financements.eligibilite import Dossier
 
     profil = profil if profil is not None else {"finess": "350042131", "raison_sociale": "CH d'essai", "categorie": "ch",
                                                 "statut_juridique": "public", "region": "53", "effectif": 900}
@@ -536,7 +541,8 @@ def _dossier(statuts: dict[str, str], profil: dict | None = None):
     ("preuve_manquante", "incomplet"), ("erreur", "incomplet"), ("derogation", "non_eligible"),
 ])
 def test_statut_d_un_prerequis_et_decision(statut, decision):
-    from verificateur import eligibilite, politiques
+    from verificateur import politiques
+    from verificateur.financements import eligibilite
 
     programme = eligibilite.charger(BUDGET, politiques.charger())
     (c,) = eligibilite.decider(programme, date(2026, 10, 1), [_dossier({"BUD-01": statut})])
@@ -544,7 +550,8 @@ def test_statut_d_un_prerequis_et_decision(statut, decision):
 
 
 def test_profil_inconnu_incomplet():
-    from verificateur import eligibilite, politiques
+    from verificateur import politiques
+    from verificateur.financements import eligibilite
 
     programme = eligibilite.charger(EXEMPLE, politiques.charger())
     dossier = _dossier({"PBN-01": "conforme"}, profil=None)
@@ -581,7 +588,8 @@ def test_identifiant_different_du_nom_de_fichier(lancer, tmp_path):
 
 
 def test_completer_lot_ajoute_les_cles_du_contrat():
-    from verificateur import eligibilite, politiques
+    from verificateur import politiques
+    from verificateur.financements import eligibilite
     from verificateur.sources import SourceArbre
 
     catalogue = politiques.charger()
@@ -644,7 +652,8 @@ def test_le_programme_charge_les_politiques_qu_il_declare(lancer):
 
 
 def test_montant_hors_bareme_et_taille_absente():
-    from verificateur import eligibilite, politiques
+    from verificateur import politiques
+    from verificateur.financements import eligibilite
 
     catalogue = politiques.charger()
     par_categorie = eligibilite.charger(EXEMPLE, catalogue)
@@ -819,7 +828,7 @@ def test_financements_md_montre_le_vrai_avertissement(lancer, tmp_path, monkeypa
 
 
 def test_ecarter_doublons_trois_depots_et_message_borne():
-    from verificateur.eligibilite import Dossier, ecarter_doublons
+    from verificateur.financements.eligibilite import Dossier, ecarter_doublons
 
     def dossier(chemin: str, statut: str, finess: str = FINESS_CHU) -> Dossier:
         verdicts = {"2026-10-01": {f"R-{i}": {"statut": statut} for i in range(7)}}

@@ -55,7 +55,7 @@ def test_contrat_du_rapport_json(lancer):
 
 
 def test_rapport_identique_octet_pour_octet_et_empreinte(lancer):
-    from verificateur.rapport import empreinte
+    from verificateur.evaluation.rapport import empreinte
 
     premier, rapport = evaluer_json(lancer, "ch-vallee-du-lys")
     second, _ = evaluer_json(lancer, "ch-vallee-du-lys")
@@ -137,7 +137,7 @@ def test_politique_invalide_refusee_avec_sa_ligne(tmp_path, lancer, remplacer, l
 
 
 def test_erreur_interne_une_ligne_sans_trace(lancer, monkeypatch):
-    from verificateur import moteur
+    from verificateur.evaluation import moteur
 
     def panne(*_args, **_kwargs):
         raise RuntimeError("panne simulée")

@@ -61,7 +61,7 @@ def test_l_exemple_de_cas_par_valeurs_de_regles_md_dit_vrai(tmp_path):
 
     import yaml
 
-    from verificateur import cas as module_cas
+    from verificateur.auteurs import cas as module_cas
     from verificateur import politiques
 
     texte = (RACINE / "docs" / "regles.md").read_text(encoding="utf-8")

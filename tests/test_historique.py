@@ -92,7 +92,8 @@ def test_depot_sans_commit(tmp_path, environnement_git, lancer):  # noqa: F811
 
 def test_cache_par_blob(histoire, monkeypatch):
     """Chaque contenu distinct (chemin, blob) n'est lu et validé qu'une fois pour toute l'histoire."""
-    from verificateur import historique, politiques, preuves
+    from verificateur import politiques, preuves
+    from verificateur.commandes import historique
 
     depot, _ = histoire
     lus: list[str] = []
@@ -156,7 +157,8 @@ def test_index_fichier_pas_encore_commite(tmp_path, environnement_git, lancer): 
 
 
 def _historique_brut(depot: Path, depuis: date, jusqu_a: date) -> dict:
-    from verificateur import historique, politiques
+    from verificateur import politiques
+    from verificateur.commandes import historique
 
     return historique.historique(str(depot), politiques.charger(None, None), depuis, jusqu_a)
 
@@ -170,7 +172,7 @@ def test_pas_un_depot_git(tmp_path, lancer):
 
 
 def test_etapes_calendrier():
-    from verificateur.historique import etapes
+    from verificateur.commandes.historique import etapes
 
     assert etapes(date(2024, 1, 31), date(2024, 3, 31), "mois") == [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31)]
     assert etapes(date(2024, 2, 1), date(2025, 1, 10), "trimestre") == [

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from verificateur.lecture import lire_csv, lire_markdown, lire_yaml, normaliser_titre
+from verificateur.socle.lecture import lire_csv, lire_markdown, lire_yaml, normaliser_titre
 
 
 def problemes(document):
@@ -154,7 +154,7 @@ def test_yaml_faute_de_syntaxe_en_francais(contenu):
 def test_yaml_message_inconnu_de_libyaml_jamais_recopie():
     import yaml
 
-    from verificateur.lecture import _message_yaml
+    from verificateur.socle.lecture import _message_yaml
 
     marque = yaml.Mark("a.yaml", 12, 0, 11, None, None)
     erreur = yaml.MarkedYAMLError("while doing something new", marque, "found a brand new problem", marque)
@@ -192,6 +192,6 @@ def test_csv_fautes_en_francais(contenu, attendu):
     [(2, "dossier ou fichier introuvable"), (13, "permission refusée"), (28, "plus de place sur le disque"), (30, "système de fichiers en lecture seule"), (121, "erreur du système EREMOTEIO")],
 )
 def test_erreurs_du_systeme_en_francais(numero, attendu):
-    from verificateur.francais import erreur_systeme
+    from verificateur.socle.francais import erreur_systeme
 
     assert erreur_systeme(OSError(numero, "English text from the system")) == attendu

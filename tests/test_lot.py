@@ -75,7 +75,7 @@ def valider(donnees: dict) -> None:
     from verificateur import lot
 
     assert lot.valider(donnees) == []
-    from verificateur import rapport
+    from verificateur.evaluation import rapport
 
     assert donnees["empreinte"] == rapport.empreinte(donnees)
 
@@ -336,7 +336,7 @@ def test_rapports_et_reprise(tmp_path, lancer):
 
 
 def test_cache(tmp_path, lancer, monkeypatch):
-    from verificateur import moteur
+    from verificateur.evaluation import moteur
 
     depots = copier_exemples(tmp_path / "depots")
     depot_git(EXEMPLES / "chu-armorique", depots / "chu-git")
@@ -452,8 +452,12 @@ def test_eligibilite_calculee_par_les_processus_du_lot(tmp_path):
     (eligibilite.dossier_pour_lot) ; le lot est complété (eligibilite.completer_lot) et rescellé."""
     from datetime import date
 
-    from verificateur import eligibilite, lot, politiques, rapport
-    from verificateur.rendus_lot import rendu
+    from verificateur import lot, politiques
+
+    from verificateur.financements import eligibilite
+
+    from verificateur.evaluation import rapport
+    from verificateur.rendus.lot import rendu
 
     copier_exemples(tmp_path / "depots")
     (tmp_path / "depots" / "notes").mkdir()

@@ -106,7 +106,7 @@ def test_index_abime_ignore(tmp_path, lancer, lectures, monkeypatch):
 
 def test_rapport_du_cache_seulement_avec_rapports(tmp_path, lancer, monkeypatch):
     """Le rapport complet n'est mis en cache que pour --rapports (seul à s'en servir)."""
-    from verificateur import moteur
+    from verificateur.evaluation import moteur
 
     copier_exemples(tmp_path / "depots")
     evalues: list[str] = []
@@ -133,8 +133,9 @@ def test_rapport_du_cache_seulement_avec_rapports(tmp_path, lancer, monkeypatch)
 
 
 def test_rendu_json_et_empreinte_en_flux(tmp_path, lancer):
-    from verificateur import lot, rapport
-    from verificateur.rendus_lot import rendu
+    from verificateur import lot
+    from verificateur.evaluation import rapport
+    from verificateur.rendus.lot import rendu
 
     depots = copier_exemples(tmp_path / "depots")
     (depots / "vide").mkdir()

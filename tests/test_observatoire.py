@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXEMPLES, RACINE
-from verificateur.francais import erreur_systeme
+from verificateur.socle.francais import erreur_systeme
 
 DATE_1, DATE_2 = "2026-10-01", "2026-10-02"
 

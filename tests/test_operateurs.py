@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 
-from verificateur import langage, typage
+from verificateur import langage
+
+from verificateur.politiques import typage
 from verificateur.langage import CONDITION, MODIFICATEURS_VALEUR, OPERATEURS_CONDITION, OPERATEURS_VALEUR, VALEUR
 
 RACINE = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
-from verificateur import rapport as module_rapport
+from verificateur.evaluation import rapport as module_rapport
 from verificateur.rendus import FORMATS, rendu
 from verificateur.rendus.commun import ECHECS, sous_le_seuil
 
@@ -185,7 +185,7 @@ def test_registre_des_formats_et_option_de_la_cli(lancer):
 def test_les_imports_lourds_restent_dans_les_rendus():
     # La collecte et les rendus de l'observatoire non plus : la ligne de commande (et donc le crochet
     # pre-commit) ne lit au démarrage que les bornes et les registres des formats.
-    modules = ('jinja2', 'xml.etree.ElementTree', 'csv', 'tabulate', 'verificateur.collecte', 'verificateur.observatoire.rendus')
+    modules = ('jinja2', 'xml.etree.ElementTree', 'csv', 'tabulate', 'verificateur.git.collecte', 'verificateur.observatoire.rendus')
     code = f"import sys, verificateur.cli; print(sorted(m for m in {modules!r} if m in sys.modules))"
     fini = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=RACINE, check=True)
     assert fini.stdout.strip() == "[]"
@@ -677,7 +677,8 @@ def _depot_git(source: Path, cible: Path, env: dict[str, str]) -> Path:
 @pytest.fixture(scope="module")
 def rapports_des_exemples(tmp_path_factory):
     """Chaque exemple : dossier au 2026-10-01, dossier au 2027-03-15 (seuil critique), révision, index."""
-    from verificateur import moteur, politiques
+    from verificateur import politiques
+    from verificateur.evaluation import moteur
     from verificateur.sources import SourceArbre, SourceMemoire
 
     if not (RACINE / "politiques" / "plan-national" / "politique.yaml").is_file():
@@ -697,7 +698,7 @@ def rapports_des_exemples(tmp_path_factory):
     fichiers["budget/2026.yaml"] = b"annee: 2026\nbudget_numerique: -1\n"
     rapports[("invalide", "memoire")] = moteur.evaluer_source(SourceMemoire(fichiers, "depots/invalide", "revision", REV), catalogue, jour)
     if shutil.which("git"):
-        from verificateur.depot_git import SourceIndex, SourceRevision
+        from verificateur.git.depot_git import SourceIndex, SourceRevision
 
         racine = tmp_path_factory.mktemp("depots")
         maison = racine / "maison"
@@ -766,7 +767,8 @@ def test_chaque_format_sur_chaque_exemple(rapports_des_exemples):
 
 def test_json_identique_octet_pour_octet_dans_chaque_mode(rapports_des_exemples, tmp_path_factory):
     """Deux évaluations des mêmes entrées : les mêmes octets (et la même empreinte), quel que soit le mode."""
-    from verificateur import moteur, politiques
+    from verificateur import politiques
+    from verificateur.evaluation import moteur
     from verificateur.sources import SourceArbre
 
     catalogue = politiques.charger()
@@ -833,7 +835,7 @@ def test_sarif_resume_d_un_ehpad_compte_chaque_echec_a_sa_gravite(lancer):
 
 def test_un_seul_lieu_fichier_ligne():
     """#14.3 : « fichier:ligne » s'écrit en un seul endroit ; chaque appelant garde sa forme."""
-    from verificateur.problemes import lieu
+    from verificateur.socle.problemes import lieu
     from verificateur.rendus.commun import lieu as lieu_des_rendus
 
     assert lieu_des_rendus is lieu
@@ -846,8 +848,9 @@ def test_un_seul_lieu_fichier_ligne():
 
 
 def test_une_seule_table_des_mots_des_statuts():
-    """#14.3 : les mots des statuts viennent d'une table (verificateur.statuts) ; l'éligibilité les précise."""
-    from verificateur import eligibilite, statuts
+    """#14.3 : les mots des statuts viennent d'une table (verificateur.socle.statuts) ; l'éligibilité les précise."""
+    from verificateur.financements import eligibilite
+    from verificateur.socle import statuts
     from verificateur.evaluation import STATUTS
     from verificateur.rendus import commun
 
@@ -870,8 +873,16 @@ def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
     dans son ordre (celui de l'aide), et chaque enregistrement se charge."""
     import click
 
-    from verificateur import cli, rendus, rendus_echeances, rendus_eligibilite, rendus_historique, rendus_lot
-    from verificateur.observatoire import rendus as rendus_observatoire
+    from verificateur import cli, rendus
+
+    from verificateur.rendus import echeances as rendus_echeances
+
+    from verificateur.rendus import eligibilite as rendus_eligibilite
+
+    from verificateur.rendus import historique as rendus_historique
+
+    from verificateur.rendus import lot as rendus_lot
+    from verificateur.observatoire import formats as rendus_observatoire
 
     registres = {
         "evaluer": rendus.FORMATS,
@@ -916,7 +927,7 @@ def test_un_format_enregistre_deux_fois_est_refuse():
 def test_une_surcouche_jinja_garde_l_environnement_du_rapport_intact():
     """#14.3 : l'environnement Jinja public des rendus HTML ; une famille y ajoute ses gabarits et ses filtres."""
     from verificateur.rendus.html import environnement, surcouche
-    from verificateur.rendus_lot import html as rendu_lot
+    from verificateur.rendus.lot import html as rendu_lot
 
     base = environnement()
     assert base is environnement() and base.autoescape

@@ -14,7 +14,7 @@ import pytest
 
 import verificateur
 from test_depot_git import environnement_git, git  # noqa: F401 (fixture)
-from verificateur import schemas_depot
+from verificateur.commandes import schemas_depot
 from verificateur.preuves import EXEMPLES_DE_CHEMINS, TYPES
 
 AVEC_GIT = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")

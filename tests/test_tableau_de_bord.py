@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from verificateur.rendus_lot.html import lien_relatif, rendre
+from verificateur.rendus.lot.html import lien_relatif, rendre
 
 STATUTS_ZERO = {"conforme": 0, "non_conforme": 0, "preuve_manquante": 0, "erreur": 0, "non_applicable": 0, "derogation": 0}
 

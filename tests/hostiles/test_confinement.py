@@ -287,7 +287,7 @@ def test_revision_qui_n_est_pas_un_commit(tmp_path, environnement_git, lancer):
 def test_cas_des_politiques_lisent_leurs_bases_liees_physiquement(tmp_path):
     """Les bases des cas de test des politiques livrées ne sont pas des preuves reçues : un installateur
     (uv) les lie physiquement à son cache. Elles restent lues ; un dépôt de preuves, lui, ne l'est pas."""
-    from verificateur import cas
+    from verificateur.auteurs import cas
     from verificateur.sources import SourceArbre
 
     cache = tmp_path / "cache-installateur.yaml"

@@ -54,7 +54,7 @@ def separe(sep: str) -> Callable[[str], str]:
 def _memoire_vide():
     """`assainir` mémorise les textes courts : les témoins (masquage coupé) ne doivent ni lire ni laisser
     de textes mémorisés par un autre test."""
-    from verificateur.donnees_personnelles import _texte_court
+    from verificateur.socle.donnees_personnelles import _texte_court
 
     _texte_court.cache_clear()
     yield
@@ -225,7 +225,8 @@ def test_aucun_nir_dans_aucune_sortie_et_chaque_emplacement_signale(lancer, tmp_
 
 def test_temoin_sans_masquage_les_numeros_fuyaient(lancer, tmp_path, environnement_git, monkeypatch):
     """Le même parcours, masquage coupé (détection intacte) : la table ci-dessus sait échouer."""
-    from verificateur import donnees_personnelles, problemes
+    from verificateur.socle import donnees_personnelles
+    from verificateur.socle import problemes
 
     monkeypatch.setattr(donnees_personnelles, "masquer", lambda texte: texte)
     monkeypatch.setattr(problemes, "masquer", lambda texte: texte)
@@ -283,7 +284,7 @@ def test_vrai_commit_refuse_par_le_crochet_sans_recopier_le_numero(tmp_path, env
     f"NIR {NIR_EN_2}A.", f"({' '.join(groupes(NIR_EN_2))}B)",  # une lettre A/B collée n'est pas un département
 ])
 def test_nir_reconnu_et_masque(texte):
-    from verificateur.donnees_personnelles import MASQUE as masque, masquer
+    from verificateur.socle.donnees_personnelles import MASQUE as masque, masquer
 
     masque_ = masquer(texte)
     assert masque in masque_ and not re.search(r"[0-9]{2}\W*[0-9]{3}\W*[0-9]{3}\W*[0-9]{2}$", masque_)
@@ -300,7 +301,7 @@ def test_nir_reconnu_et_masque(texte):
     "du 2026-10-01 au 2026-12-31", "192.168.1.10 - 192.168.1.20",
 ])
 def test_pas_de_faux_positif(texte):
-    from verificateur.donnees_personnelles import masquer, trouver
+    from verificateur.socle.donnees_personnelles import masquer, trouver
 
     assert trouver(texte) == [] and masquer(texte) == texte
 
@@ -312,8 +313,8 @@ def test_pas_de_faux_positif(texte):
     (f"cle: {NIR}\n", [1]),  # un entier YAML
 ])
 def test_une_erreur_par_numero_a_sa_ligne(yaml, lignes):
-    from verificateur import lecture
-    from verificateur.donnees_personnelles import lignes_nir
+    from verificateur.socle import lecture
+    from verificateur.socle.donnees_personnelles import lignes_nir
 
     contenu = yaml.encode("utf-8")
     assert lignes_nir("x.yaml", contenu, lecture.lire_yaml("x.yaml", contenu)) == lignes
@@ -352,7 +353,7 @@ def test_ligne_de_progression_du_lot():
 def test_chaine_de_chiffres_demesuree_masquee_entiere():
     """Des centaines de milliers de « 3 » séparés (écrits exprès pour coûter) : au-delà de CHAINES_MAX
     caractères examinés, la chaîne n'est plus découpée, elle est masquée entière — rien ne fuit."""
-    from verificateur.donnees_personnelles import CHAINES_MAX, MASQUE as masque, masquer
+    from verificateur.socle.donnees_personnelles import CHAINES_MAX, MASQUE as masque, masquer
 
     assert masquer("3 " * CHAINES_MAX + "fin") == f"{masque} fin"
     assert masquer(f"{NIR} " + "3 " * (CHAINES_MAX // 2) + "x " + "3 " * 7) == f"{masque} x {'3 ' * 7}"
@@ -373,7 +374,7 @@ SEPARATEURS = [" ", "\u00a0", "\u202f", ".", "-", "\t", "  ", "_", " - ", "\u200
 def test_propriete_tout_nir_ecrit_en_groupes_est_masque(corps, seps, avant, apres):
     """Quels que soient les séparateurs entre les groupes usuels et le texte autour (sans chiffre
     collé), un NIR disparaît de `masquer` et `assainir`, et le masque est idempotent."""
-    from verificateur.donnees_personnelles import assainir, masquer
+    from verificateur.socle.donnees_personnelles import assainir, masquer
 
     g = groupes(nir(corps))
     ecrit = avant + g[0] + "".join(s + x for s, x in zip(seps, g[1:])) + apres
@@ -435,9 +436,10 @@ def test_rien_de_brut_vers_un_terminal(lancer, tmp_path, environnement_git):
 
 
 def test_temoin_sans_neutralisation_les_echappements_passaient(lancer, tmp_path, environnement_git, monkeypatch):
-    from verificateur import donnees_personnelles, problemes
+    from verificateur.socle import donnees_personnelles
 
     # L'étape unique d'assainissement, et son nom ré-exporté par problemes : tous deux sans effet.
+    from verificateur.socle import problemes
     monkeypatch.setattr(problemes, "sans_controle", lambda texte: texte)
     monkeypatch.setattr(donnees_personnelles, "sans_controle", lambda texte: texte)
     donnees_personnelles._texte_court.cache_clear()

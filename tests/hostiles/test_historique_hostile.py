@@ -10,7 +10,7 @@ import subprocess
 from conftest import DATE_EXEMPLES
 from fabrique import MEMOIRE_MAX, lancer_mesure, terrain  # noqa: F401 (fixture)
 from test_depot_git import environnement_git, git  # noqa: F401 (fixture)
-from verificateur.historique import ETAPES_MAX
+from verificateur.commandes.historique import ETAPES_MAX
 
 COMMITS = 10_000
 DEBUT = 1_577_836_800  # 2020-01-01T00:00:00Z
@@ -53,7 +53,7 @@ def test_historique_de_10000_commits(terrain, tmp_path, lancer, monkeypatch):
     assert vu["etapes"][0]["date"] == "2020-01-31" and vu["etapes"][0]["revision"] is not None
     terrain.rien_n_a_fui(sortie)
     # La même histoire, avec une limite de commits abaissée : refusée, par un message.
-    from verificateur import depot_git
+    from verificateur.git import depot_git
 
     monkeypatch.setattr(depot_git, "COMMITS_MAX", COMMITS)
     refus = lancer("historique", str(terrain.depot), "--depuis", "2020-01-01", "--jusqu-a", "2026-12-31")

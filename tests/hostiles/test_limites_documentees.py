@@ -9,9 +9,9 @@ from conftest import RACINE
 
 
 def test_les_limites_de_volume_documentees_sont_celles_du_code():
-    from verificateur.depot_git import COMMITS_MAX
-    from verificateur.historique import ETAPES_MAX, TAILLE_MAX_HISTOIRE
-    from verificateur.lecture import CHIFFRES_MAX_NOMBRE, COLONNES_MAX_CSV, LIGNES_MAX_CSV, TITRES_MAX, VALEURS_MAX_YAML
+    from verificateur.git.depot_git import COMMITS_MAX
+    from verificateur.commandes.historique import ETAPES_MAX, TAILLE_MAX_HISTOIRE
+    from verificateur.socle.lecture import CHIFFRES_MAX_NOMBRE, COLONNES_MAX_CSV, LIGNES_MAX_CSV, TITRES_MAX, VALEURS_MAX_YAML
     from verificateur.sources import NOMBRE_MAX_PREUVES, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT
 
     lignes = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8").splitlines()
@@ -32,7 +32,7 @@ def test_les_limites_de_volume_documentees_sont_celles_du_code():
     assert valeur("étapes d'un `historique`") == str(ETAPES_MAX)
     assert valeur("commits de l'histoire") == str(COMMITS_MAX)
     assert valeur("octets de preuves lus pour tout un `historique`") == f"{TAILLE_MAX_HISTOIRE} octets (128 Mio)"
-    from verificateur.collecte import DELAI_DEFAUT, TAILLE_DEFAUT
+    from verificateur.git.collecte import DELAI_DEFAUT, TAILLE_DEFAUT
 
     assert valeur("durée de la récupération d'un dépôt collecté") == f"{DELAI_DEFAUT} s (`--delai-collecte`)"
     assert valeur("taille du miroir d'un dépôt collecté") == f"{TAILLE_DEFAUT} Mio (`--taille-max-collecte`)"

@@ -120,7 +120,7 @@ def _en_csv(lignes: list[dict[str, Any]], colonnes: list[str]) -> str:
 
 @lru_cache(maxsize=None)
 def _schema(nom: str) -> dict[str, Any]:
-    from verificateur import validation
+    from verificateur.socle import validation
 
     return validation.schema(f"preuves/{nom}")
 
@@ -205,8 +205,8 @@ def _catalogue() -> Any:
 def _evaluer(chemin: str, contenu: bytes) -> dict[str, Any]:
     """Le dépôt d'exemple dont un fichier est remplacé : rapport JSON validé, rendu texte, lignes de
     problème françaises. Toute autre exception qu'une ErreurVerificateur fait échouer la propriété."""
-    from verificateur import moteur
-    from verificateur.problemes import ErreurVerificateur
+    from verificateur.evaluation import moteur
+    from verificateur.socle.problemes import ErreurVerificateur
     from verificateur.rendus import rendu
     from verificateur.sources import SourceMemoire
 

@@ -211,7 +211,9 @@ def test_fenetre_hors_du_calendrier_rend_erreur():
     dans une politique, un cas de test daté de l'an 1) : la règle rend `erreur`, jamais d'erreur interne."""
     from datetime import date
 
-    from verificateur import moteur, politiques
+    from verificateur import politiques
+
+    from verificateur.evaluation import moteur
     from verificateur.langage import Contexte, ErreurCalcul, condition, valeur
     from verificateur.preuves import charger
     from verificateur.sources import SourceArbre, SourceMemoire
@@ -431,7 +433,7 @@ def test_historique_un_commit_de_trop_de_fichiers(terrain, lancer, monkeypatch):
     """L'arbre rejoué par `historique` est borné comme celui d'une révision : un commit de l'histoire
     au-delà de NOMBRE_MAX_FICHIERS est refusé en le nommant, même si les fichiers sont supprimés ensuite.
     (La limite est abaissée pour que le cas reste rapide ; le mécanisme est le même.)"""
-    from verificateur import historique
+    from verificateur.commandes import historique
 
     monkeypatch.setattr(historique, "NOMBRE_MAX_FICHIERS", 30)
     subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(terrain.depot)], check=True)

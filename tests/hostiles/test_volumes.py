@@ -16,7 +16,7 @@ import pytest
 from conftest import DATE_EXEMPLES, EXEMPLES
 from fabrique import MEMOIRE_MAX, MODES, lancer_mesure, lignes, rapport, statuts, terrain  # noqa: F401 (fixture)
 from test_depot_git import empreintes, environnement_git, git  # noqa: F401 (fixture)
-from verificateur.lecture import COLONNES_MAX_CSV, LIGNES_MAX_CSV, PROFONDEUR_MAX, TITRES_MAX, VALEURS_MAX_YAML
+from verificateur.socle.lecture import COLONNES_MAX_CSV, LIGNES_MAX_CSV, PROFONDEUR_MAX, TITRES_MAX, VALEURS_MAX_YAML
 from verificateur.sources import NOMBRE_MAX_PREUVES, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES
 
 MESURES = "securite/mesures.yaml"

@@ -15,7 +15,7 @@ from typing import Any
 
 from verificateur.observatoire.evolution import INCONNUE, Filtres, taux, titres_des_regles
 from verificateur.observatoire.store import Observatoire
-from verificateur.problemes import ErreurVerificateur
+from verificateur.socle.problemes import ErreurVerificateur
 
 FORMAT = "verificateur/observatoire-comparaison/1"
 RANG = {"conforme": 2, "non_applicable": 2, "derogation": 1, "non_conforme": 0, "preuve_manquante": 0, "erreur": 0}

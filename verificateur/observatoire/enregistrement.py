@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from verificateur import donnees_personnelles
+from verificateur.socle import donnees_personnelles
 from verificateur.observatoire.store import STATUTS, Observatoire
-from verificateur.problemes import ErreurVerificateur, sans_controle
+from verificateur.socle.problemes import ErreurVerificateur, sans_controle
 
 # Le masquage des données personnelles des sorties (s'il est livré) s'applique aussi aux textes gardés.
 _MASQUER = getattr(donnees_personnelles, "masquer", None)
@@ -30,7 +30,8 @@ def _texte(valeur: Any) -> str | None:
 
 def lire_lot(fichier: str) -> dict[str, Any]:
     """Le JSON d'un lot, vérifié : format, schéma, empreinte ; sinon un message qui nomme le fichier."""
-    from verificateur import lot, validation
+    from verificateur import lot
+    from verificateur.socle import validation
 
     donnees = lot.lire_json(fichier)
     if not isinstance(donnees, dict) or "format" not in donnees:

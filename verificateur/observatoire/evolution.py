@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verificateur.observatoire.store import STATUTS, Observatoire
-from verificateur.problemes import ErreurVerificateur
+from verificateur.socle.problemes import ErreurVerificateur
 
 FORMAT = "verificateur/observatoire-evolution/1"
 INCONNUE = "inconnue"

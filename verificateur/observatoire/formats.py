@@ -4,6 +4,8 @@ charger (le crochet pre-commit passe par la même ligne de commande)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from verificateur.rendus.registre import Format, registre
 
 CAMPAGNES: dict[str, Format] = registre(
@@ -27,3 +29,17 @@ COMPARAISON: dict[str, Format] = registre(
     Format("csv", "verificateur.observatoire.rendus:comparaison_csv", ".csv"),
     Format("html", "verificateur.observatoire.rendus:comparaison_html", ".html"),
 )
+
+
+def rendre_evolution(obs: Any, filtres: Any, format_: str, dossier: str) -> str:
+    """L'évolution au format demandé ; la page HTML lit aussi la dernière comparaison et les derniers rapports."""
+    from verificateur.observatoire import evolution as module
+
+    donnees = module.evolution(obs, filtres)
+    if format_ != "html":
+        return EVOLUTION[format_].rendu()(donnees)  # type: ignore[no-any-return]
+    from verificateur.observatoire.comparaison import comparer, dernieres
+
+    deux = dernieres(obs)
+    comparaison = comparer(obs, deux[0], deux[1], filtres) if deux else None
+    return EVOLUTION["html"].rendu()(donnees, comparaison, module.derniers_rapports(obs, filtres), dossier)  # type: ignore[no-any-return]

@@ -1,6 +1,6 @@
 """Les rendus de l'observatoire : texte (tableaux), JSON, CSV pour tableur, HTML (la page de l'observatoire).
 
-La page HTML suit le tableau de bord d'un lot (`verificateur/rendus_lot/html.py`) : un fichier autonome,
+La page HTML suit le tableau de bord d'un lot (`verificateur/rendus/lot/html.py`) : un fichier autonome,
 CSS en ligne, courbes SVG en ligne, aucun script, aucune ressource externe, échappement automatique.
 Les courbes sont de petits multiples (une petite courbe par région, par catégorie, par règle) : à 18
 régions et une vingtaine de règles, un seul graphique à vingt courbes ne se lit pas.
@@ -14,8 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 from verificateur.rendus.commun import LIBELLES, ORDRE_STATUTS
-# Les registres des formats, dans un module léger que la ligne de commande lit au démarrage.
-from verificateur.observatoire.formats import CAMPAGNES, COMPARAISON, EVOLUTION  # noqa: F401
 
 
 def _pourcent(taux: float | None) -> str:
@@ -72,7 +70,7 @@ def campagnes_json(liste: list[dict[str, Any]]) -> str:
 
 
 def campagnes_csv(liste: list[dict[str, Any]]) -> str:
-    from verificateur import tableur  # à l'usage : le module csv reste hors de la CLI
+    from verificateur.socle import tableur  # à l'usage : le module csv reste hors de la CLI
 
     return tableur.ecrire(
         ["campagne", "date_evaluation", "lots", "etablissements", "evalues", "echecs", "conformes", "taux_conformite_moyen", "politiques"],
@@ -89,19 +87,6 @@ def evolution_json(d: dict[str, Any]) -> str:
     return _json(d)
 
 
-
-
-def evolution(obs: Any, filtres: Any, format_: str, dossier: str) -> str:
-    from verificateur.observatoire import evolution as module
-
-    donnees = module.evolution(obs, filtres)
-    if format_ != "html":  # la page (html) lit aussi la dernière comparaison et les derniers rapports
-        return EVOLUTION[format_].rendu()(donnees)  # type: ignore[no-any-return]
-    from verificateur.observatoire.comparaison import comparer, dernieres
-
-    deux = dernieres(obs)
-    comparaison = comparer(obs, deux[0], deux[1], filtres) if deux else None
-    return page(donnees, comparaison, module.derniers_rapports(obs, filtres), dossier)
 
 
 def _groupes_texte(titre: str, libelle: str, groupes: list[dict[str, Any]], noms: list[str]) -> list[str]:
@@ -146,7 +131,7 @@ def evolution_texte(d: dict[str, Any]) -> str:
 
 
 def evolution_csv(d: dict[str, Any]) -> str:
-    from verificateur import tableur  # à l'usage : le module csv reste hors de la CLI
+    from verificateur.socle import tableur  # à l'usage : le module csv reste hors de la CLI
 
     dates = {c["nom"]: c["date_evaluation"] for c in d["campagnes"]}
     lignes: list[list[Any]] = []
@@ -207,7 +192,7 @@ def comparaison_json(d: dict[str, Any], dossier: str = "") -> str:
 
 
 def comparaison_csv(d: dict[str, Any], dossier: str = "") -> str:
-    from verificateur import tableur  # à l'usage : le module csv reste hors de la CLI
+    from verificateur.socle import tableur  # à l'usage : le module csv reste hors de la CLI
 
     lignes: list[list[Any]] = []
     for nature, cle in (("regression", "regressions"), ("amelioration", "ameliorations")):
@@ -273,7 +258,7 @@ def _vignette(libelle: str, sous_titre: str, lignes: list[dict[str, Any]], cle_p
 
 
 def _lien(rapport: str | None, dossier: str) -> str | None:
-    from verificateur.rendus_lot.html import lien_relatif
+    from verificateur.rendus.lot.html import lien_relatif
 
     if not rapport:
         return None
@@ -286,7 +271,7 @@ def _lien(rapport: str | None, dossier: str) -> str | None:
 @lru_cache(maxsize=1)
 def _environnement() -> Any:
     from verificateur.rendus.html import surcouche
-    from verificateur.rendus_lot import html as rendu_lot
+    from verificateur.rendus.lot import html as rendu_lot
 
     # Une surcouche de l'environnement du tableau de bord d'un lot : mêmes filtres, mêmes feuilles de style.
     return surcouche(rendu_lot._environnement(), "verificateur.observatoire")
@@ -294,7 +279,7 @@ def _environnement() -> Any:
 
 def page(evolution: dict[str, Any] | None, comparaison: dict[str, Any] | None, etablissements: list[dict[str, Any]], dossier: str) -> str:
     from verificateur import __version__
-    from verificateur.rendus_lot.html import nom_region
+    from verificateur.rendus.lot.html import nom_region
 
     env = _environnement()
     vignettes_regions = vignettes_categories = vignettes_regles = []

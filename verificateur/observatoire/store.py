@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from verificateur import __version__
-from verificateur.problemes import ErreurVerificateur
+from verificateur.socle.problemes import ErreurVerificateur
 
 VERSION = 1
 APPLICATION_ID = int.from_bytes(b"VrOb", "big")  # « verificateur, observatoire » dans l'en-tête du fichier

@@ -58,7 +58,7 @@ def couverture(lignes: list[Any], catalogue: Any, bilan: str, externes: list[Any
 
 
 def _portees() -> dict[str, str]:
-    from verificateur.couverture import LIBELLES_PORTEES
+    from verificateur.auteurs.couverture import LIBELLES_PORTEES
 
     return LIBELLES_PORTEES
 

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 # Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
-# l'unique table des mots des statuts (verificateur.statuts, sous ces noms courts).
-from verificateur.problemes import lieu  # noqa: F401
-from verificateur.statuts import LIBELLES_STATUTS as LIBELLES
-from verificateur.statuts import PLURIELS_STATUTS as PLURIELS
+# l'unique table des mots des statuts (verificateur.socle.statuts, sous ces noms courts).
+from verificateur.socle.problemes import lieu  # noqa: F401
+from verificateur.socle.statuts import LIBELLES_STATUTS as LIBELLES
+from verificateur.socle.statuts import PLURIELS_STATUTS as PLURIELS
 
 # Ordre d'affichage des statuts dans les bilans : les échecs d'abord.
 ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from verificateur import tableur
-from verificateur.tableur import neutraliser  # noqa: F401 — nom public du rendu CSV
+from verificateur.socle import tableur
+from verificateur.socle.tableur import neutraliser  # noqa: F401 — nom public du rendu CSV
 from verificateur.rendus.commun import lieu
 
 COLONNES = (

@@ -1,0 +1,28 @@
+"""Le pipeline d'une évaluation, de la source au rapport : ce que la CLI, le crochet, le lot,
+l'historique et les cas de test appellent tous (un seul moteur, jamais dupliqué)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from verificateur import evaluation, preuves
+
+from verificateur.evaluation import rapport
+from verificateur.politiques import Catalogue
+from verificateur.sources import Source
+
+
+def evaluer_source(source: Source, catalogue: Catalogue, jour: date, seuil: str = "mineure", fraicheur: bool = True) -> dict[str, Any]:
+    """`fraicheur` : pour une source git, lire dans l'historique la date du premier commit de chaque
+    fichier (« déclaré a posteriori ») ; inutile quand seuls les verdicts comptent."""
+    lues, resultat = charger_et_evaluer(source, catalogue, jour, fraicheur)
+    return rapport.construire(resultat, lues, catalogue, seuil)
+
+
+def charger_et_evaluer(source: Source, catalogue: Catalogue, jour: date, fraicheur: bool = True) -> tuple[preuves.Preuves, evaluation.Evaluation]:
+    """Les preuves lues et leur évaluation à `jour` : l'échéancier les réévalue à d'autres dates sans
+    relire le dépôt."""
+    lues = preuves.charger(source)
+    dates_ajout = getattr(source, "dates_ajout", None) if fraicheur else None
+    return lues, evaluation.evaluer(catalogue, lues, jour, dates_ajout() if dates_ajout else None)
