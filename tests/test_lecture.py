@@ -154,7 +154,7 @@ def test_yaml_faute_de_syntaxe_en_francais(contenu):
 def test_yaml_message_inconnu_de_libyaml_jamais_recopie():
     import yaml
 
-    from verificateur.socle.lecture import _message_yaml
+    from verificateur.socle.lecture_yaml import _message_yaml
 
     marque = yaml.Mark("a.yaml", 12, 0, 11, None, None)
     erreur = yaml.MarkedYAMLError("while doing something new", marque, "found a brand new problem", marque)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from verificateur.socle.lecture import Chemin, Document
+from verificateur.socle.donnees import Chemin, Document
 
 _TYPES = {
     "string": "un texte",

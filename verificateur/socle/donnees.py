@@ -1,0 +1,41 @@
+"""Les données partagées entre les couches : des classes simples, qui ne lisent ni n'analysent rien.
+
+Au socle pour que toute couche puisse les nommer sans importer celle qui les produit : un `Document` est
+ce que rendent les lectures (`socle.lecture`, qui le ré-exporte).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from verificateur.socle.problemes import Probleme
+
+# Le chemin d'une valeur dans un fichier lu : clés de table et indices de liste, depuis la racine.
+Chemin = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """Un fichier lu : données brutes (avant validation), lignes, problèmes."""
+
+    chemin: str
+    format: str  # "yaml" | "csv" | "markdown"
+    donnees: Any = None
+    lignes: dict[Chemin, int] = field(default_factory=dict)
+    problemes: list[Probleme] = field(default_factory=list)
+
+    @property
+    def lisible(self) -> bool:
+        return not any(p.niveau == "erreur" for p in self.problemes)
+
+    def ligne(self, chemin: Chemin) -> int:
+        """Ligne de la valeur à ce chemin, ou du plus proche parent connu."""
+        while chemin:
+            if chemin in self.lignes:
+                return self.lignes[chemin]
+            chemin = chemin[:-1]
+        return self.lignes.get((), 1)
+
+    def probleme(self, chemin: Chemin, code: str, message: str, niveau: str = "erreur") -> None:
+        self.problemes.append(Probleme(self.chemin, self.ligne(chemin), code, message, niveau))
