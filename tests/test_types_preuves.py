@@ -18,6 +18,7 @@ import pytest
 
 from verificateur import preuves
 from verificateur.preuves import TYPES, TYPES_PAR_NOM, TypePreuve
+from verificateur.preuves import lecture, types
 
 RACINE = Path(__file__).resolve().parent.parent
 SCHEMAS = RACINE / "verificateur" / "schemas" / "preuves"
@@ -36,8 +37,8 @@ def _sous_schema(schema: dict[str, Any], chemin: tuple[str | int | None, ...]) -
 
 
 def _est_une_date(schema: dict[str, Any] | None) -> bool:
-    """Une date ou une date-heure, telles que preuves._typer les convertit."""
-    return schema is not None and preuves._date_attendue(schema)
+    """Une date ou une date-heure, telles que preuves.lecture._typer les convertit."""
+    return schema is not None and lecture._date_attendue(schema)
 
 
 def parties_manquantes(t: TypePreuve) -> list[str]:
@@ -113,5 +114,5 @@ def test_un_modele_d_init_par_enregistrement_et_reciproquement() -> None:
 
 def test_les_tables_derivees_suivent_le_registre() -> None:
     assert preuves.EXEMPLES_DE_CHEMINS == tuple(t.exemple for t in TYPES)
-    assert preuves._DOSSIERS == {t.dossier for t in TYPES} - {""}
+    assert types.DOSSIERS == {t.dossier for t in TYPES} - {""}
     assert set(TYPES_PAR_NOM) == {t.nom for t in TYPES}

@@ -191,9 +191,9 @@ def test_trop_d_octets_de_preuves(terrain, lancer):
 def test_trop_de_valeurs_dans_le_depot(terrain, lancer, monkeypatch):
     """Chaque fichier sous sa limite, mais le dépôt entier au-delà : la mémoire reste bornée. (La
     limite est abaissée pour que le cas reste rapide ; le mécanisme est le même.)"""
-    from verificateur import preuves
+    from verificateur.preuves import chargement
 
-    monkeypatch.setattr(preuves, "VALEURS_MAX_DEPOT", 3_000)
+    monkeypatch.setattr(chargement, "VALEURS_MAX_DEPOT", 3_000)
     contenu = ("resume:\n" + "- 1\n" * 1_000).encode()
     for i in range(3):
         (terrain.depot / "incidents" / f"liste-{i}.yaml").write_bytes(contenu)

@@ -1,7 +1,9 @@
 """Les données partagées entre les couches : des classes simples, qui ne lisent ni n'analysent rien.
 
 Au socle pour que toute couche puisse les nommer sans importer celle qui les produit : un `Document` est
-ce que rendent les lectures (`socle.lecture`, qui le ré-exporte).
+ce que rendent les lectures (`socle.lecture`), une `Preuve` ce que rend le chargement des preuves
+(`verificateur.preuves`), des `Preuves` tout ce que l'évaluation sait d'un dépôt. Les modules qui les
+produisaient les ré-exportent (`socle.lecture.Document`, `preuves.Preuve`, `preuves.Preuves`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from verificateur.socle.problemes import Probleme
+from verificateur.socle.problemes import Probleme, trier
 
 # Le chemin d'une valeur dans un fichier lu : clés de table et indices de liste, depuis la racine.
 Chemin = tuple[str | int, ...]
@@ -39,3 +41,36 @@ class Document:
 
     def probleme(self, chemin: Chemin, code: str, message: str, niveau: str = "erreur") -> None:
         self.problemes.append(Probleme(self.chemin, self.ligne(chemin), code, message, niveau))
+
+
+@dataclass
+class Preuve:
+    """Un fichier de preuve reconnu : son type, sa lecture, et ses valeurs typées s'il est valide."""
+
+    chemin: str
+    type: str
+    document: Document
+    valide: bool = False
+    valeurs: Any = None
+
+
+@dataclass
+class Preuves:
+    """Tout ce que l'évaluation sait d'un dépôt, sans plus aucune lecture (elle est pure)."""
+
+    chemin: str
+    nature: str
+    revision: str | None
+    fichiers: dict[str, int]
+    preuves: dict[str, Preuve] = field(default_factory=dict)
+    problemes_source: list[Probleme] = field(default_factory=list)
+
+    def problemes(self) -> list[Probleme]:
+        tous = list(self.problemes_source)
+        for preuve in self.preuves.values():
+            tous.extend(preuve.document.problemes)
+        return trier(tous)
+
+    @property
+    def etablissement(self) -> Preuve | None:
+        return self.preuves.get("etablissement.yaml")
