@@ -11,6 +11,7 @@ dépôt n'a pas pu être évalué à l'une d'elles n'est pas comparé : il est c
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from verificateur.observatoire.evolution import INCONNUE, Filtres, taux, titres_des_regles
@@ -22,7 +23,7 @@ RANG = {"conforme": 2, "non_applicable": 2, "derogation": 1, "non_conforme": 0, 
 GRAVITES = ("info", "mineure", "majeure", "critique")
 
 
-def _campagne(c: Any, nom: str, chemin: str) -> tuple[int, str]:
+def _campagne(c: sqlite3.Connection, nom: str, chemin: str) -> tuple[int, str]:
     ligne = c.execute("SELECT id, date_evaluation FROM campagnes WHERE nom = ?", (nom,)).fetchone()
     if ligne is None:
         noms = [n for (n,) in c.execute("SELECT nom FROM campagnes ORDER BY date_evaluation, nom")]
@@ -31,7 +32,7 @@ def _campagne(c: Any, nom: str, chemin: str) -> tuple[int, str]:
     return ligne[0], ligne[1]
 
 
-def _etablissements(c: Any, campagne: int, filtres: Filtres) -> dict[str, dict[str, Any]]:
+def _etablissements(c: sqlite3.Connection, campagne: int, filtres: Filtres) -> dict[str, dict[str, Any]]:
     condition, valeurs = filtres.sql()
     sortie: dict[str, dict[str, Any]] = {}
     ids: dict[int, str] = {}
@@ -65,24 +66,60 @@ def comparer(obs: Observatoire, avant: str, apres: str, filtres: Filtres) -> dic
     inconnues = sorted(set(filtres.regles) - set(titres))
     if inconnues:
         raise ErreurVerificateur(f"--regle : règle(s) jamais évaluée(s) dans cet observatoire : {', '.join(inconnues)}")
-    regressions, ameliorations, non_compares = [], [], []
-    regions: dict[str, dict[str, int]] = {}
+    regions: _Regions = {}
+    _compter_evalues(regions, a, "avant")
+    _compter_evalues(regions, b, "apres")
+    regressions, ameliorations, non_compares = _ecarts(a, b, filtres, titres, regions)
+    apparus = [_resume(b[cle]) for cle in sorted(set(b) - set(a))]
+    disparus = [_resume(a[cle]) for cle in sorted(set(a) - set(b))]
+    for e in apparus:
+        _region(regions, e)["apparus"] += 1
+    for e in disparus:
+        _region(regions, e)["disparus"] += 1
+    return {
+        "format": FORMAT,
+        "filtres": filtres.en_dict(),
+        "avant": {"nom": avant, "date_evaluation": date_a},
+        "apres": {"nom": apres, "date_evaluation": date_b},
+        "compares": sum(1 for cle in set(a) & set(b) if a[cle]["etat"] == b[cle]["etat"] == "evalue"),
+        "regressions": sorted(regressions, key=_ordre),
+        "ameliorations": sorted(ameliorations, key=_ordre),
+        "apparus": apparus,
+        "disparus": disparus,
+        "non_compares": non_compares,
+        "par_region": [{"cle": cle, **valeurs,
+                        "taux_etablissements_conformes_avant": taux(valeurs["conformes_avant"], valeurs["evalues_avant"]),
+                        "taux_etablissements_conformes_apres": taux(valeurs["conformes_apres"], valeurs["evalues_apres"])}
+                       for cle, valeurs in sorted(regions.items())],
+    }
 
-    def region(e: dict[str, Any]) -> dict[str, int]:
-        return regions.setdefault(e["region"] or INCONNUE, dict.fromkeys(
-            ("evalues_avant", "conformes_avant", "evalues_apres", "conformes_apres", "regressions", "ameliorations",
-             "apparus", "disparus"), 0))
 
-    for e in a.values():
+_Regions = dict[str, dict[str, int]]  # région → ses comptes (_COMPTES, dans cet ordre, celui des clés du JSON)
+_COMPTES = ("evalues_avant", "conformes_avant", "evalues_apres", "conformes_apres", "regressions", "ameliorations",
+            "apparus", "disparus")
+
+
+def _region(regions: _Regions, e: dict[str, Any]) -> dict[str, int]:
+    """Les comptes de la région d'un établissement (« inconnue » sans région), créés à zéro à sa première mention."""
+    return regions.setdefault(e["region"] or INCONNUE, dict.fromkeys(_COMPTES, 0))
+
+
+def _compter_evalues(regions: _Regions, etablissements: dict[str, dict[str, Any]], moment: str) -> None:
+    """Les évalués et les conformes d'une campagne (`moment` : avant ou apres), par région."""
+    for e in etablissements.values():
         if e["etat"] == "evalue":
-            r = region(e)
-            r["evalues_avant"] += 1
-            r["conformes_avant"] += e["statut_global"] == "conforme"
-    for e in b.values():
-        if e["etat"] == "evalue":
-            r = region(e)
-            r["evalues_apres"] += 1
-            r["conformes_apres"] += e["statut_global"] == "conforme"
+            r = _region(regions, e)
+            r[f"evalues_{moment}"] += 1
+            r[f"conformes_{moment}"] += e["statut_global"] == "conforme"
+
+
+def _ecarts(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]], filtres: Filtres,
+            titres: dict[str, tuple[str, str]], regions: _Regions) -> tuple[list[dict[str, Any]], ...]:
+    """(régressions, améliorations, non comparés) des établissements présents aux deux campagnes ; les
+    régressions et améliorations sont aussi comptées par région."""
+    regressions: list[dict[str, Any]] = []
+    ameliorations: list[dict[str, Any]] = []
+    non_compares: list[dict[str, Any]] = []
     for cle in sorted(set(a) & set(b)):
         ea, eb = a[cle], b[cle]
         if ea["etat"] != "evalue" or eb["etat"] != "evalue":
@@ -99,38 +136,21 @@ def comparer(obs: Observatoire, avant: str, apres: str, filtres: Filtres) -> dic
                      "rapport": eb["rapport"]}
             if RANG[sb] < RANG[sa]:
                 regressions.append(ligne)
-                region(eb)["regressions"] += 1
+                _region(regions, eb)["regressions"] += 1
             else:
                 ameliorations.append(ligne)
-                region(eb)["ameliorations"] += 1
+                _region(regions, eb)["ameliorations"] += 1
+    return regressions, ameliorations, non_compares
 
-    def resume(e: dict[str, Any]) -> dict[str, Any]:
-        return {**_identite(e), "etat": e["etat"], "statut_global": e["statut_global"], "taux_conformite": e["taux_conformite"]}
 
-    apparus = [resume(b[cle]) for cle in sorted(set(b) - set(a))]
-    disparus = [resume(a[cle]) for cle in sorted(set(a) - set(b))]
-    for e in apparus:
-        region(e)["apparus"] += 1
-    for e in disparus:
-        region(e)["disparus"] += 1
+def _resume(e: dict[str, Any]) -> dict[str, Any]:
+    return {**_identite(e), "etat": e["etat"], "statut_global": e["statut_global"], "taux_conformite": e["taux_conformite"]}
+
+
+def _ordre(ligne: dict[str, Any]) -> tuple[int, str, str, str]:
     # Les plus graves d'abord : c'est ce que l'auditeur lit en premier.
-    ordre = lambda l: (-GRAVITES.index(l["gravite"]) if l["gravite"] in GRAVITES else 0, l["finess"] or "", l["cle"], l["regle"])  # noqa: E731
-    return {
-        "format": FORMAT,
-        "filtres": filtres.en_dict(),
-        "avant": {"nom": avant, "date_evaluation": date_a},
-        "apres": {"nom": apres, "date_evaluation": date_b},
-        "compares": sum(1 for cle in set(a) & set(b) if a[cle]["etat"] == b[cle]["etat"] == "evalue"),
-        "regressions": sorted(regressions, key=ordre),
-        "ameliorations": sorted(ameliorations, key=ordre),
-        "apparus": apparus,
-        "disparus": disparus,
-        "non_compares": non_compares,
-        "par_region": [{"cle": cle, **valeurs,
-                        "taux_etablissements_conformes_avant": taux(valeurs["conformes_avant"], valeurs["evalues_avant"]),
-                        "taux_etablissements_conformes_apres": taux(valeurs["conformes_apres"], valeurs["evalues_apres"])}
-                       for cle, valeurs in sorted(regions.items())],
-    }
+    gravite = -GRAVITES.index(ligne["gravite"]) if ligne["gravite"] in GRAVITES else 0
+    return (gravite, ligne["finess"] or "", ligne["cle"], ligne["regle"])
 
 
 def dernieres(obs: Observatoire) -> tuple[str, str] | None:

@@ -88,57 +88,13 @@ def evolution(obs: Observatoire, filtres: Filtres) -> dict[str, Any]:
         campagnes = [_Campagne(i, n, d) for i, n, d in campagnes_ordonnees(c)]
         if not campagnes:
             raise ErreurVerificateur(f"{obs.chemin}: aucune campagne enregistrée")
-        par_id = {camp.id: camp for camp in campagnes}
-        regions: dict[str, dict[int, _Groupe]] = {}
-        categories: dict[str, dict[int, _Groupe]] = {}
-        for campagne, cle, finess, raison, region, categorie, etat, statut_global, taux_conformite in c.execute(
-                "SELECT campagne, cle, finess, raison_sociale, region, categorie, etat, statut_global, taux_conformite "
-                f"FROM etablissements e WHERE 1{condition}", valeurs):
-            camp = par_id[campagne]
-            camp.presents[cle] = (finess, raison, region, categorie)
-            if etat != "evalue":
-                camp.echecs += 1
-                continue
-            camp.ensemble.ajouter(statut_global, taux_conformite)
-            regions.setdefault(region or INCONNUE, {}).setdefault(campagne, _Groupe()).ajouter(statut_global, taux_conformite)
-            categories.setdefault(categorie or INCONNUE, {}).setdefault(campagne, _Groupe()).ajouter(statut_global, taux_conformite)
-        condition_regle = ""
-        valeurs_regle = list(valeurs)
-        if filtres.regles:
-            condition_regle = f" AND r.regle IN ({', '.join('?' for _ in filtres.regles)})"
-            valeurs_regle += list(filtres.regles)
-        regles: dict[str, dict[int, dict[str, int]]] = {}
-        for campagne, regle, statut, n in c.execute(
-                "SELECT e.campagne, r.regle, r.statut, count(*) FROM resultats r JOIN etablissements e ON e.id = r.etablissement "
-                f"WHERE 1{condition}{condition_regle} GROUP BY e.campagne, r.regle, r.statut", valeurs_regle):
-            regles.setdefault(regle, {}).setdefault(campagne, dict.fromkeys(STATUTS, 0))[statut] = n
+        regions, categories = _lire_etablissements(c, campagnes, condition, valeurs)
+        regles = _lire_resultats(c, filtres, condition, valeurs)
         titres = titres_des_regles(c)
     inconnues = sorted(set(filtres.regles) - set(titres))
     if inconnues:
         raise ErreurVerificateur(f"--regle : règle(s) jamais évaluée(s) dans cet observatoire : {', '.join(inconnues)}")
-
-    ne_repondent_plus = []
-    for precedente, camp in zip(campagnes, campagnes[1:]):
-        for cle in sorted(set(precedente.presents) - set(camp.presents)):
-            finess, raison, region, categorie = precedente.presents[cle]
-            ne_repondent_plus.append({"campagne": camp.nom, "derniere_reponse": precedente.nom, "cle": cle, "finess": finess,
-                                      "raison_sociale": raison, "region": region, "categorie": categorie})
-
-    def groupes(table: dict[str, dict[int, _Groupe]]) -> list[dict[str, Any]]:
-        return [{"cle": cle, "campagnes": [{"campagne": camp.nom, **table[cle].get(camp.id, _Groupe()).en_dict()} for camp in campagnes]}
-                for cle in sorted(table)]
-
-    def par_regle(regle: str) -> dict[str, Any]:
-        titre, gravite = titres.get(regle, ("", ""))
-        lignes = []
-        for camp in campagnes:
-            statuts = regles[regle].get(camp.id, dict.fromkeys(STATUTS, 0))
-            evalues = sum(statuts.values())
-            applicables = evalues - statuts["non_applicable"]
-            lignes.append({"campagne": camp.nom, "evalues": evalues, "applicables": applicables, "conformes": statuts["conforme"],
-                           "taux_conformite": taux(statuts["conforme"], applicables), "statuts": statuts})
-        return {"regle": regle, "titre": titre, "gravite": gravite, "campagnes": lignes}
-
+    ne_repondent_plus = _ne_repondent_plus(campagnes)
     return {
         "format": FORMAT,
         "filtres": filtres.en_dict(),
@@ -146,11 +102,81 @@ def evolution(obs: Observatoire, filtres: Filtres) -> dict[str, Any]:
                        "echecs": camp.echecs, **camp.ensemble.en_dict(),
                        "ne_repondent_plus": sum(1 for n in ne_repondent_plus if n["campagne"] == camp.nom)}
                       for camp in campagnes],
-        "par_region": groupes(regions),
-        "par_categorie": groupes(categories),
-        "par_regle": [par_regle(r) for r in sorted(regles)],
+        "par_region": _groupes(regions, campagnes),
+        "par_categorie": _groupes(categories, campagnes),
+        "par_regle": [_par_regle(r, regles[r], titres, campagnes) for r in sorted(regles)],
         "ne_repondent_plus": ne_repondent_plus,
     }
+
+
+_Groupes = dict[str, dict[int, _Groupe]]  # région ou catégorie → campagne → groupe
+
+
+def _lire_etablissements(c: sqlite3.Connection, campagnes: list[_Campagne], condition: str,
+                         valeurs: list[str]) -> tuple[_Groupes, _Groupes]:
+    """Chaque établissement (filtré) compté dans sa campagne, sa région et sa catégorie ; un établissement
+    non évalué n'est compté que comme présent et en échec (les taux portent sur les évalués)."""
+    par_id = {camp.id: camp for camp in campagnes}
+    regions: _Groupes = {}
+    categories: _Groupes = {}
+    for campagne, cle, finess, raison, region, categorie, etat, statut_global, taux_conformite in c.execute(
+            "SELECT campagne, cle, finess, raison_sociale, region, categorie, etat, statut_global, taux_conformite "
+            f"FROM etablissements e WHERE 1{condition}", valeurs):
+        camp = par_id[campagne]
+        camp.presents[cle] = (finess, raison, region, categorie)
+        if etat != "evalue":
+            camp.echecs += 1
+            continue
+        camp.ensemble.ajouter(statut_global, taux_conformite)
+        regions.setdefault(region or INCONNUE, {}).setdefault(campagne, _Groupe()).ajouter(statut_global, taux_conformite)
+        categories.setdefault(categorie or INCONNUE, {}).setdefault(campagne, _Groupe()).ajouter(statut_global, taux_conformite)
+    return regions, categories
+
+
+def _lire_resultats(c: sqlite3.Connection, filtres: Filtres, condition: str,
+                    valeurs: list[str]) -> dict[str, dict[int, dict[str, int]]]:
+    """règle → campagne → statut → nombre d'établissements (filtrés), compté par la base en une requête."""
+    condition_regle = ""
+    valeurs_regle = list(valeurs)
+    if filtres.regles:
+        condition_regle = f" AND r.regle IN ({', '.join('?' for _ in filtres.regles)})"
+        valeurs_regle += list(filtres.regles)
+    regles: dict[str, dict[int, dict[str, int]]] = {}
+    for campagne, regle, statut, n in c.execute(
+            "SELECT e.campagne, r.regle, r.statut, count(*) FROM resultats r JOIN etablissements e ON e.id = r.etablissement "
+            f"WHERE 1{condition}{condition_regle} GROUP BY e.campagne, r.regle, r.statut", valeurs_regle):
+        regles.setdefault(regle, {}).setdefault(campagne, dict.fromkeys(STATUTS, 0))[statut] = n
+    return regles
+
+
+def _ne_repondent_plus(campagnes: list[_Campagne]) -> list[dict[str, Any]]:
+    """Les établissements présents à une campagne et absents de la suivante, cités à la première où ils manquent."""
+    absents = []
+    for precedente, camp in zip(campagnes, campagnes[1:]):
+        for cle in sorted(set(precedente.presents) - set(camp.presents)):
+            finess, raison, region, categorie = precedente.presents[cle]
+            absents.append({"campagne": camp.nom, "derniere_reponse": precedente.nom, "cle": cle, "finess": finess,
+                            "raison_sociale": raison, "region": region, "categorie": categorie})
+    return absents
+
+
+def _groupes(table: _Groupes, campagnes: list[_Campagne]) -> list[dict[str, Any]]:
+    # Chaque groupe a une ligne par campagne, même vide : les séries se lisent côte à côte.
+    return [{"cle": cle, "campagnes": [{"campagne": camp.nom, **table[cle].get(camp.id, _Groupe()).en_dict()} for camp in campagnes]}
+            for cle in sorted(table)]
+
+
+def _par_regle(regle: str, par_campagne: dict[int, dict[str, int]], titres: dict[str, tuple[str, str]],
+               campagnes: list[_Campagne]) -> dict[str, Any]:
+    titre, gravite = titres.get(regle, ("", ""))
+    lignes = []
+    for camp in campagnes:
+        statuts = par_campagne.get(camp.id, dict.fromkeys(STATUTS, 0))
+        evalues = sum(statuts.values())
+        applicables = evalues - statuts["non_applicable"]
+        lignes.append({"campagne": camp.nom, "evalues": evalues, "applicables": applicables, "conformes": statuts["conforme"],
+                       "taux_conformite": taux(statuts["conforme"], applicables), "statuts": statuts})
+    return {"regle": regle, "titre": titre, "gravite": gravite, "campagnes": lignes}
 
 
 def derniers_rapports(obs: Observatoire, filtres: Filtres) -> list[dict[str, Any]]:
