@@ -10,9 +10,12 @@ Aucune durée ni horodatage : mêmes entrées, mêmes octets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import ECHECS, LIBELLES, avec_statut, lieu, nom_etablissement, sans_controles, sous_le_seuil
+
+if TYPE_CHECKING:  # pour les annotations seulement : ElementTree n'est importé qu'à l'usage
+    from xml.etree.ElementTree import Element
 
 
 def classe(resultat: dict[str, Any], rapport: dict[str, Any]) -> str:
@@ -45,11 +48,10 @@ def _corps(resultat: dict[str, Any], revision: str | None) -> str:
 
 
 def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
-    import xml.etree.ElementTree as ET
+    import xml.etree.ElementTree as ET  # à l'usage : seul ce format en a besoin
 
     s = rapport["synthese"]
     etab = rapport["etablissement"] or {}
-    revision = rapport["depot"].get("revision")
     seuil = s["seuil_echec"]
     tolere = [r for r in rapport["resultats"] if r["statut"] in ECHECS and sous_le_seuil(r, seuil)]
     echecs = sum(1 for r in rapport["resultats"] if r["statut"] in ("non_conforme", "preuve_manquante") and r not in tolere)
@@ -61,6 +63,19 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
 
     racine = ET.Element("testsuites", {"name": "verificateur", **compteurs})
     suite = ET.SubElement(racine, "testsuite", {"name": nom, **compteurs})
+    _proprietes(suite, rapport)
+    for r in rapport["resultats"]:
+        _cas(suite, r, rapport)
+    ET.indent(racine, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(racine, encoding="unicode") + "\n"
+
+
+def _proprietes(suite: Element, rapport: dict[str, Any]) -> None:
+    """Les propriétés de la suite : qui, quand, quel dépôt, quel verdict ; une valeur absente est omise."""
+    import xml.etree.ElementTree as ET
+
+    s = rapport["synthese"]
+    etab = rapport["etablissement"] or {}
     proprietes = ET.SubElement(suite, "properties")
     valeurs = [
         ("finess", etab.get("finess")),
@@ -68,7 +83,7 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         ("date_evaluation", rapport["date_evaluation"]),
         ("depot", rapport["depot"]["chemin"]),
         ("source", rapport["depot"]["source"]),
-        ("revision", revision),
+        ("revision", rapport["depot"].get("revision")),
         ("statut_global", s["statut_global"]),
         ("taux_conformite", f"{s['taux_conformite']:.4f}"),
         ("seuil_echec", s["seuil_echec"]),
@@ -79,32 +94,36 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         if valeur is not None:
             ET.SubElement(proprietes, "property", {"name": cle, "value": sans_controles(str(valeur))})
 
-    for r in rapport["resultats"]:
-        cas = ET.SubElement(suite, "testcase", {
-            "classname": sans_controles(classe(r, rapport)),
-            "name": sans_controles(f"{r['regle']} — {r['titre']}"),
-            "time": "0",
-        })
-        statut = r["statut"]
-        message = sans_controles(avec_statut(r))
-        if statut in ECHECS and sous_le_seuil(r, seuil):
-            texte = f"sous le seuil d'échec ({seuil}), sans effet sur le statut global — {avec_statut(r)}"
-            ET.SubElement(cas, "skipped", {"message": sans_controles(texte), "type": statut})
-            ET.SubElement(cas, "system-out").text = _corps(r, revision)
-        elif statut in ("non_conforme", "preuve_manquante"):
-            ET.SubElement(cas, "failure", {"message": message, "type": statut}).text = _corps(r, revision)
-        elif statut == "erreur":
-            ET.SubElement(cas, "error", {"message": message, "type": statut}).text = _corps(r, revision)
-        elif statut == "non_applicable":
-            ET.SubElement(cas, "skipped", {"message": message})
-        elif statut == "derogation":
-            d = r["derogation"]
-            texte = (
-                f"dérogation accordée par {d['accordee_par']} le {d['accordee_le']}, expire le {d['expire_le']} "
-                f"({LIBELLES.get(d['statut_initial'], d['statut_initial'])} couvert) : {d['motif']}"
-            )
-            ET.SubElement(cas, "skipped", {"message": sans_controles(texte)})
-        if statut not in ECHECS:
-            ET.SubElement(cas, "system-out").text = _corps(r, revision)
-    ET.indent(racine, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(racine, encoding="unicode") + "\n"
+
+def _cas(suite: Element, r: dict[str, Any], rapport: dict[str, Any]) -> None:
+    """Le `testcase` d'une règle, et l'élément que son statut lui donne (voir la docstring du module)."""
+    import xml.etree.ElementTree as ET
+
+    revision = rapport["depot"].get("revision")
+    seuil = rapport["synthese"]["seuil_echec"]
+    cas = ET.SubElement(suite, "testcase", {
+        "classname": sans_controles(classe(r, rapport)),
+        "name": sans_controles(f"{r['regle']} — {r['titre']}"),
+        "time": "0",
+    })
+    statut = r["statut"]
+    message = sans_controles(avec_statut(r))
+    if statut in ECHECS and sous_le_seuil(r, seuil):
+        texte = f"sous le seuil d'échec ({seuil}), sans effet sur le statut global — {avec_statut(r)}"
+        ET.SubElement(cas, "skipped", {"message": sans_controles(texte), "type": statut})
+        ET.SubElement(cas, "system-out").text = _corps(r, revision)
+    elif statut in ("non_conforme", "preuve_manquante"):
+        ET.SubElement(cas, "failure", {"message": message, "type": statut}).text = _corps(r, revision)
+    elif statut == "erreur":
+        ET.SubElement(cas, "error", {"message": message, "type": statut}).text = _corps(r, revision)
+    elif statut == "non_applicable":
+        ET.SubElement(cas, "skipped", {"message": message})
+    elif statut == "derogation":
+        d = r["derogation"]
+        texte = (
+            f"dérogation accordée par {d['accordee_par']} le {d['accordee_le']}, expire le {d['expire_le']} "
+            f"({LIBELLES.get(d['statut_initial'], d['statut_initial'])} couvert) : {d['motif']}"
+        )
+        ET.SubElement(cas, "skipped", {"message": sans_controles(texte)})
+    if statut not in ECHECS:
+        ET.SubElement(cas, "system-out").text = _corps(r, revision)

@@ -55,76 +55,83 @@ def _preuves(resultat: dict[str, Any]) -> str:
 
 
 def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+    lignes = _entete(rapport) + [""] + _echecs(rapport) + _derogations(rapport) + _pied(rapport)
+    return "\n".join(lignes) + "\n"
+
+
+def _entete(rapport: dict[str, Any]) -> list[str]:
+    """Le titre (établissement, FINESS), le verdict du dépôt à la date, puis le bilan par statut."""
     s = rapport["synthese"]
     etab = rapport["etablissement"] or {}
     depot = rapport["depot"]
-    lignes: list[str] = []
-
     finess = f" (FINESS {_texte(etab['finess'])})" if etab.get("finess") else ""
-    lignes.append(f"### Conformité cybersécurité — {_texte(nom_etablissement(rapport))}{finess}")
-    lignes.append("")
-    conforme = s["statut_global"] == "conforme"
-    marque = "✅ **CONFORME**" if conforme else "❌ **NON CONFORME**"
-    lignes.append(
-        f"{marque} au {rapport['date_evaluation']} — dépôt `{_code(depot['chemin'])}` "
-        f"({_texte(provenance(depot))}) ; seuil d'échec : {s['seuil_echec']}"
-    )
-    lignes.append("")
+    marque = "✅ **CONFORME**" if s["statut_global"] == "conforme" else "❌ **NON CONFORME**"
     statuts = list(ORDRE_STATUTS)
-    lignes += _tableau(
-        [PLURIELS[st] for st in statuts] + ["taux de conformité"],
-        ["---:"] * (len(statuts) + 1),
-        [[str(s[st]) for st in statuts] + [pourcentage(s["taux_conformite"]).replace("\u202f", " ")]],
-    )
+    return [
+        f"### Conformité cybersécurité — {_texte(nom_etablissement(rapport))}{finess}",
+        "",
+        f"{marque} au {rapport['date_evaluation']} — dépôt `{_code(depot['chemin'])}` "
+        f"({_texte(provenance(depot))}) ; seuil d'échec : {s['seuil_echec']}",
+        "",
+        *_tableau(
+            [PLURIELS[st] for st in statuts] + ["taux de conformité"],
+            ["---:"] * (len(statuts) + 1),
+            [[str(s[st]) for st in statuts] + [pourcentage(s["taux_conformite"]).replace("\u202f", " ")]],
+        ),
+    ]
 
+
+def _echecs(rapport: dict[str, Any]) -> list[str]:
+    """Les règles en échec, en tableau ; ou la phrase qui dit qu'il n'y en a pas."""
     en_echec = echecs(rapport)
-    lignes.append("")
-    if en_echec:
-        lignes.append(f"#### Règles en échec ({len(en_echec)})")
-        lignes.append("")
-        lignes += _tableau(
-            ["règle", "gravité", "statut", "explication", "preuves"],
-            ["---", "---", "---", "---", "---"],
+    if not en_echec:
+        return ["Aucune règle en échec."]
+    seuil_echec = rapport["synthese"]["seuil_echec"]
+    return [f"#### Règles en échec ({len(en_echec)})", "", *_tableau(
+        ["règle", "gravité", "statut", "explication", "preuves"],
+        ["---", "---", "---", "---", "---"],
+        [
             [
-                [
-                    cellule(r["regle"]),
-                    r["gravite"] + (" (sous le seuil)" if sous_le_seuil(r, s["seuil_echec"]) else ""),
-                    LIBELLES[r["statut"]], cellule(r["explication"]), cellule(_preuves(r)),
-                ]
-                for r in en_echec
-            ],
-        )
-    else:
-        lignes.append("Aucune règle en échec.")
+                cellule(r["regle"]),
+                r["gravite"] + (" (sous le seuil)" if sous_le_seuil(r, seuil_echec) else ""),
+                LIBELLES[r["statut"]], cellule(r["explication"]), cellule(_preuves(r)),
+            ]
+            for r in en_echec
+        ],
+    )]
 
+
+def _derogations(rapport: dict[str, Any]) -> list[str]:
+    """Les dérogations actives, en tableau précédé d'une ligne vide ; rien s'il n'y en a pas."""
     derogees = derogations(rapport)
-    if derogees:
-        lignes.append("")
-        lignes.append(f"#### Dérogations actives ({len(derogees)})")
-        lignes.append("")
-        lignes += _tableau(
-            ["règle", "statut couvert", "accordée par", "le", "expire le", "motif"],
-            ["---", "---", "---", "---", "---", "---"],
+    if not derogees:
+        return []
+    return ["", f"#### Dérogations actives ({len(derogees)})", "", *_tableau(
+        ["règle", "statut couvert", "accordée par", "le", "expire le", "motif"],
+        ["---", "---", "---", "---", "---", "---"],
+        [
             [
-                [
-                    cellule(r["regle"]), LIBELLES.get(r["derogation"]["statut_initial"], r["derogation"]["statut_initial"]),
-                    cellule(r["derogation"]["accordee_par"]), r["derogation"]["accordee_le"],
-                    r["derogation"]["expire_le"], cellule(r["derogation"]["motif"]),
-                ]
-                for r in derogees
-            ],
-        )
+                cellule(r["regle"]), LIBELLES.get(r["derogation"]["statut_initial"], r["derogation"]["statut_initial"]),
+                cellule(r["derogation"]["accordee_par"]), r["derogation"]["accordee_le"],
+                r["derogation"]["expire_le"], cellule(r["derogation"]["motif"]),
+            ]
+            for r in derogees
+        ],
+    )]
 
+
+def _pied(rapport: dict[str, Any]) -> list[str]:
+    """Le nombre de problèmes dans les preuves (le détail est au rapport complet), puis l'outil, les
+    politiques et l'empreinte du rapport."""
+    lignes: list[str] = []
     problemes = rapport["problemes"]
     if problemes:
         erreurs = sum(1 for p in problemes if p["niveau"] == "erreur")
-        lignes.append("")
-        lignes.append(
+        lignes += [
+            "",
             f"{len(problemes)} problème(s) dans les preuves ({erreurs} erreur(s), "
-            f"{len(problemes) - erreurs} avertissement(s)) : voir le rapport complet."
-        )
-
-    lignes.append("")
+            f"{len(problemes) - erreurs} avertissement(s)) : voir le rapport complet.",
+        ]
     politiques = ", ".join(f"{_texte(p['id'])} {_texte(p['version'])}" for p in rapport["politiques"])
-    lignes.append(f"<sub>verificateur {_texte(rapport['outil']['version'])} — politiques : {politiques or 'aucune'} — empreinte `{_code(rapport['empreinte'])}`</sub>")
-    return "\n".join(lignes) + "\n"
+    lignes += ["", f"<sub>verificateur {_texte(rapport['outil']['version'])} — politiques : {politiques or 'aucune'} — empreinte `{_code(rapport['empreinte'])}`</sub>"]
+    return lignes

@@ -32,31 +32,50 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
         "",
     ]
     for c in donnees["candidatures"]:
-        sans_montant = c["decision"] not in ("eligible", "a_confirmer")
-        plafond = "aucun montant" if sans_montant else f"montant plafond : {montant(c['montant_plafond'])}"
-        lignes.append(f"{c['nom']} — {LIBELLES_DECISIONS[c['decision']].upper()} — {plafond}")
-        if c["ght"]:
-            lignes.append(f"  membres : {', '.join((m['raison_sociale'] or m['chemin']) for m in c['membres'])}")
-        for m in c["motifs"]:
-            marque = SYMBOLES[m["resultat"]] if m["bloquant"] else "·"
-            texte = f"  {marque} {m['message']}"
-            preuves = lieux(m)
-            if preuves:
-                texte += f" [{preuves}]"
-            if m["hypothese_projet"]:
-                texte += " (hypothèse du projet)"
-            lignes.append(texte)
-        if c["montant_plafond"] is not None:
-            for m in c["membres"]:
-                lignes.append(f"  € {m['montant_detail']}")
-        elif not sans_montant:
-            lignes.append(f"  € montant non calculable : {c['montant_raison']}")
-        lignes.append("")
+        lignes += _candidature(c)
     s = donnees["synthese"]
     bilan = f"{compte_decisions(s['candidatures'])} (candidatures)"
     if s["candidatures"] != s["etablissements"]:
         bilan += f" ; établissements : {compte_decisions(s['etablissements'])}"
-    lignes.append(bilan)
+    lignes += [bilan, _total(p, s)]
+    if donnees["par_region"]:
+        lignes += ["", _par_region(donnees["par_region"])]
+    if donnees["hypotheses"]:
+        lignes += ["", "Hypothèses du projet (les sources se taisent) :"]
+        for h in donnees["hypotheses"]:
+            lignes.append(f"  - {h['element']} ({lieu(h['fichier'], h['ligne'], ligne_toujours=True)}) : {h['texte']}")
+    return "\n".join(lignes) + "\n"
+
+
+def _candidature(c: dict[str, Any]) -> list[str]:
+    """Une candidature : sa décision et son plafond, ses membres (GHT), chaque motif (marqué s'il est
+    bloquant), le montant de chaque membre ou pourquoi il manque, puis une ligne vide."""
+    sans_montant = c["decision"] not in ("eligible", "a_confirmer")
+    plafond = "aucun montant" if sans_montant else f"montant plafond : {montant(c['montant_plafond'])}"
+    lignes = [f"{c['nom']} — {LIBELLES_DECISIONS[c['decision']].upper()} — {plafond}"]
+    if c["ght"]:
+        lignes.append(f"  membres : {', '.join((m['raison_sociale'] or m['chemin']) for m in c['membres'])}")
+    for m in c["motifs"]:
+        marque = SYMBOLES[m["resultat"]] if m["bloquant"] else "·"
+        texte = f"  {marque} {m['message']}"
+        preuves = lieux(m)
+        if preuves:
+            texte += f" [{preuves}]"
+        if m["hypothese_projet"]:
+            texte += " (hypothèse du projet)"
+        lignes.append(texte)
+    if c["montant_plafond"] is not None:
+        for m in c["membres"]:
+            lignes.append(f"  € {m['montant_detail']}")
+    elif not sans_montant:
+        lignes.append(f"  € montant non calculable : {c['montant_raison']}")
+    lignes.append("")
+    return lignes
+
+
+def _total(p: dict[str, Any], s: dict[str, Any]) -> str:
+    """La ligne du montant plafond total des éligibles : non calculé sans barème, non calculable si aucun
+    montant n'est connu, sinon la somme (et la part de l'enveloppe du programme, si elle est connue)."""
     if p["montant_calcul"] == "non_defini":
         total = "montant plafond : non calculé, le programme ne définit pas de barème"
         if s["enveloppe"] is not None:
@@ -71,22 +90,20 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
             total += f" (+ {s['montants_inconnus']} établissement(s) éligible(s) sans montant calculable)"
         if s["enveloppe"] is not None:
             total += f", soit {part(s['montant_plafond_total'], s['enveloppe'])}"
-    lignes.append(total)
-    if donnees["par_region"]:
-        from tabulate import tabulate
+    return total
 
-        # « à confirmer » et « programme clos » : des colonnes seulement s'il y en a.
-        en_plus = [d for d in ("a_confirmer", "clos") if any(r.get(d) for r in donnees["par_region"])]
-        tableau = [
-            [r["cle"] or "?", r["eligible"], r["non_eligible"], r["incomplet"], *(r[d] for d in en_plus),
-             euros(r["montant_plafond_total"]), "—" if r["enveloppe"] is None else euros(r["enveloppe"])]
-            for r in donnees["par_region"]
-        ]
-        entetes = ["région", "éligibles", "non éligibles", "incomplets", *(PLURIELS_DECISIONS[d] for d in en_plus),
-                   "plafonds éligibles", "enveloppe"]
-        lignes += ["", tabulate(tableau, headers=entetes, tablefmt="simple", disable_numparse=True)]
-    if donnees["hypotheses"]:
-        lignes += ["", "Hypothèses du projet (les sources se taisent) :"]
-        for h in donnees["hypotheses"]:
-            lignes.append(f"  - {h['element']} ({lieu(h['fichier'], h['ligne'], ligne_toujours=True)}) : {h['texte']}")
-    return "\n".join(lignes) + "\n"
+
+def _par_region(par_region: list[dict[str, Any]]) -> str:
+    """Le tableau des décisions et des montants par région."""
+    from tabulate import tabulate
+
+    # « à confirmer » et « programme clos » : des colonnes seulement s'il y en a.
+    en_plus = [d for d in ("a_confirmer", "clos") if any(r.get(d) for r in par_region)]
+    tableau = [
+        [r["cle"] or "?", r["eligible"], r["non_eligible"], r["incomplet"], *(r[d] for d in en_plus),
+         euros(r["montant_plafond_total"]), "—" if r["enveloppe"] is None else euros(r["enveloppe"])]
+        for r in par_region
+    ]
+    entetes = ["région", "éligibles", "non éligibles", "incomplets", *(PLURIELS_DECISIONS[d] for d in en_plus),
+               "plafonds éligibles", "enveloppe"]
+    return tabulate(tableau, headers=entetes, tablefmt="simple", disable_numparse=True)
