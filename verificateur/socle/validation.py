@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from verificateur.socle.donnees import Chemin, Document
 
@@ -268,67 +268,95 @@ def _types_rapides(v: Any) -> Any:
     return est
 
 
-def _compiler(is_type: Any, conforme: Any, equal: Any, uniq: Any, s: Any) -> Any:
+# Les fonctions de `_compiler` : un test compilé (x → valide ?), et les outils qu'il emploie, ceux de
+# jsonschema ou les natifs (`_est_type`, `_format_conforme`, `_egal`, `_uniques`).
+_Test = Callable[[Any], bool]
+_EstType = Callable[[Any, str], bool]
+_Conforme = Callable[[Any, str], bool]
+_Egal = Callable[[Any, Any], bool]
+_Uniques = Callable[[Any], bool]
+# Les mots-clés qui portent des sous-schémas ou regardent les clés d'une table (`_test_structure`).
+_MOTS_STRUCTURE = frozenset({"type", "properties", "additionalProperties", "required", "items"})
+
+
+def _compiler(is_type: _EstType, conforme: _Conforme | None, equal: _Egal, uniq: _Uniques,
+              s: bool | dict[str, Any]) -> _Test:
     """Une fonction x → bool : vrai si jsonschema ne trouverait aucune erreur de `s` dans `x`.
     Un test par mot-clé, chacun écrit comme dans jsonschema/_keywords.py. `conforme(x, format)` : None
     si aucun format n'est vérifié."""
     if isinstance(s, bool):
         return lambda x: s
-    tests: list[Any] = []
+    tests: list[_Test] = []
     for mot, attendu in s.items():
-        if mot == "type":
-            types = [attendu] if isinstance(attendu, str) else list(attendu)
-            tests.append(lambda x, types=types: any(is_type(x, t) for t in types))
-        elif mot == "properties":
-            sous = [(cle, _compiler(is_type, conforme, equal, uniq, schema_cle)) for cle, schema_cle in attendu.items()]
-            tests.append(lambda x, sous=sous: not is_type(x, "object") or all(f(x[cle]) for cle, f in sous if cle in x))
-        elif mot == "additionalProperties":
-            connues = s.get("properties", {})
-            if is_type(attendu, "object"):
-                f_autres = _compiler(is_type, conforme, equal, uniq, attendu)
-                tests.append(lambda x, f=f_autres, connues=connues: not is_type(x, "object")
-                             or all(f(x[cle]) for cle in x if cle not in connues))
-            elif not attendu:
-                tests.append(lambda x, connues=connues: not is_type(x, "object") or all(cle in connues for cle in x))
-        elif mot == "required":
-            tests.append(lambda x, requises=attendu: not is_type(x, "object") or all(cle in x for cle in requises))
-        elif mot == "items":
-            if attendu is False:
-                tests.append(lambda x: not is_type(x, "array") or not x)
-            else:
-                f_element = _compiler(is_type, conforme, equal, uniq, attendu)
-                tests.append(lambda x, f=f_element: not is_type(x, "array") or all(f(e) for e in x))
-        elif mot == "enum":
-            tests.append(lambda x, valeurs=attendu: not all(not equal(e, x) for e in valeurs))
-        elif mot == "const":
-            tests.append(lambda x, c=attendu: equal(x, c))
-        elif mot == "format":
-            if conforme is not None:
-                tests.append(lambda x, nom_format=attendu: conforme(x, nom_format))
-        elif mot == "pattern":
-            tests.append(lambda x, motif=attendu: not is_type(x, "string") or re.search(motif, x) is not None)
-        elif mot == "minLength":
-            tests.append(lambda x, n=attendu: not is_type(x, "string") or len(x) >= n)
-        elif mot == "maxLength":
-            tests.append(lambda x, n=attendu: not is_type(x, "string") or len(x) <= n)
-        elif mot == "minimum":
-            tests.append(lambda x, n=attendu: not is_type(x, "number") or not x < n)
-        elif mot == "exclusiveMinimum":
-            tests.append(lambda x, n=attendu: not is_type(x, "number") or not x <= n)
-        elif mot == "maximum":
-            tests.append(lambda x, n=attendu: not is_type(x, "number") or not x > n)
-        elif mot == "exclusiveMaximum":
-            tests.append(lambda x, n=attendu: not is_type(x, "number") or not x >= n)
-        elif mot == "minItems":
-            tests.append(lambda x, n=attendu: not is_type(x, "array") or len(x) >= n)
-        elif mot == "maxItems":
-            tests.append(lambda x, n=attendu: not is_type(x, "array") or len(x) <= n)
-        elif mot == "uniqueItems":
-            if attendu:
-                tests.append(lambda x: not is_type(x, "array") or bool(uniq(x)))
-        elif mot == "minProperties":
-            tests.append(lambda x, n=attendu: not is_type(x, "object") or len(x) >= n)
+        if mot in _MOTS_STRUCTURE:
+            test = _test_structure(mot, attendu, s, is_type, conforme, equal, uniq)
+        else:
+            test = _test_valeur(mot, attendu, is_type, conforme, equal, uniq)
+        if test is not None:
+            tests.append(test)
     return lambda x: all(test(x) for test in tests)
+
+
+def _test_structure(mot: str, attendu: Any, s: dict[str, Any], is_type: _EstType, conforme: _Conforme | None,
+                    equal: _Egal, uniq: _Uniques) -> _Test | None:
+    """Le test d'un mot-clé de structure (type, clés d'une table, éléments d'une liste) ; None s'il
+    n'exige rien. Les sous-schémas sont compilés une fois, ici."""
+    if mot == "type":
+        types = [attendu] if isinstance(attendu, str) else list(attendu)
+        return lambda x: any(is_type(x, t) for t in types)
+    if mot == "properties":
+        sous = [(cle, _compiler(is_type, conforme, equal, uniq, schema_cle)) for cle, schema_cle in attendu.items()]
+        return lambda x: not is_type(x, "object") or all(f(x[cle]) for cle, f in sous if cle in x)
+    if mot == "additionalProperties":
+        connues = s.get("properties", {})
+        if is_type(attendu, "object"):
+            f_autres = _compiler(is_type, conforme, equal, uniq, attendu)
+            return lambda x: not is_type(x, "object") or all(f_autres(x[cle]) for cle in x if cle not in connues)
+        if not attendu:
+            return lambda x: not is_type(x, "object") or all(cle in connues for cle in x)
+        return None
+    if mot == "required":
+        return lambda x: not is_type(x, "object") or all(cle in x for cle in attendu)
+    # items
+    if attendu is False:
+        return lambda x: not is_type(x, "array") or not x
+    f_element = _compiler(is_type, conforme, equal, uniq, attendu)
+    return lambda x: not is_type(x, "array") or all(f_element(e) for e in x)
+
+
+def _test_valeur(mot: str, attendu: Any, is_type: _EstType, conforme: _Conforme | None, equal: _Egal,
+                 uniq: _Uniques) -> _Test | None:
+    """Le test d'un mot-clé qui contraint une valeur (énumération, format, motif, bornes) ; None s'il
+    n'exige rien ou n'est pas vérifié ici (annotations)."""
+    if mot == "enum":
+        return lambda x: not all(not equal(e, x) for e in attendu)
+    if mot == "const":
+        return lambda x: equal(x, attendu)
+    if mot == "format":
+        return None if conforme is None else (lambda x: conforme(x, attendu))
+    if mot == "pattern":
+        return lambda x: not is_type(x, "string") or re.search(attendu, x) is not None
+    if mot == "minLength":
+        return lambda x: not is_type(x, "string") or len(x) >= attendu
+    if mot == "maxLength":
+        return lambda x: not is_type(x, "string") or len(x) <= attendu
+    if mot == "minimum":
+        return lambda x: not is_type(x, "number") or not x < attendu
+    if mot == "exclusiveMinimum":
+        return lambda x: not is_type(x, "number") or not x <= attendu
+    if mot == "maximum":
+        return lambda x: not is_type(x, "number") or not x > attendu
+    if mot == "exclusiveMaximum":
+        return lambda x: not is_type(x, "number") or not x >= attendu
+    if mot == "minItems":
+        return lambda x: not is_type(x, "array") or len(x) >= attendu
+    if mot == "maxItems":
+        return lambda x: not is_type(x, "array") or len(x) <= attendu
+    if mot == "uniqueItems":
+        return (lambda x: not is_type(x, "array") or bool(uniq(x))) if attendu else None
+    if mot == "minProperties":
+        return lambda x: not is_type(x, "object") or len(x) >= attendu
+    return None
 
 
 def ecarts(nom_schema: str, donnees: Any) -> list[tuple[Chemin, str]]:
