@@ -80,7 +80,7 @@ def _ponderer(rnd: random.Random, table: dict) -> str:
 
 
 def _cle_luhn(corps: str) -> str:
-    """Le chiffre qui rend `corps + chiffre` valide pour Luhn (celui de verificateur.preuves._luhn)."""
+    """Le chiffre qui rend `corps + chiffre` valide pour Luhn (celui de verificateur.preuves.controles._luhn)."""
     for c in "0123456789":
         total = 0
         for i, ch in enumerate(reversed(corps + c)):

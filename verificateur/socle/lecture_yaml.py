@@ -259,7 +259,7 @@ class _Constructeur:
             return [self.construire(n, chemin + (i,), profondeur + 1) for i, n in enumerate(noeud.value)]
         return self.scalaire(cast(yaml.ScalarNode, noeud))  # ni table ni liste : le compositeur ne fait que des scalaires
 
-    def scalaire(self, noeud: yaml.ScalarNode) -> Any:
+    def scalaire(self, noeud: yaml.ScalarNode) -> bool | int | Decimal | str | None:
         tag = noeud.tag
         if tag not in _TAGS_SCALAIRES:
             self.refuser(noeud, "etiquette-yaml", f"étiquette YAML « {tag} » non acceptée")
