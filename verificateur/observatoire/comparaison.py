@@ -95,6 +95,7 @@ def comparer(obs: Observatoire, avant: str, apres: str, filtres: Filtres) -> dic
 
 
 _Regions = dict[str, dict[str, int]]  # région → ses comptes (_COMPTES, dans cet ordre, celui des clés du JSON)
+_Lignes = list[dict[str, Any]]  # des lignes du JSON de la comparaison
 _COMPTES = ("evalues_avant", "conformes_avant", "evalues_apres", "conformes_apres", "regressions", "ameliorations",
             "apparus", "disparus")
 
@@ -114,12 +115,12 @@ def _compter_evalues(regions: _Regions, etablissements: dict[str, dict[str, Any]
 
 
 def _ecarts(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]], filtres: Filtres,
-            titres: dict[str, tuple[str, str]], regions: _Regions) -> tuple[list[dict[str, Any]], ...]:
+            titres: dict[str, tuple[str, str]], regions: _Regions) -> tuple[_Lignes, _Lignes, _Lignes]:
     """(régressions, améliorations, non comparés) des établissements présents aux deux campagnes ; les
     régressions et améliorations sont aussi comptées par région."""
-    regressions: list[dict[str, Any]] = []
-    ameliorations: list[dict[str, Any]] = []
-    non_compares: list[dict[str, Any]] = []
+    regressions: _Lignes = []
+    ameliorations: _Lignes = []
+    non_compares: _Lignes = []
     for cle in sorted(set(a) & set(b)):
         ea, eb = a[cle], b[cle]
         if ea["etat"] != "evalue" or eb["etat"] != "evalue":

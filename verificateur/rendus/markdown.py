@@ -20,7 +20,7 @@ from verificateur.rendus.commun import (
 _SPECIAUX = ("\\", "|", "`", "*", "_", "~", "[", "]")
 
 
-def cellule(texte: Any) -> str:
+def cellule(texte: object) -> str:
     """Une valeur sûre dans une cellule de tableau GFM : une seule ligne, aucun `|`, ni HTML, ni lien."""
     valeur = "" if texte is None else str(texte)
     valeur = valeur.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -30,7 +30,7 @@ def cellule(texte: Any) -> str:
     return valeur
 
 
-def _texte(texte: Any) -> str:
+def _texte(texte: object) -> str:
     """Une valeur sûre hors tableau (titre, ligne d'en-tête) : pas de HTML, pas de saut de ligne."""
     valeur = "" if texte is None else str(texte)
     valeur = valeur.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -39,7 +39,7 @@ def _texte(texte: Any) -> str:
     return " ".join(valeur.split())
 
 
-def _code(texte: Any) -> str:
+def _code(texte: object) -> str:
     """Le contenu d'un `code` en ligne : ni accent grave ni saut de ligne (rien n'y est interprété)."""
     return " ".join(str(texte).replace("`", "'").split())
 
