@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verificateur.financements.eligibilite import LIBELLES_DECISIONS, euros
+from verificateur.financements.modeles import LIBELLES_DECISIONS, euros
 from verificateur.rendus.commun import lieu
 
 SYMBOLES = {"satisfait": "✓", "non_satisfait": "✗", "indetermine": "?", "a_confirmer": "~", "clos": "∅"}
