@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verificateur.financements.modeles import LIBELLES_DECISIONS, euros
+from verificateur.financements.modeles import LIBELLES_DECISIONS, Motif, euros
 from verificateur.rendus.commun import lieu
 
 SYMBOLES = {"satisfait": "✓", "non_satisfait": "✗", "indetermine": "?", "a_confirmer": "~", "clos": "∅"}
@@ -19,7 +19,7 @@ TOUJOURS = ("eligible", "non_eligible", "incomplet")
 __all__ = ["LIBELLES_DECISIONS", "euros", "lieu", "lieux", "montant", "compte_decisions", "source_texte"]
 
 
-def lieux(motif: dict[str, Any]) -> str:
+def lieux(motif: Motif) -> str:
     """Les preuves d'un motif, `fichier:ligne@révision`, séparées par des virgules."""
     return ", ".join(lieu(p["fichier"], p.get("ligne"), p.get("revision")) for p in motif.get("preuves", []))
 

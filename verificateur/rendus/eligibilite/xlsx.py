@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from verificateur.financements.modeles import DECISIONS, Resultat
 from verificateur.rendus import classeur
 
-DECISIONS = ("eligible", "non_eligible", "incomplet", "a_confirmer", "clos")
 _DECISIONS_COLONNES = tuple(f"{d}:entier" for d in DECISIONS)
 
 
-def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> bytes:
+def rendre(donnees: Resultat, options: dict[str, Any]) -> bytes:
     programme = donnees["programme"]["id"]
     jour = donnees["date_decision"]
     etablissements = []
