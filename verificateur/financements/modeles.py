@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 from verificateur.socle.lecture import Chemin, Document
 from verificateur.socle.statuts import LIBELLES_STATUTS as MOTS_DU_RAPPORT
@@ -164,13 +164,56 @@ class PolitiqueEvaluee(TypedDict):
     empreinte: str
 
 
+class SourceCitee(TypedDict, total=False):
+    """Un texte cité par le programme (les clés qu'il donne)."""
+
+    id: str
+    document: str
+    emetteur: str
+    date: str
+    url: str
+    confiance: str
+
+
+class Enveloppe(TypedDict):
+    montant: Nombre
+    par_region: dict[str, Nombre]
+    sources: list[str]
+    hypothese_projet: bool
+
+
+class Fenetre(TypedDict):
+    ouverture: str
+    cloture: str | None
+    echeance_objectifs: str | None
+    ouverture_objectifs: str | None
+    echeance_inconnue: str | None
+    fin: str | None
+
+
+class DescriptionProgramme(TypedDict):
+    """Le programme tel que le résultat le décrit (`Programme.en_dict`)."""
+
+    id: str
+    titre: str
+    version: str
+    fichier: str
+    empreinte: str
+    source: SourceCitee
+    sources: list[SourceCitee]
+    enveloppe: Enveloppe | None
+    fenetre: Fenetre
+    candidature: str  # individuelle | par_ght
+    montant_calcul: str  # par_categorie | par_taille | non_defini
+
+
 class Resultat(TypedDict):
     """Le résultat de `verificateur eligibilite` et la liste des financeurs d'un lot."""
 
     format: str
     outil: dict[str, str]
     date_decision: str
-    programme: dict[str, Any]  # `Programme.en_dict()`
+    programme: DescriptionProgramme
     politiques: list[PolitiqueEvaluee]
     hypotheses: list[Hypothese]
     synthese: Synthese
@@ -294,7 +337,7 @@ class Programme:
         parcourir(self.donnees, ())
         return trouvees
 
-    def en_dict(self) -> dict[str, Any]:
+    def en_dict(self) -> DescriptionProgramme:
         d = self.donnees
         fondateur = self.sources.get(d["programme"]["source"], {})
         enveloppe = d.get("enveloppe")
@@ -335,8 +378,8 @@ def _nom_element(chemin: Chemin, donnees: dict[str, Any]) -> str:
     return texte or "programme"
 
 
-def _source_dict(s: dict[str, Any]) -> dict[str, Any]:
-    return {k: s[k] for k in ("id", "document", "emetteur", "date", "url", "confiance") if k in s}
+def _source_dict(s: dict[str, Any]) -> SourceCitee:
+    return cast(SourceCitee, {k: s[k] for k in ("id", "document", "emetteur", "date", "url", "confiance") if k in s})
 
 
 # --- ce que la décision sait d'un établissement -------------------------------------------------------
@@ -346,6 +389,17 @@ class Verdict(TypedDict):
     statut: str
     explication: str
     preuves: list[dict[str, Any]]
+
+
+class DonneesDossier(TypedDict):
+    """Un `Dossier` en données simples (il passe d'un processus du lot à l'autre)."""
+
+    chemin: str
+    depot: dict[str, Any] | None
+    profil: dict[str, Any] | None
+    lignes_profil: dict[str, int]
+    verdicts: dict[str, dict[str, Verdict]]
+    echec: str | None
 
 
 @dataclass
@@ -360,10 +414,10 @@ class Dossier:
     verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)  # date → règle → verdict
     echec: str | None = None
 
-    def en_dict(self) -> dict[str, Any]:
+    def en_dict(self) -> DonneesDossier:
         return {"chemin": self.chemin, "depot": self.depot, "profil": self.profil, "lignes_profil": self.lignes_profil,
                 "verdicts": self.verdicts, "echec": self.echec}
 
     @classmethod
-    def depuis_dict(cls, d: dict[str, Any]) -> Dossier:
+    def depuis_dict(cls, d: DonneesDossier) -> Dossier:
         return cls(**d)

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from verificateur.financements.decision import statuer
 from verificateur.financements.dossiers import evaluer_depot
 from verificateur.financements.listes import politiques_de, resultat
-from verificateur.financements.modeles import Dossier, Programme, Resultat
+from verificateur.financements.modeles import DonneesDossier, Dossier, Programme, Resultat
 from verificateur.politiques import Catalogue
 from verificateur.sources import Source
 
@@ -30,7 +30,7 @@ def decider_candidatures(programme: Programme, sources: Iterable[Source], catalo
 
 
 def dossier_pour_lot(source: Source, catalogue: Catalogue, programme: Programme, date_evaluation: date,
-                     seuil_echec: str = "mineure", chemin: str | None = None) -> dict[str, Any]:
+                     seuil_echec: str = "mineure", chemin: str | None = None) -> DonneesDossier:
     """Ce que le travailleur du lot calcule pour un dépôt (dans son processus : le parallélisme du lot
     sert aussi l'éligibilité) : le Dossier aux dates du programme, en données simples ; `chemin` : celui
     de l'établissement dans le lot (la clé de `completer_lot`)."""
@@ -40,7 +40,7 @@ def dossier_pour_lot(source: Source, catalogue: Catalogue, programme: Programme,
 
 
 def completer_lot(lot: dict[str, Any], programme: Programme, date_evaluation: date,
-                  dossiers: dict[str, dict[str, Any]]) -> Resultat:
+                  dossiers: dict[str, DonneesDossier]) -> Resultat:
     """Ajoute au JSON du lot (contrat verificateur/lot/2) la décision de chaque établissement et, à la
     racine, `programme` et `eligibilite` (décisions, totaux par région contre l'enveloppe, candidatures).
     `dossiers` : chemin → `dossier_pour_lot(...)` ; un établissement en échec du lot (ou sans dossier)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verificateur.financements.modeles import LIBELLES_DECISIONS, Motif, euros
+from verificateur.financements.modeles import LIBELLES_DECISIONS, Motif, SourceCitee, euros
 from verificateur.rendus.commun import lieu
 
 SYMBOLES = {"satisfait": "✓", "non_satisfait": "✗", "indetermine": "?", "a_confirmer": "~", "clos": "∅"}
@@ -37,7 +37,7 @@ def compte_decisions(comptes: dict[str, int]) -> str:
     )
 
 
-def source_texte(source: dict[str, Any]) -> str:
+def source_texte(source: SourceCitee) -> str:
     """« document, émetteur, date » (date seulement si connue)."""
     morceaux = [source.get("document"), source.get("emetteur"), source.get("date")]
     return ", ".join(m for m in morceaux if m)

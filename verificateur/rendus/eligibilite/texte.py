@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from verificateur.financements.modeles import Candidature, LigneRegion, Resultat, Synthese
+from verificateur.financements.modeles import Candidature, Fenetre, LigneRegion, Resultat, Synthese
 from verificateur.rendus.eligibilite.commun import (
     LIBELLES_DECISIONS, PLURIELS_DECISIONS, SYMBOLES, compte_decisions, euros, lieu, lieux, montant, part, source_texte,
 )
 
 
-def _fenetre(f: dict[str, Any]) -> str:
+def _fenetre(f: Fenetre) -> str:
     texte = f"fenêtre de candidature du {f['ouverture']}" + (f" au {f['cloture']}" if f["cloture"] else ", sans clôture")
     if f["echeance_objectifs"]:
         texte += f" ; objectifs à atteindre au plus tard le {f['echeance_objectifs']}"
