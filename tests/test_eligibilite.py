@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+
 from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
 from test_depot_git import environnement_git, nouveau_depot, sha  # noqa: F401 (fixture)
 
@@ -317,8 +318,8 @@ def test_objectifs_non_bloquants_avant_l_echeance_bloquants_apres(lancer):
 
 def test_une_evaluation_par_date_distincte(monkeypatch):
     from verificateur import politiques
-    from verificateur.financements import dossiers, programmes
     from verificateur.evaluation import moteur
+    from verificateur.financements import dossiers, programmes
     from verificateur.sources import SourceArbre
 
     catalogue = politiques.charger()
@@ -529,7 +530,7 @@ def test_l_exemple_montre_chaque_construction():
 
 
 def _dossier(statuts: dict[str, str], profil: dict | None = None):
-    from verificateur.financements.modeles import Dossier
+    from verificateur.financements.dossiers import Dossier
 
     profil = profil if profil is not None else {"finess": "350042131", "raison_sociale": "CH d'essai", "categorie": "ch",
                                                 "statut_juridique": "public", "region": "53", "effectif": 900}
@@ -831,7 +832,7 @@ def test_financements_md_montre_le_vrai_avertissement(lancer, tmp_path, monkeypa
 
 def test_ecarter_doublons_trois_depots_et_message_borne():
     from verificateur.financements.decision import ecarter_doublons
-    from verificateur.financements.modeles import Dossier
+    from verificateur.financements.dossiers import Dossier
 
     def dossier(chemin: str, statut: str, finess: str = FINESS_CHU) -> Dossier:
         verdicts = {"2026-10-01": {f"R-{i}": {"statut": statut} for i in range(7)}}

@@ -4,13 +4,13 @@ Un programme (`politiques/financements/*.yaml`) dit qui peut candidater, quand, 
 (prérequis : règles respectées à une date ; objectifs : règles respectées à l'échéance) et comment se
 calcule le montant plafond. Un module par travail, dans l'ordre du flux :
 
-- `modeles` : les données, sans aucune lecture — `Programme` et ses `Condition`, le `Dossier` d'un
-  établissement, la forme de chaque élément du résultat (`Motif`, `Candidature`, `Doublon`, `Resultat`…),
-  les décisions et leurs mots ;
+- `modeles` : les données, sans aucune lecture — `Programme` et ses `Condition`, la forme de chaque
+  élément du résultat (`Motif`, `Candidature`, `Doublon`, `Resultat`…), les décisions et leurs mots ;
 - `programmes` : trouver, lire (schéma `programme.schema.json`) et vérifier un programme contre le
   catalogue chargé (`charger`, `valider_programmes` pour `politiques valider`) ;
-- `dossiers` : les seules lectures — un dépôt évalué par le moteur unique (`moteur.evaluer_source`), une
-  fois par date distincte dont le programme a besoin (`evaluer_depot`) ;
+- `dossiers` : les seules lectures — le `Dossier` d'un établissement (profil et verdicts), son dépôt évalué
+  par le moteur unique (`moteur.evaluer_source`) une fois par date distincte dont le programme a besoin
+  (`evaluer_depot`) ;
 - `motifs` : chaque condition jugée pour un établissement (fenêtre, profil, règles, doublon), pure ;
 - `decision` : les doublons d'un FINESS écartés, les candidatures formées (une par GHT quand le programme
   le dit) et décidées — `eligible`, `non_eligible`, `incomplet`, `a_confirmer` (la décision dépend d'un
@@ -23,15 +23,16 @@ calcule le montant plafond. Un module par travail, dans l'ordre du flux :
 Les noms qu'emploient les commandes et le lot sont repris ici.
 """
 
-from verificateur.financements.listes import code_sortie as code_sortie
-from verificateur.financements.listes import liste_depuis_lot as liste_depuis_lot
-from verificateur.financements.modeles import DECISIONS as DECISIONS
-from verificateur.financements.modeles import Programme as Programme
-from verificateur.financements.modeles import Resultat as Resultat
-from verificateur.financements.parcours import completer_lot as completer_lot
-from verificateur.financements.parcours import decider_candidatures as decider_candidatures
-from verificateur.financements.parcours import dossier_pour_lot as dossier_pour_lot
-from verificateur.financements.programmes import charger as charger
-from verificateur.financements.programmes import politiques_demandees as politiques_demandees
-from verificateur.financements.programmes import trouver as trouver
-from verificateur.financements.programmes import valider_programmes as valider_programmes
+from verificateur.financements.listes import code_sortie as code_sortie, liste_depuis_lot as liste_depuis_lot
+from verificateur.financements.modeles import DECISIONS as DECISIONS, Programme as Programme, Resultat as Resultat
+from verificateur.financements.parcours import (
+    completer_lot as completer_lot,
+    decider_candidatures as decider_candidatures,
+    dossier_pour_lot as dossier_pour_lot,
+)
+from verificateur.financements.programmes import (
+    charger as charger,
+    politiques_demandees as politiques_demandees,
+    trouver as trouver,
+    valider_programmes as valider_programmes,
+)

@@ -5,17 +5,39 @@ candidatures formées (une par GHT quand le programme le dit), chacune décidée
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
+from verificateur.financements.dossiers import Dossier, date_de
 from verificateur.financements.modeles import (
-    A_CONFIRMER, CLOS, INDETERMINE, LIBELLES_DECISIONS, NON_SATISFAIT, SATISFAIT, Candidature, Condition, Dossier,
-    Doublon, Membre, Montant, Motif, Nombre, Programme, euros, nombre,
+    A_CONFIRMER,
+    CLOS,
+    INDETERMINE,
+    LIBELLES_DECISIONS,
+    NON_SATISFAIT,
+    SATISFAIT,
+    Candidature,
+    Condition,
+    Doublon,
+    Membre,
+    Montant,
+    Motif,
+    Nombre,
+    Programme,
+    euros,
+    nombre,
 )
-from verificateur.financements.dossiers import date_de
 from verificateur.financements.motifs import (
-    etablissement, motif, motif_doublon, motif_fenetre, motif_regle, motifs_profil, nom, preuve_profil,
+    etablissement,
+    motif,
+    motif_doublon,
+    motif_fenetre,
+    motif_regle,
+    motifs_profil,
+    nom,
+    preuve_profil,
 )
 
 
@@ -39,7 +61,8 @@ def ecarter_doublons(dossiers: list[Dossier], raison: str = "premier dépôt don
         ecartes.update(a.chemin for a in autres)
         differences = _differences(retenu, autres)
         message = (f"FINESS {finess} donné par {len(memes)} dépôts : {retenu.chemin} retenu ({raison}), "
-                   f"{', '.join(a.chemin for a in autres)} {'écartés' if len(autres) > 1 else 'écarté'} ; l'établissement n'est décidé, compté et sommé qu'une fois")
+                   f"{', '.join(a.chemin for a in autres)} {'écartés' if len(autres) > 1 else 'écarté'} ; l'établissement n'est décidé, "
+                   "compté et sommé qu'une fois")
         if differences:
             # Le message reste lisible ; la liste complète est dans `differences`.
             cites = " ; ".join(differences[:5]) + (f" ; et {len(differences) - 5} autre(s)" if len(differences) > 5 else "")
@@ -129,15 +152,18 @@ def _motif_ght(programme: Programme, ght: str, membres: list[Dossier]) -> Motif:
     supports = [m for m in membres if (m.profil or {}).get("ght", {}).get("support")]
     if len(supports) == 1:
         return motif(programme, "ght", condition, SATISFAIT,
-                     f"candidature du GHT « {ght} » portée par l'établissement support {nom(supports[0])} ({len(membres)} établissement(s))",
+                     f"candidature du GHT « {ght} » portée par l'établissement support {nom(supports[0])} "
+                     f"({len(membres)} établissement(s))",
                      chemin_programme=("candidats", "candidature"), valeur=ght, dossier=supports[0],
                      preuves=preuve_profil(supports[0], "ght"), element=candidats)
     if not supports:
         return motif(programme, "ght", condition, INDETERMINE,
-                     f"candidature du GHT « {ght} » : aucun établissement support parmi les {len(membres)} dépôt(s) donné(s) ; le support porte la candidature",
+                     f"candidature du GHT « {ght} » : aucun établissement support parmi les {len(membres)} dépôt(s) donné(s) ; le support "
+                     "porte la candidature",
                      chemin_programme=("candidats", "candidature"), valeur=ght, element=candidats)
     return motif(programme, "ght", condition, INDETERMINE,
-                 f"candidature du GHT « {ght} » : {len(supports)} établissements se déclarent support ({', '.join(nom(s) for s in supports)}) ; un seul attendu",
+                 f"candidature du GHT « {ght} » : {len(supports)} établissements se déclarent support "
+                 f"({', '.join(nom(s) for s in supports)}) ; un seul attendu",
                  chemin_programme=("candidats", "candidature"), valeur=ght, element=candidats)
 
 

@@ -5,14 +5,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
-from verificateur.financements.modeles import Condition, Dossier, Programme, Verdict
+from verificateur.financements.modeles import Condition, Programme
 from verificateur.politiques import Catalogue
 from verificateur.socle import lecture
 from verificateur.socle.problemes import ErreurVerificateur
 from verificateur.sources import Source
+
+
+class Verdict(TypedDict):
+    statut: str
+    explication: str
+    preuves: list[dict[str, Any]]
+
+
+class DonneesDossier(TypedDict):
+    """Un `Dossier` en données simples (il passe d'un processus du lot à l'autre)."""
+
+    chemin: str
+    depot: dict[str, Any] | None
+    profil: dict[str, Any] | None
+    lignes_profil: dict[str, int]
+    verdicts: dict[str, dict[str, Verdict]]
+    echec: str | None
+
+
+@dataclass
+class Dossier:
+    """Ce que la décision sait d'un établissement : son profil et ses verdicts aux dates voulues
+    (`dossiers.evaluer_depot`) ; en données simples (`en_dict`) il passe d'un processus du lot à l'autre."""
+
+    chemin: str
+    depot: dict[str, Any] | None = None
+    profil: dict[str, Any] | None = None
+    lignes_profil: dict[str, int] = field(default_factory=dict)
+    verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)  # date → règle → verdict
+    echec: str | None = None
+
+    def en_dict(self) -> DonneesDossier:
+        return {"chemin": self.chemin, "depot": self.depot, "profil": self.profil, "lignes_profil": self.lignes_profil,
+                "verdicts": self.verdicts, "echec": self.echec}
+
+    @classmethod
+    def depuis_dict(cls, d: DonneesDossier) -> Dossier:
+        return cls(**d)
 
 
 def date_de(condition: Condition, programme: Programme, date_evaluation: date) -> date:

@@ -13,7 +13,16 @@ from typing import Any
 
 from verificateur import __version__
 from verificateur.financements.modeles import (
-    DECISIONS, FORMAT, Candidature, Doublon, LigneRegion, PolitiqueEvaluee, Programme, Resultat, Synthese, nombre,
+    DECISIONS,
+    FORMAT,
+    Candidature,
+    Doublon,
+    LigneRegion,
+    PolitiqueEvaluee,
+    Programme,
+    Resultat,
+    Synthese,
+    nombre,
 )
 from verificateur.politiques import Catalogue
 from verificateur.socle import donnees_personnelles

@@ -1,7 +1,7 @@
 """Les données d'une décision d'éligibilité, sans aucune lecture : le programme tel qu'il est écrit
-(`Programme`, ses `Condition`), ce que la décision sait d'un établissement (`Dossier`), et la forme de
-chaque élément du résultat « verificateur/eligibilite/1 » (motif, candidature, doublon, synthèse…),
-dans l'ordre des clés du JSON livré (schéma `schemas/eligibilite.schema.json`).
+(`Programme`, ses `Condition`), la forme de chaque élément du résultat « verificateur/eligibilite/1 »
+(motif, candidature, doublon, synthèse…) dans l'ordre des clés du JSON livré (schéma
+`schemas/eligibilite.schema.json`), les décisions et leurs mots.
 """
 
 from __future__ import annotations
@@ -380,44 +380,3 @@ def _nom_element(chemin: Chemin, donnees: dict[str, Any]) -> str:
 
 def _source_dict(s: dict[str, Any]) -> SourceCitee:
     return cast(SourceCitee, {k: s[k] for k in ("id", "document", "emetteur", "date", "url", "confiance") if k in s})
-
-
-# --- ce que la décision sait d'un établissement -------------------------------------------------------
-
-
-class Verdict(TypedDict):
-    statut: str
-    explication: str
-    preuves: list[dict[str, Any]]
-
-
-class DonneesDossier(TypedDict):
-    """Un `Dossier` en données simples (il passe d'un processus du lot à l'autre)."""
-
-    chemin: str
-    depot: dict[str, Any] | None
-    profil: dict[str, Any] | None
-    lignes_profil: dict[str, int]
-    verdicts: dict[str, dict[str, Verdict]]
-    echec: str | None
-
-
-@dataclass
-class Dossier:
-    """Ce que la décision sait d'un établissement : son profil et ses verdicts aux dates voulues
-    (`dossiers.evaluer_depot`) ; en données simples (`en_dict`) il passe d'un processus du lot à l'autre."""
-
-    chemin: str
-    depot: dict[str, Any] | None = None
-    profil: dict[str, Any] | None = None
-    lignes_profil: dict[str, int] = field(default_factory=dict)
-    verdicts: dict[str, dict[str, Verdict]] = field(default_factory=dict)  # date → règle → verdict
-    echec: str | None = None
-
-    def en_dict(self) -> DonneesDossier:
-        return {"chemin": self.chemin, "depot": self.depot, "profil": self.profil, "lignes_profil": self.lignes_profil,
-                "verdicts": self.verdicts, "echec": self.echec}
-
-    @classmethod
-    def depuis_dict(cls, d: DonneesDossier) -> Dossier:
-        return cls(**d)

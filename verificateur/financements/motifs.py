@@ -9,9 +9,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from verificateur.financements.dossiers import Dossier
 from verificateur.financements.modeles import (
-    A_CONFIRMER, CLOS, INDETERMINE, LIBELLES_STATUTS, NON_SATISFAIT, SATISFAIT, Condition, Dossier, Doublon,
-    Etablissement, Motif, Programme,
+    A_CONFIRMER,
+    CLOS,
+    INDETERMINE,
+    LIBELLES_STATUTS,
+    NON_SATISFAIT,
+    SATISFAIT,
+    Condition,
+    Doublon,
+    Etablissement,
+    Motif,
+    Programme,
 )
 from verificateur.socle.lecture import Chemin
 
@@ -71,9 +81,13 @@ def motif_fenetre(programme: Programme, date_evaluation: date) -> Motif:
     if programme.phase_objectifs_inconnue(date_evaluation):
         objectifs = programme.donnees["fenetre"]["objectifs"]
         oo = programme.ouverture_objectifs
-        depuis = f"déclaration des objectifs ouverte depuis le {oo.isoformat()}" if oo else f"candidature close le {c.isoformat() if c else ''}"
+        if oo:
+            depuis = f"déclaration des objectifs ouverte depuis le {oo.isoformat()}"
+        else:
+            depuis = f"candidature close le {c.isoformat() if c else ''}"
         return motif(programme, "fenetre", "échéance des objectifs connue", A_CONFIRMER,
-                     f"{depuis} ; échéance inconnue : {programme.echeance_inconnue} ; objectifs vérifiés à la date de décision {d}, décision à confirmer",
+                     f"{depuis} ; échéance inconnue : {programme.echeance_inconnue} ; "
+                     f"objectifs vérifiés à la date de décision {d}, décision à confirmer",
                      chemin_programme=("fenetre", "objectifs", "fait_inconnu"), valeur=d, date_motif=date_evaluation, element=objectifs)
     if e is not None and date_evaluation >= e:
         return motif(programme, "fenetre", "échéance des objectifs atteinte", SATISFAIT,

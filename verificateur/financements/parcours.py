@@ -8,13 +8,14 @@ est décidé et complété (`completer_lot`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from verificateur.financements.decision import statuer
-from verificateur.financements.dossiers import evaluer_depot
+from verificateur.financements.dossiers import DonneesDossier, Dossier, evaluer_depot
 from verificateur.financements.listes import politiques_de, resultat
-from verificateur.financements.modeles import DonneesDossier, Dossier, Programme, Resultat
+from verificateur.financements.modeles import Programme, Resultat
 from verificateur.politiques import Catalogue
 from verificateur.sources import Source
 

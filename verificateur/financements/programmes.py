@@ -9,11 +9,12 @@ invalide) ; `valider_programmes` pour `politiques valider`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from verificateur.financements.modeles import Programme
 from verificateur.politiques import Catalogue, _affiche  # chemins montrés comme ceux des politiques
@@ -65,7 +66,8 @@ class _Controles:
             if ref not in self.ids:
                 self.probleme(chemin + ("sources", j), "source-inconnue", f"{nom} : source « {ref} » absente de la liste des sources")
         if not element.get("sources") and not element.get("hypothese_projet"):
-            self.probleme(chemin, "fondement-manquant", f"{nom} : ni « sources » ni « hypothese_projet » ; citez la source, ou écrivez que c'est une hypothèse du projet")
+            self.probleme(chemin, "fondement-manquant",
+                          f"{nom} : ni « sources » ni « hypothese_projet » ; citez la source, ou écrivez que c'est une hypothèse du projet")
 
 
 def verifier(programme: Programme, catalogue: Catalogue) -> list[Probleme]:
@@ -86,15 +88,18 @@ def _verifier_sources(programme: Programme, controles: _Controles) -> None:
             probleme(("sources", i, "id"), "id-duplique", f"source « {s['id']} » déjà définie (source n° {controles.ids[s['id']] + 1})")
         controles.ids.setdefault(s["id"], i)
     if d["programme"]["source"] not in controles.ids:
-        probleme(("programme", "source"), "source-inconnue", f"texte fondateur « {d['programme']['source']} » absent de la liste des sources")
+        probleme(("programme", "source"), "source-inconnue",
+                 f"texte fondateur « {d['programme']['source']} » absent de la liste des sources")
     if "enveloppe" in d:
         controles.fondement(d["enveloppe"], ("enveloppe",), "enveloppe")
         par_region = d["enveloppe"].get("par_region") or {}
         for region in par_region:
             if not (len(region) == 2 and region.isdigit()):
-                probleme(("enveloppe", "par_region", region), "format", f"enveloppe : région « {region} » invalide, attendu un code de région INSEE à 2 chiffres")
+                probleme(("enveloppe", "par_region", region), "format",
+                         f"enveloppe : région « {region} » invalide, attendu un code de région INSEE à 2 chiffres")
         if par_region and sum(Decimal(str(v)) for v in par_region.values()) > Decimal(str(d["enveloppe"]["montant"])):
-            probleme(("enveloppe", "par_region"), "montant-incoherent", "enveloppe : la somme des enveloppes régionales dépasse l'enveloppe nationale")
+            probleme(("enveloppe", "par_region"), "montant-incoherent",
+                     "enveloppe : la somme des enveloppes régionales dépasse l'enveloppe nationale")
 
 
 def _verifier_fenetre(programme: Programme, controles: _Controles) -> None:
@@ -105,23 +110,30 @@ def _verifier_fenetre(programme: Programme, controles: _Controles) -> None:
         objectifs = d["fenetre"]["objectifs"]
         fondement(objectifs, ("fenetre", "objectifs"), "échéance des objectifs")
         if ("echeance" in objectifs) == ("fait_inconnu" in objectifs):
-            probleme(("fenetre", "objectifs"), "echeance-ou-fait-inconnu", "échéance des objectifs : « echeance » ou « fait_inconnu » attendu (l'un ou l'autre, pas les deux) ; une échéance non publiée se déclare par « fait_inconnu », qui la nomme")
+            probleme(("fenetre", "objectifs"), "echeance-ou-fait-inconnu",
+                     "échéance des objectifs : « echeance » ou « fait_inconnu » attendu (l'un ou l'autre, pas les deux) ; une échéance non "
+                     "publiée se déclare par « fait_inconnu », qui la nomme")
     if "cloture" in programme.candidature and "fait_inconnu" in programme.candidature:
-        probleme(("fenetre", "candidature"), "echeance-ou-fait-inconnu", "fenêtre de candidature : « cloture » ou « fait_inconnu » attendu, pas les deux ; une clôture non publiée se déclare par « fait_inconnu », qui la nomme")
+        probleme(("fenetre", "candidature"), "echeance-ou-fait-inconnu",
+                 "fenêtre de candidature : « cloture » ou « fait_inconnu » attendu, pas les deux ; une clôture non publiée se déclare par "
+                 "« fait_inconnu », qui la nomme")
     if "fin" in d["fenetre"]:
         fondement(d["fenetre"]["fin"], ("fenetre", "fin"), "fin du programme")
     fondement(d["candidats"], ("candidats",), "candidats")
     # Dates réelles (le schéma l'a vérifié) : ordre ouverture ≤ clôture ≤ échéance.
     ouverture, cloture, echeance = programme.ouverture, programme.cloture, programme.echeance
     if cloture and cloture < ouverture:
-        probleme(("fenetre", "candidature", "cloture"), "dates-desordonnees", f"fenêtre : clôture le {cloture.isoformat()} avant l'ouverture le {ouverture.isoformat()}")
+        probleme(("fenetre", "candidature", "cloture"), "dates-desordonnees",
+                 f"fenêtre : clôture le {cloture.isoformat()} avant l'ouverture le {ouverture.isoformat()}")
     if echeance and echeance < (cloture or ouverture):
         borne = "la clôture" if cloture else "l'ouverture"
-        probleme(("fenetre", "objectifs", "echeance"), "dates-desordonnees", f"fenêtre : échéance des objectifs le {echeance.isoformat()} avant {borne} le {(cloture or ouverture).isoformat()}")
+        probleme(("fenetre", "objectifs", "echeance"), "dates-desordonnees",
+                 f"fenêtre : échéance des objectifs le {echeance.isoformat()} avant {borne} le {(cloture or ouverture).isoformat()}")
     fin = programme.fin
     derniere = max(x for x in (ouverture, cloture, echeance, programme.ouverture_objectifs) if x is not None)
     if fin and fin < derniere:
-        probleme(("fenetre", "fin", "date"), "dates-desordonnees", f"fenêtre : fin du programme le {fin.isoformat()} avant le {derniere.isoformat()}, date de la fenêtre")
+        probleme(("fenetre", "fin", "date"), "dates-desordonnees",
+                 f"fenêtre : fin du programme le {fin.isoformat()} avant le {derniere.isoformat()}, date de la fenêtre")
 
 
 def _verifier_conditions(programme: Programme, catalogue: Catalogue, controles: _Controles) -> None:
@@ -138,17 +150,21 @@ def _verifier_conditions(programme: Programme, catalogue: Catalogue, controles: 
             nom = f"{nature} {c['regle']}"
             controles.fondement(c, chemin, nom)
             if c["regle"] not in catalogue.regles:
-                probleme(chemin + ("regle",), "regle-inconnue", f"{nom} : règle « {c['regle']} » inconnue des politiques chargées ({politiques})")
+                probleme(chemin + ("regle",), "regle-inconnue",
+                         f"{nom} : règle « {c['regle']} » inconnue des politiques chargées ({politiques})")
             a_la_date = c.get("a_la_date")
             if cle == "objectifs" and a_la_date is not None:
-                probleme(chemin + ("a_la_date",), "date-sans-effet", f"{nom} : « a_la_date » sans effet, un objectif est évalué à l'échéance des objectifs")
+                probleme(chemin + ("a_la_date",), "date-sans-effet",
+                         f"{nom} : « a_la_date » sans effet, un objectif est évalué à l'échéance des objectifs")
             elif a_la_date == "cloture" and programme.cloture is None:
-                probleme(chemin + ("a_la_date",), "date-inconnue", f"{nom} : « cloture » demandée, mais la fenêtre de candidature n'a pas de clôture")
+                probleme(chemin + ("a_la_date",), "date-inconnue",
+                         f"{nom} : « cloture » demandée, mais la fenêtre de candidature n'a pas de clôture")
             elif a_la_date and a_la_date[0].isdigit():
                 try:
                     date.fromisoformat(a_la_date)
                 except ValueError:
-                    probleme(chemin + ("a_la_date",), "date-invalide", f"{nom} : date invalide « {a_la_date} », attendu une date réelle AAAA-MM-JJ")
+                    probleme(chemin + ("a_la_date",), "date-invalide",
+                             f"{nom} : date invalide « {a_la_date} », attendu une date réelle AAAA-MM-JJ")
             cle_unique = (cle, c["regle"], a_la_date or "candidature")
             if cle_unique in vues:
                 probleme(chemin + ("regle",), "condition-dupliquee", f"{nom} : déjà demandé (n° {vues[cle_unique] + 1})")
@@ -177,20 +193,24 @@ def _verifier_montant(m: dict[str, Any], controles: _Controles) -> None:
         controles.fondement(ligne, sous, f"barème, ligne {i + 1}")
         if calcul == "par_categorie":
             if "categories" not in ligne or "de" in ligne or "a" in ligne:
-                probleme(sous, "bareme-invalide", f"barème, ligne {i + 1} : « categories » attendu (et ni « de » ni « a ») pour le calcul par_categorie")
+                probleme(sous, "bareme-invalide",
+                         f"barème, ligne {i + 1} : « categories » attendu (et ni « de » ni « a ») pour le calcul par_categorie")
             for cat in ligne.get("categories", []):
                 if cat in vues:
-                    probleme(sous + ("categories",), "bareme-invalide", f"barème, ligne {i + 1} : catégorie « {cat} » déjà à la ligne {vues[cat] + 1}")
+                    probleme(sous + ("categories",), "bareme-invalide",
+                             f"barème, ligne {i + 1} : catégorie « {cat} » déjà à la ligne {vues[cat] + 1}")
                 vues.setdefault(cat, i)
         else:
             if "de" not in ligne or "categories" in ligne:
-                probleme(sous, "bareme-invalide", f"barème, ligne {i + 1} : « de » attendu (et pas « categories ») pour le calcul par_taille")
+                probleme(sous, "bareme-invalide",
+                         f"barème, ligne {i + 1} : « de » attendu (et pas « categories ») pour le calcul par_taille")
                 continue
             if "a" in ligne and ligne["a"] < ligne["de"]:
-                probleme(sous + ("a",), "bareme-invalide", f"barème, ligne {i + 1} : tranche de {ligne['de']} à {ligne['a']}, bornes inversées")
+                probleme(sous + ("a",), "bareme-invalide",
+                         f"barème, ligne {i + 1} : tranche de {ligne['de']} à {ligne['a']}, bornes inversées")
             tranches.append((ligne["de"], ligne.get("a"), i))
     tranches.sort()
-    for (de1, a1, i1), (de2, _a2, i2) in zip(tranches, tranches[1:]):
+    for (_de1, a1, i1), (de2, _a2, i2) in zip(tranches, tranches[1:]):
         if a1 is None or a1 >= de2:
             probleme(chemin + ("bareme", i2), "bareme-invalide", f"barème, ligne {i2 + 1} : la tranche chevauche la ligne {i1 + 1}")
 
@@ -215,7 +235,9 @@ def trouver(reference: str, dossiers: list[Path] | None = None) -> Path:
         return chemin
     connus = disponibles((dossiers or []) + dossiers_par_defaut())
     if reference not in connus:
-        raise ErreurVerificateur(f"programme de financement « {reference} » introuvable ; programmes disponibles : {', '.join(sorted(connus)) or 'aucun'} (ajoutez un dossier avec --programmes, ou donnez le chemin du fichier)")
+        raise ErreurVerificateur(f"programme de financement « {reference} » introuvable ; programmes disponibles : "
+                                 f"{', '.join(sorted(connus)) or 'aucun'} (ajoutez un dossier avec --programmes, ou donnez le chemin du "
+                                 "fichier)")
     return connus[reference]
 
 

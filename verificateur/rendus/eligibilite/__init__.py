@@ -7,7 +7,8 @@ format « verificateur/eligibilite/1 » (docs/financements.md, schéma `schemas/
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.registre import Format, registre
 

@@ -10,7 +10,16 @@ from typing import Any
 from verificateur.financements.modeles import Resultat
 from verificateur.rendus.commun import ORDRE_STATUTS
 from verificateur.rendus.eligibilite.commun import (
-    LIBELLES_DECISIONS, LIBELLES_RESULTATS, PLURIELS_DECISIONS, SYMBOLES, compte_decisions, euros, lieux, montant, part, source_texte,
+    LIBELLES_DECISIONS,
+    LIBELLES_RESULTATS,
+    PLURIELS_DECISIONS,
+    SYMBOLES,
+    compte_decisions,
+    euros,
+    lieux,
+    montant,
+    part,
+    source_texte,
 )
 
 

@@ -7,7 +7,16 @@ from typing import Any
 
 from verificateur.financements.modeles import Candidature, Fenetre, LigneRegion, Resultat, Synthese
 from verificateur.rendus.eligibilite.commun import (
-    LIBELLES_DECISIONS, PLURIELS_DECISIONS, SYMBOLES, compte_decisions, euros, lieu, lieux, montant, part, source_texte,
+    LIBELLES_DECISIONS,
+    PLURIELS_DECISIONS,
+    SYMBOLES,
+    compte_decisions,
+    euros,
+    lieu,
+    lieux,
+    montant,
+    part,
+    source_texte,
 )
 
 

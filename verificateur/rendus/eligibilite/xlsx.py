@@ -47,6 +47,6 @@ def rendre(donnees: Resultat, options: dict[str, Any]) -> bytes:
             "enveloppe:euros", "part_enveloppe:taux", "hypotheses_projet"),
             [[programme, jour, *(e.get(d, 0) for d in DECISIONS), s["montant_plafond_total"], s.get("montants_inconnus"),
               s["enveloppe"], s.get("part_enveloppe"), "oui" if donnees["hypotheses"] else "non"]]),
-        classeur.Feuille("Doublons", classeur.colonnes("programme", "date_decision:date", "finess:identifiant", "chemin:long", "message:long"),
-                         doublons),
+        classeur.Feuille("Doublons", classeur.colonnes(
+            "programme", "date_decision:date", "finess:identifiant", "chemin:long", "message:long"), doublons),
     ], jour, f"Éligibilité — {programme}")
