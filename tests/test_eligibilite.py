@@ -35,6 +35,30 @@ def _validateur():
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+def test_les_types_du_resultat_sont_ceux_du_schema_livre():
+    """#14.4 : chaque TypedDict de financements.modeles a exactement les clés de son objet dans le schéma
+    livré (additionalProperties: false) : une clé ajoutée d'un côté seulement fait échouer ce test."""
+    from verificateur.financements import modeles
+
+    schema = json.loads((RACINE / "verificateur" / "schemas" / "eligibilite.schema.json").read_text(encoding="utf-8"))
+    p = schema["properties"]
+    candidature, programme = p["candidatures"]["items"]["properties"], p["programme"]["properties"]
+    paires = [
+        (modeles.Resultat, schema), (modeles.DescriptionProgramme, p["programme"]),
+        (modeles.SourceCitee, programme["source"]), (modeles.Enveloppe, programme["enveloppe"]["oneOf"][1]),
+        (modeles.Fenetre, programme["fenetre"]), (modeles.PolitiqueEvaluee, p["politiques"]["items"]),
+        (modeles.Hypothese, p["hypotheses"]["items"]), (modeles.Synthese, p["synthese"]),
+        (modeles.LigneRegion, p["par_region"]["items"]), (modeles.Candidature, p["candidatures"]["items"]),
+        (modeles.Etablissement, candidature["porteur"]), (modeles.Membre, candidature["membres"]["items"]),
+        (modeles.Motif, candidature["motifs"]["items"]), (modeles.LieuProgramme, candidature["motifs"]["items"]["properties"]["programme"]),
+        (modeles.Doublon, p["doublons"]["items"]),
+    ]
+    for type_, objet in paires:
+        assert objet.get("additionalProperties") is False, type_.__name__
+        assert type_.__required_keys__ | type_.__optional_keys__ == set(objet["properties"]), type_.__name__
+    assert set(p["synthese"]["properties"]["candidatures"]["properties"]) == set(modeles.DECISIONS)
+
+
 def decision_json(lancer, *args: str) -> tuple[int, dict]:
     """Lance `eligibilite … --format json` ; le JSON produit est validé contre le schéma livré."""
     sortie = lancer("eligibilite", *args, "--format", "json")
