@@ -1,6 +1,7 @@
 """La décision (pure : aucune lecture) : les dépôts d'un même FINESS écartés (`ecarter_doublons`), les
 candidatures formées (une par GHT quand le programme le dit), chacune décidée d'après ses motifs
-(`eligible`, `non_eligible`, `incomplet`, `a_confirmer`, `clos`) avec son montant plafond (`decider`).
+(`eligible`, `non_eligible`, `incomplet`, `a_confirmer`, `clos`) avec son montant plafond (`decider`) ;
+`statuer` enchaîne les deux, pour la commande `eligibilite` comme pour le lot.
 """
 
 from __future__ import annotations
