@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+
 from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
 from test_depot_git import environnement_git, nouveau_depot, sha  # noqa: F401 (fixture)
 
@@ -32,6 +33,30 @@ def _validateur():
     schema = json.loads((RACINE / "verificateur" / "schemas" / "eligibilite.schema.json").read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_les_types_du_resultat_sont_ceux_du_schema_livre():
+    """#14.4 : chaque TypedDict de financements.modeles a exactement les clés de son objet dans le schéma
+    livré (additionalProperties: false) : une clé ajoutée d'un côté seulement fait échouer ce test."""
+    from verificateur.financements import modeles
+
+    schema = json.loads((RACINE / "verificateur" / "schemas" / "eligibilite.schema.json").read_text(encoding="utf-8"))
+    p = schema["properties"]
+    candidature, programme = p["candidatures"]["items"]["properties"], p["programme"]["properties"]
+    paires = [
+        (modeles.Resultat, schema), (modeles.DescriptionProgramme, p["programme"]),
+        (modeles.SourceCitee, programme["source"]), (modeles.Enveloppe, programme["enveloppe"]["oneOf"][1]),
+        (modeles.Fenetre, programme["fenetre"]), (modeles.PolitiqueEvaluee, p["politiques"]["items"]),
+        (modeles.Hypothese, p["hypotheses"]["items"]), (modeles.Synthese, p["synthese"]),
+        (modeles.LigneRegion, p["par_region"]["items"]), (modeles.Candidature, p["candidatures"]["items"]),
+        (modeles.Etablissement, candidature["porteur"]), (modeles.Membre, candidature["membres"]["items"]),
+        (modeles.Motif, candidature["motifs"]["items"]), (modeles.LieuProgramme, candidature["motifs"]["items"]["properties"]["programme"]),
+        (modeles.Doublon, p["doublons"]["items"]),
+    ]
+    for type_, objet in paires:
+        assert objet.get("additionalProperties") is False, type_.__name__
+        assert type_.__required_keys__ | type_.__optional_keys__ == set(objet["properties"]), type_.__name__
+    assert set(p["synthese"]["properties"]["candidatures"]["properties"]) == set(modeles.DECISIONS)
 
 
 def decision_json(lancer, *args: str) -> tuple[int, dict]:
@@ -262,13 +287,14 @@ def test_care_d1_programme_clos_apres_la_fin_des_paiements(lancer):
 def test_condition_qui_depend_d_un_fait_inconnu(tmp_path, statut, resultat, decision):
     """Un prérequis marqué « fait_inconnu » (seuil non publié) n'est jamais « non satisfait »."""
     from verificateur import politiques
-    from verificateur.financements import eligibilite
+    from verificateur.financements import programmes
+    from verificateur.financements.decision import decider
 
     fichier = programme_modifie(tmp_path, "    a_la_date: candidature\n    derogation_acceptee: false\n",
                                 "    a_la_date: candidature\n    derogation_acceptee: false\n    fait_inconnu: seuil officiel non publié\n",
                                 source=BUDGET)
-    programme = eligibilite.charger(fichier, politiques.charger())
-    (c,) = eligibilite.decider(programme, date(2026, 10, 1), [_dossier({"BUD-01": statut})])
+    programme = programmes.charger(fichier, politiques.charger())
+    (c,) = decider(programme, date(2026, 10, 1), [_dossier({"BUD-01": statut})])
     motif = next(m for m in c["motifs"] if m["regle"] == "BUD-01")
     assert (motif["resultat"], c["decision"]) == (resultat, decision)
     if resultat == "a_confirmer":
@@ -291,7 +317,7 @@ def test_fin_du_programme_avant_l_echeance_refusee(tmp_path, lancer):
 
 
 def test_code_de_sortie_des_decisions():
-    from verificateur.financements.eligibilite import code_sortie
+    from verificateur.financements.listes import code_sortie
 
     def code(*decisions):
         return code_sortie({"candidatures": [{"decision": x} for x in decisions]})
@@ -316,12 +342,12 @@ def test_objectifs_non_bloquants_avant_l_echeance_bloquants_apres(lancer):
 
 def test_une_evaluation_par_date_distincte(monkeypatch):
     from verificateur import politiques
-    from verificateur.financements import eligibilite
     from verificateur.evaluation import moteur
+    from verificateur.financements import dossiers, programmes
     from verificateur.sources import SourceArbre
 
     catalogue = politiques.charger()
-    programme = eligibilite.charger(EXEMPLE, catalogue)
+    programme = programmes.charger(EXEMPLE, catalogue)
     dates = []
     original = moteur.evaluer_source
 
@@ -330,7 +356,7 @@ def test_une_evaluation_par_date_distincte(monkeypatch):
         return original(source, catalogue, jour, *args, **kwargs)
 
     monkeypatch.setattr(moteur, "evaluer_source", compter)
-    eligibilite.evaluer_depot(SourceArbre(CHU), catalogue, programme, date(2026, 10, 1))
+    dossiers.evaluer_depot(SourceArbre(CHU), catalogue, programme, date(2026, 10, 1))
     # PBN-01, FOR-04 et les objectifs au 2026-10-01, EXE-01 à l'ouverture, HYG-02 au 2026-09-15.
     assert dates == [date(2026, 9, 1), date(2026, 9, 15), date(2026, 10, 1)]
 
@@ -483,20 +509,20 @@ def test_depot_donne_deux_fois(lancer):
 
 def test_programmes_livres_valides_et_sources():
     from verificateur import politiques
-    from verificateur.financements import eligibilite
+    from verificateur.financements import programmes
 
     catalogue = politiques.charger()
-    dossier = eligibilite.dossiers_par_defaut()[0]
-    nombre, problemes = eligibilite.valider_dossier(dossier, catalogue, selon_programme=True)
+    dossier = programmes.dossiers_par_defaut()[0]
+    nombre, problemes = programmes.valider_dossier(dossier, catalogue, selon_programme=True)
     assert nombre >= 2 and problemes == []
     for nom in ("care-domaine-1", "care-domaine-2"):
-        programme = eligibilite.charger(nom, eligibilite.catalogue_de(eligibilite.politiques_demandees(eligibilite.trouver(nom))))
+        programme = programmes.charger(nom, programmes.catalogue_de(programmes.politiques_demandees(programmes.trouver(nom))))
         assert programme.en_dict()["source"]["emetteur"]
         assert programme.hypotheses(), nom  # ce que les sources ne disent pas est dit
-    care = eligibilite.charger("care-domaine-1", eligibilite.catalogue_de(("plan-national", "care")))
+    care = programmes.charger("care-domaine-1", programmes.catalogue_de(("plan-national", "care")))
     assert (care.ouverture, care.cloture, care.echeance, care.fin) == (date(2024, 3, 18), date(2024, 4, 19), date(2025, 6, 30), date(2026, 6, 30))
     assert care.donnees["enveloppe"]["montant"] == 65000000 and care.par_ght
-    d2 = eligibilite.charger("care-domaine-2", eligibilite.catalogue_de(("plan-national", "care")))
+    d2 = programmes.charger("care-domaine-2", programmes.catalogue_de(("plan-national", "care")))
     assert (d2.echeance, d2.ouverture_objectifs) == (None, date(2026, 1, 16))
     assert d2.echeance_inconnue == "clôture du guichet de déclaration des objectifs du domaine 2, non publiée"
 
@@ -504,31 +530,31 @@ def test_programmes_livres_valides_et_sources():
 def test_le_segur_2021_n_est_plus_un_programme_de_financement():
     """L'invitation de 2021 (5 % à 10 %) n'a ni guichet ni critère publié : elle reste une règle du rapport
     (BUD-01, BUD-03), pas une décision d'éligibilité sous un vrai nom de programme."""
-    from verificateur.financements import eligibilite
+    from verificateur.financements import programmes
 
-    assert "segur-securite-2021" not in eligibilite.disponibles(eligibilite.dossiers_par_defaut())
-    budget = eligibilite.charger(BUDGET, eligibilite.catalogue_de(("plan-national",)))
+    assert "segur-securite-2021" not in programmes.disponibles(programmes.dossiers_par_defaut())
+    budget = programmes.charger(BUDGET, programmes.catalogue_de(("plan-national",)))
     assert budget.id == "programme-budget-fictif" and "fictif" in budget.titre
 
 
 def test_l_exemple_montre_chaque_construction():
     from verificateur import politiques
-    from verificateur.financements import eligibilite
+    from verificateur.financements import programmes
 
     catalogue = politiques.charger()
-    d = eligibilite.charger(EXEMPLE, catalogue).donnees
+    d = programmes.charger(EXEMPLE, catalogue).donnees
     assert {c.get("a_la_date", "candidature") for c in d["prerequis"]} >= {"candidature", "ouverture", "2026-09-15"}
     assert {c.get("derogation_acceptee", False) for c in d["prerequis"]} == {True, False}
     assert d["objectifs"] and d["enveloppe"]["par_region"] and d["candidats"]["regions"]
     assert d["montant_plafond"]["calcul"] == "par_categorie"
-    assert eligibilite.charger(PAR_TAILLE, catalogue).donnees["montant_plafond"]["calcul"] == "par_taille"
+    assert programmes.charger(PAR_TAILLE, catalogue).donnees["montant_plafond"]["calcul"] == "par_taille"
 
 
 # --- la décision pure ------------------------------------------------------------------------------------
 
 
 def _dossier(statuts: dict[str, str], profil: dict | None = None):
-    from verificateur.financements.eligibilite import Dossier
+    from verificateur.financements.dossiers import Dossier
 
     profil = profil if profil is not None else {"finess": "350042131", "raison_sociale": "CH d'essai", "categorie": "ch",
                                                 "statut_juridique": "public", "region": "53", "effectif": 900}
@@ -542,21 +568,22 @@ def _dossier(statuts: dict[str, str], profil: dict | None = None):
 ])
 def test_statut_d_un_prerequis_et_decision(statut, decision):
     from verificateur import politiques
-    from verificateur.financements import eligibilite
+    from verificateur.financements import programmes
+    from verificateur.financements.decision import decider
 
-    programme = eligibilite.charger(BUDGET, politiques.charger())
-    (c,) = eligibilite.decider(programme, date(2026, 10, 1), [_dossier({"BUD-01": statut})])
+    programme = programmes.charger(BUDGET, politiques.charger())
+    (c,) = decider(programme, date(2026, 10, 1), [_dossier({"BUD-01": statut})])
     assert c["decision"] == decision
 
 
 def test_profil_inconnu_incomplet():
     from verificateur import politiques
-    from verificateur.financements import eligibilite
+    from verificateur.financements import decision, programmes
 
-    programme = eligibilite.charger(EXEMPLE, politiques.charger())
+    programme = programmes.charger(EXEMPLE, politiques.charger())
     dossier = _dossier({"PBN-01": "conforme"}, profil=None)
     dossier.profil = None
-    (c,) = eligibilite.decider(programme, date(2026, 10, 1), [dossier])
+    (c,) = decision.decider(programme, date(2026, 10, 1), [dossier])
     assert c["decision"] == "incomplet"
     assert "essai : profil de l'établissement inconnu (etablissement.yaml absent ou invalide)" in messages(c)
 
@@ -589,20 +616,20 @@ def test_identifiant_different_du_nom_de_fichier(lancer, tmp_path):
 
 def test_completer_lot_ajoute_les_cles_du_contrat():
     from verificateur import politiques
-    from verificateur.financements import eligibilite
+    from verificateur.financements import listes, parcours, programmes
     from verificateur.sources import SourceArbre
 
     catalogue = politiques.charger()
-    programme = eligibilite.charger(EXEMPLE, catalogue)
+    programme = programmes.charger(EXEMPLE, catalogue)
     jour = date(2026, 10, 1)
     etablissements, dossiers = [], {}
     for chemin in (CHU, LYS, EHPAD):
         depot = {"chemin": chemin, "source": "arbre", "revision": None, "nu": False}
         etablissements.append({"chemin": chemin, "etat": "evalue", "depot": depot, "raison": None})
-        dossiers[chemin] = eligibilite.dossier_pour_lot(SourceArbre(chemin), catalogue, programme, jour, chemin=chemin)
+        dossiers[chemin] = parcours.dossier_pour_lot(SourceArbre(chemin), catalogue, programme, jour, chemin=chemin)
     etablissements.append({"chemin": "depots/casse", "etat": "echec", "depot": None, "raison": "pas un dépôt git"})
-    lot = {"date_evaluation": "2026-10-01", "etablissements": etablissements, "politiques": eligibilite.politiques_de(catalogue)}
-    liste = eligibilite.completer_lot(lot, programme, jour, json.loads(json.dumps(dossiers)))  # comme après un processus
+    lot = {"date_evaluation": "2026-10-01", "etablissements": etablissements, "politiques": listes.politiques_de(catalogue)}
+    liste = parcours.completer_lot(lot, programme, jour, json.loads(json.dumps(dossiers)))  # comme après un processus
     assert [(e["chemin"], e["eligibilite"]["decision"], e["eligibilite"]["montant_plafond"]) for e in lot["etablissements"]] == [
         (CHU, "eligible", 400000), (LYS, "non_eligible", 150000), (EHPAD, "non_eligible", 20000), ("depots/casse", "incomplet", None),
     ]
@@ -619,7 +646,7 @@ def test_completer_lot_ajoute_les_cles_du_contrat():
     erreurs = [e.message for e in _validateur().iter_errors(liste)]
     assert not erreurs, erreurs
     # La liste se relit d'un lot écrit en JSON : mêmes candidatures, mêmes décisions, mêmes motifs.
-    relue = eligibilite.liste_depuis_lot(json.loads(json.dumps(lot)))
+    relue = listes.liste_depuis_lot(json.loads(json.dumps(lot)))
     assert not [e.message for e in _validateur().iter_errors(relue)]
     assert [(c["nom"], c["decision"], c["montant_plafond"]) for c in relue["candidatures"]] == [
         (c["nom"], c["decision"], c["montant_plafond"]) for c in liste["candidatures"]]
@@ -653,21 +680,21 @@ def test_le_programme_charge_les_politiques_qu_il_declare(lancer):
 
 def test_montant_hors_bareme_et_taille_absente():
     from verificateur import politiques
-    from verificateur.financements import eligibilite
+    from verificateur.financements import decision, listes, programmes
 
     catalogue = politiques.charger()
-    par_categorie = eligibilite.charger(EXEMPLE, catalogue)
+    par_categorie = programmes.charger(EXEMPLE, catalogue)
     profil = {"finess": "350042131", "raison_sociale": "Centre d'essai", "categorie": "autre", "statut_juridique": "public", "region": "53", "effectif": 900}
-    (c,) = eligibilite.decider(par_categorie, date(2026, 10, 1), [_dossier({}, profil)])
+    (c,) = decision.decider(par_categorie, date(2026, 10, 1), [_dossier({}, profil)])
     assert (c["montant_plafond"], c["montant_raison"]) == (None, "aucun montant : candidature non éligible")
     assert c["membres"][0]["montant_detail"] == "Centre d'essai : aucun montant au barème pour la catégorie « autre »"
     assert "Centre d'essai : catégorie « autre » non admise (admises : chu, ch, chs, espic, clinique, had, smr, ehpad)" in messages(c)
-    par_taille = eligibilite.charger(PAR_TAILLE, catalogue)
+    par_taille = programmes.charger(PAR_TAILLE, catalogue)
     sans_taille = {k: v for k, v in profil.items() if k != "effectif"}
-    (c,) = eligibilite.decider(par_taille, date(2026, 10, 1), [_dossier({"FOR-01": "conforme"}, sans_taille)])
+    (c,) = decision.decider(par_taille, date(2026, 10, 1), [_dossier({"FOR-01": "conforme"}, sans_taille)])
     assert c["decision"] == "eligible" and c["montant_plafond"] is None
     assert c["montant_raison"] == "Centre d'essai : « effectif » absent de etablissement.yaml, montant non calculable"
-    totaux = eligibilite.totaux(par_taille, [c])
+    totaux = listes.totaux(par_taille, [c])
     assert (totaux["montant_plafond_total"], totaux["montants_inconnus"]) == (0, 1)
 
 
@@ -828,7 +855,8 @@ def test_financements_md_montre_le_vrai_avertissement(lancer, tmp_path, monkeypa
 
 
 def test_ecarter_doublons_trois_depots_et_message_borne():
-    from verificateur.financements.eligibilite import Dossier, ecarter_doublons
+    from verificateur.financements.decision import ecarter_doublons
+    from verificateur.financements.dossiers import Dossier
 
     def dossier(chemin: str, statut: str, finess: str = FINESS_CHU) -> Dossier:
         verdicts = {"2026-10-01": {f"R-{i}": {"statut": statut} for i in range(7)}}

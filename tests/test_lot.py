@@ -454,7 +454,7 @@ def test_eligibilite_calculee_par_les_processus_du_lot(tmp_path):
 
     from verificateur import lot, politiques
 
-    from verificateur.financements import eligibilite
+    from verificateur import financements as eligibilite
 
     from verificateur.evaluation import rapport
     from verificateur.rendus.lot import rendu

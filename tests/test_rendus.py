@@ -849,7 +849,7 @@ def test_un_seul_lieu_fichier_ligne():
 
 def test_une_seule_table_des_mots_des_statuts():
     """#14.3 : les mots des statuts viennent d'une table (verificateur.socle.statuts) ; l'éligibilité les précise."""
-    from verificateur.financements import eligibilite
+    from verificateur.financements import modeles as eligibilite
     from verificateur.socle import statuts
     from verificateur.evaluation import STATUTS
     from verificateur.rendus import commun

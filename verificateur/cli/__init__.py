@@ -338,26 +338,24 @@ def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str,
       verificateur eligibilite exemples/chu-armorique --programme exemples/programme-exemple.yaml --date 2026-10-01
       verificateur eligibilite ght/*/ --programme care-domaine-1 --format html --sortie decision.html
     """
-    from verificateur.financements import eligibilite as module
+    from verificateur import financements
     from verificateur.rendus.eligibilite import rendu
 
     refuser_binaire_vers_terminal(rendus_eligibilite.FORMATS[format_], sortie)
     doublons = sorted({c for c in chemins if chemins.count(c) > 1})
     if doublons:
         raise ErreurVerificateur(f"dépôt donné plusieurs fois : {', '.join(doublons)}")
-    jour = jour or date.today()
     dossiers_programmes = [Path(p) for p in programmes]
     # Sans --politiques : celles que le programme déclare (programme.politiques), sinon celles par défaut.
-    catalogue = _catalogue(politiques or module.politiques_demandees(module.trouver(programme, dossiers_programmes)), referentiels)
-    choisi = module.charger(programme, catalogue, dossiers_programmes)
-    dossiers = [module.evaluer_depot(_source(c, revision, False), catalogue, choisi, jour) for c in chemins]
-    dossiers, doublons = module.ecarter_doublons(dossiers)  # un FINESS n'est jamais décidé ni sommé deux fois
-    resultat = module.resultat(choisi, jour, module.decider(choisi, jour, dossiers, doublons), module.politiques_de(catalogue), doublons)
+    catalogue = _catalogue(politiques or financements.politiques_demandees(financements.trouver(programme, dossiers_programmes)), referentiels)
+    choisi = financements.charger(programme, catalogue, dossiers_programmes)
+    # Chaque dépôt est ouvert au moment d'être évalué ; un FINESS n'est jamais décidé ni sommé deux fois.
+    resultat = financements.decider_candidatures(choisi, (_source(c, revision, False) for c in chemins), catalogue, jour or date.today())
     ecrire(rendu(format_)(resultat, {"csv_standard": csv_standard}), sortie)
     if format_ != "texte" or sortie not in (None, "-"):  # le texte sur la sortie standard les dit déjà
-        for doublon in doublons:
+        for doublon in resultat["doublons"]:
             click.echo(f"avertissement : {doublon['message']}", err=True)
-    sys.exit(module.code_sortie(resultat))
+    sys.exit(financements.code_sortie(resultat))
 
 
 @cli.command()
@@ -489,9 +487,9 @@ def politiques_valider(dossiers: tuple[str, ...], referentiels: tuple[str, ...],
     if problemes_cas:
         raise ErreurVerificateur(f"{len({p.fichier for p in problemes_cas})} fichier(s) de cas de test invalide(s)", 2, problemes_cas)
     click.echo(f"{len(catalogue.politiques)} politique(s), {len(catalogue.regles)} règle(s), {len(catalogue.exigences)} exigence(s) : valides")
-    from verificateur.financements import eligibilite
+    from verificateur import financements
 
-    nombre, problemes = eligibilite.valider_programmes([Path(p) for p in programmes], catalogue, livres=not dossiers)
+    nombre, problemes = financements.valider_programmes([Path(p) for p in programmes], catalogue, livres=not dossiers)
     if problemes:
         invalides = len({p.fichier for p in problemes})
         raise ErreurVerificateur(f"{invalides} programme(s) de financement invalide(s) sur {nombre}", 2, problemes)
@@ -743,14 +741,14 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
     morceaux = module.lire_partie(partie) if partie else None
     choisi = None
     if programme is not None:
-        from verificateur.financements import eligibilite
+        from verificateur import financements
 
         if morceaux:
             raise ErreurVerificateur("--programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le même lot")
         dossiers_programmes = [Path(p) for p in programmes]
-        politiques = politiques or eligibilite.politiques_demandees(eligibilite.trouver(programme, dossiers_programmes))
+        politiques = politiques or financements.politiques_demandees(financements.trouver(programme, dossiers_programmes))
         catalogue = _catalogue(politiques, referentiels)
-        choisi = eligibilite.charger(programme, catalogue, dossiers_programmes)
+        choisi = financements.charger(programme, catalogue, dossiers_programmes)
     elif liste or programmes:
         raise ErreurVerificateur("--liste et --programmes demandent --programme ID")
     else:
@@ -774,7 +772,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         # Le format de la liste : celui dont l'extension est celle du fichier (.htm aussi pour html), sinon texte.
         par_extension = {f.extension: f.nom for f in rendus_eligibilite.FORMATS.values()} | {".htm": "html"}
         format_liste = par_extension.get(Path(liste).suffix.lower(), "texte")
-        ecrire(rendu_liste(format_liste)(eligibilite.liste_depuis_lot(donnees), {}), liste)
+        ecrire(rendu_liste(format_liste)(financements.liste_depuis_lot(donnees), {}), liste)
     for doublon in (donnees.get("eligibilite") or {}).get("doublons", []):
         click.echo(f"avertissement : {doublon['message']}", err=True)
     for e in donnees["echecs"]:

@@ -178,7 +178,7 @@ class Contexte:
     rapports: str | None = None
     base_liens: str | None = None  # dossier par rapport auquel les chemins des rapports sont écrits
     reprendre: bool = False
-    programme: Any = None  # --programme : un eligibilite.Programme (verificateur/financements/eligibilite.py)
+    programme: Any = None  # --programme : un financements.Programme (verificateur/financements/modeles.py)
     # La collecte des adresses git et des paquets (verificateur/git/collecte.py, docs/lot.md « Collecter »).
     miroirs: str | None = None  # None : collecte.dossier_miroirs_defaut()
     delai_collecte: float = DELAI_DEFAUT  # secondes
@@ -640,10 +640,10 @@ def _evaluer(tache: Tache) -> Resultat:
         dossier = None
         if contexte.programme is not None and entree["etat"] == "evalue":
             # L'éligibilité évalue le même dépôt aux dates du programme, dans ce même processus.
-            from verificateur.financements import eligibilite
+            from verificateur import financements
 
-            dossier = eligibilite.dossier_pour_lot(source, _ETAT["catalogue"], contexte.programme, contexte.jour,
-                                                   contexte.seuil, chemin=tache.chemin)
+            dossier = financements.dossier_pour_lot(source, _ETAT["catalogue"], contexte.programme, contexte.jour,
+                                                    contexte.seuil, chemin=tache.chemin)
     finally:
         fermer = getattr(source, "fermer", None)
         if fermer:
@@ -987,10 +987,10 @@ def evaluer_lot(sources: list[str], catalogue: Any, contexte: Contexte, jobs: in
     donnees = assembler(tete, [entree for entree, _, _ in resultats.values()], interrompu)
     code = code_sortie(donnees, [code for _, code, _ in resultats.values()])
     if contexte.programme is not None:
-        from verificateur.financements import eligibilite
+        from verificateur import financements
 
         dossiers = {entree["chemin"]: dossier for entree, _, dossier in resultats.values() if dossier is not None}
-        eligibilite.completer_lot(donnees, contexte.programme, contexte.jour, dossiers)
+        financements.completer_lot(donnees, contexte.programme, contexte.jour, dossiers)
         sceller(donnees)
     return donnees, code
 

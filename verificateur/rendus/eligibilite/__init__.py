@@ -7,9 +7,13 @@ format « verificateur/eligibilite/1 » (docs/financements.md, schéma `schemas/
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.registre import Format, registre
+
+if TYPE_CHECKING:  # le registre est lu au démarrage de la ligne de commande : rien de plus à charger
+    from verificateur.financements.modeles import Resultat
 
 FORMATS: dict[str, Format] = registre(
     Format("texte", "verificateur.rendus.eligibilite.texte:rendre", ".txt"),
@@ -20,5 +24,5 @@ FORMATS: dict[str, Format] = registre(
 )
 
 
-def rendu(format: str) -> Callable[[dict[str, Any], dict[str, Any]], str]:
+def rendu(format: str) -> Callable[[Resultat, dict[str, Any]], str]:
     return FORMATS[format].rendu()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verificateur.financements.eligibilite import LIBELLES_DECISIONS, euros
+from verificateur.financements.modeles import LIBELLES_DECISIONS, Motif, SourceCitee, euros
 from verificateur.rendus.commun import lieu
 
 SYMBOLES = {"satisfait": "✓", "non_satisfait": "✗", "indetermine": "?", "a_confirmer": "~", "clos": "∅"}
@@ -19,7 +19,7 @@ TOUJOURS = ("eligible", "non_eligible", "incomplet")
 __all__ = ["LIBELLES_DECISIONS", "euros", "lieu", "lieux", "montant", "compte_decisions", "source_texte"]
 
 
-def lieux(motif: dict[str, Any]) -> str:
+def lieux(motif: Motif) -> str:
     """Les preuves d'un motif, `fichier:ligne@révision`, séparées par des virgules."""
     return ", ".join(lieu(p["fichier"], p.get("ligne"), p.get("revision")) for p in motif.get("preuves", []))
 
@@ -37,7 +37,7 @@ def compte_decisions(comptes: dict[str, int]) -> str:
     )
 
 
-def source_texte(source: dict[str, Any]) -> str:
+def source_texte(source: SourceCitee) -> str:
     """« document, émetteur, date » (date seulement si connue)."""
     morceaux = [source.get("document"), source.get("emetteur"), source.get("date")]
     return ", ".join(m for m in morceaux if m)

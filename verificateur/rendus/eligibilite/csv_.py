@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from verificateur.financements.modeles import Resultat
 from verificateur.socle import tableur
 
 COLONNES = (
@@ -21,7 +22,7 @@ def _euros(valeur: Any, standard: bool) -> str:
     return tableur.decimal(None if valeur is None else float(valeur), standard, decimales=2)
 
 
-def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
+def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
     standard = bool(options.get("csv_standard"))
     programme = donnees["programme"]["id"]
     jour = donnees["date_decision"]

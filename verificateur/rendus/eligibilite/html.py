@@ -7,9 +7,19 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from verificateur.financements.modeles import Resultat
 from verificateur.rendus.commun import ORDRE_STATUTS
 from verificateur.rendus.eligibilite.commun import (
-    LIBELLES_DECISIONS, LIBELLES_RESULTATS, PLURIELS_DECISIONS, SYMBOLES, compte_decisions, euros, lieux, montant, part, source_texte,
+    LIBELLES_DECISIONS,
+    LIBELLES_RESULTATS,
+    PLURIELS_DECISIONS,
+    SYMBOLES,
+    compte_decisions,
+    euros,
+    lieux,
+    montant,
+    part,
+    source_texte,
 )
 
 
@@ -29,7 +39,7 @@ def _environnement() -> Any:
     })
 
 
-def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
+def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
     s = donnees["synthese"]
     return _environnement().get_template("eligibilite.html.j2").render(
         statuts=ORDRE_STATUTS,  # la feuille de style du rapport en a besoin

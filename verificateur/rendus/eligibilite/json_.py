@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from verificateur.financements.modeles import Resultat
 
-def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
+
+def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
     return json.dumps(donnees, ensure_ascii=False, indent=2) + "\n"

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from verificateur.financements.modeles import Candidature, Fenetre, LigneRegion, Resultat, Synthese
 from verificateur.rendus.eligibilite.commun import (
-    LIBELLES_DECISIONS, PLURIELS_DECISIONS, SYMBOLES, compte_decisions, euros, lieu, lieux, montant, part, source_texte,
+    LIBELLES_DECISIONS,
+    PLURIELS_DECISIONS,
+    SYMBOLES,
+    compte_decisions,
+    euros,
+    lieu,
+    lieux,
+    montant,
+    part,
+    source_texte,
 )
 
 
-def _fenetre(f: dict[str, Any]) -> str:
+def _fenetre(f: Fenetre) -> str:
     texte = f"fenêtre de candidature du {f['ouverture']}" + (f" au {f['cloture']}" if f["cloture"] else ", sans clôture")
     if f["echeance_objectifs"]:
         texte += f" ; objectifs à atteindre au plus tard le {f['echeance_objectifs']}"
@@ -22,34 +32,8 @@ def _fenetre(f: dict[str, Any]) -> str:
     return texte
 
 
-def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> str:
-    p = donnees["programme"]
-    lignes = [
-        f"Programme {p['id']} — {p['titre']} (version {p['version']})",
-        f"source : {source_texte(p['source'])}",
-        f"date de décision {donnees['date_decision']} ; {_fenetre(p['fenetre'])}",
-        *(f"avertissement : {d['message']}" for d in donnees.get("doublons", [])),
-        "",
-    ]
-    for c in donnees["candidatures"]:
-        lignes += _candidature(c)
-    s = donnees["synthese"]
-    bilan = f"{compte_decisions(s['candidatures'])} (candidatures)"
-    if s["candidatures"] != s["etablissements"]:
-        bilan += f" ; établissements : {compte_decisions(s['etablissements'])}"
-    lignes += [bilan, _total(p, s)]
-    if donnees["par_region"]:
-        lignes += ["", _par_region(donnees["par_region"])]
-    if donnees["hypotheses"]:
-        lignes += ["", "Hypothèses du projet (les sources se taisent) :"]
-        for h in donnees["hypotheses"]:
-            lignes.append(f"  - {h['element']} ({lieu(h['fichier'], h['ligne'], ligne_toujours=True)}) : {h['texte']}")
-    return "\n".join(lignes) + "\n"
-
-
-def _candidature(c: dict[str, Any]) -> list[str]:
-    """Une candidature : sa décision et son plafond, ses membres (GHT), chaque motif (marqué s'il est
-    bloquant), le montant de chaque membre ou pourquoi il manque, puis une ligne vide."""
+def _candidature(c: Candidature) -> list[str]:
+    """La décision d'une candidature, chacun de ses motifs (✓ ✗ ? ~ ∅, « · » s'il ne bloque pas) et ses montants."""
     sans_montant = c["decision"] not in ("eligible", "a_confirmer")
     plafond = "aucun montant" if sans_montant else f"montant plafond : {montant(c['montant_plafond'])}"
     lignes = [f"{c['nom']} — {LIBELLES_DECISIONS[c['decision']].upper()} — {plafond}"]
@@ -65,18 +49,16 @@ def _candidature(c: dict[str, Any]) -> list[str]:
             texte += " (hypothèse du projet)"
         lignes.append(texte)
     if c["montant_plafond"] is not None:
-        for m in c["membres"]:
-            lignes.append(f"  € {m['montant_detail']}")
+        for membre in c["membres"]:
+            lignes.append(f"  € {membre['montant_detail']}")
     elif not sans_montant:
         lignes.append(f"  € montant non calculable : {c['montant_raison']}")
-    lignes.append("")
     return lignes
 
 
-def _total(p: dict[str, Any], s: dict[str, Any]) -> str:
-    """La ligne du montant plafond total des éligibles : non calculé sans barème, non calculable si aucun
-    montant n'est connu, sinon la somme (et la part de l'enveloppe du programme, si elle est connue)."""
-    if p["montant_calcul"] == "non_defini":
+def _total(calcul: str, s: Synthese) -> str:
+    """Le montant plafond total des éligibles, contre l'enveloppe du programme."""
+    if calcul == "non_defini":
         total = "montant plafond : non calculé, le programme ne définit pas de barème"
         if s["enveloppe"] is not None:
             total += f" ; enveloppe du programme : {euros(s['enveloppe'])}"
@@ -93,17 +75,41 @@ def _total(p: dict[str, Any], s: dict[str, Any]) -> str:
     return total
 
 
-def _par_region(par_region: list[dict[str, Any]]) -> str:
-    """Le tableau des décisions et des montants par région."""
+def _regions(par_region: list[LigneRegion]) -> str:
     from tabulate import tabulate
 
     # « à confirmer » et « programme clos » : des colonnes seulement s'il y en a.
     en_plus = [d for d in ("a_confirmer", "clos") if any(r.get(d) for r in par_region)]
     tableau = [
-        [r["cle"] or "?", r["eligible"], r["non_eligible"], r["incomplet"], *(r[d] for d in en_plus),
+        [r["cle"] or "?", r["eligible"], r["non_eligible"], r["incomplet"], *(r.get(d) for d in en_plus),
          euros(r["montant_plafond_total"]), "—" if r["enveloppe"] is None else euros(r["enveloppe"])]
         for r in par_region
     ]
     entetes = ["région", "éligibles", "non éligibles", "incomplets", *(PLURIELS_DECISIONS[d] for d in en_plus),
                "plafonds éligibles", "enveloppe"]
     return tabulate(tableau, headers=entetes, tablefmt="simple", disable_numparse=True)
+
+
+def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
+    p = donnees["programme"]
+    lignes = [
+        f"Programme {p['id']} — {p['titre']} (version {p['version']})",
+        f"source : {source_texte(p['source'])}",
+        f"date de décision {donnees['date_decision']} ; {_fenetre(p['fenetre'])}",
+        *(f"avertissement : {d['message']}" for d in donnees.get("doublons", [])),
+        "",
+    ]
+    for c in donnees["candidatures"]:
+        lignes += [*_candidature(c), ""]
+    s = donnees["synthese"]
+    bilan = f"{compte_decisions(s['candidatures'])} (candidatures)"
+    if s["candidatures"] != s["etablissements"]:
+        bilan += f" ; établissements : {compte_decisions(s['etablissements'])}"
+    lignes += [bilan, _total(p["montant_calcul"], s)]
+    if donnees["par_region"]:
+        lignes += ["", _regions(donnees["par_region"])]
+    if donnees["hypotheses"]:
+        lignes += ["", "Hypothèses du projet (les sources se taisent) :"]
+        for h in donnees["hypotheses"]:
+            lignes.append(f"  - {h['element']} ({lieu(h['fichier'], h['ligne'], ligne_toujours=True)}) : {h['texte']}")
+    return "\n".join(lignes) + "\n"

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from verificateur.financements.modeles import DECISIONS, Resultat
 from verificateur.rendus import classeur
 
-DECISIONS = ("eligible", "non_eligible", "incomplet", "a_confirmer", "clos")
 _DECISIONS_COLONNES = tuple(f"{d}:entier" for d in DECISIONS)
 
 
-def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> bytes:
+def rendre(donnees: Resultat, options: dict[str, Any]) -> bytes:
     programme = donnees["programme"]["id"]
     jour = donnees["date_decision"]
     etablissements = []
@@ -47,6 +47,6 @@ def rendre(donnees: dict[str, Any], options: dict[str, Any]) -> bytes:
             "enveloppe:euros", "part_enveloppe:taux", "hypotheses_projet"),
             [[programme, jour, *(e.get(d, 0) for d in DECISIONS), s["montant_plafond_total"], s.get("montants_inconnus"),
               s["enveloppe"], s.get("part_enveloppe"), "oui" if donnees["hypotheses"] else "non"]]),
-        classeur.Feuille("Doublons", classeur.colonnes("programme", "date_decision:date", "finess:identifiant", "chemin:long", "message:long"),
-                         doublons),
+        classeur.Feuille("Doublons", classeur.colonnes(
+            "programme", "date_decision:date", "finess:identifiant", "chemin:long", "message:long"), doublons),
     ], jour, f"Éligibilité — {programme}")
