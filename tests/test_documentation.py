@@ -40,7 +40,8 @@ def test_les_bornes_basses_sont_celles_de_pyproject():
     spec.loader.exec_module(module)
     contraintes = module.contraintes()
     assert "pyyaml==6.0" in contraintes and "click==8.4" in contraintes and "icalendar==6.1" in contraintes
-    assert len(contraintes) == 13  # chaque dépendance et chaque outil de test a sa borne basse
+    assert "ruff==0.17.0" in contraintes and "mypy==2.4.1" in contraintes  # les contrôles statiques aussi
+    assert len(contraintes) == 18  # chaque dépendance et chaque outil de test a sa borne basse
 
 
 def test_chaque_commande_du_readme_a_une_aide(lancer):
