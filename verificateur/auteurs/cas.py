@@ -6,18 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from verificateur import evaluation, preuves
-
-from verificateur.socle import lecture
-
-from verificateur.socle import validation
 from verificateur.politiques import Catalogue
+from verificateur.socle import lecture, validation
 from verificateur.socle.problemes import Probleme, lieu
 from verificateur.sources import SourceArbre, SourceMemoire
 
@@ -74,10 +72,12 @@ def lire_cas(dossier_politique: Path, inatteignables: list[Inatteignable] | None
         donnees = document.donnees
         base = dossier_politique / "tests" / donnees.get("base", "base")
         if regles is not None and donnees["regle"] not in regles:
-            problemes.append(Probleme(affiche, document.ligne(("regle",)), "regle-inconnue", f"règle « {donnees['regle']} » absente des politiques chargées"))
+            problemes.append(Probleme(affiche, document.ligne(("regle",)), "regle-inconnue",
+                                      f"règle « {donnees['regle']} » absente des politiques chargées"))
         for statut, raison in (donnees.get("statuts_inatteignables") or {}).items():
             if inatteignables is not None:
-                inatteignables.append(Inatteignable(donnees["regle"], statut, raison, affiche, document.ligne(("statuts_inatteignables", statut))))
+                ligne = document.ligne(("statuts_inatteignables", statut))
+                inatteignables.append(Inatteignable(donnees["regle"], statut, raison, affiche, ligne))
         for i, c in enumerate(donnees["cas"]):
             cas.append(Cas(
                 donnees["regle"], c["nom"], affiche, document.ligne(("cas", i)),
@@ -143,7 +143,8 @@ def _json(v: Any, retrait: int) -> str:
     if isinstance(v, dict):
         if not v:
             return "{}"
-        return "{\n" + ",\n".join(f"{marge}{json.dumps(str(k), ensure_ascii=False)}: {_json(x, retrait + 1)}" for k, x in v.items()) + "\n" + "  " * retrait + "}"
+        membres = (f"{marge}{json.dumps(str(k), ensure_ascii=False)}: {_json(x, retrait + 1)}" for k, x in v.items())
+        return "{\n" + ",\n".join(membres) + "\n" + "  " * retrait + "}"
     if isinstance(v, list):
         if not v:
             return "[]"

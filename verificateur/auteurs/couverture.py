@@ -34,7 +34,8 @@ def matrice(catalogue: Catalogue) -> list[Ligne]:
         elif exigence.verifiable:
             remarque = "vérifiable sur des preuves, mais aucune règle ne la couvre encore"
         else:
-            remarque = "non vérifiable sur les preuves d'un établissement : " + (exigence.donnees.get("verification") or "voir le référentiel")
+            verification = exigence.donnees.get("verification") or "voir le référentiel"
+            remarque = "non vérifiable sur les preuves d'un établissement : " + verification
         lignes.append(Ligne(exigence.id, exigence.referentiel, exigence.titre, exigence.verifiable,
                             tuple(r.id for r in regles), tuple(preuves), remarque))
     return lignes

@@ -43,7 +43,8 @@ def _modeles() -> dict[str, str]:
         source = racine.joinpath(*type_preuve.modele.split("/"))
         texte = source.read_text(encoding="utf-8")
         if type_preuve.schema is not None:
-            texte = texte.replace("# yaml-language-server: $schema=__SCHEMA__", schemas_depot.modeline(type_preuve.forme, type_preuve.nom), 1)
+            modeline = schemas_depot.modeline(type_preuve.forme, type_preuve.nom)
+            texte = texte.replace("# yaml-language-server: $schema=__SCHEMA__", modeline, 1)
         cible = type_preuve.forme if type_preuve.nom == "etablissement" else "modeles/" + type_preuve.modele
         fichiers[cible] = texte
     fichiers[".pre-commit-config.yaml"] = _CONFIG_PRE_COMMIT

@@ -15,7 +15,6 @@ le crochet dit seulement quand ceux de l'index diffèrent de ceux de l'outil ins
 from __future__ import annotations
 
 import hashlib
-
 import os
 import re
 import tempfile

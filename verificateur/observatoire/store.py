@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from verificateur import __version__
 from verificateur.socle.problemes import ErreurVerificateur
@@ -254,7 +255,7 @@ class Observatoire:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (campagne, lot["empreinte"], lot["outil_version"], lot["date_evaluation"], _json(lot["sources"]),
              _json(lot["politiques"]), _json(lot["options"]), lot["partie"],
-             datetime.now(timezone.utc).isoformat(timespec="seconds"))).lastrowid
+             datetime.now(UTC).isoformat(timespec="seconds"))).lastrowid
         c.executemany("INSERT INTO regles (lot, regle, titre, gravite) VALUES (?, ?, ?, ?)",
                       [(lot_id, r["regle"], r["titre"], r["gravite"]) for r in lot["regles"]])
         # Identifiants attribués ici (le verrou d'écriture est à nous) : une seule insertion groupée.

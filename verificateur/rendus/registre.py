@@ -10,8 +10,9 @@ enregistrement dans le registre de sa famille (docs/architecture.md).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)

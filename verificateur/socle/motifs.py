@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
 from re import _constants as C  # noqa: N812 — les codes d'opération de l'arbre de `re`
 from re import _parser
 
@@ -58,7 +57,9 @@ def compiler(motif: str) -> re.Pattern[str]:
 
 
 def _traduire(message: str) -> str:
-    return message.replace("at position", "à la position").replace("missing", "manque").replace("unterminated character set", "classe de caractères non fermée").replace("unbalanced parenthesis", "parenthèse non appariée").replace("nothing to repeat", "rien à répéter")
+    return (message.replace("at position", "à la position").replace("missing", "manque")
+            .replace("unterminated character set", "classe de caractères non fermée")
+            .replace("unbalanced parenthesis", "parenthèse non appariée").replace("nothing to repeat", "rien à répéter"))
 
 
 def _symbole(mini: int, maxi: int) -> str:
