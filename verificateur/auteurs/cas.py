@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from verificateur import evaluation, preuves
-from verificateur.politiques import Catalogue
+from verificateur.politiques import Catalogue, Regle
 from verificateur.socle import lecture, validation
 from verificateur.socle.problemes import Probleme, lieu
 from verificateur.sources import SourceArbre, SourceMemoire
@@ -118,7 +118,7 @@ def executer(cas: Cas, catalogue: Catalogue) -> Echec | None:
     return None
 
 
-def _texte(chemin: str, valeur: Any) -> str:
+def _texte(chemin: str, valeur: object) -> str:
     """Un fichier donné par ses valeurs dans le cas : CSV (une table par ligne) ou YAML, écrit ici."""
     if chemin.endswith(".csv") and isinstance(valeur, list):
         colonnes = list(dict.fromkeys(c for ligne in valeur for c in ligne))
@@ -130,7 +130,7 @@ def _texte(chemin: str, valeur: Any) -> str:
     return _json(valeur, 0) + "\n"  # JSON est du YAML : pas de piège de guillemets
 
 
-def _scalaire(v: Any) -> str:
+def _scalaire(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:
@@ -138,7 +138,7 @@ def _scalaire(v: Any) -> str:
     return format(v, "f") if isinstance(v, Decimal) else str(v)
 
 
-def _json(v: Any, retrait: int) -> str:
+def _json(v: object, retrait: int) -> str:
     marge = "  " * (retrait + 1)
     if isinstance(v, dict):
         if not v:
@@ -158,7 +158,7 @@ def _sous_catalogue(catalogue: Catalogue, id_regle: str) -> Catalogue:
     return Catalogue(catalogue.politiques, {id_regle: catalogue.regles[id_regle]}, catalogue.exigences, catalogue.referentiels)
 
 
-def statuts_possibles(regle: Any) -> set[str]:
+def statuts_possibles(regle: Regle) -> set[str]:
     """Les statuts qu'une règle peut prendre (docs/politiques.md, « Les cas de test ») : conforme et
     non_conforme toujours ; non_applicable si elle a une condition `applicable` ; preuve_manquante et
     erreur si elle lit au moins une preuve (elle peut manquer ou être invalide). `derogation` ne
@@ -171,7 +171,7 @@ def statuts_possibles(regle: Any) -> set[str]:
     return possibles
 
 
-def regles_sans_cas(catalogue: Catalogue, cas: list[Cas], inatteignables: list[Inatteignable] = ()) -> dict[str, list[str]]:
+def regles_sans_cas(catalogue: Catalogue, cas: list[Cas], inatteignables: Iterable[Inatteignable] = ()) -> dict[str, list[str]]:
     """Pour chaque règle, les statuts qu'aucun cas n'atteint parmi ceux qu'elle peut prendre,
     hors ceux que son fichier de cas déclare inatteignables."""
     vus: dict[str, set[str]] = {}

@@ -28,7 +28,7 @@ def matrice(catalogue: Catalogue) -> list[Ligne]:
     lignes = []
     for exigence in sorted(catalogue.exigences.values(), key=lambda e: (e.referentiel, e.id)):
         regles = [r for r in catalogue.regles.values() if exigence.id in r.exigences]
-        preuves = sorted({l.get("fichier") or l.get("fichiers") for r in regles for l in r.preuves.values()})
+        preuves = sorted({motif for r in regles for l in r.preuves.values() if (motif := l.get("fichier") or l.get("fichiers"))})
         if regles:
             remarque = ""
         elif exigence.verifiable:

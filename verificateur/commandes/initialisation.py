@@ -40,6 +40,8 @@ def _modeles() -> dict[str, str]:
     racine = resources.files("verificateur") / "modeles"
     fichiers: dict[str, str] = {}
     for type_preuve in TYPES:
+        if type_preuve.modele is None:  # un type sans modèle : init n'en écrit pas
+            continue
         source = racine.joinpath(*type_preuve.modele.split("/"))
         texte = source.read_text(encoding="utf-8")
         if type_preuve.schema is not None:

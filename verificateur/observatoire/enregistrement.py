@@ -20,7 +20,7 @@ from verificateur.socle.problemes import ErreurVerificateur, sans_controle
 _MASQUER = getattr(donnees_personnelles, "masquer", None)
 
 
-def _texte(valeur: Any) -> str | None:
+def _texte(valeur: object) -> str | None:
     """Un texte gardé : contrôles rendus visibles (rien de brut vers un terminal), données personnelles masquées."""
     if valeur is None:
         return None

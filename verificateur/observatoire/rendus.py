@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import LIBELLES, ORDRE_STATUTS
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def _pourcent(taux: float | None) -> str:
@@ -33,7 +36,7 @@ def _tableau(lignes: list[list[Any]], entetes: list[str]) -> str:
     return tabulate(lignes, headers=entetes, tablefmt="simple", disable_numparse=True)
 
 
-def _json(valeur: Any) -> str:
+def _json(valeur: object) -> str:
     return json.dumps(valeur, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -273,7 +276,7 @@ def _lien(rapport: str | None, dossier: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _environnement() -> Any:
+def _environnement() -> jinja2.Environment:
     from verificateur.rendus.html import surcouche
     from verificateur.rendus.lot import html as rendu_lot
 

@@ -193,7 +193,7 @@ class Observatoire:
     def __enter__(self) -> Observatoire:
         return self
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         self.fermer()
 
     @contextmanager
@@ -234,7 +234,9 @@ class Observatoire:
     def _inserer(self, c: sqlite3.Connection, nom: str, lot: dict[str, Any]) -> bool:
         ligne = c.execute("SELECT id, date_evaluation FROM campagnes WHERE nom = ?", (nom,)).fetchone()
         if ligne is None:
-            campagne = c.execute("INSERT INTO campagnes (nom, date_evaluation) VALUES (?, ?)", (nom, lot["date_evaluation"])).lastrowid
+            insertion = c.execute("INSERT INTO campagnes (nom, date_evaluation) VALUES (?, ?)", (nom, lot["date_evaluation"]))
+            assert insertion.lastrowid is not None  # une insertion faite a son identifiant
+            campagne = insertion.lastrowid
         else:
             campagne, jour = ligne
             if c.execute("SELECT 1 FROM lots WHERE campagne = ? AND empreinte = ?", (campagne, lot["empreinte"])).fetchone():
@@ -322,7 +324,7 @@ def _deja_enregistres(c: sqlite3.Connection, campagne: int, cles: list[str]) -> 
     return sorted(deja.intersection(cles))
 
 
-def _json(valeur: Any) -> str:
+def _json(valeur: object) -> str:
     return json.dumps(valeur, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

@@ -5,6 +5,7 @@ Une politique invalide est refusée avec tous ses problèmes (`fichier:ligne: �
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -212,7 +213,9 @@ def _charger_referentiel(fichier: Path, catalogue: Catalogue) -> None:
         )
 
 
-def _verifier_catalogues(document: Any, donnees: dict[str, Any], sources: dict[str, Any], catalogue: Catalogue) -> dict[str, list[str]]:
+def _verifier_catalogues(
+    document: Document, donnees: dict[str, Any], sources: dict[str, Any], catalogue: Catalogue,
+) -> dict[str, list[str]]:
     """Les catalogues externes d'un référentiel (identifiant → nœuds) ; une source inconnue ou un
     identifiant répété est un problème."""
     externes: dict[str, list[str]] = {}
@@ -364,7 +367,9 @@ def _motif_possible(motif: str, est_motif: bool) -> bool:
     return any(regex.fullmatch(c) for c in EXEMPLES_DE_CHEMINS)
 
 
-def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique, probleme: Any, est_condition: bool) -> None:
+def _verifier(
+    expr: Any, chemin: Chemin, portee: set[str], politique: Politique, probleme: Callable[[Chemin, str, str], None], est_condition: bool,
+) -> None:
     """Ce que le schéma ne peut pas dire : une seule opération par table, noms et paramètres connus."""
     if not isinstance(expr, dict):
         if est_condition:
@@ -383,5 +388,6 @@ def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique,
     for sens in ("moins", "plus") if not est_condition else ():
         for unite, nombre in (expr.get(sens) or {}).items():  # une durée peut être calculée
             _verifier(nombre, chemin + (sens, unite), portee, politique, probleme, False)
-    if table[op].controler is not None:  # noms et paramètres connus, motif sûr…
-        table[op].controler(expr[op], chemin + (op,), portee, politique.parametres, probleme)
+    controler = table[op].controler
+    if controler is not None:  # noms et paramètres connus, motif sûr…
+        controler(expr[op], chemin + (op,), portee, politique.parametres, probleme)

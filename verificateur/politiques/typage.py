@@ -100,8 +100,8 @@ class Verificateur:
         if not isinstance(expr, dict):
             return INCONNU
         op = next((c for c in expr if c not in ("defaut", "moins", "plus")), None)
-        operateur = OPERATEURS_VALEUR.get(op)  # type: ignore[arg-type]
-        if operateur is None:
+        operateur = None if op is None else OPERATEURS_VALEUR.get(op)
+        if op is None or operateur is None:
             return INCONNU
         return operateur.typer(self, op, expr, portee, chemin + (op,)) or INCONNU
 
@@ -169,8 +169,8 @@ class Verificateur:
         if not isinstance(expr, dict):
             return
         op = next((c for c in expr if c != "libelle"), None)
-        operateur = OPERATEURS_CONDITION.get(op)  # type: ignore[arg-type]
-        if operateur is not None:
+        operateur = None if op is None else OPERATEURS_CONDITION.get(op)
+        if op is not None and operateur is not None:
             operateur.typer(self, op, expr, portee, chemin + (op,))
 
     def comparer(self, op: str, a: Type, b: Type, ici: Chemin, nom_op: str | None = None) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 _DECLENCHEURS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutraliser(valeur: Any) -> str:
+def neutraliser(valeur: object) -> str:
     """Une cellule qu'aucun tableur n'interprète comme une formule."""
     texte = "" if valeur is None else str(valeur)
     return "'" + texte if texte.startswith(_DECLENCHEURS) else texte
