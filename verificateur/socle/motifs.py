@@ -28,8 +28,7 @@ if TYPE_CHECKING:  # typeshed décrit l'analyseur de `re` sous ses anciens noms 
     import sre_constants as C
     import sre_parse as _parser
 else:
-    from re import _constants as C  # noqa: N812 — les codes d'opération de l'arbre de `re`
-    from re import _parser
+    from re import _constants as C, _parser  # les codes d'opération et l'analyseur de `re`
 
 # Un élément de l'arbre de `re` : (code d'opération, argument). La forme de l'argument dépend du code
 # (un caractère, une classe, un triplet de répétition, un groupe…) : Any, car aucun type ne suit le code.
