@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import flotte  # noqa: E402
-from commun import PYTHON, charge, environnement, lancer_mesure  # noqa: E402
+from commun import PYTHON, charge, environnement  # noqa: E402
 
 DATE = "2026-10-01"
 GRAINE = 1
@@ -78,7 +78,7 @@ class Daemon:
             except OSError:
                 if time.monotonic() > fin or self.processus.poll() is not None:
                     self.__exit__()
-                    raise SystemExit(f"git daemon absent sur le port {self.port}")
+                    raise SystemExit(f"git daemon absent sur le port {self.port}") from None
                 time.sleep(0.05)
 
     def cpu(self) -> float:

@@ -50,7 +50,8 @@ def main() -> None:
     parser.add_argument("--essais", type=int, default=21)
     parser.add_argument("--imports", type=int, default=12)
     parser.add_argument("--avant", type=Path, metavar="DOSSIER",
-                        help="une autre copie du projet (git worktree add DOSSIER REV) : ses evaluer --index et crochet, mesurés dans la même série")
+                        help="une autre copie du projet (git worktree add DOSSIER REV) : ses evaluer --index et crochet, "
+                             "mesurés dans la même série")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as dossier:
         depot = copie_git(Path(dossier) / "chu-armorique")

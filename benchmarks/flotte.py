@@ -125,7 +125,8 @@ def _etablissement(rnd: random.Random, i: int, categorie: str, region: str) -> s
         f'region: "{region}"',
     ]
     if categorie in ("chu", "ch", "chs") or rnd.random() < 0.3:
-        lignes += ["ght:", f"  nom: {json.dumps('GHT ' + ville, ensure_ascii=False)}", f"  support: {str(categorie == 'chu' or rnd.random() < 0.2).lower()}"]
+        support = str(categorie == "chu" or rnd.random() < 0.2).lower()
+        lignes += ["ght:", f"  nom: {json.dumps('GHT ' + ville, ensure_ascii=False)}", f"  support: {support}"]
     lignes += [
         f"prioritaire: {str(categorie in ('chu', 'ch') and rnd.random() < 0.4).lower()}",
         f"ose: {str(categorie == 'chu' or rnd.random() < 0.05).lower()}",
@@ -206,7 +207,8 @@ def contenu(i: int, graine: int) -> tuple[dict, dict[str, bytes]]:
     if "mfa" in v["ecarts"] and "securite/mesures.yaml" in texte:
         texte["securite/mesures.yaml"] = _remplacer(texte["securite/mesures.yaml"], r"acces_distants: true", "acces_distants: false")
     if "restauration" in v["ecarts"] and "securite/mesures.yaml" in texte:
-        texte["securite/mesures.yaml"] = _remplacer(texte["securite/mesures.yaml"], r"dernier_test_restauration: .*", "dernier_test_restauration: 2024-03-02")
+        texte["securite/mesures.yaml"] = _remplacer(texte["securite/mesures.yaml"], r"dernier_test_restauration: .*",
+                                                    "dernier_test_restauration: 2024-03-02")
     if "budget" in v["ecarts"]:
         for c in [c for c in texte if c.startswith("budget/")]:
             texte[c] = re.sub(r"dont_cybersecurite: \d+(\.\d+)?", "dont_cybersecurite: 1000", texte[c])

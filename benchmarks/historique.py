@@ -51,8 +51,10 @@ def generer(depot: Path, commits: int) -> tuple[str, str, int]:
                      "formation/2026.yaml")[i % 5]
             if cible in fichiers:
                 if cible == "securite/mesures.yaml" and i % 10 == 0:
-                    fichiers[cible] = fichiers[cible].replace(b"acces_distants: true", b"acces_distants: false") \
-                        if b"acces_distants: true" in fichiers[cible] else fichiers[cible].replace(b"acces_distants: false", b"acces_distants: true")
+                    if b"acces_distants: true" in fichiers[cible]:
+                        fichiers[cible] = fichiers[cible].replace(b"acces_distants: true", b"acces_distants: false")
+                    else:
+                        fichiers[cible] = fichiers[cible].replace(b"acces_distants: false", b"acces_distants: true")
                 else:
                     fichiers[cible] += f"# révision {i}\n".encode()
                 changes[cible] = fichiers[cible]
@@ -91,7 +93,8 @@ def main() -> None:
         t_historique = chronometrer(historique, args.essais)
         t_evaluer = chronometrer([PYTHON, "-m", "verificateur", "evaluer", str(depot), "--revision", "HEAD", "--date", fin,
                                   "--format", "json"], args.essais)
-    print(f"dépôt : {args.commits} commits du {debut} au {fin}, {blobs} contenus (chemin, blob) distincts ; {len(etapes)} étapes mensuelles")
+    print(f"dépôt : {args.commits} commits du {debut} au {fin}, {blobs} contenus (chemin, blob) distincts ; "
+          f"{len(etapes)} étapes mensuelles")
     print(f"médiane de {args.essais} essais")
     print(f"verificateur evaluer --revision HEAD --format json   {t_evaluer:8.1f} ms")
     print(f"verificateur historique --pas mois --format json     {t_historique:8.1f} ms")

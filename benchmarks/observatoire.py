@@ -113,9 +113,10 @@ def main() -> None:
           f"({lots[0].stat().st_size / 1e6:.1f} Mo chacun) dans {dossier}")
 
     e = options.essais
-    t = mediane(lambda i: ["observatoire", "enregistrer", lots[0].name, "--campagne", "C01", "--observatoire", f"seule-{i}.sqlite"], e, dossier)
+    premier = lots[0].name
+    t = mediane(lambda i: ["observatoire", "enregistrer", premier, "--campagne", "C01", "--observatoire", f"seule-{i}.sqlite"], e, dossier)
     print(f"{'observatoire enregistrer (1 campagne, base neuve)':<58}: {t:6.2f} s")
-    t = mediane(lambda i: ["observatoire", "enregistrer", lots[0].name, "--campagne", "C01", "--observatoire", "seule-0.sqlite"], e, dossier)
+    t = mediane(lambda i: ["observatoire", "enregistrer", premier, "--campagne", "C01", "--observatoire", "seule-0.sqlite"], e, dossier)
     print(f"{'observatoire enregistrer (le même lot, déjà enregistré)':<58}: {t:6.2f} s")
 
     base = dossier / "observatoire.sqlite"
@@ -135,7 +136,7 @@ def main() -> None:
         (f"observatoire comparer {avant} {derniere}", ["observatoire", "comparer", avant, derniere]),
         ("observatoire campagnes", ["observatoire", "campagnes"]),
     ):
-        t = mediane(lambda i: [*args, "--observatoire", base.name], e, dossier)
+        t = mediane(lambda i, args=args: [*args, "--observatoire", base.name], e, dossier)
         print(f"{libelle:<58}: {t:6.2f} s")
     # La part de la base seule (dans ce processus) : un lot déjà lu, normalisé, écrit en une transaction.
     from verificateur.observatoire.enregistrement import normaliser

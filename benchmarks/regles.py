@@ -197,7 +197,8 @@ def entree_rego(p) -> dict:
     docs = {}
     for c in fichiers:
         preuve = p.preuves.get(c)
-        docs[c] = {"valide": bool(preuve is not None and preuve.valide), "v": _en_json(preuve.valeurs) if preuve is not None and preuve.valide else None}
+        valide = bool(preuve is not None and preuve.valide)
+        docs[c] = {"valide": valide, "v": _en_json(preuve.valeurs) if valide else None}
     return {"fichiers": fichiers, "docs": docs}
 
 
@@ -324,8 +325,8 @@ def main() -> None:
     print(f"moteur / à la main : {med['moteur'] / med['a_la_main']:.1f}× (objectif ≤ 3×)")
     par_regle = {}
     for regle, nom in zip(regles, REGLES):
-        m = chronometrer(lambda: [evaluation.evaluer_regle(regle, p, catalogue, JOUR) for p in depots], args.essais)
-        h = chronometrer(lambda: [statut_a_la_main(nom, p, JOUR, prm) for p in depots], args.essais)
+        m = chronometrer(lambda regle=regle: [evaluation.evaluer_regle(regle, p, catalogue, JOUR) for p in depots], args.essais)
+        h = chronometrer(lambda nom=nom: [statut_a_la_main(nom, p, JOUR, prm) for p in depots], args.essais)
         par_regle[nom] = (m, h)
     print("\npar règle (médianes) :")
     for nom, (m, h) in par_regle.items():

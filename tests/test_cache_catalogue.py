@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import DATE_EXEMPLES, RACINE
+from test_depot_git import environnement_git, git, nouveau_depot  # noqa: F401 (fixture)
 from verificateur import politiques
 from verificateur.politiques import cache_catalogue
 from verificateur.socle.problemes import ErreurVerificateur
-
-from test_depot_git import environnement_git, git, nouveau_depot  # noqa: F401 (fixture)
 
 AVEC_GIT = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 

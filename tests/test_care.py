@@ -6,9 +6,8 @@ import json
 import pytest
 
 from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, ecrire_depot
-from verificateur.auteurs import cas as module_cas
 from verificateur import politiques
-from verificateur.auteurs import couverture
+from verificateur.auteurs import cas as module_cas, couverture
 
 CARE = RACINE / "politiques" / "care"
 PLAN = RACINE / "politiques" / "plan-national"

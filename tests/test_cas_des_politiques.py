@@ -3,8 +3,8 @@ la même exécution que `verificateur politiques tester`."""
 
 import pytest
 
-from verificateur.auteurs import cas as module_cas
 from verificateur import politiques
+from verificateur.auteurs import cas as module_cas
 
 CATALOGUE = politiques.charger()
 CAS, PROBLEMES, INATTEIGNABLES = [], [], []

@@ -2,7 +2,6 @@
 comme non couverte avec la raison."""
 
 from verificateur import politiques
-
 from verificateur.auteurs import couverture
 
 

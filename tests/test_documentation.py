@@ -32,6 +32,15 @@ def test_ci_lance_la_commande_des_bornes_basses_du_readme():
     assert bornes in (RACINE / ".ci" / "run").read_text(encoding="utf-8").splitlines()
 
 
+def test_ci_lance_la_commande_des_controles_statiques_du_readme():
+    statiques = _commandes_readme()[3]
+    assert statiques.startswith(".venv/bin/ruff check verificateur tests benchmarks scripts") and statiques.endswith("&& .venv/bin/mypy")
+    ci = (RACINE / ".ci" / "run").read_text(encoding="utf-8")
+    assert statiques in ci.splitlines()
+    assert ci.index(statiques) > ci.rindex("-m pytest -q")  # après les deux suites, dans le .venv des plus récentes
+    assert 'echo "CI (contrôles statiques) : ruff ou mypy signale des erreurs, ci-dessus" >&2' in ci
+
+
 def test_les_bornes_basses_sont_celles_de_pyproject():
     import importlib.util
 
@@ -40,7 +49,8 @@ def test_les_bornes_basses_sont_celles_de_pyproject():
     spec.loader.exec_module(module)
     contraintes = module.contraintes()
     assert "pyyaml==6.0" in contraintes and "click==8.4" in contraintes and "icalendar==6.1" in contraintes
-    assert len(contraintes) == 13  # chaque dépendance et chaque outil de test a sa borne basse
+    assert "ruff==0.17.0" in contraintes and "mypy==2.4.1" in contraintes  # les contrôles statiques aussi
+    assert len(contraintes) == 18  # chaque dépendance et chaque outil de test a sa borne basse
 
 
 def test_chaque_commande_du_readme_a_une_aide(lancer):

@@ -61,8 +61,8 @@ def test_l_exemple_de_cas_par_valeurs_de_regles_md_dit_vrai(tmp_path):
 
     import yaml
 
-    from verificateur.auteurs import cas as module_cas
     from verificateur import politiques
+    from verificateur.auteurs import cas as module_cas
 
     texte = (RACINE / "docs" / "regles.md").read_text(encoding="utf-8")
     bloc = texte.split("## 7. Les cas de test", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]

@@ -8,9 +8,8 @@ import shutil
 import pytest
 
 from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, ecrire_depot
-from verificateur.auteurs import cas as module_cas
 from verificateur import politiques
-from verificateur.auteurs import couverture
+from verificateur.auteurs import cas as module_cas, couverture
 
 NIS2_HDS = RACINE / "politiques" / "nis2-hds"
 PLAN = RACINE / "politiques" / "plan-national"

@@ -14,14 +14,13 @@ import json
 import re
 import shutil
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, Sortie
 from fabrique import Terrain
@@ -225,8 +224,7 @@ def test_aucun_nir_dans_aucune_sortie_et_chaque_emplacement_signale(lancer, tmp_
 
 def test_temoin_sans_masquage_les_numeros_fuyaient(lancer, tmp_path, environnement_git, monkeypatch):
     """Le même parcours, masquage coupé (détection intacte) : la table ci-dessus sait échouer."""
-    from verificateur.socle import donnees_personnelles
-    from verificateur.socle import problemes
+    from verificateur.socle import donnees_personnelles, problemes
 
     monkeypatch.setattr(donnees_personnelles, "masquer", lambda texte: texte)
     monkeypatch.setattr(problemes, "masquer", lambda texte: texte)
@@ -436,10 +434,8 @@ def test_rien_de_brut_vers_un_terminal(lancer, tmp_path, environnement_git):
 
 
 def test_temoin_sans_neutralisation_les_echappements_passaient(lancer, tmp_path, environnement_git, monkeypatch):
-    from verificateur.socle import donnees_personnelles
-
     # L'étape unique d'assainissement, et son nom ré-exporté par problemes : tous deux sans effet.
-    from verificateur.socle import problemes
+    from verificateur.socle import donnees_personnelles, problemes
     monkeypatch.setattr(problemes, "sans_controle", lambda texte: texte)
     monkeypatch.setattr(donnees_personnelles, "sans_controle", lambda texte: texte)
     donnees_personnelles._texte_court.cache_clear()

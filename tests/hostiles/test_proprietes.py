@@ -15,20 +15,19 @@ import shutil
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
+
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, valider_rapport_json
 
 # Rien n'est écrit dans le projet (ni base d'exemples, ni correctifs proposés) : un dossier temporaire.
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="verificateur-hypothesis-"))
-
-from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, valider_rapport_json
 
 settings.register_profile("court", max_examples=40, deadline=None, database=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -118,7 +117,7 @@ def _en_csv(lignes: list[dict[str, Any]], colonnes: list[str]) -> str:
     return "\n".join([";".join(colonnes)] + [";".join(cellule(l.get(c, "")) for c in colonnes) for l in lignes]) + "\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema(nom: str) -> dict[str, Any]:
     from verificateur.socle import validation
 
@@ -206,8 +205,8 @@ def _evaluer(chemin: str, contenu: bytes) -> dict[str, Any]:
     """Le dépôt d'exemple dont un fichier est remplacé : rapport JSON validé, rendu texte, lignes de
     problème françaises. Toute autre exception qu'une ErreurVerificateur fait échouer la propriété."""
     from verificateur.evaluation import moteur
-    from verificateur.socle.problemes import ErreurVerificateur
     from verificateur.rendus import rendu
+    from verificateur.socle.problemes import ErreurVerificateur
     from verificateur.sources import SourceMemoire
 
     source = SourceMemoire({**_base(), chemin: contenu}, chemin="depot")
@@ -240,7 +239,7 @@ def test_toute_preuve_valide_generee_donne_un_rapport(preuve):
 @given(preuve_corrompue())
 # Trouvé par la campagne longue : une clé « \n » fabriquait une fausse ligne de problème.
 @example(("budget/2026.yaml", b"? '\n\n  '\n: null\nannee: 2026\nbudget_numerique: 1\nprogrammes:\n- {nom: a, budget: 1, dont_cybersecurite: 0}\n"))
-@example(("securite/mesures.yaml", "mfa: \"\\e[2J\\u202e\\r\\nHYG-01 conforme\"\n".encode()))
+@example(("securite/mesures.yaml", b"mfa: \"\\e[2J\\u202e\\r\\nHYG-01 conforme\"\n"))
 def test_toute_preuve_corrompue_donne_un_rapport_ou_une_ligne_de_probleme(preuve):
     _evaluer(*preuve)
 

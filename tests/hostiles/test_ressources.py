@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
-
 from fabrique import lancer_mesure, lignes, rapport, statuts, terrain  # noqa: F401 (fixture)
 from test_depot_git import environnement_git, git  # noqa: F401 (fixture)
 
@@ -212,7 +211,6 @@ def test_fenetre_hors_du_calendrier_rend_erreur():
     from datetime import date
 
     from verificateur import politiques
-
     from verificateur.evaluation import moteur
     from verificateur.langage import Contexte, ErreurCalcul, condition, valeur
     from verificateur.preuves import charger

@@ -6,18 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from verificateur import evaluation, preuves
-
-from verificateur.socle import lecture
-
-from verificateur.socle import validation
-from verificateur.politiques import Catalogue
+from verificateur.politiques import Catalogue, Regle
+from verificateur.socle import lecture, validation
 from verificateur.socle.problemes import Probleme, lieu
 from verificateur.sources import SourceArbre, SourceMemoire
 
@@ -74,10 +72,12 @@ def lire_cas(dossier_politique: Path, inatteignables: list[Inatteignable] | None
         donnees = document.donnees
         base = dossier_politique / "tests" / donnees.get("base", "base")
         if regles is not None and donnees["regle"] not in regles:
-            problemes.append(Probleme(affiche, document.ligne(("regle",)), "regle-inconnue", f"règle « {donnees['regle']} » absente des politiques chargées"))
+            problemes.append(Probleme(affiche, document.ligne(("regle",)), "regle-inconnue",
+                                      f"règle « {donnees['regle']} » absente des politiques chargées"))
         for statut, raison in (donnees.get("statuts_inatteignables") or {}).items():
             if inatteignables is not None:
-                inatteignables.append(Inatteignable(donnees["regle"], statut, raison, affiche, document.ligne(("statuts_inatteignables", statut))))
+                ligne = document.ligne(("statuts_inatteignables", statut))
+                inatteignables.append(Inatteignable(donnees["regle"], statut, raison, affiche, ligne))
         for i, c in enumerate(donnees["cas"]):
             cas.append(Cas(
                 donnees["regle"], c["nom"], affiche, document.ligne(("cas", i)),
@@ -118,7 +118,7 @@ def executer(cas: Cas, catalogue: Catalogue) -> Echec | None:
     return None
 
 
-def _texte(chemin: str, valeur: Any) -> str:
+def _texte(chemin: str, valeur: object) -> str:
     """Un fichier donné par ses valeurs dans le cas : CSV (une table par ligne) ou YAML, écrit ici."""
     if chemin.endswith(".csv") and isinstance(valeur, list):
         colonnes = list(dict.fromkeys(c for ligne in valeur for c in ligne))
@@ -130,7 +130,7 @@ def _texte(chemin: str, valeur: Any) -> str:
     return _json(valeur, 0) + "\n"  # JSON est du YAML : pas de piège de guillemets
 
 
-def _scalaire(v: Any) -> str:
+def _scalaire(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:
@@ -138,12 +138,13 @@ def _scalaire(v: Any) -> str:
     return format(v, "f") if isinstance(v, Decimal) else str(v)
 
 
-def _json(v: Any, retrait: int) -> str:
+def _json(v: object, retrait: int) -> str:
     marge = "  " * (retrait + 1)
     if isinstance(v, dict):
         if not v:
             return "{}"
-        return "{\n" + ",\n".join(f"{marge}{json.dumps(str(k), ensure_ascii=False)}: {_json(x, retrait + 1)}" for k, x in v.items()) + "\n" + "  " * retrait + "}"
+        membres = (f"{marge}{json.dumps(str(k), ensure_ascii=False)}: {_json(x, retrait + 1)}" for k, x in v.items())
+        return "{\n" + ",\n".join(membres) + "\n" + "  " * retrait + "}"
     if isinstance(v, list):
         if not v:
             return "[]"
@@ -157,7 +158,7 @@ def _sous_catalogue(catalogue: Catalogue, id_regle: str) -> Catalogue:
     return Catalogue(catalogue.politiques, {id_regle: catalogue.regles[id_regle]}, catalogue.exigences, catalogue.referentiels)
 
 
-def statuts_possibles(regle: Any) -> set[str]:
+def statuts_possibles(regle: Regle) -> set[str]:
     """Les statuts qu'une règle peut prendre (docs/politiques.md, « Les cas de test ») : conforme et
     non_conforme toujours ; non_applicable si elle a une condition `applicable` ; preuve_manquante et
     erreur si elle lit au moins une preuve (elle peut manquer ou être invalide). `derogation` ne
@@ -170,7 +171,7 @@ def statuts_possibles(regle: Any) -> set[str]:
     return possibles
 
 
-def regles_sans_cas(catalogue: Catalogue, cas: list[Cas], inatteignables: list[Inatteignable] = ()) -> dict[str, list[str]]:
+def regles_sans_cas(catalogue: Catalogue, cas: list[Cas], inatteignables: Iterable[Inatteignable] = ()) -> dict[str, list[str]]:
     """Pour chaque règle, les statuts qu'aucun cas n'atteint parmi ceux qu'elle peut prendre,
     hors ceux que son fichier de cas déclare inatteignables."""
     vus: dict[str, set[str]] = {}

@@ -28,13 +28,14 @@ def matrice(catalogue: Catalogue) -> list[Ligne]:
     lignes = []
     for exigence in sorted(catalogue.exigences.values(), key=lambda e: (e.referentiel, e.id)):
         regles = [r for r in catalogue.regles.values() if exigence.id in r.exigences]
-        preuves = sorted({l.get("fichier") or l.get("fichiers") for r in regles for l in r.preuves.values()})
+        preuves = sorted({motif for r in regles for l in r.preuves.values() if (motif := l.get("fichier") or l.get("fichiers"))})
         if regles:
             remarque = ""
         elif exigence.verifiable:
             remarque = "vérifiable sur des preuves, mais aucune règle ne la couvre encore"
         else:
-            remarque = "non vérifiable sur les preuves d'un établissement : " + (exigence.donnees.get("verification") or "voir le référentiel")
+            verification = exigence.donnees.get("verification") or "voir le référentiel"
+            remarque = "non vérifiable sur les preuves d'un établissement : " + verification
         lignes.append(Ligne(exigence.id, exigence.referentiel, exigence.titre, exigence.verifiable,
                             tuple(r.id for r in regles), tuple(preuves), remarque))
     return lignes

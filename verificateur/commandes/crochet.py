@@ -16,12 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from verificateur.evaluation import echeances
-
-from verificateur.evaluation import moteur
-
-from verificateur.evaluation import rapport
-from verificateur.evaluation import ECHECS
+from verificateur.evaluation import ECHECS, echeances, moteur, rapport
 from verificateur.politiques import GRAVITES, Catalogue
 from verificateur.socle.problemes import ErreurVerificateur, lieu
 
@@ -106,12 +101,14 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
         elif precedent is not None and precedent["statut"] in BONS and statut not in BONS:
             verdict.regressions += 1
             verdict.refus.append(
-                f"{_lieu(r, precedent)}: régression : {regle} était {precedent['statut']}, devient {statut} — {_ligne(r['explication'])} ({regle})"
+                f"{_lieu(r, precedent)}: régression : {regle} était {precedent['statut']}, devient {statut} — "
+                f"{_ligne(r['explication'])} ({regle})"
             )
         elif statut in ECHECS:
             verdict.non_conformites += 1
             if strict and GRAVITES.index(r["gravite"]) >= rang:
-                verdict.refus.append(f"{_lieu(r, precedent)}: non-conformité : {regle} est {statut} (gravité {r['gravite']}) — {_ligne(r['explication'])} ({regle})")
+                verdict.refus.append(f"{_lieu(r, precedent)}: non-conformité : {regle} est {statut} (gravité {r['gravite']}) — "
+                                     f"{_ligne(r['explication'])} ({regle})")
             else:
                 verdict.informations.append(f"information : {regle} est {statut} (gravité {r['gravite']}) — {_ligne(r['explication'])}")
     # Ce qui expire dans les 30 jours si rien n'est commité (docs/echeances.md) : jamais un refus.

@@ -40,10 +40,13 @@ def _modeles() -> dict[str, str]:
     racine = resources.files("verificateur") / "modeles"
     fichiers: dict[str, str] = {}
     for type_preuve in TYPES:
+        if type_preuve.modele is None:  # un type sans modèle : init n'en écrit pas
+            continue
         source = racine.joinpath(*type_preuve.modele.split("/"))
         texte = source.read_text(encoding="utf-8")
         if type_preuve.schema is not None:
-            texte = texte.replace("# yaml-language-server: $schema=__SCHEMA__", schemas_depot.modeline(type_preuve.forme, type_preuve.nom), 1)
+            modeline = schemas_depot.modeline(type_preuve.forme, type_preuve.nom)
+            texte = texte.replace("# yaml-language-server: $schema=__SCHEMA__", modeline, 1)
         cible = type_preuve.forme if type_preuve.nom == "etablissement" else "modeles/" + type_preuve.modele
         fichiers[cible] = texte
     fichiers[".pre-commit-config.yaml"] = _CONFIG_PRE_COMMIT

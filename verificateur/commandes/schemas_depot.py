@@ -15,14 +15,17 @@ le crochet dit seulement quand ceux de l'index diffèrent de ceux de l'outil ins
 from __future__ import annotations
 
 import hashlib
-
 import os
 import re
 import tempfile
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verificateur.socle.problemes import ErreurVerificateur, lieu
+
+if TYPE_CHECKING:
+    from verificateur.sources import Source
 
 DOSSIER = ".verificateur/schemas"
 MODELES = "modeles"
@@ -109,7 +112,7 @@ def ecrire(racine: Path | str, avec_modeles: bool | None = None) -> dict[str, st
     return etats
 
 
-def perimes(source) -> bool:
+def perimes(source: Source) -> bool:
     """Les schémas d'une source (l'index, pour le crochet) manquent ou diffèrent de ceux de l'outil installé.
     Les tailles d'abord (sans lecture) ; le contenu seulement si toutes concordent."""
     presents = source.lister()

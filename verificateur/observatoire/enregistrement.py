@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from verificateur.socle import donnees_personnelles
 from verificateur.observatoire.store import STATUTS, Observatoire
+from verificateur.socle import donnees_personnelles
 from verificateur.socle.problemes import ErreurVerificateur, sans_controle
 
 # Le masquage des données personnelles des sorties (s'il est livré) s'applique aussi aux textes gardés.
 _MASQUER = getattr(donnees_personnelles, "masquer", None)
 
 
-def _texte(valeur: Any) -> str | None:
+def _texte(valeur: object) -> str | None:
     """Un texte gardé : contrôles rendus visibles (rien de brut vers un terminal), données personnelles masquées."""
     if valeur is None:
         return None
@@ -35,10 +35,12 @@ def lire_lot(fichier: str) -> dict[str, Any]:
 
     donnees = lot.lire_json(fichier)
     if not isinstance(donnees, dict) or "format" not in donnees:
-        raise ErreurVerificateur(f"{fichier}: pas un lot de verificateur (aucune clé « format ») ; attendu la sortie de « verificateur lot --format json »")
+        raise ErreurVerificateur(f"{fichier}: pas un lot de verificateur (aucune clé « format ») ; "
+                                 "attendu la sortie de « verificateur lot --format json »")
     if donnees["format"] != lot.FORMAT:
         format_lu = sans_controle(str(donnees["format"]))[:80]
-        raise ErreurVerificateur(f"{fichier}: lot au format « {format_lu} » ; cette version de verificateur enregistre le format {lot.FORMAT}")
+        raise ErreurVerificateur(f"{fichier}: lot au format « {format_lu} » ; "
+                                 f"cette version de verificateur enregistre le format {lot.FORMAT}")
     ecarts = validation.ecarts("lot", donnees)
     if ecarts:
         chemin, message = ecarts[0]
@@ -80,7 +82,8 @@ def normaliser(donnees: dict[str, Any], base_liens: str | None) -> dict[str, Any
         "outil_version": donnees["outil"]["version"],
         "date_evaluation": donnees["date_evaluation"],
         "sources": [_texte(source) for source in donnees["sources"]],
-        "politiques": [{"id": _texte(p["id"]), "version": _texte(p["version"]), "empreinte": p["empreinte"]} for p in donnees["politiques"]],
+        "politiques": [{"id": _texte(p["id"]), "version": _texte(p["version"]), "empreinte": p["empreinte"]}
+                       for p in donnees["politiques"]],
         "options": dict(donnees["options"]),
         "partie": f"{partie['indice']}/{partie['total']}" if partie else None,
         "regles": [{"regle": _texte(r["regle"]), "titre": _texte(r["titre"]), "gravite": r["gravite"]} for r in donnees["regles"]],

@@ -4,9 +4,13 @@ charger (le crochet pre-commit passe par la même ligne de commande)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from verificateur.rendus.registre import Format, registre
+
+if TYPE_CHECKING:
+    from verificateur.observatoire.evolution import Filtres
+    from verificateur.observatoire.store import Observatoire
 
 CAMPAGNES: dict[str, Format] = registre(
     Format("texte", "verificateur.observatoire.rendus:campagnes_texte", ".txt"),
@@ -31,15 +35,15 @@ COMPARAISON: dict[str, Format] = registre(
 )
 
 
-def rendre_evolution(obs: Any, filtres: Any, format_: str, dossier: str) -> str:
+def rendre_evolution(obs: Observatoire, filtres: Filtres, format_: str, dossier: str) -> str:
     """L'évolution au format demandé ; la page HTML lit aussi la dernière comparaison et les derniers rapports."""
     from verificateur.observatoire import evolution as module
 
     donnees = module.evolution(obs, filtres)
     if format_ != "html":
-        return EVOLUTION[format_].rendu()(donnees)  # type: ignore[no-any-return]
+        return EVOLUTION[format_].rendu()(donnees)
     from verificateur.observatoire.comparaison import comparer, dernieres
 
     deux = dernieres(obs)
     comparaison = comparer(obs, deux[0], deux[1], filtres) if deux else None
-    return EVOLUTION["html"].rendu()(donnees, comparaison, module.derniers_rapports(obs, filtres), dossier)  # type: ignore[no-any-return]
+    return EVOLUTION["html"].rendu()(donnees, comparaison, module.derniers_rapports(obs, filtres), dossier)

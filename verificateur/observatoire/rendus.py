@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import LIBELLES, ORDRE_STATUTS
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def _pourcent(taux: float | None) -> str:
@@ -33,7 +36,7 @@ def _tableau(lignes: list[list[Any]], entetes: list[str]) -> str:
     return tabulate(lignes, headers=entetes, tablefmt="simple", disable_numparse=True)
 
 
-def _json(valeur: Any) -> str:
+def _json(valeur: object) -> str:
     return json.dumps(valeur, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -106,7 +109,8 @@ def _groupes_texte(titre: str, libelle: str, groupes: list[dict[str, Any]], noms
 def evolution_texte(d: dict[str, Any]) -> str:
     noms = [c["nom"] for c in d["campagnes"]]
     premiere, derniere = d["campagnes"][0], d["campagnes"][-1]
-    sortie = [f"Observatoire : {len(noms)} campagne(s), du {premiere['date_evaluation']} au {derniere['date_evaluation']}{_filtres(d['filtres'])}",
+    sortie = [f"Observatoire : {len(noms)} campagne(s), du {premiere['date_evaluation']} au {derniere['date_evaluation']}"
+              f"{_filtres(d['filtres'])}",
               "", "Par campagne",
               _tableau([[c["nom"], c["date_evaluation"], c["etablissements"], c["evalues"], c["echecs"], c["conformes"],
                          _pourcent(c["taux_etablissements_conformes"]), _pourcent(c["taux_conformite_moyen"]), c["ne_repondent_plus"]]
@@ -149,8 +153,8 @@ def evolution_csv(d: dict[str, Any]) -> str:
                            tableur.decimal(x["taux_conformite"]), ""])
     for n in d["ne_repondent_plus"]:
         lignes.append([n["campagne"], dates[n["campagne"]], "ne_repond_plus", n["finess"] or n["cle"], "", "", "", "", ""])
-    return tableur.ecrire(["campagne", "date_evaluation", "axe", "cle", "evalues", "applicables", "conformes", "taux", "taux_conformite_moyen"],
-                          lignes)
+    return tableur.ecrire(["campagne", "date_evaluation", "axe", "cle", "evalues", "applicables", "conformes", "taux",
+                           "taux_conformite_moyen"], lignes)
 
 
 # -- comparaison -----------------------------------------------------------------------------------
@@ -163,15 +167,18 @@ def _qui(e: dict[str, Any]) -> list[str]:
 def comparaison_texte(d: dict[str, Any], dossier: str = "") -> str:
     a, b = d["avant"], d["apres"]
     sortie = [f"Comparaison {a['nom']} ({a['date_evaluation']}) → {b['nom']} ({b['date_evaluation']}){_filtres(d['filtres'])}",
-              f"{d['compares']} établissement(s) comparé(s) : {len(d['regressions'])} régression(s), {len(d['ameliorations'])} amélioration(s) ; "
+              f"{d['compares']} établissement(s) comparé(s) : {len(d['regressions'])} régression(s), "
+              f"{len(d['ameliorations'])} amélioration(s) ; "
               f"{len(d['apparus'])} apparu(s), {len(d['disparus'])} disparu(s)"]
     for titre, cle in (("Régressions", "regressions"), ("Améliorations", "ameliorations")):
         if d[cle]:
-            sortie += ["", titre, _tableau([[*_qui(l), l["regle"], l["gravite"], _libelle(l["avant"]), _libelle(l["apres"])] for l in d[cle]],
+            sortie += ["", titre, _tableau([[*_qui(l), l["regle"], l["gravite"], _libelle(l["avant"]), _libelle(l["apres"])]
+                                            for l in d[cle]],
                                            ["FINESS", "raison sociale", "région", "règle", "gravité", "avant", "après"])]
     for titre, cle in (("Apparus", "apparus"), ("Disparus (ne répondent plus)", "disparus")):
         if d[cle]:
-            sortie += ["", titre, _tableau([[*_qui(e), e["categorie"] or "", _libelle(e["statut_global"]) if e["statut_global"] else "non évalué",
+            sortie += ["", titre, _tableau([[*_qui(e), e["categorie"] or "",
+                                             _libelle(e["statut_global"]) if e["statut_global"] else "non évalué",
                                              _pourcent(e["taux_conformite"])] for e in d[cle]],
                                            ["FINESS", "raison sociale", "région", "catégorie", "statut global", "conformité"])]
     if d["non_compares"]:
@@ -269,7 +276,7 @@ def _lien(rapport: str | None, dossier: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _environnement() -> Any:
+def _environnement() -> jinja2.Environment:
     from verificateur.rendus.html import surcouche
     from verificateur.rendus.lot import html as rendu_lot
 
@@ -310,5 +317,6 @@ def page(evolution: dict[str, Any] | None, comparaison: dict[str, Any] | None, e
         version=__version__, evolution=evolution, comparaison=comparaison, etablissements=lignes, liens=liens,
         regions=vignettes_regions, categories=vignettes_categories, regles=vignettes_regles, bilan_regles=par_regle,
         limite=LIMITE_DETAIL,
-        largeur=LARGEUR, hauteur=HAUTEUR, marge=MARGE, gauche=GAUCHE, statuts=ORDRE_STATUTS, pourcent=_pourcent, libelle=_libelle, filtres=_filtres,
+        largeur=LARGEUR, hauteur=HAUTEUR, marge=MARGE, gauche=GAUCHE, statuts=ORDRE_STATUTS,
+        pourcent=_pourcent, libelle=_libelle, filtres=_filtres,
     )

@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from verificateur import __version__
 from verificateur.socle.problemes import ErreurVerificateur
@@ -192,7 +193,7 @@ class Observatoire:
     def __enter__(self) -> Observatoire:
         return self
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         self.fermer()
 
     @contextmanager
@@ -233,7 +234,9 @@ class Observatoire:
     def _inserer(self, c: sqlite3.Connection, nom: str, lot: dict[str, Any]) -> bool:
         ligne = c.execute("SELECT id, date_evaluation FROM campagnes WHERE nom = ?", (nom,)).fetchone()
         if ligne is None:
-            campagne = c.execute("INSERT INTO campagnes (nom, date_evaluation) VALUES (?, ?)", (nom, lot["date_evaluation"])).lastrowid
+            insertion = c.execute("INSERT INTO campagnes (nom, date_evaluation) VALUES (?, ?)", (nom, lot["date_evaluation"]))
+            assert insertion.lastrowid is not None  # une insertion faite a son identifiant
+            campagne = insertion.lastrowid
         else:
             campagne, jour = ligne
             if c.execute("SELECT 1 FROM lots WHERE campagne = ? AND empreinte = ?", (campagne, lot["empreinte"])).fetchone():
@@ -254,7 +257,7 @@ class Observatoire:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (campagne, lot["empreinte"], lot["outil_version"], lot["date_evaluation"], _json(lot["sources"]),
              _json(lot["politiques"]), _json(lot["options"]), lot["partie"],
-             datetime.now(timezone.utc).isoformat(timespec="seconds"))).lastrowid
+             datetime.now(UTC).isoformat(timespec="seconds"))).lastrowid
         c.executemany("INSERT INTO regles (lot, regle, titre, gravite) VALUES (?, ?, ?, ?)",
                       [(lot_id, r["regle"], r["titre"], r["gravite"]) for r in lot["regles"]])
         # Identifiants attribués ici (le verrou d'écriture est à nous) : une seule insertion groupée.
@@ -321,7 +324,7 @@ def _deja_enregistres(c: sqlite3.Connection, campagne: int, cles: list[str]) -> 
     return sorted(deja.intersection(cles))
 
 
-def _json(valeur: Any) -> str:
+def _json(valeur: object) -> str:
     return json.dumps(valeur, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

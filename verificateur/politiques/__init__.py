@@ -5,17 +5,16 @@ Une politique invalide est refusée avec tous ses problèmes (`fichier:ligne: �
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from verificateur.socle import lecture
-
-from verificateur.socle import validation
 from verificateur.langage import MODIFICATEURS_VALEUR, OPERATEURS_CONDITION, OPERATEURS_VALEUR, Parametre, motif_regex
-from verificateur.socle.lecture import Chemin, Document
 from verificateur.preuves import EXEMPLES_DE_CHEMINS, type_de
+from verificateur.socle import lecture, validation
+from verificateur.socle.lecture import Chemin, Document
 from verificateur.socle.problemes import ErreurVerificateur, Probleme, lieu, trier
 
 GRAVITES = ("info", "mineure", "majeure", "critique")  # par ordre croissant
@@ -186,36 +185,49 @@ def _charger_referentiel(fichier: Path, catalogue: Catalogue) -> None:
     for i, exigence in enumerate(donnees["exigences"]):
         chemin: Chemin = ("exigences", i, "id")
         if exigence["id"] in catalogue.exigences:
-            catalogue.problemes.append(Probleme(document.chemin, document.ligne(chemin), "id-duplique", f"exigence « {exigence['id']} » déjà définie"))
+            catalogue.problemes.append(Probleme(document.chemin, document.ligne(chemin), "id-duplique",
+                                                f"exigence « {exigence['id']} » déjà définie"))
             continue
         citees = []
         for ref in exigence.get("sources", []):
             if ref not in sources:
-                catalogue.problemes.append(Probleme(document.chemin, document.ligne(("exigences", i, "sources")), "source-inconnue", f"exigence « {exigence['id']} » : source « {ref} » absente de la liste des sources"))
+                catalogue.problemes.append(Probleme(
+                    document.chemin, document.ligne(("exigences", i, "sources")), "source-inconnue",
+                    f"exigence « {exigence['id']} » : source « {ref} » absente de la liste des sources"))
             else:
                 citees.append(sources[ref])
         for j, c in enumerate(exigence.get("correspondances", [])):
             lieu = document.ligne(("exigences", i, "correspondances", j))
             if c["catalogue"] not in externes:
-                catalogue.problemes.append(Probleme(document.chemin, lieu, "catalogue-inconnu", f"exigence « {exigence['id']} » : catalogue « {c['catalogue']} » absent de la liste des catalogues ({', '.join(externes) or 'aucun'})"))
+                catalogue.problemes.append(Probleme(
+                    document.chemin, lieu, "catalogue-inconnu",
+                    f"exigence « {exigence['id']} » : catalogue « {c['catalogue']} » absent de la liste des catalogues "
+                    f"({', '.join(externes) or 'aucun'})"))
             elif c["noeud"] not in externes[c["catalogue"]]:
-                catalogue.problemes.append(Probleme(document.chemin, lieu, "noeud-inconnu", f"exigence « {exigence['id']} » : nœud « {c['noeud']} » absent du catalogue « {c['catalogue']} »"))
+                catalogue.problemes.append(Probleme(
+                    document.chemin, lieu, "noeud-inconnu",
+                    f"exigence « {exigence['id']} » : nœud « {c['noeud']} » absent du catalogue « {c['catalogue']} »"))
         catalogue.exigences[exigence["id"]] = Exigence(
             exigence["id"], id_ref, exigence["titre"], exigence["enonce"], tuple(citees),
             bool(exigence.get("verifiable")), exigence.get("confiance", ""), exigence,
         )
 
 
-def _verifier_catalogues(document: Any, donnees: dict[str, Any], sources: dict[str, Any], catalogue: Catalogue) -> dict[str, list[str]]:
+def _verifier_catalogues(
+    document: Document, donnees: dict[str, Any], sources: dict[str, Any], catalogue: Catalogue,
+) -> dict[str, list[str]]:
     """Les catalogues externes d'un référentiel (identifiant → nœuds) ; une source inconnue ou un
     identifiant répété est un problème."""
     externes: dict[str, list[str]] = {}
     for i, c in enumerate(donnees.get("catalogues", [])):
         if c["id"] in externes:
-            catalogue.problemes.append(Probleme(document.chemin, document.ligne(("catalogues", i, "id")), "id-duplique", f"catalogue « {c['id']} » déjà défini"))
+            catalogue.problemes.append(Probleme(document.chemin, document.ligne(("catalogues", i, "id")), "id-duplique",
+                                                f"catalogue « {c['id']} » déjà défini"))
             continue
         if c["source"] not in sources:
-            catalogue.problemes.append(Probleme(document.chemin, document.ligne(("catalogues", i, "source")), "source-inconnue", f"catalogue « {c['id']} » : source « {c['source']} » absente de la liste des sources"))
+            catalogue.problemes.append(Probleme(
+                document.chemin, document.ligne(("catalogues", i, "source")), "source-inconnue",
+                f"catalogue « {c['id']} » : source « {c['source']} » absente de la liste des sources"))
         externes[c["id"]] = list(c["noeuds"])
     return externes
 
@@ -237,16 +249,21 @@ def _charger_politique(dossier: Path, catalogue: Catalogue) -> None:
         return
     entete = document.donnees["politique"]
     if any(p.id == entete["id"] for p in catalogue.politiques):
-        catalogue.problemes.append(Probleme(document.chemin, document.ligne(("politique", "id")), "id-duplique", f"politique « {entete['id']} » déjà chargée"))
+        catalogue.problemes.append(Probleme(document.chemin, document.ligne(("politique", "id")), "id-duplique",
+                                            f"politique « {entete['id']} » déjà chargée"))
         return
     for i, ref in enumerate(entete["referentiels"]):
         if ref not in catalogue.referentiels:
-            catalogue.problemes.append(Probleme(document.chemin, document.ligne(("politique", "referentiels", i)), "referentiel-inconnu", f"référentiel « {ref} » inconnu ; chargés : {', '.join(sorted(catalogue.referentiels)) or 'aucun'}"))
+            charges = ", ".join(sorted(catalogue.referentiels)) or "aucun"
+            catalogue.problemes.append(Probleme(document.chemin, document.ligne(("politique", "referentiels", i)), "referentiel-inconnu",
+                                                f"référentiel « {ref} » inconnu ; chargés : {charges}"))
     parametres = _parametres(document, catalogue)
-    politique = Politique(entete["id"], entete["titre"], entete["version"], _empreinte(contenus), dossier, tuple(entete["referentiels"]), parametres)
+    politique = Politique(entete["id"], entete["titre"], entete["version"], _empreinte(contenus), dossier,
+                          tuple(entete["referentiels"]), parametres)
     catalogue.politiques.append(politique)
     if not fichiers_regles:
-        catalogue.problemes.append(Probleme(document.chemin, 1, "politique-vide", f"aucun fichier de règles dans {_affiche(dossier / 'regles')}"))
+        catalogue.problemes.append(Probleme(document.chemin, 1, "politique-vide",
+                                            f"aucun fichier de règles dans {_affiche(dossier / 'regles')}"))
     for fichier in fichiers_regles:
         doc_regles = _lire(fichier, _affiche(fichier), "regles")
         catalogue.problemes.extend(doc_regles.problemes)
@@ -263,11 +280,14 @@ def _parametres(document: Document, catalogue: Catalogue) -> dict[str, Parametre
         for j, v in enumerate(brut["valeurs"]):
             depuis = date.fromisoformat(v["depuis"])
             if depuis in vues:
-                catalogue.problemes.append(Probleme(document.chemin, document.ligne(("parametres", nom, "valeurs", j, "depuis")), "valeurs-chevauchantes", f"paramètre « {nom} » : deux valeurs depuis le {depuis.isoformat()} (l'autre à la valeur n° {vues[depuis] + 1})"))
+                catalogue.problemes.append(Probleme(
+                    document.chemin, document.ligne(("parametres", nom, "valeurs", j, "depuis")), "valeurs-chevauchantes",
+                    f"paramètre « {nom} » : deux valeurs depuis le {depuis.isoformat()} (l'autre à la valeur n° {vues[depuis] + 1})"))
             vues[depuis] = j
             erreur = _valeur_hors_unite(v["valeur"], brut["unite"])
             if erreur:
-                catalogue.problemes.append(Probleme(document.chemin, document.ligne(("parametres", nom, "valeurs", j, "valeur")), "type-incompatible", f"paramètre « {nom} » ({brut['unite']}) : {erreur}"))
+                catalogue.problemes.append(Probleme(document.chemin, document.ligne(("parametres", nom, "valeurs", j, "valeur")),
+                                                    "type-incompatible", f"paramètre « {nom} » ({brut['unite']}) : {erreur}"))
             valeurs.append((depuis, v["valeur"], v["source"]))
         parametres[nom] = Parametre(nom, brut["description"], brut["unite"], tuple(sorted(valeurs, key=lambda x: x[0])))
     return parametres
@@ -280,8 +300,10 @@ def _valeur_hors_unite(valeur: Any, unite: str) -> str | None:
     nombre = isinstance(valeur, (int, Decimal)) and not isinstance(valeur, bool)
     if unite == "texte":
         return None if isinstance(valeur, str) else f"un texte attendu, trouvé {valeur!s}"
+    if not nombre and isinstance(valeur, str):
+        return f"un nombre attendu, trouvé « {valeur} »"
     if not nombre:
-        return f"un nombre attendu, trouvé « {valeur} »" if isinstance(valeur, str) else f"un nombre attendu, trouvé {str(valeur).lower()}"
+        return f"un nombre attendu, trouvé {str(valeur).lower()}"
     if unite in ("jours", "mois") and (valeur != int(valeur) or valeur < 0):
         return f"un nombre entier de {unite}, positif ou nul, attendu, trouvé {valeur}"
     if unite == "part" and not 0 <= valeur <= 1:
@@ -301,7 +323,8 @@ def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, po
         probleme(("id",), "id-duplique", f"règle « {id_regle} » déjà définie ({lieu(autre.fichier, autre.ligne, ligne_toujours=True)})")
     for j, exigence in enumerate(brute["exigences"]):
         if exigence not in catalogue.exigences:
-            probleme(("exigences", j), "exigence-inconnue", f"règle « {id_regle} » : exigence « {exigence} » inconnue des référentiels chargés")
+            probleme(("exigences", j), "exigence-inconnue",
+                     f"règle « {id_regle} » : exigence « {exigence} » inconnue des référentiels chargés")
     liaisons = brute.get("preuves") or {}
     portee = {"etablissement"}
     for nom, liaison in liaisons.items():
@@ -310,9 +333,11 @@ def _ajouter_regle(brute: dict[str, Any], chemin: Chemin, document: Document, po
         motif = liaison.get("fichier") or liaison.get("fichiers")
         if motif and not _motif_possible(motif, "fichiers" in liaison):
             cle = "fichiers" if "fichiers" in liaison else "fichier"
-            probleme(("preuves", nom, cle), "motif-sans-preuve", f"preuve « {nom} » : « {motif} » ne peut désigner aucun fichier de preuve du format 1 (voir docs/preuves.md)")
+            probleme(("preuves", nom, cle), "motif-sans-preuve",
+                     f"preuve « {nom} » : « {motif} » ne peut désigner aucun fichier de preuve du format 1 (voir docs/preuves.md)")
         if liaison.get("selection") in ("plus_recent", "plus_ancien") and "cle" not in liaison and "fichiers" in liaison:
-            probleme(("preuves", nom), "liaison-invalide", f"preuve « {nom} » : « cle » attendue pour choisir le fichier {liaison['selection'].replace('_', ' ')}")
+            probleme(("preuves", nom), "liaison-invalide",
+                     f"preuve « {nom} » : « cle » attendue pour choisir le fichier {liaison['selection'].replace('_', ' ')}")
         for sous in ("si", "cle"):
             if sous in liaison:
                 _verifier(liaison[sous], ("preuves", nom, sous), portee | {nom}, politique, probleme, sous == "si")
@@ -342,7 +367,9 @@ def _motif_possible(motif: str, est_motif: bool) -> bool:
     return any(regex.fullmatch(c) for c in EXEMPLES_DE_CHEMINS)
 
 
-def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique, probleme: Any, est_condition: bool) -> None:
+def _verifier(
+    expr: Any, chemin: Chemin, portee: set[str], politique: Politique, probleme: Callable[[Chemin, str, str], None], est_condition: bool,
+) -> None:
     """Ce que le schéma ne peut pas dire : une seule opération par table, noms et paramètres connus."""
     if not isinstance(expr, dict):
         if est_condition:
@@ -361,5 +388,6 @@ def _verifier(expr: Any, chemin: Chemin, portee: set[str], politique: Politique,
     for sens in ("moins", "plus") if not est_condition else ():
         for unite, nombre in (expr.get(sens) or {}).items():  # une durée peut être calculée
             _verifier(nombre, chemin + (sens, unite), portee, politique, probleme, False)
-    if table[op].controler is not None:  # noms et paramètres connus, motif sûr…
-        table[op].controler(expr[op], chemin + (op,), portee, politique.parametres, probleme)
+    controler = table[op].controler
+    if controler is not None:  # noms et paramètres connus, motif sûr…
+        controler(expr[op], chemin + (op,), portee, politique.parametres, probleme)

@@ -136,7 +136,7 @@ def ecrire(fichier: Path, cle_catalogue: str, catalogue: politiques.Catalogue) -
         pass  # un cache qu'on ne peut pas écrire ralentit le lancement suivant, sans rien fausser
 
 
-def _coder(x: Any) -> Any:
+def _coder(x: object) -> object:
     """Une valeur du catalogue en JSON, chaque type non JSON marqué pour être reconstruit à l'identique."""
     if x is None or isinstance(x, (bool, int, str)):
         return x
@@ -161,7 +161,7 @@ def _coder(x: Any) -> Any:
     raise TypeError(f"valeur sans codage pour le cache : {type(x).__name__}")
 
 
-def _decoder(table: dict[str, Any]) -> Any:
+def _decoder(table: dict[str, Any]) -> object:
     if _MARQUE not in table:
         return table
     genre, v = table[_MARQUE], table["v"]
@@ -182,12 +182,12 @@ def _decoder(table: dict[str, Any]) -> Any:
     raise ValueError(f"marque inconnue {genre!r}")
 
 
-def _construire(classe: type, valeurs: list[Any]) -> Any:
+def _construire(classe: type, valeurs: list[object]) -> object:
     """Sans repasser par __init__ : Probleme.__post_init__ a déjà nettoyé son message à la création."""
     champs = fields(classe)
     if len(champs) != len(valeurs):
         raise ValueError("champs")
-    objet = object.__new__(classe)
+    objet: object = object.__new__(classe)
     for champ, valeur in zip(champs, valeurs):
         object.__setattr__(objet, champ.name, valeur)
     return objet

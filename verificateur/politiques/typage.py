@@ -10,13 +10,14 @@ de preuves, valeur par défaut…) n'est jamais refusé : le contrôle ne signal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
-from verificateur.socle import validation
 from verificateur.langage import INCONNU, OPERATEURS_CONDITION, OPERATEURS_VALEUR, SCHEMA_MARKDOWN, Type, cite, motif_regex
-from verificateur.socle.lecture import Chemin
 from verificateur.preuves import EXEMPLES_DE_CHEMINS, MARKDOWN, TYPES, type_de
+from verificateur.socle import validation
+from verificateur.socle.lecture import Chemin
 
 _DATE_HEURE = "^\\d{4}-\\d{2}-\\d{2}[T ]"
 _MARKDOWN = SCHEMA_MARKDOWN
@@ -99,8 +100,8 @@ class Verificateur:
         if not isinstance(expr, dict):
             return INCONNU
         op = next((c for c in expr if c not in ("defaut", "moins", "plus")), None)
-        operateur = OPERATEURS_VALEUR.get(op)  # type: ignore[arg-type]
-        if operateur is None:
+        operateur = None if op is None else OPERATEURS_VALEUR.get(op)
+        if op is None or operateur is None:
             return INCONNU
         return operateur.typer(self, op, expr, portee, chemin + (op,)) or INCONNU
 
@@ -120,7 +121,8 @@ class Verificateur:
             proprietes = courant.schema.get("properties", {})
             if cle not in proprietes:
                 if courant.schema.get("additionalProperties") is False:
-                    self.erreur(ici, f"« {parcouru} » n'a pas de champ « {cle} » ; champs possibles : {', '.join(sorted(proprietes))}", "champ-inconnu")
+                    possibles = ", ".join(sorted(proprietes))
+                    self.erreur(ici, f"« {parcouru} » n'a pas de champ « {cle} » ; champs possibles : {possibles}", "champ-inconnu")
                 return INCONNU
             parcouru = f"{parcouru}.{cle}"
             courant = de_schema(proprietes[cle], _nom(parcouru))
@@ -167,8 +169,8 @@ class Verificateur:
         if not isinstance(expr, dict):
             return
         op = next((c for c in expr if c != "libelle"), None)
-        operateur = OPERATEURS_CONDITION.get(op)  # type: ignore[arg-type]
-        if operateur is not None:
+        operateur = None if op is None else OPERATEURS_CONDITION.get(op)
+        if op is not None and operateur is not None:
             operateur.typer(self, op, expr, portee, chemin + (op,))
 
     def comparer(self, op: str, a: Type, b: Type, ici: Chemin, nom_op: str | None = None) -> None:
@@ -188,7 +190,8 @@ class Verificateur:
         elif a.genre == "texte":
             for enum, autre in ((a, b), (b, a)):
                 if enum.valeurs is not None and autre.litteral and autre.nom.strip("« »") not in enum.valeurs:
-                    self.erreur(ici, f"« {nom_op} » : {enum.nom} ne prend que les valeurs {', '.join(enum.valeurs)} ; {autre.nom} n'en est pas une", "valeur-impossible")
+                    self.erreur(ici, f"« {nom_op} » : {enum.nom} ne prend que les valeurs {', '.join(enum.valeurs)} ; "
+                                     f"{autre.nom} n'en est pas une", "valeur-impossible")
 
 
 def _unites_compatibles(a: Type, b: Type) -> bool:
@@ -212,7 +215,8 @@ def verifier_regle(brute: dict[str, Any], parametres: dict[str, Any], probleme: 
         if "si" in liaison:
             v.condition(liaison["si"], seul, ("preuves", nom, "si"))
         if "cle" in liaison:
-            v.attendre(v.valeur(liaison["cle"], seul, ("preuves", nom, "cle")), ("nombre", "date", "texte"), "« cle »", ("preuves", nom, "cle"))
+            ici = ("preuves", nom, "cle")
+            v.attendre(v.valeur(liaison["cle"], seul, ici), ("nombre", "date", "texte"), "« cle »", ici)
         portee[nom] = type_liaison(liaison, nom, False)
     for cle in ("applicable", "condition"):
         if cle in brute:

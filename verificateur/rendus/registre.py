@@ -10,8 +10,9 @@ enregistrement dans le registre de sa famille (docs/architecture.md).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +25,10 @@ class Format:
     binaire: bool = False  # des octets : jamais vers un terminal
 
     def rendu(self) -> Callable[..., Any]:
+        """La fonction de rendu. Sa signature et son résultat (texte, octets, morceaux) sont ceux de sa
+        famille, que dit la fonction `rendu` du module de chaque registre."""
         module, _, nom = self.fonction.partition(":")
-        return getattr(importlib.import_module(module), nom)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(module), nom)
 
 
 def registre(*formats: Format) -> dict[str, Format]:

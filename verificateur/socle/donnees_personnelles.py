@@ -29,8 +29,9 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 CODE = "donnee-personnelle"
 MESSAGE = "numéro de sécurité sociale (NIR) probable : aucune donnée personnelle dans les preuves"
@@ -182,7 +183,19 @@ def sans_controle(texte: str) -> str:
 # --- détection dans les preuves ----------------------------------------------------------------------
 
 
-def lignes_nir(chemin: str, contenu: bytes, document: Any = None) -> list[int]:
+# Le chemin d'une valeur dans un document, et ce que `lignes_nir` lit d'un document : ceux de
+# socle.lecture, décrits ici sans l'importer (lecture → problemes → ce module ferait un cycle).
+_Chemin: TypeAlias = tuple[str | int, ...]
+
+
+class DocumentLu(Protocol):
+    donnees: Any
+    lignes: dict[_Chemin, int]
+
+    def ligne(self, chemin: _Chemin) -> int: ...
+
+
+def lignes_nir(chemin: str, contenu: bytes, document: DocumentLu | None = None) -> list[int]:
     """Les lignes des NIR probables d'un fichier de preuve (une erreur chacune, sans le numéro) : dans ses
     octets (commentaires compris ; un paragraphe Markdown plié compte), puis, si `document` est lu,
     dans ses clés et valeurs (échappements YAML, lignes pliées, nombres) à la ligne de la valeur."""
@@ -207,7 +220,7 @@ def lignes_nir(chemin: str, contenu: bytes, document: Any = None) -> list[int]:
     return sorted(lignes)
 
 
-def _textes(valeur: Any, position: tuple[Any, ...]) -> Any:
+def _textes(valeur: object, position: _Chemin) -> Iterator[tuple[_Chemin, str]]:
     """(position, texte) de chaque clé et valeur scalaire : les nombres en chiffres (un NIR écrit sans
     guillemets est un entier YAML)."""
     if isinstance(valeur, dict):
@@ -228,7 +241,10 @@ def nombre_nir(valeur: Any) -> bool:
         return any(nombre_nir(v) for v in valeur.values())
     if isinstance(valeur, list):
         return any(nombre_nir(v) for v in valeur)
-    return isinstance(valeur, (int, Decimal)) and not isinstance(valeur, bool) and abs(valeur) >= 10**12 and bool(trouver(str(valeur)))
+    if isinstance(valeur, bool) or not isinstance(valeur, (int, Decimal)):
+        return False
+    # Decimal(…) : la valeur absolue d'un int ou d'un Decimal, comparée exactement (sans arrondi)
+    return abs(Decimal(valeur)) >= 10**12 and bool(trouver(str(valeur)))
 
 
 def dans_chemin(chemin: str) -> bool:

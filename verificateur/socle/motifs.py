@@ -20,10 +20,19 @@ Le coût polynomial restant (`\\d*\\d*x`) est borné par la taille du texte exam
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from re import _constants as C  # noqa: N812 — les codes d'opération de l'arbre de `re`
-from re import _parser
+if TYPE_CHECKING:  # typeshed décrit l'analyseur de `re` sous ses anciens noms (dépréciés à l'exécution depuis 3.11)
+    import sre_constants as C
+    import sre_parse as _parser
+else:
+    from re import _constants as C, _parser  # les codes d'opération et l'analyseur de `re`
+
+# Un élément de l'arbre de `re` : (code d'opération, argument). La forme de l'argument dépend du code
+# (un caractère, une classe, un triplet de répétition, un groupe…) : Any, car aucun type ne suit le code.
+Element: TypeAlias = tuple[object, Any]
 
 TAILLE_MAX_MOTIF = 500  # caractères d'un motif
 TAILLE_MAX_TEXTE = 1000  # caractères d'un texte soumis à un motif
@@ -53,12 +62,14 @@ def compiler(motif: str) -> re.Pattern[str]:
         compile_ = re.compile(motif)
     except (re.error, RecursionError, OverflowError) as exc:
         raise MotifDangereux(f"expression régulière invalide : {_traduire(str(exc))}", "regex-invalide") from None
-    _analyser(list(arbre), arbre.state.flags, None)
+    _analyser(arbre.data, arbre.state.flags, None)
     return compile_
 
 
 def _traduire(message: str) -> str:
-    return message.replace("at position", "à la position").replace("missing", "manque").replace("unterminated character set", "classe de caractères non fermée").replace("unbalanced parenthesis", "parenthèse non appariée").replace("nothing to repeat", "rien à répéter")
+    return (message.replace("at position", "à la position").replace("missing", "manque")
+            .replace("unterminated character set", "classe de caractères non fermée")
+            .replace("unbalanced parenthesis", "parenthèse non appariée").replace("nothing to repeat", "rien à répéter"))
 
 
 def _symbole(mini: int, maxi: int) -> str:
@@ -72,16 +83,16 @@ def _symbole(mini: int, maxi: int) -> str:
     return f"{{{mini},}}" if illimite else f"{{{mini},{maxi}}}"
 
 
-def _ensemble(op: object, av: object, flags: int) -> frozenset[str] | None:
+def _ensemble(op: object, av: Any, flags: int) -> frozenset[str] | None:
     """Les caractères (de l'échantillon) qu'un élément d'un seul caractère reconnaît ; None sinon."""
     if op is C.LITERAL:
-        s = {chr(av)}  # type: ignore[arg-type]
+        s = {chr(av)}
     elif op is C.NOT_LITERAL:
-        s = set(_ECHANTILLON - {chr(av)})  # type: ignore[arg-type]
+        s = set(_ECHANTILLON - {chr(av)})
     elif op is C.ANY:
         s = set(_ECHANTILLON if flags & re.DOTALL else _ECHANTILLON - {"\n"})
     elif op is C.IN:
-        s = _classe(av)  # type: ignore[arg-type]
+        s = _classe(av)
     else:
         return None
     if flags & re.IGNORECASE:
@@ -89,16 +100,16 @@ def _ensemble(op: object, av: object, flags: int) -> frozenset[str] | None:
     return frozenset(s)
 
 
-def _classe(elements: list[tuple[object, object]]) -> set[str]:
+def _classe(elements: Sequence[Element]) -> set[str]:
     s: set[str] = set()
     nier = False
     for op, av in elements:
         if op is C.NEGATE:
             nier = True
         elif op is C.LITERAL:
-            s.add(chr(av))  # type: ignore[arg-type]
+            s.add(chr(av))
         elif op is C.RANGE:
-            lo, hi = av  # type: ignore[misc]
+            lo, hi = av
             s |= {c for c in _ECHANTILLON if lo <= ord(c) <= hi}
         elif op is C.CATEGORY and av in _CATEGORIES:
             s |= {c for c in _ECHANTILLON if re.fullmatch(_CATEGORIES[av], c)}
@@ -107,7 +118,7 @@ def _classe(elements: list[tuple[object, object]]) -> set[str]:
     return set(_ECHANTILLON) - s if nier else s
 
 
-def _premiers(sequence: list, flags: int) -> tuple[frozenset[str], bool]:
+def _premiers(sequence: Sequence[Element], flags: int) -> tuple[frozenset[str], bool]:
     """Les premiers caractères possibles d'une séquence, et si elle peut reconnaître le texte vide."""
     premiers: set[str] = set()
     for op, av in sequence:
@@ -135,19 +146,19 @@ def _premiers(sequence: list, flags: int) -> tuple[frozenset[str], bool]:
     return frozenset(premiers), True
 
 
-def _variable(av: tuple) -> bool:
+def _variable(av: tuple[int, int, _parser.SubPattern]) -> bool:
     """Une répétition qui peut reconnaître des textes de longueurs différentes."""
     mini, maxi, corps = av
     lo, hi = corps.getwidth()
     return mini != maxi or lo != hi
 
 
-def _analyser(sequence: list, flags: int, repetition: str | None, apres: list | None = None) -> None:
+def _analyser(sequence: Sequence[Element], flags: int, repetition: str | None, apres: Sequence[Element] | None = None) -> None:
     """Parcourt l'arbre. `repetition` : le symbole de la répétition variable qui nous contient ;
     `apres` : ce qui suit cette séquence dans le corps de cette répétition (en bouclant sur son début)."""
     apres = apres or []
     for i, (op, av) in enumerate(sequence):
-        suite = list(sequence[i + 1:]) + apres
+        suite = [*sequence[i + 1:], *apres]
         if op in (C.GROUPREF, C.GROUPREF_EXISTS):
             raise MotifDangereux("référence arrière : son coût n'est pas borné")
         if op in _REPETITIONS:
@@ -178,7 +189,7 @@ def _analyser(sequence: list, flags: int, repetition: str | None, apres: list | 
             _analyser(list(av[1]), flags, repetition)
 
 
-def _tete(sequence: list) -> tuple | None:
+def _tete(sequence: Sequence[Element]) -> Element | None:
     """Le premier élément d'une séquence s'il reconnaît exactement un caractère (groupes dépliés)."""
     while sequence:
         op, av = sequence[0]
@@ -188,10 +199,10 @@ def _tete(sequence: list) -> tuple | None:
     return None
 
 
-def _delimitee(corps: object, suite: list, flags: int) -> bool:
+def _delimitee(corps: _parser.SubPattern, suite: Sequence[Element], flags: int) -> bool:
     """`[a-z]+,` ou `(\\.\\d+)*` : une répétition d'un seul caractère suivie d'un séparateur
     obligatoire qu'elle ne reconnaît pas (le suivant, ou le début de l'itération suivante)."""
-    elements = list(corps)  # type: ignore[call-overload]
+    elements = corps.data
     if len(elements) != 1 or not suite:
         return False
     reconnus = _ensemble(*elements[0], flags)
@@ -199,10 +210,10 @@ def _delimitee(corps: object, suite: list, flags: int) -> bool:
     return reconnus is not None and separateur is not None and not (reconnus & separateur)
 
 
-def _alternatives_disjointes(branches: list, flags: int, repetition: str) -> None:
+def _alternatives_disjointes(branches: Sequence[_parser.SubPattern], flags: int, repetition: str) -> None:
     vus: list[frozenset[str]] = []
     for branche in branches:
-        premiers, vide = _premiers(list(branche), flags)
+        premiers, vide = _premiers(branche.data, flags)
         if vide or any(premiers & autre for autre in vus):
             raise MotifDangereux(
                 f"alternatives « | » qui peuvent reconnaître le même texte (ou le texte vide) dans la répétition "

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 _DECLENCHEURS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutraliser(valeur: Any) -> str:
+def neutraliser(valeur: object) -> str:
     """Une cellule qu'aucun tableur n'interprète comme une formule."""
     texte = "" if valeur is None else str(valeur)
     return "'" + texte if texte.startswith(_DECLENCHEURS) else texte
