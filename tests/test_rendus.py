@@ -172,7 +172,7 @@ def lire_junit(texte: str):
 
 
 def test_registre_des_formats_et_option_de_la_cli(lancer):
-    from verificateur.cli import FORMATS_EVALUER
+    from verificateur.cli.evaluation import FORMATS_EVALUER
 
     assert set(FORMATS) == {"texte", "json", "html", "markdown", "csv", "xlsx", "junit", "sarif"}
     assert FORMATS_EVALUER == tuple(FORMATS)
@@ -903,8 +903,10 @@ def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
         for option in commande.params:
             if option.name == "format_":
                 offerts[chemin] = tuple(option.type.choices)
-        for nom, sous in getattr(commande, "commands", {}).items():
-            parcourir(sous, f"{chemin} {nom}".strip())
+        if isinstance(commande, click.Group):  # list_commands/get_command : les commandes chargées à la demande aussi
+            contexte = click.Context(commande)
+            for nom in commande.list_commands(contexte):
+                parcourir(commande.get_command(contexte, nom), f"{chemin} {nom}".strip())
 
     parcourir(cli.cli, "")
     assert set(offerts) == set(registres) | sans_registre
