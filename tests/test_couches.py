@@ -38,7 +38,7 @@ COUCHES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("auteurs", ("auteurs",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
     ("financements", ("financements",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
     ("echeances", ("evaluation.echeances",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
-    ("rendus", ("rendus",), ("socle", "rapport", "auteurs", "financements")),
+    ("rendus", ("rendus",), ("socle", "politiques", "rapport", "auteurs", "financements")),
     ("lot", ("lot",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur",
                       "auteurs", "financements", "echeances", "rendus")),
     ("observatoire", ("observatoire",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",

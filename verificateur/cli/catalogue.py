@@ -11,6 +11,12 @@ import click
 from verificateur.cli.click_fr import Groupe
 from verificateur.cli.communs import _catalogue, avec_sortie, option_politiques, option_programmes, option_referentiels
 from verificateur.socle.problemes import ErreurVerificateur
+from verificateur.rendus import catalogue as rendus_catalogue
+
+# Les formats de chaque liste : ceux de son registre (verificateur/rendus/catalogue.py).
+FORMATS_REGLES = tuple(rendus_catalogue.REGLES)
+FORMATS_EXIGENCES = tuple(rendus_catalogue.EXIGENCES)
+FORMATS_COUVERTURE = tuple(rendus_catalogue.COUVERTURE)
 
 
 @click.group("politiques", cls=Groupe)
@@ -76,7 +82,7 @@ def politiques_tester(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) 
 @groupe_politiques.command("lister")
 @click.argument("dossiers", nargs=-1, type=click.Path(file_okay=False))
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(("texte", "csv", "html")), default="texte", show_default=True, help="Format de la liste.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_REGLES), default="texte", show_default=True, help="Format de la liste.")
 @avec_sortie
 def politiques_lister(dossiers: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Lister les règles : identifiant, gravité, exigences, preuves lues.
@@ -86,27 +92,7 @@ def politiques_lister(dossiers: tuple[str, ...], referentiels: tuple[str, ...], 
       verificateur politiques lister --format html > regles.html
     """
     catalogue = _catalogue(dossiers, referentiels)
-    if format_ == "html":
-        from verificateur.rendus import catalogue_html
-
-        click.echo(catalogue_html.regles(catalogue), nl=False)
-        return
-    lignes = []
-    for r in catalogue.regles.values():
-        lues = sorted({l.get("fichier") or l.get("fichiers") for l in r.preuves.values()})
-        lignes.append([r.id, r.gravite, ", ".join(r.exigences), ", ".join(lues), r.titre])
-    if format_ == "csv":
-        from verificateur.socle import tableur
-
-        entete = ["regle", "gravite", "exigences", "preuves", "titre", "politique", "fichier", "ligne"]
-        click.echo(tableur.ecrire(entete, [
-            [r.id, r.gravite, " ".join(r.exigences), l[3].replace(", ", " "), r.titre, r.politique, r.fichier, r.ligne]
-            for r, l in zip(catalogue.regles.values(), lignes)
-        ]), nl=False)
-        return
-    from tabulate import tabulate
-
-    click.echo(tabulate(lignes, headers=["règle", "gravité", "exigences", "preuves", "titre"], tablefmt="simple"))
+    click.echo(rendus_catalogue.REGLES[format_].rendu()(catalogue), nl=False)
 
 
 @click.group(cls=Groupe)
@@ -117,37 +103,19 @@ def referentiels() -> None:
 @referentiels.command("lister")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(("texte", "csv", "html")), default="texte", show_default=True, help="Format de la liste.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_EXIGENCES), default="texte", show_default=True, help="Format de la liste.")
 @avec_sortie
 def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Lister les exigences des référentiels chargés, avec leur source."""
     catalogue = _catalogue(politiques, referentiels)
     exigences = sorted(catalogue.exigences.values(), key=lambda e: (e.referentiel, e.id))
-    if format_ == "html":
-        from verificateur.rendus import catalogue_html
-
-        click.echo(catalogue_html.exigences(exigences, catalogue), nl=False)
-        return
-    lignes = [
-        [e.id, e.titre, "oui" if e.verifiable else "non", e.confiance,
-         "; ".join(f"{s.get('emetteur', '')}, {s.get('date', 's. d.')}" for s in e.sources)]
-        for e in exigences
-    ]
-    if format_ == "csv":
-        from verificateur.socle import tableur
-
-        click.echo(tableur.ecrire(["exigence", "titre", "verifiable", "confiance", "sources", "referentiel"],
-                                  [l + [e.referentiel] for l, e in zip(lignes, exigences)]), nl=False)
-        return
-    from tabulate import tabulate
-
-    click.echo(tabulate(lignes, headers=["exigence", "titre", "vérifiable", "confiance", "sources"], tablefmt="simple"))
+    click.echo(rendus_catalogue.EXIGENCES[format_].rendu()(exigences, catalogue), nl=False)
 
 
 @referentiels.command("couverture")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(("texte", "csv", "html")), default="texte", show_default=True, help="Format de la matrice.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_COUVERTURE), default="texte", show_default=True, help="Format de la matrice.")
 @avec_sortie
 def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Matrice exigence → règles → preuves ; les exigences qu'aucune règle ne couvre, et pourquoi.
@@ -160,38 +128,4 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
 
     catalogue = _catalogue(politiques, referentiels)
     lignes = couverture.matrice(catalogue)
-    externes = couverture.correspondances(catalogue)
-    if format_ == "html":
-        from verificateur.rendus import catalogue_html
-
-        click.echo(catalogue_html.couverture(lignes, catalogue, couverture.bilan(lignes), externes), nl=False)
-        return
-    if format_ == "csv":
-        from verificateur.socle import tableur
-
-        # Les nœuds des catalogues externes auxquels renvoie chaque exigence : « catalogue:nœud (portée) ».
-        def renvois(exigence: str) -> str:
-            return " ".join(f"{x['catalogue']}:{x['noeud']} ({x['portee']})"
-                            for x in catalogue.exigences[exigence].donnees.get("correspondances", []))
-
-        entete = ["referentiel", "exigence", "titre", "verifiable", "regles", "preuves", "remarque", "correspondances"]
-        click.echo(tableur.ecrire(entete, [
-            [l.referentiel, l.exigence, l.titre, "oui" if l.verifiable else "non", " ".join(l.regles), " ".join(l.preuves), l.remarque,
-             renvois(l.exigence)]
-            for l in lignes
-        ]), nl=False)
-        return
-    from tabulate import tabulate
-
-    tableau = [[l.exigence, ", ".join(l.regles) or "—", ", ".join(l.preuves) or "—", l.remarque] for l in lignes]
-    click.echo(tabulate(tableau, headers=["exigence", "règles", "preuves lues", "remarque"], tablefmt="simple"))
-    click.echo("")
-    click.echo(couverture.bilan(lignes))
-    for c in externes:
-        click.echo("")
-        click.echo(f"Catalogue externe {c.id} (référentiel {c.referentiel}) : {c.titre} ; version lue : {c.version}")
-        click.echo(tabulate(
-            [[n.noeud, ", ".join(n.exigences) or "—", ", ".join(n.regles) or "—",
-              couverture.LIBELLES_PORTEES[n.portee] if n.portee else "non couvert", " ".join(n.notes)] for n in c.noeuds],
-            headers=["nœud", "exigences", "règles", "portée", "ce qui n'est pas vérifié"], tablefmt="simple", maxcolwidths=[None, None, None, None, 70]))
-        click.echo(c.bilan())
+    click.echo(rendus_catalogue.COUVERTURE[format_].rendu()(lignes, catalogue, couverture.correspondances(catalogue)), nl=False)

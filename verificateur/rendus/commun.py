@@ -4,13 +4,16 @@ citer une preuve. Aucun import lourd ici : ce module est chargé par tous les re
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
 # l'unique table des mots des statuts (verificateur.socle.statuts, sous ces noms courts).
 from verificateur.socle.problemes import lieu  # noqa: F401
 from verificateur.socle.statuts import LIBELLES_STATUTS as LIBELLES
 from verificateur.socle.statuts import PLURIELS_STATUTS as PLURIELS
+
+if TYPE_CHECKING:
+    from verificateur.politiques import Regle
 
 # Ordre d'affichage des statuts dans les bilans : les échecs d'abord.
 ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")
@@ -86,3 +89,8 @@ def lieu_principal(resultat: dict[str, Any]) -> tuple[str, int | None] | None:
     for p in autres or preuves:
         return p["fichier"], p.get("ligne")
     return None
+
+
+def preuves_lues(regle: Regle) -> list[str]:
+    """Les fichiers (ou motifs) que lit une règle, triés : la colonne « preuves » des listes du catalogue."""
+    return sorted({l.get("fichier") or l.get("fichiers") for l in regle.preuves.values()})
