@@ -29,16 +29,16 @@ FORMATS_ECHEANCES = tuple(rendus_echeances.FORMATS)
 @click.argument("chemin", default=".", type=click.Path(file_okay=False))
 @click.option("--revision", metavar="REV", help="Lire le dépôt git à cette révision (sha, étiquette, branche, HEAD~1…).")
 @click.option("--index", "index", is_flag=True, help="Lire l'index git : ce qui sera commité (crochet pre-commit).")
-@click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
+@click.option("--date", "date_evaluation", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
 @option_politiques
 @option_referentiels
 @click.option("--format", "format_", type=click.Choice(FORMATS_EVALUER), default="texte", show_default=True, help="Format du rapport.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le rapport dans ce fichier (par défaut : sortie standard).")
-@click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
+@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
 @click.option("--details", is_flag=True, help="Texte : explications complètes.")
 @click.option("--csv-standard", "csv_standard", is_flag=True, help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
-def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, politiques: tuple[str, ...],
-            referentiels: tuple[str, ...], format_: str, sortie: str | None, echec_a: str, details: bool,
+def evaluer(chemin: str, revision: str | None, index: bool, date_evaluation: date | None, politiques: tuple[str, ...],
+            referentiels: tuple[str, ...], format_: str, sortie: str | None, seuil_echec: str, details: bool,
             csv_standard: bool) -> None:
     """Évaluer le dépôt de preuves d'un établissement.
 
@@ -61,9 +61,9 @@ def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, p
     if format_ == "html":  # la section « À venir » : les échéances du prochain trimestre (docs/echeances.md)
         from verificateur.evaluation import echeances
 
-        rapport, a_venir = echeances.rapport_et_echeances(source, catalogue, jour or date.today(), echec_a)
+        rapport, a_venir = echeances.rapport_et_echeances(source, catalogue, date_evaluation or date.today(), seuil_echec)
     else:
-        rapport = moteur.evaluer_source(source, catalogue, jour or date.today(), echec_a)
+        rapport = moteur.evaluer_source(source, catalogue, date_evaluation or date.today(), seuil_echec)
     # Couleurs seulement vers un terminal, et jamais si NO_COLOR est défini et non vide (no-color.org).
     couleur = sortie is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     options = {"details": details, "couleur": couleur, "csv_standard": csv_standard, "a_venir": a_venir}
@@ -75,13 +75,13 @@ def evaluer(chemin: str, revision: str | None, index: bool, jour: date | None, p
 @click.argument("chemin", default=".", type=click.Path(file_okay=False))
 @click.option("--revision", metavar="REV", help="Lire le dépôt git à cette révision (sha, étiquette, branche, HEAD~1…).")
 @click.option("--index", "index", is_flag=True, help="Lire l'index git : ce qui sera commité.")
-@click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
+@click.option("--date", "date_evaluation", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
 @click.option("--horizon", type=JOURS, default=365, show_default=True, metavar="JOURS", help="Chercher les échéances jusqu'à ce nombre de jours après la date (au plus 3660).")
 @option_politiques
 @option_referentiels
 @click.option("--format", "format_", type=click.Choice(FORMATS_ECHEANCES), default="texte", show_default=True, help="Format de l'échéancier (ics : calendrier iCalendar).")
 @click.option("--sortie", metavar="FICHIER", help="Écrire l'échéancier dans ce fichier (par défaut : sortie standard).")
-def echeances(chemin: str, revision: str | None, index: bool, jour: date | None, horizon: int, politiques: tuple[str, ...],
+def echeances(chemin: str, revision: str | None, index: bool, date_evaluation: date | None, horizon: int, politiques: tuple[str, ...],
               referentiels: tuple[str, ...], format_: str, sortie: str | None) -> None:
     """L'échéancier : quand chaque règle conforme cesserait de l'être si rien n'était commité.
 
@@ -98,19 +98,19 @@ def echeances(chemin: str, revision: str | None, index: bool, jour: date | None,
     if revision is not None and index:
         raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
     catalogue = _catalogue(politiques, referentiels)
-    document = module.echeancier(_source(chemin, revision, index), catalogue, jour or date.today(), horizon)
+    document = module.echeancier(_source(chemin, revision, index), catalogue, date_evaluation or date.today(), horizon)
     ecrire(rendus_echeances.rendu(format_)(document, {}), sortie)
 
 
 @click.command(cls=Commande)
 @click.argument("chemin", default=".", type=click.Path(file_okay=False))
 @click.option("--strict", is_flag=True, help="Refuser aussi toute non-conformité au seuil (--echec-a) ou au-dessus.")
-@click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
+@click.option("--date", "date_evaluation", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
 @option_politiques
 @option_referentiels
-@click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Seuil de gravité de --strict.")
-def crochet(chemin: str, strict: bool, jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
-            echec_a: str) -> None:
+@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Seuil de gravité de --strict.")
+def crochet(chemin: str, strict: bool, date_evaluation: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
+            seuil_echec: str) -> None:
     """Crochet pre-commit : refuser un commit qui fait régresser une règle ou ajoute une preuve invalide.
 
     \b
@@ -122,7 +122,7 @@ def crochet(chemin: str, strict: bool, jour: date | None, politiques: tuple[str,
     """
     from verificateur.commandes import crochet as module
 
-    verdict = module.verifier(chemin, _catalogue(politiques, referentiels, cache=True), jour or date.today(), echec_a, strict)
+    verdict = module.verifier(chemin, _catalogue(politiques, referentiels, cache=True), date_evaluation or date.today(), seuil_echec, strict)
     click.echo("\n".join(verdict.lignes()))
     sys.exit(0 if verdict.accepte else 1)
 
