@@ -68,15 +68,15 @@ def _date(valeur: Any) -> datetime | None:
         return None
 
 
-def ecrire(feuilles: Iterable[Feuille], jour: str | date, titre: str) -> bytes:
-    """Les octets du classeur. `jour` (la date d'évaluation ou de décision) date le classeur."""
+def ecrire(feuilles: Iterable[Feuille], date_evaluation: str | date, titre: str) -> bytes:
+    """Les octets du classeur. `date_evaluation` (la date d'évaluation ou de décision) date le classeur."""
     import xlsxwriter
 
     tampon = io.BytesIO()
     # in_memory : l'archive est écrite d'un coup en mémoire, ses entrées datées du 1er janvier 1980.
     classeur = xlsxwriter.Workbook(tampon, {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_numbers": False, "strings_to_urls": False})
-    classeur.set_properties({"title": titre, "created": _date(jour) or datetime(1980, 1, 1)})
+    classeur.set_properties({"title": titre, "created": _date(date_evaluation) or datetime(1980, 1, 1)})
     gras = classeur.add_format({"bold": True, "bg_color": "#E8EEF4", "bottom": 1})
     formats = {t: classeur.add_format({"num_format": f}) if f else None for t, (f, _) in TYPES.items()}
     for feuille in feuilles:
@@ -123,9 +123,9 @@ def _cellule(onglet: Any, ligne: int, col: int, type_: str, valeur: Any, format_
     if valeur is None or valeur == "":
         return
     if type_ == "date":
-        jour = _date(valeur)
-        if jour is not None:
-            onglet.write_datetime(ligne, col, jour, format_)
+        lue = _date(valeur)
+        if lue is not None:
+            onglet.write_datetime(ligne, col, lue, format_)
             return
     elif type_ in ("taux", "entier", "euros") and isinstance(valeur, (int, float)) and not isinstance(valeur, bool):
         onglet.write_number(ligne, col, valeur, format_)

@@ -56,9 +56,9 @@ def pourcentage(taux: float, decimales: int = 1) -> str:
     return f"{taux * 100:.{decimales}f}".replace(".", ",") + "\u202f%"
 
 
-def sous_le_seuil(resultat: dict[str, Any], seuil: str) -> bool:
+def sous_le_seuil(resultat: dict[str, Any], seuil_echec: str) -> bool:
     """Un échec d'une gravité inférieure au seuil d'échec : signalé, sans effet sur le statut global."""
-    return rang_gravite(resultat["gravite"]) > rang_gravite(seuil)
+    return rang_gravite(resultat["gravite"]) > rang_gravite(seuil_echec)
 
 
 def rang_gravite(gravite: str) -> int:

@@ -50,8 +50,8 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
     s = rapport["synthese"]
     etab = rapport["etablissement"] or {}
     revision = rapport["depot"].get("revision")
-    seuil = s["seuil_echec"]
-    tolere = [r for r in rapport["resultats"] if r["statut"] in ECHECS and sous_le_seuil(r, seuil)]
+    seuil_echec = s["seuil_echec"]
+    tolere = [r for r in rapport["resultats"] if r["statut"] in ECHECS and sous_le_seuil(r, seuil_echec)]
     echecs = sum(1 for r in rapport["resultats"] if r["statut"] in ("non_conforme", "preuve_manquante") and r not in tolere)
     erreurs = sum(1 for r in rapport["resultats"] if r["statut"] == "erreur" and r not in tolere)
     sautes = s["non_applicable"] + s["derogation"] + len(tolere)
@@ -87,8 +87,8 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         })
         statut = r["statut"]
         message = sans_controles(avec_statut(r))
-        if statut in ECHECS and sous_le_seuil(r, seuil):
-            texte = f"sous le seuil d'échec ({seuil}), sans effet sur le statut global — {avec_statut(r)}"
+        if statut in ECHECS and sous_le_seuil(r, seuil_echec):
+            texte = f"sous le seuil d'échec ({seuil_echec}), sans effet sur le statut global — {avec_statut(r)}"
             ET.SubElement(cas, "skipped", {"message": sans_controles(texte), "type": statut})
             ET.SubElement(cas, "system-out").text = _corps(r, revision)
         elif statut in ("non_conforme", "preuve_manquante"):
