@@ -34,9 +34,10 @@ from typing import Any
 from verificateur import evaluation
 from verificateur.evaluation import ECHECS, Evaluation, Verdict
 from verificateur.langage import Emplacement, ErreurCalcul, _decaler, motif_regex
-from verificateur.politiques import Catalogue
+from verificateur.politiques import Catalogue, Regle
 from verificateur.preuves import Preuves
 from verificateur.socle.problemes import ErreurVerificateur, lieu
+from verificateur.sources import Source
 
 FORMAT = "verificateur/echeances/1"
 SUIVIS = ("conforme", "derogation")
@@ -163,7 +164,7 @@ def _nombres(expr: Any, parametres: dict[str, Any]) -> list[int]:
     return []
 
 
-def _fichiers_lus(regle: Any, preuves: Preuves) -> list[str]:
+def _fichiers_lus(regle: Regle, preuves: Preuves) -> list[str]:
     """Les preuves qu'une règle peut lire : celles de ses liaisons (toutes, même écartées par un
     filtre), le profil, les dérogations. Un document cité par chemin (`fichier_existe`,
     `titres_presents`) ne compte que par sa présence et ses titres, jamais par une date."""
@@ -352,7 +353,7 @@ def document(calcul: Calcul, preuves: Preuves, au_jour: Evaluation, horizon: int
     }
 
 
-def echeancier(source: Any, catalogue: Catalogue, date_evaluation: date, horizon: int = HORIZON_DEFAUT) -> dict[str, Any]:
+def echeancier(source: Source, catalogue: Catalogue, date_evaluation: date, horizon: int = HORIZON_DEFAUT) -> dict[str, Any]:
     """Le dépôt lu une fois, évalué à D par le moteur commun, puis aux dates candidates."""
     from verificateur.evaluation import moteur
 
@@ -361,7 +362,7 @@ def echeancier(source: Any, catalogue: Catalogue, date_evaluation: date, horizon
     return document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
 
 
-def rapport_et_echeances(source: Any, catalogue: Catalogue, date_evaluation: date, seuil_echec: str = "mineure",
+def rapport_et_echeances(source: Source, catalogue: Catalogue, date_evaluation: date, seuil_echec: str = "mineure",
                          horizon: int = HORIZON_A_VENIR, fraicheur: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
     """Le rapport d'`evaluer` et l'échéancier, d'une seule lecture du dépôt (rapport HTML, lot)."""
     from verificateur.evaluation import moteur

@@ -17,7 +17,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 from verificateur.rendus.commun import sans_controles
 
@@ -94,7 +99,7 @@ def ecrire(feuilles: Iterable[Feuille], date_evaluation: str | date, titre: str)
     return tampon.getvalue()
 
 
-def _onglet(classeur: Any, feuille: Feuille, nom: str, gras: Any, formats: dict[str, Any]) -> Any:
+def _onglet(classeur: Workbook, feuille: Feuille, nom: str, gras: Format, formats: dict[str, Format | None]) -> Worksheet:
     onglet = classeur.add_worksheet(nom)
     for i, colonne in enumerate(feuille.colonnes):
         onglet.set_column(i, i, max(TYPES[colonne.type][1], len(colonne.nom) + 2), formats[colonne.type] if colonne.type == "identifiant" else None)
@@ -102,7 +107,7 @@ def _onglet(classeur: Any, feuille: Feuille, nom: str, gras: Any, formats: dict[
     return onglet
 
 
-def _fermer(onglet: Any, lignes: int, feuille: Feuille) -> None:
+def _fermer(onglet: Worksheet, lignes: int, feuille: Feuille) -> None:
     """En-tête figé, filtres sur toutes les colonnes et toutes les lignes écrites."""
     onglet.freeze_panes(1, 0)
     onglet.autofilter(0, 0, lignes, len(feuille.colonnes) - 1)
@@ -119,7 +124,7 @@ def _tronque(texte: str) -> str:
     return texte[:garde] + marque
 
 
-def _cellule(onglet: Any, ligne: int, col: int, type_: str, valeur: Any, format_: Any) -> None:
+def _cellule(onglet: Worksheet, ligne: int, col: int, type_: str, valeur: Any, format_: Format | None) -> None:
     if valeur is None or valeur == "":
         return
     if type_ == "date":

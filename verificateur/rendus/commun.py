@@ -4,7 +4,7 @@ citer une preuve. Aucun import lourd ici : ce module est chargé par tous les re
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 # Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
 # l'unique table des mots des statuts (verificateur.socle.statuts, sous ces noms courts).
@@ -93,4 +93,5 @@ def lieu_principal(resultat: dict[str, Any]) -> tuple[str, int | None] | None:
 
 def preuves_lues(regle: Regle) -> list[str]:
     """Les fichiers (ou motifs) que lit une règle, triés : la colonne « preuves » des listes du catalogue."""
-    return sorted({l.get("fichier") or l.get("fichiers") for l in regle.preuves.values()})
+    # Chaque liaison a « fichier » ou « fichiers » (un motif) : les politiques le vérifient au chargement.
+    return sorted(cast("set[str]", {l.get("fichier") or l.get("fichiers") for l in regle.preuves.values()}))
