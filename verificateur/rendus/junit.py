@@ -10,9 +10,12 @@ Aucune durée ni horodatage : mêmes entrées, mêmes octets.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import ECHECS, LIBELLES, avec_statut, lieu, nom_etablissement, sans_controles, sous_le_seuil
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 
 def classe(resultat: dict[str, Any], rapport: dict[str, Any]) -> str:
@@ -44,23 +47,10 @@ def _corps(resultat: dict[str, Any], revision: str | None) -> str:
     return sans_controles("\n".join(lignes))
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+def _proprietes(suite: ET.Element, rapport: dict[str, Any]) -> None:
     import xml.etree.ElementTree as ET
 
-    s = rapport["synthese"]
-    etab = rapport["etablissement"] or {}
-    revision = rapport["depot"].get("revision")
-    seuil_echec = s["seuil_echec"]
-    tolere = [r for r in rapport["resultats"] if r["statut"] in ECHECS and sous_le_seuil(r, seuil_echec)]
-    echecs = sum(1 for r in rapport["resultats"] if r["statut"] in ("non_conforme", "preuve_manquante") and r not in tolere)
-    erreurs = sum(1 for r in rapport["resultats"] if r["statut"] == "erreur" and r not in tolere)
-    sautes = s["non_applicable"] + s["derogation"] + len(tolere)
-    finess = f" (FINESS {etab['finess']})" if etab.get("finess") else ""
-    nom = sans_controles(f"{nom_etablissement(rapport)}{finess} au {rapport['date_evaluation']}")
-    compteurs = {"tests": str(s["total"]), "failures": str(echecs), "errors": str(erreurs), "skipped": str(sautes), "time": "0"}
-
-    racine = ET.Element("testsuites", {"name": "verificateur", **compteurs})
-    suite = ET.SubElement(racine, "testsuite", {"name": nom, **compteurs})
+    s, etab = rapport["synthese"], rapport["etablissement"] or {}
     proprietes = ET.SubElement(suite, "properties")
     valeurs = [
         ("finess", etab.get("finess")),
@@ -68,7 +58,7 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         ("date_evaluation", rapport["date_evaluation"]),
         ("depot", rapport["depot"]["chemin"]),
         ("source", rapport["depot"]["source"]),
-        ("revision", revision),
+        ("revision", rapport["depot"].get("revision")),
         ("statut_global", s["statut_global"]),
         ("taux_conformite", f"{s['taux_conformite']:.4f}"),
         ("seuil_echec", s["seuil_echec"]),
@@ -79,32 +69,58 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         if valeur is not None:
             ET.SubElement(proprietes, "property", {"name": cle, "value": sans_controles(str(valeur))})
 
+
+def _cas(suite: ET.Element, r: dict[str, Any], rapport: dict[str, Any]) -> None:
+    """Le cas de test d'une règle : son verdict en échec, erreur ou saut, et son corps."""
+    import xml.etree.ElementTree as ET
+
+    seuil_echec = rapport["synthese"]["seuil_echec"]
+    revision = rapport["depot"].get("revision")
+    cas = ET.SubElement(suite, "testcase", {
+        "classname": sans_controles(classe(r, rapport)),
+        "name": sans_controles(f"{r['regle']} — {r['titre']}"),
+        "time": "0",
+    })
+    statut = r["statut"]
+    message = sans_controles(avec_statut(r))
+    if statut in ECHECS and sous_le_seuil(r, seuil_echec):
+        texte = f"sous le seuil d'échec ({seuil_echec}), sans effet sur le statut global — {avec_statut(r)}"
+        ET.SubElement(cas, "skipped", {"message": sans_controles(texte), "type": statut})
+        ET.SubElement(cas, "system-out").text = _corps(r, revision)
+    elif statut in ("non_conforme", "preuve_manquante"):
+        ET.SubElement(cas, "failure", {"message": message, "type": statut}).text = _corps(r, revision)
+    elif statut == "erreur":
+        ET.SubElement(cas, "error", {"message": message, "type": statut}).text = _corps(r, revision)
+    elif statut == "non_applicable":
+        ET.SubElement(cas, "skipped", {"message": message})
+    elif statut == "derogation":
+        d = r["derogation"]
+        texte = (
+            f"dérogation accordée par {d['accordee_par']} le {d['accordee_le']}, expire le {d['expire_le']} "
+            f"({LIBELLES.get(d['statut_initial'], d['statut_initial'])} couvert) : {d['motif']}"
+        )
+        ET.SubElement(cas, "skipped", {"message": sans_controles(texte)})
+    if statut not in ECHECS:
+        ET.SubElement(cas, "system-out").text = _corps(r, revision)
+
+
+def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+    import xml.etree.ElementTree as ET
+
+    s = rapport["synthese"]
+    etab = rapport["etablissement"] or {}
+    tolere = [r for r in rapport["resultats"] if r["statut"] in ECHECS and sous_le_seuil(r, s["seuil_echec"])]
+    echecs = sum(1 for r in rapport["resultats"] if r["statut"] in ("non_conforme", "preuve_manquante") and r not in tolere)
+    erreurs = sum(1 for r in rapport["resultats"] if r["statut"] == "erreur" and r not in tolere)
+    sautes = s["non_applicable"] + s["derogation"] + len(tolere)
+    finess = f" (FINESS {etab['finess']})" if etab.get("finess") else ""
+    nom = sans_controles(f"{nom_etablissement(rapport)}{finess} au {rapport['date_evaluation']}")
+    compteurs = {"tests": str(s["total"]), "failures": str(echecs), "errors": str(erreurs), "skipped": str(sautes), "time": "0"}
+
+    racine = ET.Element("testsuites", {"name": "verificateur", **compteurs})
+    suite = ET.SubElement(racine, "testsuite", {"name": nom, **compteurs})
+    _proprietes(suite, rapport)
     for r in rapport["resultats"]:
-        cas = ET.SubElement(suite, "testcase", {
-            "classname": sans_controles(classe(r, rapport)),
-            "name": sans_controles(f"{r['regle']} — {r['titre']}"),
-            "time": "0",
-        })
-        statut = r["statut"]
-        message = sans_controles(avec_statut(r))
-        if statut in ECHECS and sous_le_seuil(r, seuil_echec):
-            texte = f"sous le seuil d'échec ({seuil_echec}), sans effet sur le statut global — {avec_statut(r)}"
-            ET.SubElement(cas, "skipped", {"message": sans_controles(texte), "type": statut})
-            ET.SubElement(cas, "system-out").text = _corps(r, revision)
-        elif statut in ("non_conforme", "preuve_manquante"):
-            ET.SubElement(cas, "failure", {"message": message, "type": statut}).text = _corps(r, revision)
-        elif statut == "erreur":
-            ET.SubElement(cas, "error", {"message": message, "type": statut}).text = _corps(r, revision)
-        elif statut == "non_applicable":
-            ET.SubElement(cas, "skipped", {"message": message})
-        elif statut == "derogation":
-            d = r["derogation"]
-            texte = (
-                f"dérogation accordée par {d['accordee_par']} le {d['accordee_le']}, expire le {d['expire_le']} "
-                f"({LIBELLES.get(d['statut_initial'], d['statut_initial'])} couvert) : {d['motif']}"
-            )
-            ET.SubElement(cas, "skipped", {"message": sans_controles(texte)})
-        if statut not in ECHECS:
-            ET.SubElement(cas, "system-out").text = _corps(r, revision)
+        _cas(suite, r, rapport)
     ET.indent(racine, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(racine, encoding="unicode") + "\n"

@@ -54,6 +54,51 @@ def _preuves(resultat: dict[str, Any]) -> str:
     return ", ".join(lieu(p["fichier"], p.get("ligne")) for p in resultat["preuves"])
 
 
+def _en_echec(rapport: dict[str, Any]) -> list[str]:
+    """La section des règles en échec (ou la phrase qui dit qu'il n'y en a pas)."""
+    seuil_echec = rapport["synthese"]["seuil_echec"]
+    en_echec = echecs(rapport)
+    lignes = [""]
+    if en_echec:
+        lignes.append(f"#### Règles en échec ({len(en_echec)})")
+        lignes.append("")
+        lignes += _tableau(
+            ["règle", "gravité", "statut", "explication", "preuves"],
+            ["---", "---", "---", "---", "---"],
+            [
+                [
+                    cellule(r["regle"]),
+                    r["gravite"] + (" (sous le seuil)" if sous_le_seuil(r, seuil_echec) else ""),
+                    LIBELLES[r["statut"]], cellule(r["explication"]), cellule(_preuves(r)),
+                ]
+                for r in en_echec
+            ],
+        )
+    else:
+        lignes.append("Aucune règle en échec.")
+    return lignes
+
+
+def _derogations(rapport: dict[str, Any]) -> list[str]:
+    derogees = derogations(rapport)
+    if not derogees:
+        return []
+    lignes = ["", f"#### Dérogations actives ({len(derogees)})", ""]
+    lignes += _tableau(
+        ["règle", "statut couvert", "accordée par", "le", "expire le", "motif"],
+        ["---", "---", "---", "---", "---", "---"],
+        [
+            [
+                cellule(r["regle"]), LIBELLES.get(r["derogation"]["statut_initial"], r["derogation"]["statut_initial"]),
+                cellule(r["derogation"]["accordee_par"]), r["derogation"]["accordee_le"],
+                r["derogation"]["expire_le"], cellule(r["derogation"]["motif"]),
+            ]
+            for r in derogees
+        ],
+    )
+    return lignes
+
+
 def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
     s = rapport["synthese"]
     etab = rapport["etablissement"] or {}
@@ -77,43 +122,8 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         [[str(s[st]) for st in statuts] + [pourcentage(s["taux_conformite"]).replace("\u202f", " ")]],
     )
 
-    en_echec = echecs(rapport)
-    lignes.append("")
-    if en_echec:
-        lignes.append(f"#### Règles en échec ({len(en_echec)})")
-        lignes.append("")
-        lignes += _tableau(
-            ["règle", "gravité", "statut", "explication", "preuves"],
-            ["---", "---", "---", "---", "---"],
-            [
-                [
-                    cellule(r["regle"]),
-                    r["gravite"] + (" (sous le seuil)" if sous_le_seuil(r, s["seuil_echec"]) else ""),
-                    LIBELLES[r["statut"]], cellule(r["explication"]), cellule(_preuves(r)),
-                ]
-                for r in en_echec
-            ],
-        )
-    else:
-        lignes.append("Aucune règle en échec.")
-
-    derogees = derogations(rapport)
-    if derogees:
-        lignes.append("")
-        lignes.append(f"#### Dérogations actives ({len(derogees)})")
-        lignes.append("")
-        lignes += _tableau(
-            ["règle", "statut couvert", "accordée par", "le", "expire le", "motif"],
-            ["---", "---", "---", "---", "---", "---"],
-            [
-                [
-                    cellule(r["regle"]), LIBELLES.get(r["derogation"]["statut_initial"], r["derogation"]["statut_initial"]),
-                    cellule(r["derogation"]["accordee_par"]), r["derogation"]["accordee_le"],
-                    r["derogation"]["expire_le"], cellule(r["derogation"]["motif"]),
-                ]
-                for r in derogees
-            ],
-        )
+    lignes += _en_echec(rapport)
+    lignes += _derogations(rapport)
 
     problemes = rapport["problemes"]
     if problemes:
