@@ -37,7 +37,9 @@ def test_usage_et_aide_en_francais(lancer):
 def _commandes(groupe, prefixe=()):
     import click
 
-    for nom, commande in sorted(groupe.commands.items()):
+    contexte = click.Context(groupe)  # list_commands/get_command : les commandes chargées à la demande aussi
+    for nom in sorted(groupe.list_commands(contexte)):
+        commande = groupe.get_command(contexte, nom)
         yield prefixe + (nom,)
         if isinstance(commande, click.Group):
             yield from _commandes(commande, prefixe + (nom,))

@@ -38,7 +38,7 @@ COUCHES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("auteurs", ("auteurs",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
     ("financements", ("financements",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
     ("echeances", ("evaluation.echeances",), ("socle", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur")),
-    ("rendus", ("rendus",), ("socle", "rapport", "auteurs", "financements")),
+    ("rendus", ("rendus",), ("socle", "politiques", "rapport", "auteurs", "financements")),
     ("lot", ("lot",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport", "moteur",
                       "auteurs", "financements", "echeances", "rendus")),
     ("observatoire", ("observatoire",), ("socle", "git", "sources", "preuves", "langage", "politiques", "evaluation", "rapport",
@@ -206,7 +206,7 @@ def test_le_graphe_lit_chaque_forme_d_import(tmp_path):
     """Le lecteur d'imports lui-même : chaque forme compte, dans une fonction comme en tête."""
     assert ("rendus.commun", 15) in imports(PAQUET / "rendus" / "html.py")  # from verificateur.rendus.commun import (…)
     assert "rendus.html" in {m for m, _ in imports(PAQUET / "rendus" / "__init__.py")}  # Format("html", "verificateur.rendus.html:…")
-    vus_cli = {m for m, _ in imports(PAQUET / "cli" / "__init__.py")}
+    vus_cli = {m for fichier in (PAQUET / "cli").glob("*.py") for m, _ in imports(fichier)}
     assert {"__init__", "cli.click_fr", "socle.problemes", "rendus", "evaluation.moteur", "lot"} <= vus_cli
     faux = tmp_path / "faux.py"
     faux.write_text(

@@ -172,7 +172,7 @@ def lire_junit(texte: str):
 
 
 def test_registre_des_formats_et_option_de_la_cli(lancer):
-    from verificateur.cli import FORMATS_EVALUER
+    from verificateur.cli.evaluation import FORMATS_EVALUER
 
     assert set(FORMATS) == {"texte", "json", "html", "markdown", "csv", "xlsx", "junit", "sarif"}
     assert FORMATS_EVALUER == tuple(FORMATS)
@@ -881,6 +881,7 @@ def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
 
     from verificateur.rendus import historique as rendus_historique
 
+    from verificateur.rendus import catalogue as rendus_catalogue
     from verificateur.rendus import lot as rendus_lot
     from verificateur.observatoire import formats as rendus_observatoire
 
@@ -893,9 +894,10 @@ def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
         "observatoire campagnes": rendus_observatoire.CAMPAGNES,
         "observatoire evolution": rendus_observatoire.EVOLUTION,
         "observatoire comparer": rendus_observatoire.COMPARAISON,
+        "politiques lister": rendus_catalogue.REGLES,
+        "referentiels lister": rendus_catalogue.EXIGENCES,
+        "referentiels couverture": rendus_catalogue.COUVERTURE,
     }
-    # Les listes du catalogue (texte, csv, html) se rendent encore dans la commande même, sans registre.
-    sans_registre = {"politiques lister", "referentiels lister", "referentiels couverture"}
 
     offerts = {}
 
@@ -903,11 +905,13 @@ def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
         for option in commande.params:
             if option.name == "format_":
                 offerts[chemin] = tuple(option.type.choices)
-        for nom, sous in getattr(commande, "commands", {}).items():
-            parcourir(sous, f"{chemin} {nom}".strip())
+        if isinstance(commande, click.Group):  # list_commands/get_command : les commandes chargées à la demande aussi
+            contexte = click.Context(commande)
+            for nom in commande.list_commands(contexte):
+                parcourir(commande.get_command(contexte, nom), f"{chemin} {nom}".strip())
 
     parcourir(cli.cli, "")
-    assert set(offerts) == set(registres) | sans_registre
+    assert set(offerts) == set(registres)
     for commande, registre in registres.items():
         assert offerts[commande] == tuple(registre), commande
         for nom, format_ in registre.items():

@@ -43,7 +43,7 @@ def test_les_limites_de_ressources_documentees_sont_celles_du_code():
     celles du code et des tests, et chaque test cité existe."""
     from fabrique import MEMOIRE_MAX
     from test_ressources import MEMOIRE_HISTOIRE
-    from verificateur.cli import DATE_MAX, DATE_MIN
+    from verificateur.cli.communs import DATE_MAX, DATE_MIN
     from verificateur.sources import CHEMIN_MAX, PROFONDEUR_MAX_DOSSIERS
 
     texte = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8")

@@ -99,7 +99,7 @@ class _Coupure:
 @pytest.mark.parametrize("moment", ["ecriture", "renommage"])
 @pytest.mark.parametrize("commande", ["evaluer", "historique"])
 def test_interruption_ne_laisse_aucun_rapport_a_moitie_ecrit(depots, tmp_path, lancer, monkeypatch, moment, commande):
-    from verificateur import cli
+    from verificateur.cli import evaluation as cli
 
     _, depot, _ = depots
     sorties = tmp_path / "sorties"

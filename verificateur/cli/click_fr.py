@@ -1,4 +1,5 @@
-"""Les messages de Click en français (usage, aide, erreurs d'options).
+"""Les messages de Click en français (usage, aide, erreurs d'options), et les classes de commande et
+de groupe dont l'aide parle français.
 
 Click traduit ses messages par `gettext`, sans catalogue français livré : on remplace sa fonction
 de traduction dans ses modules par une table. Un message absent de la table reste en anglais (jamais
@@ -7,7 +8,9 @@ d'erreur) ; `tests/test_cli_francais.py` vérifie les messages que nos utilisate
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -71,6 +74,61 @@ class Formateur(click.HelpFormatter):
 
 class Contexte(click.Context):
     formatter_class = Formateur
+
+
+class Commande(click.Command):
+    """Une commande dont l'aide parle français : titres (`Formateur`), option d'aide, et
+    « [OPTIONS] » reste le mot français qu'il est déjà."""
+
+    context_class = Contexte
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Afficher cette aide et quitter."
+        return option
+
+
+class Groupe(Commande, click.Group):
+    command_class = Commande
+    group_class = type  # les sous-groupes sont de la même classe
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", "COMMANDE [ARGUMENTS]…")
+        super().__init__(*args, **kwargs)
+
+
+class GroupeParesseux(Groupe):
+    """Un groupe dont chaque commande n'est importée que si elle est demandée (le chargement paresseux
+    des sous-commandes documenté par Click : `list_commands` et `get_command`). Le crochet pre-commit
+    lance `evaluer --index` ou `crochet` à chaque commit : il n'importe que le module de sa commande,
+    pas ceux du lot, de l'observatoire ou de l'éligibilité.
+
+    `commandes` : nom → « module:objet » de la commande (ou du sous-groupe)."""
+
+    def __init__(self, *args: Any, commandes: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.paresseuses = dict(commandes)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.paresseuses])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.paresseuses:
+            return super().get_command(ctx, cmd_name)
+        module, _, nom = self.paresseuses[cmd_name].partition(":")
+        commande = getattr(importlib.import_module(module), nom)
+        if not isinstance(commande, click.Command):
+            raise TypeError(f"{self.paresseuses[cmd_name]} n'est pas une commande")
+        return commande
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        """Une commande inconnue : Click propose les noms proches parmi `self.commands`, vide ici ; la
+        même erreur, avec les noms de toutes les commandes (« Vouliez-vous dire 'evaluer' ? »)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx) from None
 
 
 def entier(**bornes: Any) -> click.IntRange:

@@ -34,9 +34,10 @@ from typing import Any
 from verificateur import evaluation
 from verificateur.evaluation import ECHECS, Evaluation, Verdict
 from verificateur.langage import Emplacement, ErreurCalcul, _decaler, motif_regex
-from verificateur.politiques import Catalogue
+from verificateur.politiques import Catalogue, Regle
 from verificateur.preuves import Preuves
 from verificateur.socle.problemes import ErreurVerificateur, lieu
+from verificateur.sources import Source
 
 FORMAT = "verificateur/echeances/1"
 SUIVIS = ("conforme", "derogation")
@@ -90,7 +91,8 @@ class Calcul:
 # --- dates candidates ----------------------------------------------------------------------------
 
 
-def _jour(valeur: Any) -> date | None:
+def _date_lue(valeur: Any) -> date | None:
+    """Une date écrite dans une preuve ou une règle (date, horodatage, texte ISO), sinon None."""
     if isinstance(valeur, datetime):
         return valeur.date()
     if isinstance(valeur, date):
@@ -112,9 +114,9 @@ def _dates_dans(valeur: Any, dates: set[date]) -> None:
         elif isinstance(v, (list, tuple)):
             pile.extend(v)
         else:
-            jour = _jour(v)
-            if jour is not None:
-                dates.add(jour)
+            lue = _date_lue(v)
+            if lue is not None:
+                dates.add(lue)
 
 
 def _durees_dans(regle_arbre: Any, parametres: dict[str, Any], durees: set[tuple[tuple[str, int], ...]]) -> None:
@@ -162,7 +164,7 @@ def _nombres(expr: Any, parametres: dict[str, Any]) -> list[int]:
     return []
 
 
-def _fichiers_lus(regle: Any, preuves: Preuves) -> list[str]:
+def _fichiers_lus(regle: Regle, preuves: Preuves) -> list[str]:
     """Les preuves qu'une règle peut lire : celles de ses liaisons (toutes, même écartées par un
     filtre), le profil, les dérogations. Un document cité par chemin (`fichier_existe`,
     `titres_presents`) ne compte que par sa présence et ses titres, jamais par une date."""
@@ -176,12 +178,12 @@ def _fichiers_lus(regle: Any, preuves: Preuves) -> list[str]:
     return lus
 
 
-def _et_lendemain(jour: date) -> tuple[date, ...]:
-    return (jour,) if jour == date.max else (jour, jour + timedelta(days=1))
+def _et_lendemain(le: date) -> tuple[date, ...]:
+    return (le,) if le == date.max else (le, le + timedelta(days=1))
 
 
-def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, jour: date, fin: date, ids: list[str]) -> dict[str, list[date]]:
-    """Pour chaque règle, les dates de ]jour, fin] où son verdict peut changer (méthode : docstring
+def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, date_evaluation: date, fin: date, ids: list[str]) -> dict[str, list[date]]:
+    """Pour chaque règle, les dates de ]date_evaluation, fin] où son verdict peut changer (méthode : docstring
     du module) : tirées des seules preuves qu'elle lit et des seules durées qu'elle emploie, pour
     ne réévaluer à une date que les règles que cette date concerne."""
     dates_par_fichier: dict[str, set[date]] = {}
@@ -189,7 +191,7 @@ def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, jour: date, fin
         if preuve.valide:
             dates_par_fichier[chemin] = set()
             _dates_dans(preuve.valeurs, dates_par_fichier[chemin])
-    janviers = {date(annee, 1, 1) for annee in range(jour.year + 1, fin.year + 1)}
+    janviers = {date(annee, 1, 1) for annee in range(date_evaluation.year + 1, fin.year + 1)}
     resultat = {}
     for id_regle in ids:
         regle = catalogue.regles[id_regle]
@@ -216,35 +218,35 @@ def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, jour: date, fin
                     # Le lendemain : une comparaison stricte, ou une fin de mois raccourcie (31 janvier
                     # + 1 mois = 28 février ; « date − 1 mois > 31 janvier » dès le 1er mars).
                     duo = _et_lendemain(decale)
-                    if duo[-1] >= jour and decale <= fin:  # hors de ]jour, fin], inutile
+                    if duo[-1] >= date_evaluation and decale <= fin:  # hors de ]date_evaluation, fin], inutile
                         candidates.update(duo)
-        resultat[id_regle] = sorted(c for c in candidates if jour < c <= fin)
+        resultat[id_regle] = sorted(c for c in candidates if date_evaluation < c <= fin)
     return resultat
 
 
-def dates_candidates(catalogue: Catalogue, preuves: Preuves, jour: date, fin: date) -> list[date]:
-    """Toutes les dates candidates de ]jour, fin], toutes règles confondues."""
-    par_regle = candidates_par_regle(catalogue, preuves, jour, fin, list(catalogue.regles))
+def dates_candidates(catalogue: Catalogue, preuves: Preuves, date_evaluation: date, fin: date) -> list[date]:
+    """Toutes les dates candidates de ]date_evaluation, fin], toutes règles confondues."""
+    par_regle = candidates_par_regle(catalogue, preuves, date_evaluation, fin, list(catalogue.regles))
     return sorted({c for dates in par_regle.values() for c in dates})
 
 
 # --- évaluation aux dates candidates -------------------------------------------------------------
 
 
-def _evaluer(catalogue: Catalogue, ids: list[str], preuves: Preuves, jour: date) -> dict[str, Verdict]:
-    """Les verdicts des seules règles `ids` à `jour`, par le moteur (dérogations comprises : elles
+def _evaluer(catalogue: Catalogue, ids: list[str], preuves: Preuves, a_la_date: date) -> dict[str, Verdict]:
+    """Les verdicts des seules règles `ids` à une date candidate, par le moteur (dérogations comprises : elles
     s'appliquent règle par règle)."""
     sous = replace(catalogue, regles={i: catalogue.regles[i] for i in ids})
-    return {v.regle.id: v for v in evaluation.evaluer(sous, preuves, jour).verdicts}
+    return {v.regle.id: v for v in evaluation.evaluer(sous, preuves, a_la_date).verdicts}
 
 
 def calculer(catalogue: Catalogue, preuves: Preuves, au_jour: Evaluation, horizon: int) -> Calcul:
     """Les échéances des règles conformes ou en dérogation de `au_jour` (l'évaluation à la date D),
     dans ]D, D + horizon], triées par date puis règle."""
-    jour = au_jour.date
-    fin = _fin(jour, horizon)
-    derniers_ok = {v.regle.id: (jour, v) for v in au_jour.verdicts if v.statut in SUIVIS}
-    par_regle = candidates_par_regle(catalogue, preuves, jour, fin, sorted(derniers_ok))
+    date_evaluation = au_jour.date
+    fin = _fin(date_evaluation, horizon)
+    derniers_ok = {v.regle.id: (date_evaluation, v) for v in au_jour.verdicts if v.statut in SUIVIS}
+    par_regle = candidates_par_regle(catalogue, preuves, date_evaluation, fin, sorted(derniers_ok))
     par_date: dict[date, list[str]] = {}
     for id_regle, dates in par_regle.items():
         for c in dates:
@@ -278,11 +280,11 @@ def calculer(catalogue: Catalogue, preuves: Preuves, au_jour: Evaluation, horizo
     return Calcul(echeances, suivies, len(par_date), evaluations)
 
 
-def _fin(jour: date, horizon: int) -> date:
+def _fin(date_evaluation: date, horizon: int) -> date:
     if not 1 <= horizon <= HORIZON_MAX:
         raise ErreurVerificateur(f"horizon de {horizon} jour(s) : attendu entre 1 et {HORIZON_MAX} jours (docs/echeances.md)", 2)
     try:
-        return jour + timedelta(days=horizon)
+        return date_evaluation + timedelta(days=horizon)
     except OverflowError:
         return date.max
 
@@ -351,23 +353,23 @@ def document(calcul: Calcul, preuves: Preuves, au_jour: Evaluation, horizon: int
     }
 
 
-def echeancier(source: Any, catalogue: Catalogue, jour: date, horizon: int = HORIZON_DEFAUT) -> dict[str, Any]:
+def echeancier(source: Source, catalogue: Catalogue, date_evaluation: date, horizon: int = HORIZON_DEFAUT) -> dict[str, Any]:
     """Le dépôt lu une fois, évalué à D par le moteur commun, puis aux dates candidates."""
     from verificateur.evaluation import moteur
 
-    _fin(jour, horizon)  # un horizon invalide est refusé avant toute lecture
-    lues, au_jour = moteur.charger_et_evaluer(source, catalogue, jour, fraicheur=False)
+    _fin(date_evaluation, horizon)  # un horizon invalide est refusé avant toute lecture
+    lues, au_jour = moteur.charger_et_evaluer(source, catalogue, date_evaluation, fraicheur=False)
     return document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
 
 
-def rapport_et_echeances(source: Any, catalogue: Catalogue, jour: date, seuil: str = "mineure",
+def rapport_et_echeances(source: Source, catalogue: Catalogue, date_evaluation: date, seuil_echec: str = "mineure",
                          horizon: int = HORIZON_A_VENIR, fraicheur: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
     """Le rapport d'`evaluer` et l'échéancier, d'une seule lecture du dépôt (rapport HTML, lot)."""
     from verificateur.evaluation import moteur
     from verificateur.evaluation import rapport
 
-    lues, au_jour = moteur.charger_et_evaluer(source, catalogue, jour, fraicheur)
-    return rapport.construire(au_jour, lues, catalogue, seuil), document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
+    lues, au_jour = moteur.charger_et_evaluer(source, catalogue, date_evaluation, fraicheur)
+    return rapport.construire(au_jour, lues, catalogue, seuil_echec), document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
 
 
 def lignes_crochet(calcul: Calcul) -> list[str]:

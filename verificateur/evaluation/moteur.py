@@ -13,16 +13,16 @@ from verificateur.politiques import Catalogue
 from verificateur.sources import Source
 
 
-def evaluer_source(source: Source, catalogue: Catalogue, jour: date, seuil: str = "mineure", fraicheur: bool = True) -> dict[str, Any]:
+def evaluer_source(source: Source, catalogue: Catalogue, date_evaluation: date, seuil_echec: str = "mineure", fraicheur: bool = True) -> dict[str, Any]:
     """`fraicheur` : pour une source git, lire dans l'historique la date du premier commit de chaque
     fichier (« déclaré a posteriori ») ; inutile quand seuls les verdicts comptent."""
-    lues, resultat = charger_et_evaluer(source, catalogue, jour, fraicheur)
-    return rapport.construire(resultat, lues, catalogue, seuil)
+    lues, resultat = charger_et_evaluer(source, catalogue, date_evaluation, fraicheur)
+    return rapport.construire(resultat, lues, catalogue, seuil_echec)
 
 
-def charger_et_evaluer(source: Source, catalogue: Catalogue, jour: date, fraicheur: bool = True) -> tuple[preuves.Preuves, evaluation.Evaluation]:
-    """Les preuves lues et leur évaluation à `jour` : l'échéancier les réévalue à d'autres dates sans
+def charger_et_evaluer(source: Source, catalogue: Catalogue, date_evaluation: date, fraicheur: bool = True) -> tuple[preuves.Preuves, evaluation.Evaluation]:
+    """Les preuves lues et leur évaluation à `date_evaluation` : l'échéancier les réévalue à d'autres dates sans
     relire le dépôt."""
     lues = preuves.charger(source)
     dates_ajout = getattr(source, "dates_ajout", None) if fraicheur else None
-    return lues, evaluation.evaluer(catalogue, lues, jour, dates_ajout() if dates_ajout else None)
+    return lues, evaluation.evaluer(catalogue, lues, date_evaluation, dates_ajout() if dates_ajout else None)

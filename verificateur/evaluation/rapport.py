@@ -32,24 +32,24 @@ def _json(valeur: Any) -> Any:
     return valeur
 
 
-def synthese(resultats: list[dict[str, Any]], seuil: str) -> dict[str, Any]:
+def synthese(resultats: list[dict[str, Any]], seuil_echec: str) -> dict[str, Any]:
     comptes = {s: 0 for s in STATUTS}
     for r in resultats:
         comptes[r["statut"]] += 1
     applicables = len(resultats) - comptes["non_applicable"]
     taux = round(comptes["conforme"] / applicables, 4) if applicables else 1.0
-    rang = GRAVITES.index(seuil)
+    rang = GRAVITES.index(seuil_echec)
     echec = any(r["statut"] in ECHECS and GRAVITES.index(r["gravite"]) >= rang for r in resultats)
     return {
         **comptes,
         "total": len(resultats),
         "taux_conformite": taux,
-        "seuil_echec": seuil,
+        "seuil_echec": seuil_echec,
         "statut_global": "non_conforme" if echec else "conforme",
     }
 
 
-def construire(evaluation: Evaluation, preuves: Preuves, catalogue: Catalogue, seuil: str = "mineure") -> dict[str, Any]:
+def construire(evaluation: Evaluation, preuves: Preuves, catalogue: Catalogue, seuil_echec: str = "mineure") -> dict[str, Any]:
     revision = preuves.revision
     resultats = []
     for v in sorted(evaluation.verdicts, key=lambda v: v.regle.id):
@@ -81,7 +81,7 @@ def construire(evaluation: Evaluation, preuves: Preuves, catalogue: Catalogue, s
         "depot": {"chemin": preuves.chemin, "source": preuves.nature, "revision": revision},
         "date_evaluation": evaluation.date.isoformat(),
         "politiques": [{"id": p.id, "version": p.version, "empreinte": p.empreinte} for p in catalogue.politiques],
-        "synthese": synthese(resultats, seuil),
+        "synthese": synthese(resultats, seuil_echec),
         "resultats": resultats,
         "problemes": [p.en_dict() for p in evaluation.problemes],
     }

@@ -3,11 +3,15 @@ mêmes gabarits Jinja2 (échappement automatique) et même feuille de style que 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur import __version__
-from verificateur.rendus.commun import ORDRE_STATUTS
+from verificateur.rendus.commun import ORDRE_STATUTS, preuves_lues
 from verificateur.rendus.html import environnement
+
+if TYPE_CHECKING:
+    from verificateur.auteurs.couverture import CatalogueExterne, Ligne
+    from verificateur.politiques import Catalogue, Exigence
 
 _ETATS = {  # état d'une exigence → (couleur de statut, libellé)
     "couverte": ("conforme", "couverte"),
@@ -23,11 +27,7 @@ def _majuscule(texte: str) -> str:
     return texte[:1].upper() + texte[1:]
 
 
-def _preuves(regle: Any) -> list[str]:
-    return sorted({l.get("fichier") or l.get("fichiers") for l in regle.preuves.values()})
-
-
-def _entete(catalogue: Any) -> dict[str, Any]:
+def _entete(catalogue: Catalogue) -> dict[str, Any]:
     return {
         "version": __version__,
         "statuts": ORDRE_STATUTS,
@@ -36,7 +36,9 @@ def _entete(catalogue: Any) -> dict[str, Any]:
     }
 
 
-def couverture(lignes: list[Any], catalogue: Any, bilan: str, externes: list[Any] | None = None) -> str:
+def couverture(lignes: list[Ligne], catalogue: Catalogue, externes: list[CatalogueExterne]) -> str:
+    from verificateur.auteurs.couverture import bilan
+
     groupes: dict[str, list[dict[str, Any]]] = {}
     for l in lignes:
         etat = "couverte" if l.couverte else "orpheline" if l.verifiable else "non_verifiable"
@@ -53,7 +55,7 @@ def couverture(lignes: list[Any], catalogue: Any, bilan: str, externes: list[Any
         mode="couverture", titre="Couverture des référentiels", surtitre="Matrice exigence → règles → preuves",
         groupes=[{"id": ref, "lignes": groupes[ref]} for ref in sorted(groupes)],
         total=len(lignes), couvertes=couvertes, orphelines=orphelines, non_verifiables=len(lignes) - couvertes - orphelines,
-        bilan=bilan, externes=externes or [], portees=_portees(), **_entete(catalogue),
+        bilan=bilan(lignes), externes=externes, portees=_portees(), **_entete(catalogue),
     )
 
 
@@ -63,11 +65,11 @@ def _portees() -> dict[str, str]:
     return LIBELLES_PORTEES
 
 
-def regles(catalogue: Any) -> str:
+def regles(catalogue: Catalogue) -> str:
     groupes = []
     for p in catalogue.politiques:
         liste = [
-            {"id": r.id, "titre": r.titre, "gravite": r.gravite, "exigences": list(r.exigences), "preuves": _preuves(r),
+            {"id": r.id, "titre": r.titre, "gravite": r.gravite, "exigences": list(r.exigences), "preuves": preuves_lues(r),
              "fichier": "/".join(r.fichier.split("/")[-2:]), "ligne": r.ligne}  # regles/x.yaml : dans sa politique
             for r in catalogue.regles.values() if r.politique == p.id
         ]
@@ -78,7 +80,7 @@ def regles(catalogue: Any) -> str:
     )
 
 
-def exigences(liste: list[Any], catalogue: Any) -> str:
+def exigences(liste: list[Exigence], catalogue: Catalogue) -> str:
     groupes: dict[str, list[dict[str, Any]]] = {}
     for e in liste:
         groupes.setdefault(e.referentiel, []).append({

@@ -17,7 +17,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 from verificateur.rendus.commun import sans_controles
 
@@ -68,15 +73,15 @@ def _date(valeur: Any) -> datetime | None:
         return None
 
 
-def ecrire(feuilles: Iterable[Feuille], jour: str | date, titre: str) -> bytes:
-    """Les octets du classeur. `jour` (la date d'évaluation ou de décision) date le classeur."""
+def ecrire(feuilles: Iterable[Feuille], date_evaluation: str | date, titre: str) -> bytes:
+    """Les octets du classeur. `date_evaluation` (la date d'évaluation ou de décision) date le classeur."""
     import xlsxwriter
 
     tampon = io.BytesIO()
     # in_memory : l'archive est écrite d'un coup en mémoire, ses entrées datées du 1er janvier 1980.
     classeur = xlsxwriter.Workbook(tampon, {"in_memory": True, "strings_to_formulas": False,
                                             "strings_to_numbers": False, "strings_to_urls": False})
-    classeur.set_properties({"title": titre, "created": _date(jour) or datetime(1980, 1, 1)})
+    classeur.set_properties({"title": titre, "created": _date(date_evaluation) or datetime(1980, 1, 1)})
     gras = classeur.add_format({"bold": True, "bg_color": "#E8EEF4", "bottom": 1})
     formats = {t: classeur.add_format({"num_format": f}) if f else None for t, (f, _) in TYPES.items()}
     for feuille in feuilles:
@@ -94,7 +99,7 @@ def ecrire(feuilles: Iterable[Feuille], jour: str | date, titre: str) -> bytes:
     return tampon.getvalue()
 
 
-def _onglet(classeur: Any, feuille: Feuille, nom: str, gras: Any, formats: dict[str, Any]) -> Any:
+def _onglet(classeur: Workbook, feuille: Feuille, nom: str, gras: Format, formats: dict[str, Format | None]) -> Worksheet:
     onglet = classeur.add_worksheet(nom)
     for i, colonne in enumerate(feuille.colonnes):
         onglet.set_column(i, i, max(TYPES[colonne.type][1], len(colonne.nom) + 2), formats[colonne.type] if colonne.type == "identifiant" else None)
@@ -102,7 +107,7 @@ def _onglet(classeur: Any, feuille: Feuille, nom: str, gras: Any, formats: dict[
     return onglet
 
 
-def _fermer(onglet: Any, lignes: int, feuille: Feuille) -> None:
+def _fermer(onglet: Worksheet, lignes: int, feuille: Feuille) -> None:
     """En-tête figé, filtres sur toutes les colonnes et toutes les lignes écrites."""
     onglet.freeze_panes(1, 0)
     onglet.autofilter(0, 0, lignes, len(feuille.colonnes) - 1)
@@ -119,13 +124,13 @@ def _tronque(texte: str) -> str:
     return texte[:garde] + marque
 
 
-def _cellule(onglet: Any, ligne: int, col: int, type_: str, valeur: Any, format_: Any) -> None:
+def _cellule(onglet: Worksheet, ligne: int, col: int, type_: str, valeur: Any, format_: Format | None) -> None:
     if valeur is None or valeur == "":
         return
     if type_ == "date":
-        jour = _date(valeur)
-        if jour is not None:
-            onglet.write_datetime(ligne, col, jour, format_)
+        lue = _date(valeur)
+        if lue is not None:
+            onglet.write_datetime(ligne, col, lue, format_)
             return
     elif type_ in ("taux", "entier", "euros") and isinstance(valeur, (int, float)) and not isinstance(valeur, bool):
         onglet.write_number(ligne, col, valeur, format_)

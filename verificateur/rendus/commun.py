@@ -4,13 +4,16 @@ citer une preuve. Aucun import lourd ici : ce module est chargé par tous les re
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 # Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
 # l'unique table des mots des statuts (verificateur.socle.statuts, sous ces noms courts).
 from verificateur.socle.problemes import lieu  # noqa: F401
 from verificateur.socle.statuts import LIBELLES_STATUTS as LIBELLES
 from verificateur.socle.statuts import PLURIELS_STATUTS as PLURIELS
+
+if TYPE_CHECKING:
+    from verificateur.politiques import Regle
 
 # Ordre d'affichage des statuts dans les bilans : les échecs d'abord.
 ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")
@@ -53,9 +56,9 @@ def pourcentage(taux: float, decimales: int = 1) -> str:
     return f"{taux * 100:.{decimales}f}".replace(".", ",") + "\u202f%"
 
 
-def sous_le_seuil(resultat: dict[str, Any], seuil: str) -> bool:
+def sous_le_seuil(resultat: dict[str, Any], seuil_echec: str) -> bool:
     """Un échec d'une gravité inférieure au seuil d'échec : signalé, sans effet sur le statut global."""
-    return rang_gravite(resultat["gravite"]) > rang_gravite(seuil)
+    return rang_gravite(resultat["gravite"]) > rang_gravite(seuil_echec)
 
 
 def rang_gravite(gravite: str) -> int:
@@ -86,3 +89,9 @@ def lieu_principal(resultat: dict[str, Any]) -> tuple[str, int | None] | None:
     for p in autres or preuves:
         return p["fichier"], p.get("ligne")
     return None
+
+
+def preuves_lues(regle: Regle) -> list[str]:
+    """Les fichiers (ou motifs) que lit une règle, triés : la colonne « preuves » des listes du catalogue."""
+    # Chaque liaison a « fichier » ou « fichiers » (un motif) : les politiques le vérifient au chargement.
+    return sorted(cast("set[str]", {l.get("fichier") or l.get("fichiers") for l in regle.preuves.values()}))

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import (
     ECHECS, LIBELLES, ORDRE_STATUTS, PLURIELS, derogations, lieu, nom_etablissement, pourcentage, sous_le_seuil,
 )
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 SYMBOLES = {
     "conforme": "✓",
@@ -30,7 +33,7 @@ LARGEUR_BARRE = 520
 
 
 @lru_cache(maxsize=1)
-def environnement() -> Any:
+def environnement() -> Environment:
     """L'environnement Jinja2 de tous les rendus HTML (#14.3) : échappement automatique, variable
     inconnue = erreur, les filtres du rapport. Une autre famille (lot, éligibilité, observatoire, listes
     du catalogue) en prend une `surcouche` : ses gabarits d'abord, ceux du rapport (rapport.css) ensuite."""
@@ -57,12 +60,13 @@ def environnement() -> Any:
     return env
 
 
-def surcouche(base: Any, paquet: str, filtres: dict[str, Any] | None = None) -> Any:
+def surcouche(base: Environment, paquet: str, filtres: dict[str, Any] | None = None) -> Environment:
     """`base` (un environnement de `environnement()` ou d'une surcouche) avec, d'abord, les gabarits du
     dossier `modeles` de `paquet`, et ses `filtres` en plus (ceux de `base` restent intacts)."""
     from jinja2 import ChoiceLoader, PackageLoader
 
-    env = base.overlay(loader=ChoiceLoader([PackageLoader(paquet, "modeles"), base.loader]))
+    # Les gabarits de `paquet` d'abord, puis ceux de `base` (qui en a toujours : environnement() les charge).
+    env = base.overlay(loader=ChoiceLoader([PackageLoader(paquet, "modeles"), *([base.loader] if base.loader else [])]))
     env.filters = {**base.filters, **(filtres or {})}  # un overlay partage le dict de filtres : le copier
     return env
 
@@ -110,12 +114,12 @@ def _referentiels(rapport: dict[str, Any]) -> list[dict[str, Any]]:
     par_ref: dict[str, dict[str, dict[str, Any]]] = {}
     for r in rapport["resultats"]:
         for e in r["exigences"]:
-            exigences = par_ref.setdefault(e["referentiel"], {})
-            entree = exigences.setdefault(e["id"], {"exigence": e, "regles": []})
+            du_referentiel = par_ref.setdefault(e["referentiel"], {})
+            entree = du_referentiel.setdefault(e["id"], {"exigence": e, "regles": []})
             entree["regles"].append({"regle": r["regle"], "statut": r["statut"], "gravite": r["gravite"]})
     referentiels = []
     for ref_id in sorted(par_ref):
-        exigences = []
+        exigences: list[dict[str, Any]] = []
         comptes: dict[str, int] = {}
         vues: set[str] = set()
         for ex_id in sorted(par_ref[ref_id]):

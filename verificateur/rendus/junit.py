@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import ECHECS, LIBELLES, avec_statut, lieu, nom_etablissement, sans_controles, sous_le_seuil
 
-if TYPE_CHECKING:  # pour les annotations seulement : ElementTree n'est importé qu'à l'usage
-    from xml.etree.ElementTree import Element
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 
 def classe(resultat: dict[str, Any], rapport: dict[str, Any]) -> str:
@@ -47,35 +47,10 @@ def _corps(resultat: dict[str, Any], revision: str | None) -> str:
     return sans_controles("\n".join(lignes))
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
-    import xml.etree.ElementTree as ET  # à l'usage : seul ce format en a besoin
-
-    s = rapport["synthese"]
-    etab = rapport["etablissement"] or {}
-    seuil = s["seuil_echec"]
-    tolere = [r for r in rapport["resultats"] if r["statut"] in ECHECS and sous_le_seuil(r, seuil)]
-    echecs = sum(1 for r in rapport["resultats"] if r["statut"] in ("non_conforme", "preuve_manquante") and r not in tolere)
-    erreurs = sum(1 for r in rapport["resultats"] if r["statut"] == "erreur" and r not in tolere)
-    sautes = s["non_applicable"] + s["derogation"] + len(tolere)
-    finess = f" (FINESS {etab['finess']})" if etab.get("finess") else ""
-    nom = sans_controles(f"{nom_etablissement(rapport)}{finess} au {rapport['date_evaluation']}")
-    compteurs = {"tests": str(s["total"]), "failures": str(echecs), "errors": str(erreurs), "skipped": str(sautes), "time": "0"}
-
-    racine = ET.Element("testsuites", {"name": "verificateur", **compteurs})
-    suite = ET.SubElement(racine, "testsuite", {"name": nom, **compteurs})
-    _proprietes(suite, rapport)
-    for r in rapport["resultats"]:
-        _cas(suite, r, rapport)
-    ET.indent(racine, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(racine, encoding="unicode") + "\n"
-
-
-def _proprietes(suite: Element, rapport: dict[str, Any]) -> None:
-    """Les propriétés de la suite : qui, quand, quel dépôt, quel verdict ; une valeur absente est omise."""
+def _proprietes(suite: ET.Element, rapport: dict[str, Any]) -> None:
     import xml.etree.ElementTree as ET
 
-    s = rapport["synthese"]
-    etab = rapport["etablissement"] or {}
+    s, etab = rapport["synthese"], rapport["etablissement"] or {}
     proprietes = ET.SubElement(suite, "properties")
     valeurs = [
         ("finess", etab.get("finess")),
@@ -95,12 +70,12 @@ def _proprietes(suite: Element, rapport: dict[str, Any]) -> None:
             ET.SubElement(proprietes, "property", {"name": cle, "value": sans_controles(str(valeur))})
 
 
-def _cas(suite: Element, r: dict[str, Any], rapport: dict[str, Any]) -> None:
-    """Le `testcase` d'une règle, et l'élément que son statut lui donne (voir la docstring du module)."""
+def _cas(suite: ET.Element, r: dict[str, Any], rapport: dict[str, Any]) -> None:
+    """Le cas de test d'une règle : son verdict en échec, erreur ou saut, et son corps."""
     import xml.etree.ElementTree as ET
 
+    seuil_echec = rapport["synthese"]["seuil_echec"]
     revision = rapport["depot"].get("revision")
-    seuil = rapport["synthese"]["seuil_echec"]
     cas = ET.SubElement(suite, "testcase", {
         "classname": sans_controles(classe(r, rapport)),
         "name": sans_controles(f"{r['regle']} — {r['titre']}"),
@@ -108,8 +83,8 @@ def _cas(suite: Element, r: dict[str, Any], rapport: dict[str, Any]) -> None:
     })
     statut = r["statut"]
     message = sans_controles(avec_statut(r))
-    if statut in ECHECS and sous_le_seuil(r, seuil):
-        texte = f"sous le seuil d'échec ({seuil}), sans effet sur le statut global — {avec_statut(r)}"
+    if statut in ECHECS and sous_le_seuil(r, seuil_echec):
+        texte = f"sous le seuil d'échec ({seuil_echec}), sans effet sur le statut global — {avec_statut(r)}"
         ET.SubElement(cas, "skipped", {"message": sans_controles(texte), "type": statut})
         ET.SubElement(cas, "system-out").text = _corps(r, revision)
     elif statut in ("non_conforme", "preuve_manquante"):
@@ -127,3 +102,25 @@ def _cas(suite: Element, r: dict[str, Any], rapport: dict[str, Any]) -> None:
         ET.SubElement(cas, "skipped", {"message": sans_controles(texte)})
     if statut not in ECHECS:
         ET.SubElement(cas, "system-out").text = _corps(r, revision)
+
+
+def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+    import xml.etree.ElementTree as ET
+
+    s = rapport["synthese"]
+    etab = rapport["etablissement"] or {}
+    tolere = [r for r in rapport["resultats"] if r["statut"] in ECHECS and sous_le_seuil(r, s["seuil_echec"])]
+    echecs = sum(1 for r in rapport["resultats"] if r["statut"] in ("non_conforme", "preuve_manquante") and r not in tolere)
+    erreurs = sum(1 for r in rapport["resultats"] if r["statut"] == "erreur" and r not in tolere)
+    sautes = s["non_applicable"] + s["derogation"] + len(tolere)
+    finess = f" (FINESS {etab['finess']})" if etab.get("finess") else ""
+    nom = sans_controles(f"{nom_etablissement(rapport)}{finess} au {rapport['date_evaluation']}")
+    compteurs = {"tests": str(s["total"]), "failures": str(echecs), "errors": str(erreurs), "skipped": str(sautes), "time": "0"}
+
+    racine = ET.Element("testsuites", {"name": "verificateur", **compteurs})
+    suite = ET.SubElement(racine, "testsuite", {"name": nom, **compteurs})
+    _proprietes(suite, rapport)
+    for r in rapport["resultats"]:
+        _cas(suite, r, rapport)
+    ET.indent(racine, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(racine, encoding="unicode") + "\n"

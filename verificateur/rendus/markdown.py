@@ -20,7 +20,7 @@ from verificateur.rendus.commun import (
 _SPECIAUX = ("\\", "|", "`", "*", "_", "~", "[", "]")
 
 
-def cellule(texte: object) -> str:
+def cellule(texte: Any) -> str:
     """Une valeur sûre dans une cellule de tableau GFM : une seule ligne, aucun `|`, ni HTML, ni lien."""
     valeur = "" if texte is None else str(texte)
     valeur = valeur.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -30,7 +30,7 @@ def cellule(texte: object) -> str:
     return valeur
 
 
-def _texte(texte: object) -> str:
+def _texte(texte: Any) -> str:
     """Une valeur sûre hors tableau (titre, ligne d'en-tête) : pas de HTML, pas de saut de ligne."""
     valeur = "" if texte is None else str(texte)
     valeur = valeur.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -39,7 +39,7 @@ def _texte(texte: object) -> str:
     return " ".join(valeur.split())
 
 
-def _code(texte: object) -> str:
+def _code(texte: Any) -> str:
     """Le contenu d'un `code` en ligne : ni accent grave ni saut de ligne (rien n'y est interprété)."""
     return " ".join(str(texte).replace("`", "'").split())
 
@@ -54,59 +54,37 @@ def _preuves(resultat: dict[str, Any]) -> str:
     return ", ".join(lieu(p["fichier"], p.get("ligne")) for p in resultat["preuves"])
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
-    lignes = _entete(rapport) + [""] + _echecs(rapport) + _derogations(rapport) + _pied(rapport)
-    return "\n".join(lignes) + "\n"
-
-
-def _entete(rapport: dict[str, Any]) -> list[str]:
-    """Le titre (établissement, FINESS), le verdict du dépôt à la date, puis le bilan par statut."""
-    s = rapport["synthese"]
-    etab = rapport["etablissement"] or {}
-    depot = rapport["depot"]
-    finess = f" (FINESS {_texte(etab['finess'])})" if etab.get("finess") else ""
-    marque = "✅ **CONFORME**" if s["statut_global"] == "conforme" else "❌ **NON CONFORME**"
-    statuts = list(ORDRE_STATUTS)
-    return [
-        f"### Conformité cybersécurité — {_texte(nom_etablissement(rapport))}{finess}",
-        "",
-        f"{marque} au {rapport['date_evaluation']} — dépôt `{_code(depot['chemin'])}` "
-        f"({_texte(provenance(depot))}) ; seuil d'échec : {s['seuil_echec']}",
-        "",
-        *_tableau(
-            [PLURIELS[st] for st in statuts] + ["taux de conformité"],
-            ["---:"] * (len(statuts) + 1),
-            [[str(s[st]) for st in statuts] + [pourcentage(s["taux_conformite"]).replace("\u202f", " ")]],
-        ),
-    ]
-
-
-def _echecs(rapport: dict[str, Any]) -> list[str]:
-    """Les règles en échec, en tableau ; ou la phrase qui dit qu'il n'y en a pas."""
-    en_echec = echecs(rapport)
-    if not en_echec:
-        return ["Aucune règle en échec."]
+def _en_echec(rapport: dict[str, Any]) -> list[str]:
+    """La section des règles en échec (ou la phrase qui dit qu'il n'y en a pas)."""
     seuil_echec = rapport["synthese"]["seuil_echec"]
-    return [f"#### Règles en échec ({len(en_echec)})", "", *_tableau(
-        ["règle", "gravité", "statut", "explication", "preuves"],
-        ["---", "---", "---", "---", "---"],
-        [
+    en_echec = echecs(rapport)
+    lignes = [""]
+    if en_echec:
+        lignes.append(f"#### Règles en échec ({len(en_echec)})")
+        lignes.append("")
+        lignes += _tableau(
+            ["règle", "gravité", "statut", "explication", "preuves"],
+            ["---", "---", "---", "---", "---"],
             [
-                cellule(r["regle"]),
-                r["gravite"] + (" (sous le seuil)" if sous_le_seuil(r, seuil_echec) else ""),
-                LIBELLES[r["statut"]], cellule(r["explication"]), cellule(_preuves(r)),
-            ]
-            for r in en_echec
-        ],
-    )]
+                [
+                    cellule(r["regle"]),
+                    r["gravite"] + (" (sous le seuil)" if sous_le_seuil(r, seuil_echec) else ""),
+                    LIBELLES[r["statut"]], cellule(r["explication"]), cellule(_preuves(r)),
+                ]
+                for r in en_echec
+            ],
+        )
+    else:
+        lignes.append("Aucune règle en échec.")
+    return lignes
 
 
 def _derogations(rapport: dict[str, Any]) -> list[str]:
-    """Les dérogations actives, en tableau précédé d'une ligne vide ; rien s'il n'y en a pas."""
     derogees = derogations(rapport)
     if not derogees:
         return []
-    return ["", f"#### Dérogations actives ({len(derogees)})", "", *_tableau(
+    lignes = ["", f"#### Dérogations actives ({len(derogees)})", ""]
+    lignes += _tableau(
         ["règle", "statut couvert", "accordée par", "le", "expire le", "motif"],
         ["---", "---", "---", "---", "---", "---"],
         [
@@ -117,21 +95,46 @@ def _derogations(rapport: dict[str, Any]) -> list[str]:
             ]
             for r in derogees
         ],
-    )]
+    )
+    return lignes
 
 
-def _pied(rapport: dict[str, Any]) -> list[str]:
-    """Le nombre de problèmes dans les preuves (le détail est au rapport complet), puis l'outil, les
-    politiques et l'empreinte du rapport."""
+def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+    s = rapport["synthese"]
+    etab = rapport["etablissement"] or {}
+    depot = rapport["depot"]
     lignes: list[str] = []
+
+    finess = f" (FINESS {_texte(etab['finess'])})" if etab.get("finess") else ""
+    lignes.append(f"### Conformité cybersécurité — {_texte(nom_etablissement(rapport))}{finess}")
+    lignes.append("")
+    conforme = s["statut_global"] == "conforme"
+    marque = "✅ **CONFORME**" if conforme else "❌ **NON CONFORME**"
+    lignes.append(
+        f"{marque} au {rapport['date_evaluation']} — dépôt `{_code(depot['chemin'])}` "
+        f"({_texte(provenance(depot))}) ; seuil d'échec : {s['seuil_echec']}"
+    )
+    lignes.append("")
+    statuts = list(ORDRE_STATUTS)
+    lignes += _tableau(
+        [PLURIELS[st] for st in statuts] + ["taux de conformité"],
+        ["---:"] * (len(statuts) + 1),
+        [[str(s[st]) for st in statuts] + [pourcentage(s["taux_conformite"]).replace("\u202f", " ")]],
+    )
+
+    lignes += _en_echec(rapport)
+    lignes += _derogations(rapport)
+
     problemes = rapport["problemes"]
     if problemes:
         erreurs = sum(1 for p in problemes if p["niveau"] == "erreur")
-        lignes += [
-            "",
+        lignes.append("")
+        lignes.append(
             f"{len(problemes)} problème(s) dans les preuves ({erreurs} erreur(s), "
-            f"{len(problemes) - erreurs} avertissement(s)) : voir le rapport complet.",
-        ]
+            f"{len(problemes) - erreurs} avertissement(s)) : voir le rapport complet."
+        )
+
+    lignes.append("")
     politiques = ", ".join(f"{_texte(p['id'])} {_texte(p['version'])}" for p in rapport["politiques"])
-    lignes += ["", f"<sub>verificateur {_texte(rapport['outil']['version'])} — politiques : {politiques or 'aucune'} — empreinte `{_code(rapport['empreinte'])}`</sub>"]
-    return lignes
+    lignes.append(f"<sub>verificateur {_texte(rapport['outil']['version'])} — politiques : {politiques or 'aucune'} — empreinte `{_code(rapport['empreinte'])}`</sub>")
+    return "\n".join(lignes) + "\n"

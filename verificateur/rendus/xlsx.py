@@ -16,9 +16,9 @@ STATUTS = ("conforme", "non_conforme", "preuve_manquante", "erreur", "non_applic
 def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> bytes:
     etab = rapport["etablissement"] or {}
     revision = rapport["depot"].get("revision")
-    jour = rapport["date_evaluation"]
+    date_evaluation = rapport["date_evaluation"]
     synthese = rapport["synthese"]
-    debut = [etab.get("finess"), etab.get("raison_sociale"), etab.get("region"), etab.get("categorie"), jour, revision]
+    debut = [etab.get("finess"), etab.get("raison_sociale"), etab.get("region"), etab.get("categorie"), date_evaluation, revision]
     colonnes_debut = ("finess:identifiant", "raison_sociale", "region:identifiant", "categorie", "date_evaluation:date", "revision:identifiant")
     resultats = []
     for r in rapport["resultats"]:
@@ -38,4 +38,4 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> bytes:
               synthese["taux_conformite"]]]),
         classeur.Feuille("Problèmes", classeur.colonnes("fichier:long", "ligne:entier", "niveau", "code", "message:long"),
                          [[p.get("fichier"), p.get("ligne"), p.get("niveau"), p.get("code"), p.get("message")] for p in rapport["problemes"]]),
-    ], jour, f"Rapport de conformité — FINESS {etab.get('finess') or 'inconnu'}")
+    ], date_evaluation, f"Rapport de conformité — FINESS {etab.get('finess') or 'inconnu'}")
