@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 import click
 
 from verificateur.socle.problemes import ErreurVerificateur
+from verificateur.socle.statuts import GRAVITES as GRAVITES  # les choix de --echec-a
 from verificateur.rendus.registre import Format
 
 if TYPE_CHECKING:
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from verificateur.sources import Source
 
 R = TypeVar("R")
-
-GRAVITES = ("info", "mineure", "majeure", "critique")
 
 # Dates acceptées (--date, --depuis, --jusqu-a) : au-delà, les fenêtres des règles (« dans les
 # 12 derniers mois ») sortiraient du calendrier de Python (an 1 à 9999) ; docs/limites.md.

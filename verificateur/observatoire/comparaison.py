@@ -17,10 +17,10 @@ from typing import Any
 from verificateur.observatoire.evolution import INCONNUE, Filtres, taux, titres_des_regles
 from verificateur.observatoire.store import Observatoire
 from verificateur.socle.problemes import ErreurVerificateur
+from verificateur.socle.statuts import GRAVITES
 
 FORMAT = "verificateur/observatoire-comparaison/1"
 RANG = {"conforme": 2, "non_applicable": 2, "derogation": 1, "non_conforme": 0, "preuve_manquante": 0, "erreur": 0}
-GRAVITES = ("info", "mineure", "majeure", "critique")
 
 
 def _campagne(c: sqlite3.Connection, nom: str, chemin: str) -> tuple[int, str]:

@@ -17,7 +17,7 @@ from verificateur.socle import lecture, validation
 from verificateur.socle.lecture import Chemin, Document
 from verificateur.socle.problemes import ErreurVerificateur, Probleme, lieu, trier
 
-GRAVITES = ("info", "mineure", "majeure", "critique")  # par ordre croissant
+from verificateur.socle.statuts import GRAVITES as GRAVITES  # par ordre croissant ; ré-exporté
 
 
 def dossier_donnees(nom: str) -> Path:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 # Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
 # l'unique table des mots des statuts (verificateur.socle.statuts, sous ces noms courts).
 from verificateur.socle.problemes import lieu  # noqa: F401
+from verificateur.socle.statuts import GRAVITES
 from verificateur.socle.statuts import LIBELLES_STATUTS as LIBELLES
 from verificateur.socle.statuts import PLURIELS_STATUTS as PLURIELS
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")
 ECHECS = ("non_conforme", "preuve_manquante", "erreur")
 # Par ordre décroissant : les plus graves d'abord.
-GRAVITES_DECROISSANTES = ("critique", "majeure", "mineure", "info")
+GRAVITES_DECROISSANTES = tuple(reversed(GRAVITES))
 
 # Caractères interdits en XML 1.0 (et sans sens dans un rapport) : remplacés par U+FFFD.
 _CONTROLES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

@@ -1,12 +1,16 @@
-"""Les mots de chaque statut d'un verdict : l'unique table (#14.3).
+"""Les mots de chaque statut d'un verdict et les gravités : l'unique table (#14.3).
 
 Les rendus du rapport, du lot, des échéances et de l'observatoire la lisent (via
 `verificateur.rendus.commun`) ; les motifs d'éligibilité en dérivent leurs mots
-(`eligibilite.LIBELLES_STATUTS`). Au socle, sans aucun import : un rendu lu seul (fusion d'un lot,
+(`financements.modeles.LIBELLES_STATUTS`). Au socle, sans aucun import : un rendu lu seul (fusion d'un lot,
 observatoire) ne charge pas le moteur pour trouver six mots.
 """
 
 from __future__ import annotations
+
+# Les gravités d'une règle, par ordre croissant : l'unique définition (politiques, --echec-a, rendus,
+# observatoire). Le seuil d'échec d'un rapport est l'une d'elles.
+GRAVITES = ("info", "mineure", "majeure", "critique")
 
 LIBELLES_STATUTS = {
     "conforme": "conforme",
