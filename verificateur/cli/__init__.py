@@ -270,7 +270,9 @@ def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str,
     jusqu_a = jusqu_a or date.today()
     if depuis is not None and depuis > jusqu_a:
         raise ErreurVerificateur(f"--depuis {depuis.isoformat()} est après --jusqu-a {jusqu_a.isoformat()}")
-    resultat = module.historique(chemin, _catalogue(politiques, referentiels), depuis, jusqu_a, pas, echec_a)
+    # Les politiques ne sont chargées que si une étape manque au cache de l'historique.
+    demande = module.CatalogueALaDemande(politiques, referentiels, lambda: _catalogue(politiques, referentiels, cache=True))
+    resultat = module.historique(chemin, demande, depuis, jusqu_a, pas, echec_a, cache=module.cache_historique.dossier_cache())
     ecrire(rendus_historique.rendu(format_)(resultat), sortie)
 
 

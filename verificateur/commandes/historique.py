@@ -6,7 +6,8 @@ une source qui est le dépôt à ce commit.
 Coût : un `git log` donne les commits et leurs dates ; un `git log --raw`, lu en flux, donne par rejeu
 des changements le contenu {chemin: blob} de chaque commit voulu (la mémoire ne dépend pas de la taille
 de l'histoire) ; un seul `cat-file --batch` lit les blobs nécessaires ; chaque preuve est lue et validée
-une seule fois par (chemin, blob) pour toute l'histoire (docs/performances.md).
+une seule fois par (chemin, blob) pour toute l'histoire (docs/performances.md). Relancé, il reprend
+du cache de l'historique (`cache_historique`, hors du dépôt) le point de chaque étape déjà évaluée.
 """
 
 from __future__ import annotations
@@ -15,21 +16,28 @@ import bisect
 import calendar
 import functools
 import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Iterator
-from typing import Any, TypedDict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from verificateur import preuves
-
-from verificateur.evaluation import moteur
+from verificateur.commandes import cache_historique
+from verificateur.commandes.cache_historique import Point
 from verificateur.git.depot_git import MODE_LIEN, MODE_SOUS_MODULE, Commit, Journal
-from verificateur.politiques import Catalogue
 from verificateur.socle import donnees_personnelles
 from verificateur.socle.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
 from verificateur.sources import (
     NOMBRE_MAX_FICHIERS, TAILLE_MAX_PREUVES, chemin_confine, dossier_trop_profond, probleme_trop_profond,
 )
+
+if TYPE_CHECKING:
+    from verificateur import preuves
+    from verificateur.evaluation import moteur
+    from verificateur.politiques import Catalogue
+
+# Les preuves, les politiques et le moteur ne sont importés que si une étape est à évaluer : la
+# relance servie par le cache n'en a pas besoin (≈ 60 ms d'imports, plus que tout le reste).
 
 AUCUNE = "aucune révision"
 # Chaque étape est une évaluation : au-delà, refusé avant de lire l'histoire (50 ans par mois ;
@@ -40,17 +48,6 @@ TAILLE_MAX_HISTOIRE = 2 * TAILLE_MAX_PREUVES
 
 # L'arbre d'un commit : chemin → (mode, blob).
 Arbre = dict[str, tuple[str, str]]
-
-
-class Point(TypedDict):
-    """Le résultat d'une étape, ce qui ne dépend que du commit lu, de la date d'évaluation, des
-    politiques, du seuil d'échec et du code (la clé du cache de l'historique) ; déjà assaini."""
-
-    statut_global: str
-    taux_conformite: float
-    synthese: dict[str, Any]
-    problemes: int
-    statuts: dict[str, str]
 
 
 def etapes(depuis: date, jusqu_a: date, pas: str) -> list[date]:
@@ -102,11 +99,15 @@ class CachePreuves:
     (Le chemin compte : le type et les contrôles en dépendent, ex. budget/2025.yaml.)"""
 
     def __init__(self, chemin: str = "") -> None:
+        from verificateur import preuves
+
         self._preuves: dict[tuple[str, str], preuves.Preuve] = {}
         self.blobs: dict[str, str] = {}
         self._budget = preuves.Budget(chemin)  # toute l'histoire : chaque contenu compté une fois
 
     def lecteur(self, blobs: dict[str, str]) -> moteur.Lecteur:
+        from verificateur import preuves
+
         def lire(chemin: str, type_preuve: preuves.TypePreuve, contenu: bytes) -> preuves.Preuve:
             cle = (chemin, blobs[chemin])
             if cle not in self._preuves:
@@ -137,12 +138,26 @@ def _etat(chemin: str, commit_sha: str, arbre: Arbre) -> tuple[dict[str, str], l
     return blobs, refus + [probleme_trop_profond(d) for d in sorted(profonds)]
 
 
-def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: date, pas: str = "mois",
-               seuil_echec: str = "mineure", journal: Journal | None = None) -> dict[str, Any]:
+@dataclass
+class CatalogueALaDemande:
+    """Les politiques demandées (`--politiques`, `--referentiels`) et de quoi les charger : avec un
+    cache, leur empreinte se lit sur leurs fichiers, et elles ne sont chargées que si une étape doit
+    être évaluée (ou si ces fichiers n'ont encore jamais donné de catalogue valide)."""
+
+    politiques: tuple[str, ...]
+    referentiels: tuple[str, ...]
+    charger: Callable[[], Catalogue]
+
+
+def historique(chemin: str, catalogue: Catalogue | CatalogueALaDemande, depuis: date | None, jusqu_a: date,
+               pas: str = "mois", seuil_echec: str = "mineure", journal: Journal | None = None,
+               cache: Path | None = None) -> dict[str, Any]:
     """Chaque étape de `depuis` (par défaut : la date du premier commit) à `jusqu_a`, par `pas` : la
-    révision en vigueur, sa synthèse à cette date, et les règles dont le statut a changé."""
+    révision en vigueur, sa synthèse à cette date, et les règles dont le statut a changé. `cache` : le
+    dossier des points déjà évalués (`cache_historique`) ; sans lui, tout est évalué."""
     if depuis is not None:
         _limiter_etapes(etapes(depuis, jusqu_a, pas), pas)  # avant de lire l'histoire
+    politiques = _Politiques(catalogue, cache)
     journal = journal or Journal(chemin)
     commits = journal.commits
     if depuis is None:
@@ -150,18 +165,75 @@ def historique(chemin: str, catalogue: Catalogue, depuis: date | None, jusqu_a: 
     jours = etapes(depuis, jusqu_a, pas)
     _limiter_etapes(jours, pas)
     vigueur = en_vigueur(commits, jours)
+    revisions = [None if i is None else commits[i].sha for i in vigueur]
     try:
-        points = _evaluer(chemin, catalogue, journal, jusqu_a, _par_commit(jours, vigueur), seuil_echec)
+        cles = _cles(politiques.empreinte, seuil_echec, journal.prefixe, jours, revisions) if cache else {}
+        points = {d: p for d, k in cles.items() if (p := cache_historique.lire(cache, k)) is not None} if cache else {}
+        if len(points) < len(cles) or not cache:
+            politiques.charger()  # une étape à évaluer : les politiques sont chargées (leur empreinte revérifiée)
+        if politiques.empreinte is None:
+            points, cles = {}, {}  # politiques modifiées pendant le lancement : rien du cache, rien d'inscrit
+        manquants = _par_commit([d for d in jours if d not in points], [i for d, i in zip(jours, vigueur) if d not in points])
+        nouveaux = _evaluer(chemin, politiques.charger(), journal, jusqu_a, manquants, seuil_echec) if manquants else {}
     finally:
         journal.fermer()
+    if cache is not None:
+        # Seulement après un lancement réussi : une histoire refusée (limite, git illisible) n'inscrit rien.
+        for date_evaluation in nouveaux.keys() & cles.keys():
+            cache_historique.ecrire(cache, cles[date_evaluation], nouveaux[date_evaluation])
     return donnees_personnelles.assainir({
         "depot": {"chemin": chemin, "source": "historique"},
         "depuis": depuis.isoformat(),
         "jusqu_a": jusqu_a.isoformat(),
         "pas": pas,
         "commits": len(commits),
-        "etapes": _etapes_rendues(jours, [None if i is None else commits[i].sha for i in vigueur], points),
+        "etapes": _etapes_rendues(jours, revisions, points | nouveaux),
     })
+
+
+class _Politiques:
+    """Le catalogue, chargé au plus une fois, et son empreinte pour la clé du cache (None : pas de
+    cache). Sans cache, ou si ces fichiers de politiques n'ont jamais donné de catalogue valide, il
+    est chargé d'abord, comme sans cache : une politique invalide est dite avant toute lecture du dépôt."""
+
+    def __init__(self, catalogue: Catalogue | CatalogueALaDemande, cache: Path | None) -> None:
+        self._demande = catalogue if isinstance(catalogue, CatalogueALaDemande) else None
+        self._catalogue = None if isinstance(catalogue, CatalogueALaDemande) else catalogue
+        self._cache = cache
+        self.empreinte: str | None = None
+        if cache is None:
+            self.charger()
+        elif self._catalogue is not None:
+            self.empreinte = cache_historique.empreinte_catalogue(self._catalogue)
+        else:
+            self.empreinte = self._empreinte_fichiers()
+            if self.empreinte is None or not cache_historique.politiques_valides(cache, self.empreinte):
+                self.charger()
+
+    def _empreinte_fichiers(self) -> str | None:
+        assert self._demande is not None
+        return cache_historique.empreinte_fichiers(self._demande.politiques, self._demande.referentiels)
+
+    def charger(self) -> Catalogue:
+        if self._catalogue is None:
+            assert self._demande is not None
+            self._catalogue = self._demande.charger()
+            # Comme le cache du catalogue : l'empreinte revérifiée après le chargement ; des fichiers
+            # modifiés pendant la lecture ne sont pas inscrits (et le cache n'est pas lu).
+            if self.empreinte is not None and self._empreinte_fichiers() != self.empreinte:
+                self.empreinte = None
+            if self.empreinte is not None and self._cache is not None:
+                cache_historique.noter_politiques_valides(self._cache, self.empreinte)
+        return self._catalogue
+
+
+def _cles(empreinte_politiques: str | None, seuil_echec: str, dossier_lu: str, jours: list[date],
+          revisions: list[str | None]) -> dict[date, str]:
+    """La clé du point de chaque étape qui a une révision (aucune sans empreinte des politiques)."""
+    if empreinte_politiques is None:
+        return {}
+    commune = cache_historique.cle_commune(empreinte_politiques, seuil_echec, dossier_lu)
+    return {d: cache_historique.cle(commune, r, d) for d, r in zip(jours, revisions) if r is not None}
 
 
 def en_vigueur(commits: list[Commit], jours: list[date]) -> list[int | None]:
@@ -206,6 +278,8 @@ def _evaluer(chemin: str, catalogue: Catalogue, journal: Journal, jusqu_a: date,
 def point(source: _SourceEtat, catalogue: Catalogue, date_evaluation: date, seuil_echec: str, cache: CachePreuves) -> Point:
     """Le dépôt à un commit, évalué à une date par le moteur d'`evaluer` ; assaini aussitôt (c'est
     ce que garde le cache de l'historique)."""
+    from verificateur.evaluation import moteur
+
     construit = moteur.evaluer_source(source, catalogue, date_evaluation, seuil_echec, lire=cache.lecteur(source.blobs))
     resultat: Point = donnees_personnelles.assainir({
         "statut_global": construit["synthese"]["statut_global"],
@@ -223,6 +297,8 @@ class _Rejeu:
     cat-file --batch, borné pour toute l'histoire)."""
 
     def __init__(self, chemin: str, journal: Journal, jusqu_a: date) -> None:
+        from verificateur import preuves
+
         self.chemin, self.journal, self.jusqu_a = chemin, journal, jusqu_a
         self.arbre: Arbre = {}
         self.premier_ajout: dict[str, date] = {}
