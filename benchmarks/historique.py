@@ -16,6 +16,7 @@ formation, un nouvel incident de temps en temps, le README). Aucune assertion : 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -111,13 +112,18 @@ def main() -> None:
                         help="un autre arbre des sources (git worktree add DOSSIER COMMIT) : son premier lancement et sa relance, dans la même série")
     parser.add_argument("--profil", action="store_true", help="où passe le temps de la relance servie par le cache")
     args = parser.parse_args()
+    fin = face_a_evaluer(args)
+    relance(args, fin)
+
+
+def face_a_evaluer(args: argparse.Namespace) -> str:
+    """`historique` (cache des étapes vidé avant chaque lancement) face à un seul `evaluer` ; rend la
+    date du dernier commit."""
     with tempfile.TemporaryDirectory() as dossier:
         depot = Path(dossier) / "depot"
         debut, fin, blobs = generer(depot, args.commits)
         historique = [PYTHON, "-m", "verificateur", "historique", str(depot), "--pas", "mois", "--jusqu-a", fin, "--format", "json"]
         sortie = subprocess.run(historique, capture_output=True, env=environnement(), check=True)
-        import json
-
         etapes = json.loads(sortie.stdout)["etapes"]
         # Le cache des étapes vidé avant chaque lancement (celui du catalogue gardé, comme pour evaluer) :
         # ce rapport-ci mesure l'évaluation de toute l'histoire, pas la relance.
@@ -135,17 +141,22 @@ def main() -> None:
     print(f"verificateur evaluer --revision HEAD --format json   {t_evaluer:8.1f} ms")
     print(f"verificateur historique --pas mois --format json     {t_historique:8.1f} ms")
     print(f"rapport historique / evaluer : {t_historique / t_evaluer:.2f}× (objectif ≤ 5×)")
+    return fin
+
+
+def relance(args: argparse.Namespace, fin: str) -> None:
+    """La relance sur le dépôt inchangé (même cache) face au premier lancement (tout le cache vidé)."""
     with tempfile.TemporaryDirectory() as dossier:
         depot = Path(dossier) / "depot"
         generer(depot, args.commits)
-        premier, relance = Path(dossier) / "cache-premier", Path(dossier) / "cache-relance"
+        premier, garde = Path(dossier) / "cache-premier", Path(dossier) / "cache-relance"
         commande = [PYTHON, "-m", "verificateur", "historique", str(depot), "--pas", "mois", "--jusqu-a", fin, "--format", "json"]
         avant = charge()
         # Lancés hors de l'arbre des sources : `python -m` mettrait le dossier courant avant PYTHONPATH.
         commandes = {
             "premier": {"argv": commande, "env": environnement() | {"XDG_CACHE_HOME": str(premier)}, "cwd": dossier,
                         "avant": lambda: shutil.rmtree(premier, ignore_errors=True)},
-            "relance": {"argv": commande, "env": environnement() | {"XDG_CACHE_HOME": str(relance)}, "cwd": dossier},
+            "relance": {"argv": commande, "env": environnement() | {"XDG_CACHE_HOME": str(garde)}, "cwd": dossier},
         }
         if args.avant:
             autre, autre_relance = Path(dossier) / "cache-avant", Path(dossier) / "cache-avant-relance"
@@ -154,16 +165,15 @@ def main() -> None:
                                               "avant": lambda: shutil.rmtree(autre, ignore_errors=True)}
             commandes["relance (--avant)"] = {"argv": commande, "env": env_avant | {"XDG_CACHE_HOME": str(autre_relance)}, "cwd": dossier}
         mesures = entrelacer(commandes, args.essais)
-        if args.profil:
-            env = environnement() | {"XDG_CACHE_HOME": str(relance)}
-            profil = [subprocess.run([PYTHON, "-c", PROFIL, str(depot), fin], env=env, cwd=dossier, capture_output=True, text=True, check=True).stdout
-                      for _ in range(3)]
+        env = environnement() | {"XDG_CACHE_HOME": str(garde)}
+        profil = [subprocess.run([PYTHON, "-c", PROFIL, str(depot), fin], env=env, cwd=dossier, capture_output=True, text=True, check=True).stdout
+                  for _ in range(3 if args.profil else 0)]
     p, r = mesures["premier"], mesures["relance"]
     print(f"\nhistorique relancé sur le dépôt inchangé (même cache) face au premier lancement (cache vide), "
           f"{args.essais} essais entrelacés ; charge avant {avant}, après {charge()}")
     print(f"premier : {p['reel']:.1f} ms ({p['cpu']:.1f} ms processeur) ; relance : {r['reel']:.1f} ms ({r['cpu']:.1f} ms processeur)")
     print(f"rapport relance / premier : {r['reel'] / p['reel']:.2f}× réel, {r['cpu'] / p['cpu']:.2f}× processeur (objectif ≤ 0,3×)")
-    if args.profil:
+    if profil:
         print("\nla relance, pas à pas (processeur ; trois lancements) :")
         print("\n\n".join(profil), end="")
     if args.avant:
