@@ -239,3 +239,26 @@ def test_politiques_invalides_dites_avant_le_depot(tmp_path, xdg, lancer):
     sortie = lancer("historique", str(tmp_path / "pas-un-depot"), "--politiques", str(politiques), "--jusqu-a", "2026-01-01")
     assert sortie.code == 2
     assert "politiques invalides" in sortie.stderr and "dépôt" not in sortie.stderr
+
+
+def test_empreinte_des_fichiers_de_politiques(tmp_path, monkeypatch):
+    """L'empreinte lue sans charger les politiques change avec tout fichier que le chargement lirait
+    (règle modifiée ou ajoutée, politique d'un dossier de politiques), pas avec un autre fichier."""
+    from verificateur.commandes.cache_historique import empreinte_fichiers
+
+    monkeypatch.chdir(tmp_path)
+    dossier = tmp_path / "politiques"
+    shutil.copytree(RACINE / "politiques" / "plan-national", dossier / "plan-national")
+    vues = [empreinte_fichiers(("politiques",), ())]
+    (dossier / "notes.yaml").write_text("pas: lu\n", encoding="utf-8")  # ni politique, ni règle : pas lu
+    (dossier / "plan-national" / "tests" / "autre.yaml").write_text("pas: lu\n", encoding="utf-8")
+    assert empreinte_fichiers(("politiques",), ()) == vues[0]
+    (dossier / "plan-national" / "regles" / "zz.yaml").write_text("regles: []\n", encoding="utf-8")
+    vues.append(empreinte_fichiers(("politiques",), ()))
+    remplacer(dossier / "plan-national" / "regles" / "zz.yaml", "[]", "[ ]")
+    vues.append(empreinte_fichiers(("politiques",), ()))
+    shutil.copytree(RACINE / "politiques" / "care", dossier / "care")
+    vues.append(empreinte_fichiers(("politiques",), ()))
+    vues.append(empreinte_fichiers(("politiques",), ("referentiels-introuvables",)))
+    vues.append(empreinte_fichiers(("politiques/plan-national",), ()))
+    assert None not in vues and len(set(vues)) == len(vues)

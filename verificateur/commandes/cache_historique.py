@@ -63,23 +63,29 @@ def empreinte_catalogue(catalogue: Catalogue) -> str:
     return "catalogue:" + _sha256(json.dumps(donnees, sort_keys=True, ensure_ascii=False, default=str))
 
 
+# Ce que `politiques.charger` peut lire sous un dossier de politiques (une politique, ou un dossier de
+# politiques) et sous un dossier de référentiels : l'empreinte en couvre le nom et le contenu.
+_MOTIFS_POLITIQUES = ("politique.yaml", "regles/*.yaml", "*/politique.yaml", "*/regles/*.yaml")
+_MOTIFS_REFERENTIELS = ("*.yaml",)
+
+
 def empreinte_fichiers(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> str | None:
     """Les politiques demandées, sans les charger : un sur-ensemble de ce que `politiques.charger`
-    lit (politique.yaml, regles/*.yaml, référentiels *.yaml, à trois niveaux au plus sous un dossier
-    donné) — les noms demandés, le dossier courant (les chemins relatifs en partent), et le nom et le
-    contenu de chaque fichier .yaml à trois niveaux au plus sous chaque dossier demandé et sous les
-    dossiers livrés avec l'outil. None si un fichier ne se lit pas (pas de cache : le chargement dira
-    pourquoi)."""
+    lit — les noms demandés, le dossier courant (les chemins relatifs en partent), et le nom et le
+    contenu de chaque fichier qu'il pourrait lire sous chaque dossier demandé et sous les dossiers
+    livrés avec l'outil (où qu'ils soient : paquet installé ou sources). None si un fichier ne se lit
+    pas (pas de cache : le chargement dira pourquoi)."""
     paquet = Path(verificateur.__file__).parent
-    livres = [paquet / "_donnees" / n for n in ("politiques", "referentiels")] + [paquet.parent / n for n in ("politiques", "referentiels")]
+    livres = [paquet / "_donnees", paquet.parent]
+    dossiers = [*((Path(d), _MOTIFS_POLITIQUES) for d in politiques), *((Path(d), _MOTIFS_REFERENTIELS) for d in referentiels),
+                *((d / "politiques", _MOTIFS_POLITIQUES) for d in livres), *((d / "referentiels", _MOTIFS_REFERENTIELS) for d in livres)]
     h = hashlib.sha256(json.dumps([politiques, referentiels, os.getcwd()], ensure_ascii=False).encode("utf-8", "surrogateescape"))
     try:
-        for dossier in [*(Path(d) for d in (*politiques, *referentiels)), *livres]:
+        for dossier, motifs in dossiers:
             h.update(b"\x01" + str(dossier).encode("utf-8", "surrogateescape") + (b"\x01" if dossier.is_dir() else b"\x02"))
-            for motif in ("*.yaml", "*/*.yaml", "*/*/*.yaml") if dossier.is_dir() else ():
-                for fichier in sorted(dossier.glob(motif)):
-                    nom = fichier.relative_to(dossier).as_posix().encode("utf-8", "surrogateescape")
-                    h.update(nom + b"\0" + hashlib.sha256(fichier.read_bytes()).digest())
+            for fichier in sorted({f for motif in motifs for f in dossier.glob(motif)}) if dossier.is_dir() else ():
+                nom = fichier.relative_to(dossier).as_posix().encode("utf-8", "surrogateescape")
+                h.update(nom + b"\0" + hashlib.sha256(fichier.read_bytes()).digest())
     except OSError:
         return None
     return "fichiers:" + h.hexdigest()
