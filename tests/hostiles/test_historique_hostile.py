@@ -93,3 +93,33 @@ def test_periode_demesuree_refusee(terrain, lancer):
         "Erreur : Valeur invalide pour '--depuis' : date « 9999-11-05 » hors de la plage acceptée, du 1900-01-01 au 2999-12-31 (docs/limites.md)\n"
     ), hors
     terrain.rien_n_a_fui(sortie, trimestres, fin, hors)
+
+
+def _nir(corps: str) -> str:
+    """Un NIR à la clé juste (comme tests/hostiles/test_donnees_personnelles.py)."""
+    return f"{corps}{97 - int(corps) % 97:02d}"
+
+
+def test_le_cache_de_l_historique_ne_garde_rien_du_depot(terrain, lancer, tmp_path, monkeypatch):
+    """Le cache de l'historique est hors du dépôt et ne garde que des résultats assainis : ni le NIR
+    d'une preuve ou d'un nom de fichier, ni un chemin, ni un texte du dépôt ; la relance, servie par
+    lui, rend les mêmes octets sans rien lancer ni écrire dans le dépôt."""
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    numero, dans_le_nom = _nir("1841276451089"), _nir("1830344555666")
+    incident = terrain.depot / "incidents" / "2026-07-08-deni-de-service.yaml"
+    incident.write_text(incident.read_text(encoding="utf-8").replace("resume: \"", f"resume: \"Appel du patient {numero} ; ", 1), encoding="utf-8")
+    (terrain.depot / "exercices" / f"{dans_le_nom}.yaml").write_text("date: 2026-01-05\n", encoding="utf-8")
+    terrain.armer()
+    premier = lancer("historique", str(terrain.depot), "--jusqu-a", "2026-10-01", "--format", "json")
+    assert premier.code == 0, premier
+    relance = lancer("historique", str(terrain.depot), "--jusqu-a", "2026-10-01", "--format", "json")
+    assert relance.stdout == premier.stdout
+    fichiers = [f for f in (xdg / "verificateur" / "historique").rglob("*") if f.is_file()]
+    assert fichiers
+    for fichier in fichiers:
+        brut = fichier.read_bytes() + str(fichier.relative_to(xdg)).encode()
+        for interdit in (numero, numero[:13], dans_le_nom, dans_le_nom[:13], "deni-de-service", "Appel du patient", str(terrain.depot)):
+            assert interdit.encode() not in brut, (fichier, interdit)
+    assert numero not in premier.stdout and dans_le_nom not in premier.stdout
+    terrain.rien_n_a_fui(premier, relance)

@@ -23,9 +23,9 @@ FORMATS_HISTORIQUE = tuple(rendus_historique.FORMATS)
 @option_referentiels
 @click.option("--format", "format_", type=click.Choice(FORMATS_HISTORIQUE), default="texte", show_default=True, help="Format de l'historique.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire l'historique dans ce fichier (par défaut : sortie standard).")
-@click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
+@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
 def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str, politiques: tuple[str, ...],
-               referentiels: tuple[str, ...], format_: str, sortie: str | None, echec_a: str) -> None:
+               referentiels: tuple[str, ...], format_: str, sortie: str | None, seuil_echec: str) -> None:
     """Conformité du dépôt git à la fin de chaque mois (ou trimestre), et les règles qui ont changé.
 
     \b
@@ -38,5 +38,7 @@ def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str,
     jusqu_a = jusqu_a or date.today()
     if depuis is not None and depuis > jusqu_a:
         raise ErreurVerificateur(f"--depuis {depuis.isoformat()} est après --jusqu-a {jusqu_a.isoformat()}")
-    resultat = module.historique(chemin, _catalogue(politiques, referentiels), depuis, jusqu_a, pas, echec_a)
+    # Les politiques ne sont chargées que si une étape manque au cache de l'historique.
+    demande = module.CatalogueALaDemande(politiques, referentiels, lambda: _catalogue(politiques, referentiels, cache=True))
+    resultat = module.historique(chemin, demande, depuis, jusqu_a, pas, seuil_echec, cache=module.cache_historique.dossier_cache())
     ecrire(rendus_historique.rendu(format_)(resultat), sortie)

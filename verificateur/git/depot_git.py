@@ -725,6 +725,11 @@ class Journal:
             )
         self.commits = [Commit(*self._entete(ligne)) for ligne in reversed(lignes)]
 
+    @property
+    def prefixe(self) -> str:
+        """Le dossier lu, relatif à la racine du dépôt (« » : tout le dépôt) : les chemins en partent."""
+        return self._depot.prefixe
+
     def _illisible(self) -> str:
         return f"{self.chemin}: histoire git illisible ; vérifiez le dépôt avec « git fsck »"
 

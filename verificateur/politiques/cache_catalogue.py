@@ -21,15 +21,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePath
 from typing import Any
 
-from verificateur import __version__, politiques
+from verificateur import politiques
 from verificateur.langage import Parametre
+from verificateur.socle import caches
+from verificateur.socle.caches import empreinte_code as empreinte_code
 from verificateur.socle.problemes import ErreurVerificateur, Probleme
 
 FORMAT = 1
@@ -37,31 +38,9 @@ GARDES = 16  # au plus autant de catalogues en cache (un par jeu de politiques e
 _CLASSES = {c.__name__: c for c in (politiques.Catalogue, politiques.Politique, politiques.Regle, politiques.Exigence, Parametre, Probleme)}
 _MARQUE = "\x00"  # clé réservée des valeurs codées ; une vraie table qui la contient est codée en paires
 
-_CODE: list[str] = []
-
 
 def dossier_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    # La spécification XDG : un chemin relatif est à ignorer (il dépendrait du dossier courant).
-    racine = Path(base) if os.path.isabs(base) else Path(os.path.expanduser("~")) / ".cache"
-    return racine / "verificateur" / "catalogues"
-
-
-def empreinte_code() -> str:
-    """Le contenu du code et des schémas du paquet : un outil modifié sans changer de version
-    (installation en développement) ne relit pas un catalogue validé par l'ancien code."""
-    if not _CODE:
-        racine = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # le paquet verificateur entier
-        chemins = []
-        for dossier, sous, noms in os.walk(racine):
-            sous[:] = sorted(d for d in sous if d != "__pycache__")
-            chemins += [os.path.join(dossier, n) for n in noms if n.endswith((".py", ".json"))]
-        h = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
-        for chemin in sorted(chemins):
-            with open(chemin, "rb") as f:
-                h.update(os.path.relpath(chemin, racine).encode("utf-8", "surrogateescape") + b"\0" + f.read() + b"\0")
-        _CODE.append(h.hexdigest())
-    return _CODE[0]
+    return caches.dossier("catalogues")
 
 
 def _fichiers_lus(dossiers_politiques: list[Path] | None, dossiers_referentiels: list[Path] | None) -> list[Path]:

@@ -134,13 +134,6 @@ def _message(erreur: Any) -> list[tuple[Chemin, str, str]]:
     return [(chemin, "schema", f"{champ} : valeur {decrire(trouve)} refusée par la règle « {mot} » du schéma")]
 
 
-MOTS_CLES_TRADUITS = {
-    "additionalProperties", "required", "type", "enum", "const", "format", "pattern", "minimum",
-    "exclusiveMinimum", "maximum", "exclusiveMaximum", "minItems", "maxItems", "uniqueItems",
-    "minLength", "maxLength", "minProperties",
-}
-
-
 # -- contrôle rapide des documents valides ------------------------------------------------------------
 # jsonschema coûte ~150 µs par document, surtout en machinerie (un validateur dérivé par valeur
 # visitée) : c'était le premier poste d'une évaluation en lot (une rangée de registre = un document).
