@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterator
 
-from verificateur.langage import (
-    Constat, Contexte, Emplacement, ErreurCalcul, PreuveInvalide, PreuveManquante, condition,
-)
+from verificateur.langage.contexte import Contexte
+from verificateur.langage.registre import condition
+from verificateur.langage.valeurs import Constat, Emplacement, ErreurCalcul, PreuveInvalide, PreuveManquante
 from verificateur.politiques import Catalogue, Regle
 from verificateur.socle.problemes import AVERTISSEMENT, ERREUR, Probleme
 from verificateur.preuves import MARKDOWN, TYPES_PAR_NOM, Preuve, Preuves
@@ -48,9 +48,9 @@ def _phrase(regle: Regle, statut: str, constats: list[Constat]) -> str:
     return tete or details
 
 
-def evaluer_regle(regle: Regle, preuves: Preuves, catalogue: Catalogue, jour: date) -> Verdict:
+def evaluer_regle(regle: Regle, preuves: Preuves, catalogue: Catalogue, date_evaluation: date) -> Verdict:
     politique = catalogue.politique(regle.politique)
-    ctx = Contexte(jour, preuves, politique.parametres, regle.preuves)
+    ctx = Contexte(date_evaluation, preuves, politique.parametres, regle.preuves)
     try:
         if regle.applicable is not None:
             applicable = condition(regle.applicable, ctx)
@@ -101,19 +101,19 @@ def _dates_declarees(preuves: Preuves, types: tuple[str, ...] | None = None) -> 
             yield preuve, champ, libelle, jour
 
 
-def _dates_futures(preuves: Preuves, jour: date) -> list[Probleme]:
+def _dates_futures(preuves: Preuves, date_evaluation: date) -> list[Probleme]:
     return [
         Probleme(
             preuve.chemin, preuve.document.ligne((champ,)), "date-future",
-            f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {jour.isoformat()} : cette preuve ne compte pas",
+            f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {date_evaluation.isoformat()} : cette preuve ne compte pas",
             AVERTISSEMENT,
         )
         for preuve, champ, _, jour_preuve in _dates_declarees(preuves)
-        if jour_preuve > jour
+        if jour_preuve > date_evaluation
     ]
 
 
-def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, jour: date) -> list[Probleme]:
+def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, date_evaluation: date) -> list[Probleme]:
     problemes: list[Probleme] = []
     fichier = preuves.preuves.get("derogations.yaml")
     if fichier is None or not fichier.valide:
@@ -129,10 +129,10 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, jour: date
         if cible not in par_regle:
             signaler("derogation-regle-inconnue", f"dérogation pour « {cible} » : aucune règle de ce nom dans les politiques chargées")
             continue
-        if d["expire_le"] < jour:
+        if d["expire_le"] < date_evaluation:
             signaler("derogation-expiree", f"dérogation pour {cible} expirée le {d['expire_le'].isoformat()} : non appliquée")
             continue
-        if d["accordee_le"] > jour:
+        if d["accordee_le"] > date_evaluation:
             signaler("derogation-future", f"dérogation pour {cible} accordée le {d['accordee_le'].isoformat()}, après la date d'évaluation : non appliquée")
             continue
         verdict = par_regle[cible]
@@ -145,8 +145,8 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, jour: date
             elif verdict.statut == "erreur":
                 signaler("derogation-refusee", f"dérogation pour {cible} non appliquée : une preuve invalide doit être corrigée")
             continue
-        if d["expire_le"] - jour <= timedelta(days=AVERTIR_EXPIRATION_JOURS):
-            signaler("derogation-bientot-expiree", f"dérogation pour {cible} expire le {d['expire_le'].isoformat()}, dans {(d['expire_le'] - jour).days} jour(s)")
+        if d["expire_le"] - date_evaluation <= timedelta(days=AVERTIR_EXPIRATION_JOURS):
+            signaler("derogation-bientot-expiree", f"dérogation pour {cible} expire le {d['expire_le'].isoformat()}, dans {(d['expire_le'] - date_evaluation).days} jour(s)")
         verdict.derogation = {
             "motif": d["motif"],
             "risque_accepte": d["risque_accepte"],
@@ -188,10 +188,11 @@ def declares_a_posteriori(preuves: Preuves, ajouts: dict[str, date]) -> list[Pro
     return problemes
 
 
-def evaluer(catalogue: Catalogue, preuves: Preuves, jour: date, ajouts: dict[str, date] | None = None) -> Evaluation:
+def evaluer(catalogue: Catalogue, preuves: Preuves, date_evaluation: date, ajouts: dict[str, date] | None = None) -> Evaluation:
     """`ajouts` (facultatif) : date du premier commit de chaque fichier, pour la fraîcheur."""
-    verdicts = [evaluer_regle(regle, preuves, catalogue, jour) for regle in catalogue.regles.values()]
-    problemes = preuves.problemes() + _dates_futures(preuves, jour) + _appliquer_derogations(verdicts, preuves, jour)
+    verdicts = [evaluer_regle(regle, preuves, catalogue, date_evaluation) for regle in catalogue.regles.values()]
+    problemes = (preuves.problemes() + _dates_futures(preuves, date_evaluation)
+                 + _appliquer_derogations(verdicts, preuves, date_evaluation))
     if ajouts:
         problemes += declares_a_posteriori(preuves, ajouts)
-    return Evaluation(jour, verdicts, sorted(set(problemes)))
+    return Evaluation(date_evaluation, verdicts, sorted(set(problemes)))

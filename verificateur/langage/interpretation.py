@@ -1,0 +1,149 @@
+"""L'interprète : ce que partagent les opérateurs pour lire les preuves. Un nom devient sa preuve
+(`variable` : élément parcouru, ou preuve nommée de la règle, résolue une fois par règle), un champ
+pointé (`e.date`) devient sa valeur avec son emplacement (`lire_champ`), une liste à parcourir devient
+ses éléments (`elements`, `filtres` avec le filtre `si` compilé).
+L'aiguillage vers l'opérateur (`valeur`, `condition`) est dans `registre`."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from verificateur.langage.compilation import filtre_compile
+from verificateur.langage.contexte import Contexte, motif_regex
+from verificateur.langage.explication import texte_liste
+from verificateur.langage.registre import valeur
+from verificateur.langage.valeurs import (
+    ErreurCalcul, ListePreuves, Noeud, PreuveInvalide, PreuveManquante, Val, afficher, comparable,
+)
+
+
+def variable(ctx: Contexte, nom: str) -> Any:
+    """Ce que désigne un nom : un élément parcouru, ou une preuve nommée (résolue une fois par règle)."""
+    if nom in ctx.variables:
+        return ctx.variables[nom]
+    if nom not in ctx.resolues:
+        if nom in ctx.liaisons:
+            ctx.resolues[nom] = _resoudre(nom, ctx.liaisons[nom], ctx)
+        elif nom == "etablissement":
+            ctx.resolues[nom] = _resoudre(nom, {"fichier": "etablissement.yaml", "description": "le profil de l'établissement"}, ctx)
+        else:
+            raise ErreurCalcul(f"nom inconnu « {nom} » : ni une preuve de la règle ni un élément parcouru")
+    return ctx.resolues[nom]
+
+
+def noeud_fichier(chemin: str, ctx: Contexte) -> Noeud:
+    preuve = ctx.preuves.preuves.get(chemin)
+    ctx.lus[chemin] = None
+    if preuve is None:
+        raise ErreurCalcul(f"{chemin} n'est pas un fichier de preuve reconnu")
+    if not preuve.valide:
+        raise PreuveInvalide(preuve)
+    return Noeud(preuve.valeurs, preuve, ())
+
+
+def _resoudre(nom: str, liaison: dict[str, Any], ctx: Contexte) -> Any:
+    if "fichier" in liaison:
+        motif = liaison["fichier"]
+        chemins = [motif] if motif in ctx.preuves.fichiers else []
+        selection = liaison.get("selection", "plus_recent")
+    else:
+        motif = liaison["fichiers"]
+        regex = motif_regex(motif)
+        chemins = [c for c in ctx.preuves.fichiers if regex.fullmatch(c)]
+        selection = liaison.get("selection", "tous")
+    # Tout fichier du motif est lu, même écarté ensuite par le filtre : invalide, il rend la règle en erreur.
+    noeuds = [noeud_fichier(c, ctx) for c in chemins]
+    if "si" in liaison:
+        tester, muet = filtre_compile(liaison["si"]), ctx.avec(nom, None, muet=True)
+        gardes = []
+        for n in noeuds:
+            muet.variables[nom] = n
+            if tester(muet):
+                gardes.append(n)
+        noeuds = gardes
+    if selection != "tous" and noeuds:
+        noeuds = [noeuds[_indice_choisi(nom, liaison, selection, noeuds, ctx)]]
+    if not noeuds:
+        if liaison.get("facultatif"):
+            return ListePreuves((), motif) if selection == "tous" else None
+        quoi = liaison.get("description") or f"aucun fichier {motif}"
+        detail = f" ({motif})" if liaison.get("description") else ""
+        raise PreuveManquante(f"{quoi}{detail}")
+    if selection == "tous":
+        return ListePreuves(tuple(noeuds), motif)
+    return noeuds[0]
+
+
+def _indice_choisi(nom: str, liaison: dict[str, Any], selection: str, noeuds: list[Noeud], ctx: Contexte) -> int:
+    """Le fichier retenu par `selection: plus_recent|plus_ancien`, selon sa `cle` ou l'ordre des chemins."""
+    cle = liaison.get("cle")
+    if cle is None:
+        return -1 if selection == "plus_recent" else 0
+    cles = [(comparable(valeur(cle, ctx.avec(nom, n)).v), i) for i, n in enumerate(noeuds)]
+    _, indice = max(cles) if selection == "plus_recent" else min(cles)
+    return indice
+
+
+def lire_champ(chemin: str, ctx: Contexte, defaut: Any = None, a_defaut: bool = False) -> Val:
+    tete, *reste = chemin.split(".")
+    courant = variable(ctx, tete)
+    parcouru = [tete]
+    for cle in reste:
+        if isinstance(courant, ListePreuves):
+            raise ErreurCalcul(f"« {'.'.join(parcouru)} » désigne plusieurs fichiers ({courant.motif}) : parcourez-les avec tous/existe")
+        if courant is None or not isinstance(courant, Noeud) or not isinstance(courant.valeur, dict) or cle not in courant.valeur:
+            if a_defaut:
+                return Val(defaut, None, chemin)
+            ou = courant.ou if isinstance(courant, Noeud) else None
+            dans = f" dans {ou.fichier}" if ou else ""
+            raise PreuveManquante(f"champ « {'.'.join(parcouru[1:] + [cle])} » non renseigné{dans}", ou)
+        courant = courant.enfant(cle)
+        parcouru.append(cle)
+    if courant is None:
+        if a_defaut:
+            return Val(defaut, None, chemin)
+        raise PreuveManquante(f"aucune preuve « {tete} »")
+    if isinstance(courant, Noeud):
+        if courant.valeur is None and a_defaut:
+            return Val(defaut, courant.ou, chemin)
+        brut = courant.valeur
+        return Val(courant if isinstance(brut, (dict, list)) else brut, courant.ou, chemin)
+    return Val(courant, None, chemin)
+
+
+def elements(dans: Any, ctx: Contexte) -> list[Noeud]:
+    """Les éléments d'une liste : fichiers d'une preuve nommée, ou liste d'un champ."""
+    if isinstance(dans, str):
+        if "." not in dans:
+            cible = variable(ctx, dans)
+        else:
+            cible = lire_champ(dans, ctx).v
+    else:
+        cible = valeur(dans, ctx).v
+    if isinstance(cible, ListePreuves):
+        return list(cible.elements)
+    if cible is None:
+        return []
+    if isinstance(cible, Noeud) and isinstance(cible.valeur, list):
+        return [cible.enfant(i) for i in range(len(cible.valeur))]
+    if isinstance(cible, list):
+        return [Noeud(x) for x in cible]
+    raise ErreurCalcul(f"liste attendue pour {texte_liste(dans)}, trouvé {afficher(cible)}")
+
+
+def filtres(spec: dict[str, Any], ctx: Contexte) -> Iterator[tuple[Noeud, Contexte]]:
+    """Les éléments de `spec["dans"]` que garde son filtre `si`, chacun avec son contexte (`comme`)."""
+    nom = spec.get("comme", "element")
+    liste = elements(spec["dans"], ctx)
+    if "si" not in spec:
+        for element in liste:
+            yield element, ctx.avec(nom, element)
+        return
+    tester = filtre_compile(spec["si"])
+    # Un seul contexte muet pour tout le filtre, l'élément changé à chaque tour : rien ne le garde
+    # au-delà du test (un parcours imbriqué copie ses variables).
+    muet = ctx.avec(nom, None, muet=True)
+    for element in liste:
+        muet.variables[nom] = element
+        if tester(muet):
+            yield element, ctx.avec(nom, element)
