@@ -39,6 +39,7 @@ _COMPILES: dict[tuple[int, str], tuple[Any, Callable[[Contexte], Any]]] = {}
 # expressions ; vider le cache ne coûte qu'une nouvelle compilation.
 _MAX_COMPILES = 20_000
 
+RAPIDE = "test rapide"  # clé du cache : un test compilé sans repli (`test_rapide`)
 # Les types que le chemin rapide compare sans conversion.
 TYPES_RAPIDES = (str, date, int, Decimal)
 NOMBRES = (int, Decimal, Part)
@@ -79,6 +80,16 @@ def compiler_test(expr: Any) -> Callable[[Contexte], bool]:
     return compile_
 
 
+def test_rapide(expr: Any) -> Callable[[Contexte], bool]:
+    """Le test compilé (en cache) d'une condition, sans repli : il peut lever `Lent`. Pour une boucle
+    chaude qui écrit son repli elle-même (un appel de moins par tour que `filtre_compile`)."""
+    entree = _COMPILES.get((id(expr), RAPIDE))
+    if entree is None or entree[0] is not expr:
+        entree = (expr, compiler_test(expr))
+        _garder((id(expr), RAPIDE), entree)
+    return entree[1]
+
+
 def filtre_compile(expr: Any) -> Callable[[Contexte], bool]:
     """Le test compilé (en cache) d'une condition, pour un contexte muet : `condition(expr, ctx).ok`."""
     entree = _COMPILES.get((id(expr), CONDITION))
@@ -115,15 +126,6 @@ def valeur_compilee(expr: Any) -> Callable[[Contexte], Any]:
 
 
 # --- aides des fermetures ----------------------------------------------------------------------------
-
-
-def variable_connue(ctx: Contexte, nom: str) -> Any:
-    """Un nom déjà lié (élément parcouru) ou déjà résolu : le chemin rapide ne lit aucun fichier."""
-    if nom in ctx.variables:
-        return ctx.variables[nom]
-    if nom in ctx.resolues:
-        return ctx.resolues[nom]
-    raise Lent
 
 
 def nombre_rapide(x: Any) -> Decimal:

@@ -1,17 +1,17 @@
 """L'interprète : ce que partagent les opérateurs pour lire les preuves. Un nom devient sa preuve
 (`variable` : élément parcouru, ou preuve nommée de la règle, résolue une fois par règle), un champ
 pointé (`e.date`) devient sa valeur avec son emplacement (`lire_champ`), une liste à parcourir devient
-ses éléments (`elements`, `filtres` avec le filtre `si` compilé).
+ses éléments (`elements`, et `elements_gardes` avec le filtre `si` compilé).
 L'aiguillage vers l'opérateur (`valeur`, `condition`) est dans `registre`."""
 
 from __future__ import annotations
 
 from typing import Any, Iterator
 
-from verificateur.langage.compilation import filtre_compile
-from verificateur.langage.contexte import Contexte, motif_regex
+from verificateur.langage.compilation import Lent, filtre_compile, test_rapide, valeur_compilee
+from verificateur.langage.contexte import Contexte
 from verificateur.langage.explication import texte_liste
-from verificateur.langage.registre import valeur
+from verificateur.langage.registre import condition, valeur
 from verificateur.langage.valeurs import (
     ErreurCalcul, ListePreuves, Noeud, PreuveInvalide, PreuveManquante, Val, afficher, comparable,
 )
@@ -48,8 +48,7 @@ def _resoudre(nom: str, liaison: dict[str, Any], ctx: Contexte) -> Any:
         selection = liaison.get("selection", "plus_recent")
     else:
         motif = liaison["fichiers"]
-        regex = motif_regex(motif)
-        chemins = [c for c in ctx.preuves.fichiers if regex.fullmatch(c)]
+        chemins = ctx.fichiers_du_motif(motif)
         selection = liaison.get("selection", "tous")
     # Tout fichier du motif est lu, même écarté ensuite par le filtre : invalide, il rend la règle en erreur.
     noeuds = [noeud_fichier(c, ctx) for c in chemins]
@@ -79,7 +78,14 @@ def _indice_choisi(nom: str, liaison: dict[str, Any], selection: str, noeuds: li
     cle = liaison.get("cle")
     if cle is None:
         return -1 if selection == "plus_recent" else 0
-    cles = [(comparable(valeur(cle, ctx.avec(nom, n)).v), i) for i, n in enumerate(noeuds)]
+    calcul, muet = valeur_compilee(cle), ctx.avec(nom, None, muet=True)
+    cles = []
+    for i, n in enumerate(noeuds):
+        muet.variables[nom] = n
+        v = calcul(muet)
+        if isinstance(v, (dict, list)):  # une table n'est pas une clé de tri : l'interprète dit ce qu'il en fait
+            v = valeur(cle, ctx.avec(nom, n)).v
+        cles.append((comparable(v), i))
     _, indice = max(cles) if selection == "plus_recent" else min(cles)
     return indice
 
@@ -111,15 +117,16 @@ def lire_champ(chemin: str, ctx: Contexte, defaut: Any = None, a_defaut: bool = 
     return Val(courant, None, chemin)
 
 
-def elements(dans: Any, ctx: Contexte) -> list[Noeud]:
-    """Les éléments d'une liste : fichiers d'une preuve nommée, ou liste d'un champ."""
+def _cible(dans: Any, ctx: Contexte) -> Any:
+    """Ce que désigne `dans` : une preuve nommée, un champ pointé, ou une valeur calculée."""
     if isinstance(dans, str):
         if "." not in dans:
-            cible = variable(ctx, dans)
-        else:
-            cible = lire_champ(dans, ctx).v
-    else:
-        cible = valeur(dans, ctx).v
+            return variable(ctx, dans)
+        return lire_champ(dans, ctx).v
+    return valeur(dans, ctx).v
+
+
+def _elements_de(cible: Any, dans: Any) -> list[Noeud]:
     if isinstance(cible, ListePreuves):
         return list(cible.elements)
     if cible is None:
@@ -131,19 +138,43 @@ def elements(dans: Any, ctx: Contexte) -> list[Noeud]:
     raise ErreurCalcul(f"liste attendue pour {texte_liste(dans)}, trouvé {afficher(cible)}")
 
 
-def filtres(spec: dict[str, Any], ctx: Contexte) -> Iterator[tuple[Noeud, Contexte]]:
-    """Les éléments de `spec["dans"]` que garde son filtre `si`, chacun avec son contexte (`comme`)."""
-    nom = spec.get("comme", "element")
-    liste = elements(spec["dans"], ctx)
+def elements(dans: Any, ctx: Contexte) -> list[Noeud]:
+    """Les éléments d'une liste : fichiers d'une preuve nommée, ou liste d'un champ."""
+    return _elements_de(_cible(dans, ctx), dans)
+
+
+def elements_gardes(spec: dict[str, Any], ctx: Contexte) -> Iterator[Noeud]:
+    """Les éléments de `spec["dans"]` que garde son filtre `si` (nommés `spec["comme"]` dans le filtre)."""
+    dans = spec["dans"]
+    cible = _cible(dans, ctx)
     if "si" not in spec:
-        for element in liste:
-            yield element, ctx.avec(nom, element)
+        yield from _elements_de(cible, dans)
         return
-    tester = filtre_compile(spec["si"])
+    nom = spec.get("comme", "element")
+    si = spec["si"]
+    rapide = test_rapide(si)
     # Un seul contexte muet pour tout le filtre, l'élément changé à chaque tour : rien ne le garde
     # au-delà du test (un parcours imbriqué copie ses variables).
     muet = ctx.avec(nom, None, muet=True)
-    for element in liste:
+    if isinstance(cible, Noeud) and isinstance(cible.valeur, list):
+        # Les rangées d'un tableau (un registre de 300 lignes) : le test lit un seul nœud, déplacé de
+        # rangée en rangée ; seul un élément gardé devient un nœud à lui, que l'appelant peut garder.
+        # Sûr parce que l'évaluation est synchrone : rien du test ne survit au test (un emplacement
+        # d'erreur est calculé quand l'erreur est levée).
+        preuve, base = cible.preuve, cible.chemin
+        curseur = Noeud(None, preuve, base)
+        muet.variables[nom] = curseur
+        for i, rangee in enumerate(cible.valeur):
+            curseur.valeur, curseur.chemin = rangee, base + (i,)
+            try:
+                garde = rapide(muet)
+            except Lent:  # le repli de `filtre_compile`, écrit ici : un appel de moins par rangée
+                garde = condition(si, muet).ok
+            if garde:
+                yield Noeud(rangee, preuve, base + (i,))
+        return
+    tester = filtre_compile(si)
+    for element in _elements_de(cible, dans):
         muet.variables[nom] = element
         if tester(muet):
-            yield element, ctx.avec(nom, element)
+            yield element

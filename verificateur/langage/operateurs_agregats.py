@@ -7,10 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable
 
+from verificateur.langage.compilation import compiler_valeur, nombre_rapide
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.enfants import enfants_parcours
 from verificateur.langage.explication import texte_liste, texte_valeur
-from verificateur.langage.interpretation import filtres
+from verificateur.langage.interpretation import elements_gardes
 from verificateur.langage.registre import VALEUR, Operateur, valeur
 from verificateur.langage.types_statiques import INCONNU, Type, Verificateur
 from verificateur.langage.valeurs import ErreurCalcul, PreuveManquante, Val, brut, comparable, nombre_de
@@ -25,7 +26,15 @@ def _agreger(cle: str, expr: dict[str, Any], ctx: Contexte) -> list[Val]:
         return [valeur(x, ctx) for x in spec]
     if "valeur" not in spec:
         raise ErreurCalcul(f"{cle} sur une liste : « valeur » attendue")
-    return [valeur(spec["valeur"], sous) for _, sous in filtres(spec, ctx)]
+    # Un seul contexte pour tout le parcours, l'élément changé à chaque tour : chaque valeur est
+    # calculée avant le tour suivant, et rien ne garde le contexte.
+    nom = spec.get("comme", "element")
+    sous = ctx.avec(nom, None)
+    vals = []
+    for element in elements_gardes(spec, ctx):
+        sous.variables[nom] = element
+        vals.append(valeur(spec["valeur"], sous))
+    return vals
 
 
 def _v_somme(expr: dict[str, Any], ctx: Contexte) -> Val:
@@ -49,7 +58,36 @@ def _extreme(cle: str) -> Callable[[dict[str, Any], Contexte], Val]:
 
 
 def _v_nombre(expr: dict[str, Any], ctx: Contexte) -> Val:
-    return Val(sum(1 for _ in filtres(expr["nombre"], ctx)), None, texte_valeur(expr))
+    return Val(sum(1 for _ in elements_gardes(expr["nombre"], ctx)), None, texte_valeur(expr))
+
+
+# --- chemin rapide -------------------------------------------------------------------------------
+
+
+def _k_somme(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
+    if len(expr) != 1:
+        return None
+    spec = expr["somme"]
+    if isinstance(spec, list):
+        termes = [compiler_valeur(x) for x in spec]
+
+        def calcul_liste(ctx: Contexte) -> Any:
+            bruts = [terme(ctx) for terme in termes]  # toutes calculées avant d'être additionnées, comme l'interprète
+            return sum((nombre_rapide(x) for x in bruts), Decimal(0))
+        return calcul_liste
+    if "valeur" not in spec:
+        return None
+    nom = spec.get("comme", "element")
+    terme = compiler_valeur(spec["valeur"])
+
+    def calcul(ctx: Contexte) -> Any:
+        sous = ctx.avec(nom, None)
+        bruts = []
+        for element in elements_gardes(spec, ctx):
+            sous.variables[nom] = element
+            bruts.append(terme(sous))
+        return sum((nombre_rapide(x) for x in bruts), Decimal(0))
+    return calcul
 
 
 # --- types, texte ------------------------------------------------------------------------------------
@@ -89,7 +127,7 @@ def _texte_nombre(expr: dict[str, Any]) -> str:
 
 
 OPERATEURS = (
-    Operateur("somme", VALEUR, _v_somme, enfants_parcours, _t_agregat, _texte_agregat("somme")),
+    Operateur("somme", VALEUR, _v_somme, enfants_parcours, _t_agregat, _texte_agregat("somme"), compiler=_k_somme),
     Operateur("maximum", VALEUR, _extreme("maximum"), enfants_parcours, _t_agregat, _texte_agregat("maximum")),
     Operateur("minimum", VALEUR, _extreme("minimum"), enfants_parcours, _t_agregat, _texte_agregat("minimum")),
     Operateur("nombre", VALEUR, _v_nombre, enfants_parcours, _t_nombre, _texte_nombre),

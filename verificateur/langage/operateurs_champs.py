@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from verificateur.langage.compilation import Lent, variable_connue
+from verificateur.langage.compilation import Lent
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.enfants import enfants_aucun
-from verificateur.langage.interpretation import lire_champ
+from verificateur.langage.interpretation import lire_champ, variable
 from verificateur.langage.registre import CONDITION, VALEUR, Operateur
 from verificateur.langage.types_statiques import INCONNU, Type, Verificateur, cite
 from verificateur.langage.valeurs import (
@@ -66,10 +66,38 @@ def _c_est_vrai(expr: dict[str, Any], ctx: Contexte) -> Resultat:
 # --- chemin rapide -------------------------------------------------------------------------------
 
 
+def champ_court(expr: Any) -> tuple[str, str] | None:
+    """(nom, clé) d'une valeur `{champ: "nom.clé"}` (un seul point, sans défaut) : la forme que le chemin
+    rapide lit sans appel (la plupart des filtres, « v.criticite »), ou None."""
+    if isinstance(expr, dict) and len(expr) == 1 and isinstance(expr.get("champ"), str):
+        parties = expr["champ"].split(".")
+        if len(parties) == 2:
+            return parties[0], parties[1]
+    return None
+
+
+def lire_court(ctx: Contexte, tete: str, cle: str) -> Any:
+    """La valeur brute de « tete.cle », ou `Lent` (le nom n'est pas une table qui a cette clé)."""
+    variables = ctx.variables
+    if tete in variables:
+        courant = variables[tete]
+    elif tete in ctx.resolues:
+        courant = ctx.resolues[tete]
+    else:
+        courant = variable(ctx, tete)  # une preuve nommée, résolue une fois, comme l'interprète
+    if isinstance(courant, Noeud):
+        v = courant.valeur
+        if isinstance(v, dict) and cle in v:
+            return v[cle]
+    raise Lent
+
+
 def _k_champ(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
-    if "defaut" in expr or not isinstance(expr["champ"], str):
+    if not isinstance(expr["champ"], str):
         return None
     tete, *reste = expr["champ"].split(".")
+    if "defaut" in expr:
+        return _k_champ_defaut(tete, reste, expr["defaut"])
     if len(reste) == 1:  # le cas courant, « e.date » : sans boucle ni appel
         (cle,) = reste
 
@@ -80,7 +108,7 @@ def _k_champ(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
             elif tete in ctx.resolues:
                 courant = ctx.resolues[tete]
             else:
-                raise Lent
+                courant = variable(ctx, tete)  # une preuve nommée, résolue une fois, comme l'interprète
             if isinstance(courant, Noeud):
                 v = courant.valeur
                 if isinstance(v, dict) and cle in v:
@@ -89,7 +117,7 @@ def _k_champ(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
         return calcul_court
 
     def calcul(ctx: Contexte) -> Any:
-        courant = variable_connue(ctx, tete)
+        courant = variable(ctx, tete)
         if not isinstance(courant, Noeud):
             raise Lent
         v = courant.valeur
@@ -98,6 +126,22 @@ def _k_champ(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
                 raise Lent
             v = v[cle]
         return v
+    return calcul
+
+
+def _k_champ_defaut(tete: str, reste: list[str], defaut: Any) -> Callable[[Contexte], Any]:
+    """`{champ: …, defaut: …}` : la valeur par défaut (écrite telle quelle) pour un champ absent ou vide."""
+
+    def calcul(ctx: Contexte) -> Any:
+        courant = variable(ctx, tete)
+        if not isinstance(courant, Noeud):
+            raise Lent
+        v = courant.valeur
+        for cle in reste:
+            if not isinstance(v, dict) or cle not in v:
+                return defaut
+            v = v[cle]
+        return defaut if v is None else v
     return calcul
 
 
@@ -119,18 +163,31 @@ def _k_parametre(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
 def _k_renseigne(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
     if not isinstance(expr["renseigne"], str):
         return None
-    tete, *reste = expr["renseigne"].split(".")
+    return test_renseigne(expr["renseigne"], False)
+
+
+def test_renseigne(chemin: str, inverse: bool) -> Callable[[Contexte], bool]:
+    """Le test compilé de `renseigne: chemin` ; `inverse` : celui de `non: {renseigne: chemin}`, en une
+    seule fermeture (la forme « pas encore corrigée » des filtres d'un registre, testée à chaque rangée)."""
+    tete, *reste = chemin.split(".")
 
     def test(ctx: Contexte) -> bool:
-        courant = variable_connue(ctx, tete)
+        variables = ctx.variables
+        if tete in variables:
+            courant = variables[tete]
+        else:
+            try:
+                courant = variable(ctx, tete)
+            except PreuveManquante:
+                return inverse  # preuve nommée absente : « non renseigné », comme l'interprète
         if not isinstance(courant, Noeud):
             raise Lent
         v = courant.valeur
         for cle in reste:
             if not isinstance(v, dict) or cle not in v:
-                return False  # champ absent : « non renseigné », comme l'interprète
+                return inverse  # champ absent : « non renseigné », comme l'interprète
             v = v[cle]
-        return v is not None and v != "" and v != [] and v != {}
+        return (v is not None and v != "" and v != [] and v != {}) != inverse
     return test
 
 

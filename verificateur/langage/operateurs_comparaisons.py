@@ -12,15 +12,18 @@ from typing import Any, Callable
 from verificateur.langage.compilation import NOMBRES, TYPES_RAPIDES, Lent, compiler_valeur, types_rapides
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.enfants import enfants_cles, enfants_valeurs
+from verificateur.langage.operateurs_champs import champ_court, lire_court
 from verificateur.langage.registre import CONDITION, Operateur, valeur
 from verificateur.langage.types_statiques import Type, Verificateur
-from verificateur.langage.valeurs import Constat, ErreurCalcul, Resultat, Val, afficher, brut, comparable
+from verificateur.langage.valeurs import Constat, ErreurCalcul, Noeud, Resultat, Val, afficher, brut, comparable
 from verificateur.socle.lecture import Chemin
 
 SIGNES = {
     "egal": "=", "different": "≠", "superieur": ">", "superieur_ou_egal": "≥",
     "inferieur": "<", "inferieur_ou_egal": "≤",
 }
+
+DATE_EVALUATION = {"date": "evaluation"}
 
 _OPERATEURS: dict[str, Callable[[Any, Any], Any]] = {
     "egal": operator.eq, "different": operator.ne, "superieur": operator.gt, "superieur_ou_egal": operator.ge,
@@ -105,6 +108,9 @@ def _k_comparaison(op: str) -> Callable[[dict[str, Any]], Callable[[Contexte], b
         arguments = expr[op]
         if not isinstance(arguments, list) or len(arguments) != 2:
             return None
+        court = champ_court(arguments[0])
+        if court is not None and (not isinstance(arguments[1], (dict, float)) or arguments[1] == DATE_EVALUATION):
+            return _test_champ_court(comparer_bruts, court, arguments[1])
         a, b = (compiler_valeur(x) for x in arguments)
         if not isinstance(arguments[1], (dict, float)):  # comparé à une constante (« critique ») : son type est connu
             return _test_constante(comparer_bruts, a, arguments[1])
@@ -118,6 +124,44 @@ def _k_comparaison(op: str) -> Callable[[dict[str, Any]], Callable[[Contexte], b
             raise Lent
         return test
     return compiler
+
+
+def _test_champ_court(comparer_bruts: Callable[[Any, Any], Any], court: tuple[str, str], b: Any) -> Callable[[Contexte], bool]:
+    """« v.criticite = critique », « v.detectee_le ≤ date d'évaluation » : la forme des filtres d'un
+    registre, testée pour chaque rangée. La lecture du champ (`lire_court`) est recopiée dans la
+    fermeture : un appel de moins par rangée et par comparaison, sur le chemin le plus chaud du moteur."""
+    tete, cle = court
+    if b == DATE_EVALUATION:
+        def test_date(ctx: Contexte) -> bool:
+            courant = ctx.variables.get(tete)
+            if courant is None:
+                x = lire_court(ctx, tete, cle)
+            elif type(courant) is Noeud and type(courant.valeur) is dict and cle in courant.valeur:
+                x = courant.valeur[cle]
+            else:
+                raise Lent
+            y = ctx.date_evaluation
+            if type(x) is date and type(y) is date:
+                return bool(comparer_bruts(x, y))
+            raise Lent
+        return test_date
+    ty = type(b)
+    meme_type = ty in TYPES_RAPIDES
+    nombre = ty in NOMBRES
+
+    def test_constante(ctx: Contexte) -> bool:
+        courant = ctx.variables.get(tete)
+        if courant is None:
+            x = lire_court(ctx, tete, cle)
+        elif type(courant) is Noeud and type(courant.valeur) is dict and cle in courant.valeur:
+            x = courant.valeur[cle]
+        else:
+            raise Lent
+        tx = type(x)
+        if (tx is ty and meme_type) or (nombre and tx in NOMBRES):
+            return bool(comparer_bruts(x, b))
+        raise Lent
+    return test_constante
 
 
 def _test_constante(comparer_bruts: Callable[[Any, Any], Any], a: Callable[[Contexte], Any], y: Any) -> Callable[[Contexte], bool]:

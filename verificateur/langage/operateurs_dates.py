@@ -4,7 +4,7 @@ chemin rapide, sous-expressions, contrôle de types, texte, et son enregistremen
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 
@@ -99,6 +99,31 @@ def _k_annee(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
     return calcul
 
 
+def _k_dans_les_derniers(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
+    spec = expr["dans_les_derniers"]
+    quand = compiler_valeur(spec["date"])
+    durees = [(unite, compiler_valeur(spec[unite])) for unite in DUREES if unite in spec]
+
+    def test(ctx: Contexte) -> bool:
+        jour = quand(ctx)
+        if type(jour) is datetime:
+            jour = jour.date()
+        elif type(jour) is not date:
+            raise Lent
+        duree = {}
+        for unite, calcul in durees:
+            n = calcul(ctx)
+            if type(n) is not int or n < 0:  # décimal, booléen, négatif : l'interprète dit pourquoi
+                raise Lent
+            duree[unite] = n
+        try:
+            debut = decaler(ctx.date_evaluation, duree, -1)
+        except ErreurCalcul:
+            raise Lent from None
+        return debut <= jour <= ctx.date_evaluation
+    return test
+
+
 # --- sous-expressions, types, texte ----------------------------------------------------------------
 
 
@@ -153,5 +178,6 @@ def _texte_annee(expr: dict[str, Any]) -> str:
 OPERATEURS = (
     Operateur("date", VALEUR, _v_date, _e_date, _t_date, _texte_date, compiler=_k_date),
     Operateur("annee", VALEUR, _v_annee, enfants_argument, _t_annee, _texte_annee, compiler=_k_annee),
-    Operateur("dans_les_derniers", CONDITION, _c_dans_les_derniers, _e_dans_les_derniers, _t_dans_les_derniers),
+    Operateur("dans_les_derniers", CONDITION, _c_dans_les_derniers, _e_dans_les_derniers, _t_dans_les_derniers,
+              compiler=_k_dans_les_derniers),
 )

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterator
 
 from verificateur.langage.compilation import compiler_test
 from verificateur.langage.contexte import Contexte
+from verificateur.langage.operateurs_champs import test_renseigne
 from verificateur.langage.registre import CONDITION, Enfant, Operateur, condition
 from verificateur.langage.types_statiques import Type, Verificateur
 from verificateur.langage.valeurs import Resultat
@@ -64,7 +65,10 @@ def _k_une(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
 
 
 def _k_non(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
-    interieur = compiler_test(expr["non"])
+    sous = expr["non"]
+    if isinstance(sous, dict) and len(sous) == 1 and isinstance(sous.get("renseigne"), str):
+        return test_renseigne(sous["renseigne"], True)
+    interieur = compiler_test(sous)
     return lambda ctx: not interieur(ctx)
 
 

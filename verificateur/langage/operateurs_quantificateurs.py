@@ -11,7 +11,7 @@ from verificateur.langage.compilation import filtre_compile, valeur_compilee
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.enfants import enfants_parcours
 from verificateur.langage.explication import texte_liste
-from verificateur.langage.interpretation import filtres
+from verificateur.langage.interpretation import elements_gardes
 from verificateur.langage.registre import CONDITION, Operateur, condition, valeur
 from verificateur.langage.types_statiques import Type, Verificateur
 from verificateur.langage.valeurs import Constat, Noeud, Resultat, afficher, brut
@@ -40,16 +40,18 @@ def _juger(cle: str, spec: dict[str, Any], ctx: Contexte) -> tuple[list[list[Con
     tester = filtre_compile(spec["condition"])
     nom = spec.get("comme", "element")
     muet = ctx.avec(nom, None, muet=True)
+    nomme = valeur_compilee(spec["element"]) if "element" in spec else None
     cite_si = cle != "tous"
-    for element, sous in filtres(spec, ctx):
+    for element in elements_gardes(spec, ctx):
         muet.variables[nom] = element
         ok = tester(muet)
         groupe = vrais if ok else faux
         if not ctx.muet and bool(ok) == cite_si and len(groupe) < _MAX_CITES:
+            sous = ctx.avec(nom, element)
             groupe.append(_prefixer(element, spec, sous, condition(spec["condition"], sous).constats))
             continue
-        if "element" in spec:
-            valeur_compilee(spec["element"])(muet)  # ses erreurs, même non cité
+        if nomme is not None:
+            nomme(muet)  # ses erreurs, même non cité
         groupe.append([])
     return vrais, faux
 
