@@ -91,20 +91,28 @@ def _indice_choisi(nom: str, liaison: dict[str, Any], selection: str, noeuds: li
 
 
 def lire_champ(chemin: str, ctx: Contexte, defaut: Any = None, a_defaut: bool = False) -> Val:
+    """La valeur d'un champ pointé (« budget.programmes »), avec son emplacement ; `defaut` pour un
+    champ absent ou vide quand `a_defaut`. Les tables intermédiaires sont parcourues brutes : seul le
+    nœud d'arrivée (ou celui où le chemin s'arrête, pour situer l'erreur) est construit."""
     tete, *reste = chemin.split(".")
     courant = variable(ctx, tete)
-    parcouru = [tete]
-    for cle in reste:
+    if reste:
         if isinstance(courant, ListePreuves):
-            raise ErreurCalcul(f"« {'.'.join(parcouru)} » désigne plusieurs fichiers ({courant.motif}) : parcourez-les avec tous/existe")
-        if courant is None or not isinstance(courant, Noeud) or not isinstance(courant.valeur, dict) or cle not in courant.valeur:
+            raise ErreurCalcul(f"« {tete} » désigne plusieurs fichiers ({courant.motif}) : parcourez-les avec tous/existe")
+        if not isinstance(courant, Noeud):
             if a_defaut:
                 return Val(defaut, None, chemin)
-            ou = courant.ou if isinstance(courant, Noeud) else None
-            dans = f" dans {ou.fichier}" if ou else ""
-            raise PreuveManquante(f"champ « {'.'.join(parcouru[1:] + [cle])} » non renseigné{dans}", ou)
-        courant = courant.enfant(cle)
-        parcouru.append(cle)
+            raise PreuveManquante(f"champ « {reste[0]} » non renseigné")
+        v = courant.valeur
+        for n, cle in enumerate(reste):
+            if not isinstance(v, dict) or cle not in v:
+                if a_defaut:
+                    return Val(defaut, None, chemin)
+                ou = Noeud(v, courant.preuve, courant.chemin + tuple(reste[:n])).ou
+                dans = f" dans {ou.fichier}" if ou else ""
+                raise PreuveManquante(f"champ « {'.'.join(reste[:n + 1])} » non renseigné{dans}", ou)
+            v = v[cle]
+        courant = Noeud(v, courant.preuve, courant.chemin + tuple(reste))
     if courant is None:
         if a_defaut:
             return Val(defaut, None, chemin)
