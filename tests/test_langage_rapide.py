@@ -53,6 +53,18 @@ def test_statut_seul_puis_explication_comme_le_verdict_redige_sur_les_cas_des_po
         _verdicts_egaux(preuves.charger(SourceMemoire(contenus)), cas.jour)
 
 
+@pytest.mark.parametrize("jour", DATES)
+def test_une_evaluation_sans_explication_rend_les_memes_verdicts_une_fois_lus(jour):
+    """`evaluation.evaluer(…, expliquer=False)` : dérogations et problèmes compris."""
+    lues = preuves.charger(SourceArbre(str(RACINE / "exemples" / "chu-armorique")))
+    redigee = evaluation.evaluer(CATALOGUE, lues, jour)
+    seule = evaluation.evaluer(CATALOGUE, lues, jour, expliquer=False)
+    assert seule.problemes == redigee.problemes
+    for a, b in zip(seule.verdicts, redigee.verdicts, strict=True):
+        assert (a.regle, a.statut, a.explication, a.constats, a.preuves, a.parametres, a.derogation) == (
+            b.regle, b.statut, b.explication, b.constats, b.preuves, b.parametres, b.derogation)
+
+
 def test_la_derogation_s_applique_a_l_explication_redigee_ensuite():
     lues = preuves.charger(SourceArbre(str(RACINE / "exemples" / "chu-armorique")))
     redige = evaluation.evaluer(CATALOGUE, lues, date(2026, 10, 1))

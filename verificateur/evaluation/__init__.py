@@ -254,10 +254,13 @@ def declares_a_posteriori(preuves: Preuves, ajouts: dict[str, date]) -> list[Pro
     return problemes
 
 
-def evaluer(catalogue: Catalogue, preuves: Preuves, date_evaluation: date, ajouts: dict[str, date] | None = None) -> Evaluation:
-    """`ajouts` (facultatif) : date du premier commit de chaque fichier, pour la fraîcheur."""
+def evaluer(catalogue: Catalogue, preuves: Preuves, date_evaluation: date, ajouts: dict[str, date] | None = None,
+            expliquer: bool = True) -> Evaluation:
+    """`ajouts` (facultatif) : date du premier commit de chaque fichier, pour la fraîcheur.
+    `expliquer=False` : quand seuls les statuts comptent (un échéancier qui réévalue à d'autres dates),
+    chaque verdict ne rédige son explication que si on la lit (`evaluer_regle`)."""
     motifs: dict[str, list[str]] = {}  # les fichiers de chaque motif, cherchés une fois pour toutes les règles
-    verdicts = [evaluer_regle(regle, preuves, catalogue, date_evaluation, motifs=motifs) for regle in catalogue.regles.values()]
+    verdicts = [evaluer_regle(regle, preuves, catalogue, date_evaluation, expliquer, motifs) for regle in catalogue.regles.values()]
     problemes = (preuves.problemes() + _dates_futures(preuves, date_evaluation)
                  + _appliquer_derogations(verdicts, preuves, date_evaluation))
     if ajouts:
