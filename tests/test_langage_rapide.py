@@ -94,7 +94,7 @@ LISTES = [[{"m": 1}, {"m": 2}], [{"m": 1}, {}], [], "x", [{"m": "2"}]]
 
 
 @pytest.mark.parametrize("expr", CONDITIONS)
-@pytest.mark.parametrize("rangee", [{**r, "liste": l} for r, l in zip(RANGEES, LISTES * 2)])
+@pytest.mark.parametrize("rangee", [{**r, "liste": LISTES[i % len(LISTES)]} for i, r in enumerate(RANGEES)])
 def test_les_nouvelles_fermetures_rendent_ce_que_rend_l_interprete(expr, rangee):
     interprete = contexte({}, jour=JOUR).avec("v", Noeud(rangee), muet=True)
     compile_ = contexte({}, jour=JOUR).avec("v", Noeud(rangee), muet=True)
