@@ -6,7 +6,10 @@ un vrai moteur de politiques (Rego, par regorus), sur les mêmes documents, verd
 Règles : VUL-01, VUL-02, BUD-01, BUD-02, EXE-01, FOR-01 (politique plan-national, date 2026-10-01).
 Documents : une flotte synthétique (benchmarks/flotte.py, graine 1 ; ou --flotte, une flotte déjà
 générée), chaque dépôt chargé une fois par le projet (`preuves.charger`, hors mesure).
-- moteur : `evaluation.evaluer_regle` (verdict, explication et constats, comme dans un rapport) ;
+- moteur, statut seul : `evaluation.evaluer_regle(…, expliquer=False)`, ce que font les contrôles à la
+  main (l'explication serait rédigée à sa première lecture) ;
+- moteur, explication rédigée : `evaluation.evaluer_regle` (verdict, explication et constats, comme
+  pour un rapport) ;
 - Python à la main : une fonction par règle, même sémantique (fichiers invalides → erreur, fichier ou
   champ absent → preuve_manquante, division par zéro → erreur, sélection du plus récent…), statut seul ;
 - Rego : les mêmes contrôles en Rego (`benchmarks/regles.rego`), évalués par regorus (paquet PyPI
@@ -15,7 +18,7 @@ générée), chaque dépôt chargé une fois par le projet (`preuves.charger`, h
   documents passés en JSON (dates en texte ISO, montants entiers) ; les bornes de dates (date
   d'évaluation − 365 jours, − délai de correction) sont calculées une fois en Python et passées avec.
 Le banc vérifie que les trois donnent le même statut pour chaque (dépôt, règle), puis affiche les
-médianes. Objectif : moteur ≤ 3× Python à la main. Aucune assertion de durée : des chiffres.
+médianes. Objectif : moteur (statut seul) ≤ 3× Python à la main. Aucune assertion de durée : des chiffres.
 """
 
 from __future__ import annotations
@@ -269,12 +272,23 @@ def main() -> None:
            ("part_cyber_minimale", "couverture_formation_minimale", "delai_correction_critique_jours")}
 
     def moteur() -> list[list[str]]:
-        return [[evaluation.evaluer_regle(r, p, catalogue, JOUR).statut for r in regles] for p in depots]
+        """Le statut seul, comme les contrôles à la main : l'explication n'est pas rédigée (elle le serait à
+        sa première lecture) ; les fichiers de chaque motif sont cherchés une fois par dépôt, comme dans
+        `evaluation.evaluer`."""
+        return [[evaluation.evaluer_regle(r, p, catalogue, JOUR, expliquer=False, motifs=m).statut for r in regles]
+                for p, m in ((p, {}) for p in depots)]
+
+    def moteur_explique() -> list[list[str]]:
+        """Verdict, explication et constats rédigés, comme pour un rapport."""
+        return [[evaluation.evaluer_regle(r, p, catalogue, JOUR, motifs=m).statut for r in regles]
+                for p, m in ((p, {}) for p in depots)]
 
     def a_la_main() -> list[list[str]]:
         return [[statut_a_la_main(r, p, JOUR, prm) for r in REGLES] for p in depots]
 
     attendus = moteur()
+    if moteur_explique() != attendus:
+        raise SystemExit("statuts différents entre le moteur qui rédige l'explication et le statut seul")
     obtenus = a_la_main()
     ecarts = [(p.chemin, r, a, o) for p, la, lo in zip(depots, attendus, obtenus) for r, a, o in zip(REGLES, la, lo) if a != o]
     if ecarts:
@@ -296,7 +310,7 @@ def main() -> None:
             sorties = []
             for entree in entrees:
                 moteur_rego.set_input_json(entree)
-                statuts = json.loads(moteur_rego.eval_rule_as_json("data.verificateur.socle.statuts"))
+                statuts = json.loads(moteur_rego.eval_rule_as_json("data.verificateur.statuts"))
                 sorties.append([statuts[r] for r in REGLES])
             return sorties
 
@@ -309,9 +323,10 @@ def main() -> None:
         print("regorus absent (pip install hobofan-regorus) : colonne Rego omise")
 
     avant = charge()
-    series = {"moteur": [], "a_la_main": [], "rego": []}
-    for _ in range(args.essais):  # entrelacés : une charge passagère touche les trois
+    series = {"moteur": [], "moteur_explique": [], "a_la_main": [], "rego": []}
+    for _ in range(args.essais):  # entrelacés : une charge passagère touche les quatre
         series["moteur"].append(chronometrer(moteur, 1))
+        series["moteur_explique"].append(chronometrer(moteur_explique, 1))
         series["a_la_main"].append(chronometrer(a_la_main, 1))
         if rego:
             series["rego"].append(chronometrer(rego, 1))
@@ -319,18 +334,22 @@ def main() -> None:
     n = len(depots) * len(REGLES)
     print(f"\nmédianes de {args.essais} essais entrelacés (Python {sys.version.split()[0]}) ; charge avant {avant}, après {charge()}")
     print(f"{'':<28} {'total ms':>9} {'µs / verdict':>13} {'× à la main':>12}")
-    for nom, libelle in (("a_la_main", "Python à la main"), ("moteur", "moteur (evaluer_regle)"), ("rego", "Rego (regorus, JSON compris)")):
+    for nom, libelle in (("a_la_main", "Python à la main"), ("moteur", "moteur, statut seul"),
+                         ("moteur_explique", "moteur, explication rédigée"), ("rego", "Rego (regorus, JSON compris)")):
         if nom in med:
             print(f"{libelle:<28} {med[nom] * 1000:9.1f} {med[nom] * 1e6 / n:13.1f} {med[nom] / med['a_la_main']:11.1f}×")
-    print(f"moteur / à la main : {med['moteur'] / med['a_la_main']:.1f}× (objectif ≤ 3×)")
+    print(f"moteur (statut seul) / à la main : {med['moteur'] / med['a_la_main']:.1f}× (objectif ≤ 3×) ; "
+          f"avec l'explication rédigée : {med['moteur_explique'] / med['a_la_main']:.1f}×")
     par_regle = {}
     for regle, nom in zip(regles, REGLES):
-        m = chronometrer(lambda regle=regle: [evaluation.evaluer_regle(regle, p, catalogue, JOUR) for p in depots], args.essais)
+        m = chronometrer(lambda regle=regle: [evaluation.evaluer_regle(regle, p, catalogue, JOUR, expliquer=False) for p in depots], args.essais)
+        e = chronometrer(lambda regle=regle: [evaluation.evaluer_regle(regle, p, catalogue, JOUR) for p in depots], args.essais)
         h = chronometrer(lambda nom=nom: [statut_a_la_main(nom, p, JOUR, prm) for p in depots], args.essais)
-        par_regle[nom] = (m, h)
-    print("\npar règle (médianes) :")
-    for nom, (m, h) in par_regle.items():
-        print(f"  {nom} : moteur {m * 1e6 / len(depots):7.1f} µs / dépôt, à la main {h * 1e6 / len(depots):6.1f} µs, {m / h:5.1f}×")
+        par_regle[nom] = (m, e, h)
+    print("\npar règle (médianes, µs / dépôt) :")
+    for nom, (m, e, h) in par_regle.items():
+        print(f"  {nom} : statut seul {m * 1e6 / len(depots):6.1f} ({m / h:4.1f}×), explication rédigée {e * 1e6 / len(depots):6.1f} "
+              f"({e / h:4.1f}×), à la main {h * 1e6 / len(depots):5.1f}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Les conditions compilées (#15, langage.py, section « compilation ») : le chemin rapide d'un filtre
+"""Les conditions compilées (#15, verificateur/langage/compilation.py) : le chemin rapide d'un filtre
 `si` rend exactement ce que rend l'interprète (même `ok`, même erreur, même message, mêmes paramètres
 lus), et rend la main à l'interprète pour tout cas qu'il ne couvre pas."""
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from test_langage import contexte
-from verificateur import langage
+from verificateur.langage import compilation
 from verificateur.langage import ErreurCalcul, Noeud, PreuveManquante, condition, filtre_compile
 
 JOUR = date(2025, 6, 30)
@@ -78,7 +78,7 @@ def test_compile_une_fois_et_sans_interprete_pour_le_cas_ordinaire(monkeypatch):
     def interdit(*_):
         raise AssertionError("l'interprète ne devrait pas être appelé")
 
-    monkeypatch.setattr(langage, "condition", interdit)
+    monkeypatch.setattr(compilation, "condition", interdit)
     assert filtre_compile(expr)(ctx) is True
     # Une heure à comparer à une date : cas non couvert, l'interprète reprend.
     ctx = contexte({}, jour=JOUR).avec("v", Noeud(RANGEES[3]), muet=True)

@@ -1,4 +1,4 @@
-"""Les filtres `si` muets (langage.py) : ils ne rédigent pas d'explication, mais calculent les mêmes
+"""Les filtres `si` muets (verificateur/langage/) : ils ne rédigent pas d'explication, mais calculent les mêmes
 valeurs que les autres conditions. Mêmes erreurs, mêmes paramètres et fichiers lus, même sélection."""
 
 from datetime import date

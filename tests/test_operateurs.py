@@ -229,3 +229,21 @@ def test_texte_valeur_passe_par_l_enregistrement():
     assert langage.texte_valeur({"nombre": {"dans": {"champ": "b.l"}}}) == "nombre d'éléments de b.l"
     assert langage.texte_valeur({}) == "valeur calculée"
     assert langage.texte_valeur(3) == "3"
+
+
+def test_un_operateur_est_dans_une_seule_famille_et_le_guide_dit_laquelle():
+    """Chaque enregistrement vient d'une famille (`operateurs_*.py`) ; le § 9 de docs/regles.md dit où."""
+    from verificateur.langage import operateurs, registre
+
+    familles = {famille.__name__.rsplit(".", 1)[1] + ".py": {op.nom for op in famille.OPERATEURS} for famille in operateurs.FAMILLES}
+    noms = [op.nom for famille in operateurs.FAMILLES for op in famille.OPERATEURS]
+    assert sorted(noms) == sorted([*OPERATEURS_CONDITION, *OPERATEURS_VALEUR])  # aucun en double, aucun hors famille
+    with pytest.raises(ValueError, match="« egal » enregistré deux fois"):
+        registre.enregistrer(OPERATEURS_CONDITION["egal"])
+    guide = (RACINE / "docs" / "regles.md").read_text(encoding="utf-8").split("## 9.")[1]
+    dans_le_guide = {}
+    for ligne in guide.splitlines():
+        cellules = [c.strip() for c in ligne.strip("|").split("|")]
+        if ligne.startswith("| ") and len(cellules) == 3 and cellules[1].startswith("`operateurs_"):
+            dans_le_guide[cellules[1].strip("`")] = {n.strip(" `") for n in cellules[2].split(",")}
+    assert dans_le_guide == familles

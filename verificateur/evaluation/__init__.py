@@ -4,13 +4,14 @@ pour tous les modes (évaluer, crochet, lot, historique)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
-from verificateur.langage import (
-    Constat, Contexte, Emplacement, ErreurCalcul, PreuveInvalide, PreuveManquante, condition,
-)
+from verificateur.langage.compilation import filtre_compile
+from verificateur.langage.contexte import Contexte
+from verificateur.langage.registre import condition
+from verificateur.langage.valeurs import Constat, Emplacement, ErreurCalcul, PreuveInvalide, PreuveManquante
 from verificateur.politiques import Catalogue, Regle
 from verificateur.socle.problemes import AVERTISSEMENT, ERREUR, Probleme
 from verificateur.preuves import MARKDOWN, TYPES_PAR_NOM, Preuve, Preuves
@@ -22,15 +23,59 @@ DEROGEABLES = ("non_conforme", "preuve_manquante")
 AVERTIR_EXPIRATION_JOURS = 30
 
 
-@dataclass
 class Verdict:
-    regle: Regle
-    statut: str
-    explication: str
-    constats: list[Constat] = field(default_factory=list)
-    preuves: list[Emplacement] = field(default_factory=list)
-    parametres: dict[str, tuple[date, Any, str]] = field(default_factory=dict)
-    derogation: dict[str, Any] | None = None
+    """Le verdict d'une règle : statut, explication, constats, preuves citées, paramètres lus.
+
+    Rendu sans explication (`evaluer_regle(…, expliquer=False)`, quand seul le statut compte), il ne
+    rédige son explication, ses constats et ses preuves qu'à leur première lecture, en réévaluant la
+    règle avec ses constats : l'évaluation est pure, le statut est le même et le texte aussi, octet
+    pour octet, que s'ils avaient été rédigés tout de suite."""
+
+    def __init__(self, regle: Regle, statut: str, explication: str = "", constats: list[Constat] | None = None,
+                 preuves: list[Emplacement] | None = None, parametres: dict[str, tuple[date, Any, str]] | None = None,
+                 derogation: dict[str, Any] | None = None, rediger: Callable[[], Verdict] | None = None) -> None:
+        self.regle = regle
+        self.statut = statut
+        self.parametres: dict[str, tuple[date, Any, str]] = {} if parametres is None else parametres
+        self.derogation = derogation
+        self._rediger = rediger
+        self._explication = explication
+        self._constats: list[Constat] = [] if constats is None else constats
+        self._preuves: list[Emplacement] = [] if preuves is None else preuves
+
+    def _redige(self) -> None:
+        if self._rediger is None:
+            return
+        rediger, self._rediger = self._rediger, None
+        complet = rediger()
+        if complet.statut != self.statut:  # l'évaluation est pure : ne peut arriver que par un défaut du moteur
+            raise RuntimeError(f"{self.regle.id} : statut {self.statut} sans explication, {complet.statut} avec")
+        self._explication, self._constats, self._preuves = complet.explication, complet.constats, complet.preuves
+
+    @property
+    def explication(self) -> str:
+        self._redige()
+        return self._explication
+
+    @explication.setter
+    def explication(self, texte: str) -> None:
+        self._redige()
+        self._explication = texte
+
+    @property
+    def constats(self) -> list[Constat]:
+        self._redige()
+        return self._constats
+
+    @property
+    def preuves(self) -> list[Emplacement]:
+        self._redige()
+        return self._preuves
+
+    @preuves.setter
+    def preuves(self, emplacements: list[Emplacement]) -> None:
+        self._redige()
+        self._preuves = emplacements
 
 
 @dataclass
@@ -48,9 +93,17 @@ def _phrase(regle: Regle, statut: str, constats: list[Constat]) -> str:
     return tete or details
 
 
-def evaluer_regle(regle: Regle, preuves: Preuves, catalogue: Catalogue, jour: date) -> Verdict:
+def evaluer_regle(regle: Regle, preuves: Preuves, catalogue: Catalogue, date_evaluation: date, expliquer: bool = True,
+                  motifs: dict[str, list[str]] | None = None) -> Verdict:
+    """Le verdict de `regle`. `expliquer=False` : le statut seul, par le chemin rapide (conditions
+    compilées, sans constats) ; l'explication n'est rédigée que si on la lit. `motifs` : les fichiers
+    de chaque motif de ces preuves, partagés entre les règles d'une même évaluation."""
     politique = catalogue.politique(regle.politique)
-    ctx = Contexte(jour, preuves, politique.parametres, regle.preuves)
+    ctx = Contexte(date_evaluation, preuves, politique.parametres, regle.preuves, motifs=motifs if motifs is not None else {})
+    if not expliquer:
+        ctx.muet = True
+        return Verdict(regle, _statut(regle, ctx), parametres=dict(ctx.parametres_lus),
+                       rediger=lambda: evaluer_regle(regle, preuves, catalogue, date_evaluation, True, motifs))
     try:
         if regle.applicable is not None:
             applicable = condition(regle.applicable, ctx)
@@ -72,6 +125,19 @@ def evaluer_regle(regle: Regle, preuves: Preuves, catalogue: Catalogue, jour: da
         return _verdict(regle, "erreur", [Constat(texte, ou)], ctx, sans_tete=True)
     except ErreurCalcul as erreur:
         return _verdict(regle, "erreur", [Constat(f"calcul impossible : {erreur.message}", erreur.ou)], ctx, sans_tete=True)
+
+
+def _statut(regle: Regle, ctx: Contexte) -> str:
+    """Le statut seul, par les conditions compilées sur un contexte muet : mêmes valeurs calculées, mêmes
+    erreurs, mêmes fichiers et paramètres lus que l'évaluation qui rédige les constats."""
+    try:
+        if regle.applicable is not None and not filtre_compile(regle.applicable)(ctx):
+            return "non_applicable"
+        return "conforme" if filtre_compile(regle.condition)(ctx) else "non_conforme"
+    except PreuveManquante:
+        return "preuve_manquante"
+    except (PreuveInvalide, ErreurCalcul):
+        return "erreur"
 
 
 def _verdict(regle: Regle, statut: str, constats: list[Constat], ctx: Contexte, sans_tete: bool = False) -> Verdict:
@@ -101,19 +167,19 @@ def _dates_declarees(preuves: Preuves, types: tuple[str, ...] | None = None) -> 
             yield preuve, champ, libelle, jour
 
 
-def _dates_futures(preuves: Preuves, jour: date) -> list[Probleme]:
+def _dates_futures(preuves: Preuves, date_evaluation: date) -> list[Probleme]:
     return [
         Probleme(
             preuve.chemin, preuve.document.ligne((champ,)), "date-future",
-            f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {jour.isoformat()} : cette preuve ne compte pas",
+            f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {date_evaluation.isoformat()} : cette preuve ne compte pas",
             AVERTISSEMENT,
         )
         for preuve, champ, _, jour_preuve in _dates_declarees(preuves)
-        if jour_preuve > jour
+        if jour_preuve > date_evaluation
     ]
 
 
-def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, jour: date) -> list[Probleme]:
+def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, date_evaluation: date) -> list[Probleme]:
     problemes: list[Probleme] = []
     fichier = preuves.preuves.get("derogations.yaml")
     if fichier is None or not fichier.valide:
@@ -129,10 +195,10 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, jour: date
         if cible not in par_regle:
             signaler("derogation-regle-inconnue", f"dérogation pour « {cible} » : aucune règle de ce nom dans les politiques chargées")
             continue
-        if d["expire_le"] < jour:
+        if d["expire_le"] < date_evaluation:
             signaler("derogation-expiree", f"dérogation pour {cible} expirée le {d['expire_le'].isoformat()} : non appliquée")
             continue
-        if d["accordee_le"] > jour:
+        if d["accordee_le"] > date_evaluation:
             signaler("derogation-future", f"dérogation pour {cible} accordée le {d['accordee_le'].isoformat()}, après la date d'évaluation : non appliquée")
             continue
         verdict = par_regle[cible]
@@ -145,8 +211,8 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, jour: date
             elif verdict.statut == "erreur":
                 signaler("derogation-refusee", f"dérogation pour {cible} non appliquée : une preuve invalide doit être corrigée")
             continue
-        if d["expire_le"] - jour <= timedelta(days=AVERTIR_EXPIRATION_JOURS):
-            signaler("derogation-bientot-expiree", f"dérogation pour {cible} expire le {d['expire_le'].isoformat()}, dans {(d['expire_le'] - jour).days} jour(s)")
+        if d["expire_le"] - date_evaluation <= timedelta(days=AVERTIR_EXPIRATION_JOURS):
+            signaler("derogation-bientot-expiree", f"dérogation pour {cible} expire le {d['expire_le'].isoformat()}, dans {(d['expire_le'] - date_evaluation).days} jour(s)")
         verdict.derogation = {
             "motif": d["motif"],
             "risque_accepte": d["risque_accepte"],
@@ -188,10 +254,15 @@ def declares_a_posteriori(preuves: Preuves, ajouts: dict[str, date]) -> list[Pro
     return problemes
 
 
-def evaluer(catalogue: Catalogue, preuves: Preuves, jour: date, ajouts: dict[str, date] | None = None) -> Evaluation:
-    """`ajouts` (facultatif) : date du premier commit de chaque fichier, pour la fraîcheur."""
-    verdicts = [evaluer_regle(regle, preuves, catalogue, jour) for regle in catalogue.regles.values()]
-    problemes = preuves.problemes() + _dates_futures(preuves, jour) + _appliquer_derogations(verdicts, preuves, jour)
+def evaluer(catalogue: Catalogue, preuves: Preuves, date_evaluation: date, ajouts: dict[str, date] | None = None,
+            expliquer: bool = True) -> Evaluation:
+    """`ajouts` (facultatif) : date du premier commit de chaque fichier, pour la fraîcheur.
+    `expliquer=False` : quand seuls les statuts comptent (un échéancier qui réévalue à d'autres dates),
+    chaque verdict ne rédige son explication que si on la lit (`evaluer_regle`)."""
+    motifs: dict[str, list[str]] = {}  # les fichiers de chaque motif, cherchés une fois pour toutes les règles
+    verdicts = [evaluer_regle(regle, preuves, catalogue, date_evaluation, expliquer, motifs) for regle in catalogue.regles.values()]
+    problemes = (preuves.problemes() + _dates_futures(preuves, date_evaluation)
+                 + _appliquer_derogations(verdicts, preuves, date_evaluation))
     if ajouts:
         problemes += declares_a_posteriori(preuves, ajouts)
-    return Evaluation(jour, verdicts, sorted(set(problemes)))
+    return Evaluation(date_evaluation, verdicts, sorted(set(problemes)))
