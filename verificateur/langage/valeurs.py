@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from verificateur.preuves import Preuve
+from verificateur.socle.donnees import Constat as Constat, Emplacement as Emplacement  # ré-exportés
 from verificateur.socle.francais import nombre
 from verificateur.socle.lecture import Chemin
 
@@ -37,15 +38,6 @@ class ErreurCalcul(Exception):
 
 
 # --- valeurs -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class Emplacement:
-    fichier: str
-    ligne: int | None = None
-
-    def __str__(self) -> str:
-        return self.fichier if not self.ligne else f"{self.fichier}:{self.ligne}"
 
 
 # Noeud et Val ne sont jamais modifiés, mais pas gelés : une instance gelée coûte 3× plus à créer,
@@ -87,12 +79,6 @@ class Val:
     texte: str = ""
     unite: str | None = None
     parametre: str | None = None
-
-
-@dataclass(frozen=True)
-class Constat:
-    texte: str
-    ou: Emplacement | None = None
 
 
 @dataclass

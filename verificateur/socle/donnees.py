@@ -2,8 +2,9 @@
 
 Au socle pour que toute couche puisse les nommer sans importer celle qui les produit : un `Document` est
 ce que rendent les lectures (`socle.lecture`), une `Preuve` ce que rend le chargement des preuves
-(`verificateur.preuves`), des `Preuves` tout ce que l'évaluation sait d'un dépôt. Les modules qui les
-produisaient les ré-exportent (`socle.lecture.Document`, `preuves.Preuve`, `preuves.Preuves`).
+(`verificateur.preuves`), des `Preuves` tout ce que l'évaluation sait d'un dépôt, un `Emplacement`
+(fichier:ligne) où l'évaluation situe un `Constat`. Les modules qui les produisaient les ré-exportent
+(`socle.lecture.Document`, `preuves.Preuve`, `preuves.Preuves`, `langage.Emplacement`, `langage.Constat`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verificateur.socle.problemes import Probleme, trier
+
+@dataclass(frozen=True, order=True)
+class Emplacement:
+    """Un lieu dans un dépôt : un fichier, et sa ligne quand elle est connue."""
+
+    fichier: str
+    ligne: int | None = None
+
+    def __str__(self) -> str:
+        return self.fichier if not self.ligne else f"{self.fichier}:{self.ligne}"
+
+
+@dataclass(frozen=True)
+class Constat:
+    """Ce que l'évaluation d'une règle a relevé, et où."""
+
+    texte: str
+    ou: Emplacement | None = None
+
 
 # Le chemin d'une valeur dans un fichier lu : clés de table et indices de liste, depuis la racine.
 Chemin = tuple[str | int, ...]
