@@ -483,7 +483,7 @@ def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
         appels.append((commande, k["env"]))
         return vrai_popen(commande, *a, **k)
 
-    monkeypatch.setattr(depot_git.subprocess, "Popen", espion)
+    monkeypatch.setattr(subprocess, "Popen", espion)
     monkeypatch.setenv("GIT_DIR", "/nulle-part")
     reel = os.path.realpath(depot.chemin)
     for fabrique in (lambda: depot_git.SourceRevision(str(depot.chemin), "HEAD"), lambda: depot_git.SourceIndex(str(depot.chemin))):
@@ -652,9 +652,9 @@ def test_lecture_limitee(depot):
 
 @pytest.mark.parametrize("options", [("--revision", "HEAD"), ("--index",)])
 def test_trop_de_fichiers(depot, lancer, monkeypatch, options):
-    from verificateur.git import depot_git
+    from verificateur.git import sources
 
-    monkeypatch.setattr(depot_git, "NOMBRE_MAX_FICHIERS", 5)
+    monkeypatch.setattr(sources, "NOMBRE_MAX_FICHIERS", 5)
     sortie = lancer("evaluer", str(depot.chemin), *options, "--date", DATE_EXEMPLES)
     assert (sortie.code, sortie.stderr) == (2, f"verificateur : {depot.chemin}: plus de 5 fichiers, dépôt refusé (voir docs/limites.md)\n")
 
