@@ -501,7 +501,33 @@ def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
         sous_commandes = [c[c.index("-C") + (4 if "--work-tree" in c else 2):] for c, _ in appels]
         assert {c[0] for c in sous_commandes} <= {"rev-parse", "ls-tree", "ls-files", "cat-file"}
         assert sous_commandes.count(["cat-file", "--batch"]) == 1
-        assert len(appels) == (5 if source.nature == "index" else 4)
+        # Index : HEAD est demandé au cat-file --batch des contenus, pas à un rev-parse de plus.
+        assert len(appels) == 4
+
+
+def test_crochet_et_index_sans_processus_git_redondant(depot, lancer, monkeypatch):
+    """Ce qu'un crochet lance, dans l'ordre : un seul `rev-parse` (découverte et confinement), HEAD lu
+    par le `cat-file --batch` des contenus, l'index, les tailles, l'histoire (fraîcheur) ; puis HEAD,
+    dans le même dépôt déjà confiné, sans découverte ni `rev-parse` de plus."""
+    head = sha(depot.chemin, "HEAD")
+    appels: list[list[str]] = []
+    vrai_popen = subprocess.Popen
+
+    def espion(commande, *a, **k):
+        appels.append(commande[commande.index("-C") + (4 if "--work-tree" in commande else 2):])
+        return vrai_popen(commande, *a, **k)
+
+    monkeypatch.setattr(subprocess, "Popen", espion)
+    index = [["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir", "--git-common-dir"],
+             ["cat-file", "--batch"], ["ls-files", "-s", "-z"], ["cat-file", "--batch-check"],
+             ["log", "--first-parent", "--format=%H %cI", "--max-count=100001", head]]
+    sortie = lancer("evaluer", str(depot.chemin), "--index", "--date", DATE_EXEMPLES, "--format", "json")
+    assert sortie.code in (0, 1), sortie
+    assert appels[:5] == index and [a[0] for a in appels[5:]] == ["log"]
+    appels.clear()
+    sortie = lancer("crochet", str(depot.chemin), "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    assert appels[:5] == index and [a[0] for a in appels[5:]] == ["log", "ls-tree", "cat-file"]
 
 
 # --- propriété douteuse ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ confinement (verificateur/git/confinement.py) est vérifié avant toute autre le
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -30,6 +31,9 @@ class Depot(Invocation):
         if not dossier.is_dir():
             raise ErreurVerificateur(f"{chemin}: dossier introuvable, attendu un dépôt git")
         super().__init__(chemin, os.path.realpath(dossier), index)
+        # Les shas que git a déjà dits être des commits de ce dépôt : un objet ne change pas, la
+        # question n'est pas reposée (la fraîcheur et HEAD du crochet relisent le commit de la source).
+        self.commits_verifies: set[str] = set()
         fini = self.lancer(["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir", "--git-common-dir"])
         if fini.returncode != 0:
             raise PasUnDepotGit(f"{chemin}: pas un dépôt git (sans --revision ni --index, le dossier est lu tel quel)")
@@ -59,9 +63,12 @@ class Depot(Invocation):
     def commit(self, revision: str) -> str | None:
         """Le sha du commit que désigne `revision`, ou None si aucun objet ne porte ce nom ;
         ErreurVerificateur si le nom désigne un objet absent ou corrompu, ou qui n'est pas un commit."""
+        if revision in self.commits_verifies:
+            return revision
         fini = self.lancer(["rev-parse", "--verify", "-q", f"{revision}^{{commit}}"])
         sha = fini.stdout.decode("ascii", "replace").strip()
         if fini.returncode == 0 and sha:
+            self.commits_verifies.add(sha)
             return sha
         self._diagnostiquer(revision)
         return None
@@ -100,6 +107,13 @@ class Depot(Invocation):
 
     def lot(self) -> Lot:
         return Lot(self)
+
+    def sans_index(self) -> Depot:
+        """Le même dépôt, déjà trouvé et confiné, pour lire une révision : sans GIT_INDEX_FILE, et
+        sans refaire la découverte (HEAD comparée à l'index par le crochet)."""
+        depot = copy.copy(self)
+        depot.index = False
+        return depot
 
 
 def initialiser(chemin: str) -> bool:

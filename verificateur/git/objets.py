@@ -57,20 +57,51 @@ class Lot:
 
     def _blob(self, sha: str, limite: int) -> bytes:
         """Un blob demandé au processus : ses `limite` premiers octets, le reste lu et jeté."""
-        processus = self._ouvrir()
-        assert processus.stdin and processus.stdout
-        try:
-            processus.stdin.write(sha.encode("ascii") + b"\n")
-            processus.stdin.flush()
-        except OSError:
-            raise self._corrompu(sha) from None
-        entete = processus.stdout.readline().split()
+        entete = self._demander(sha)
+        if entete is None:
+            raise self._corrompu(sha)
         if len(entete) != 3 or entete[0].decode("ascii", "replace") != sha or entete[1] != b"blob":
             raise self._corrompu(sha)
         try:
             taille = int(entete[2])
         except ValueError:
             raise self._corrompu(sha) from None
+        contenu = self._corps(taille, limite)
+        if contenu is None:
+            raise self._corrompu(sha)
+        return contenu
+
+    def commit(self, nom: str) -> str | None:
+        """Le sha du commit que désigne `nom` (« HEAD »), demandé au même `cat-file --batch` que les
+        contenus : un processus de moins qu'un `rev-parse`. None si git ne le donne pas (aucun objet
+        de ce nom, objet absent, d'un autre type, réponse inattendue) : l'appelant demande alors
+        pourquoi à `Depot.commit`, dont le diagnostic et les messages restent les seuls."""
+        entete = self._demander(f"{nom}^{{commit}}")
+        if entete is None or len(entete) != 3 or entete[1] != b"commit" or not entete[2].isdigit():
+            self.fermer()
+            return None
+        if self._corps(int(entete[2]), 0) is None:  # le commit lui-même, lu et jeté
+            self.fermer()
+            return None
+        return entete[0].decode("ascii", "replace")
+
+    def _demander(self, nom: str) -> list[bytes] | None:
+        """L'en-tête « sha type taille » (ou « nom missing ») que rend git pour `nom` ; None si le
+        processus ne répond plus."""
+        processus = self._ouvrir()
+        assert processus.stdin and processus.stdout
+        try:
+            processus.stdin.write(nom.encode("ascii") + b"\n")
+            processus.stdin.flush()
+        except OSError:
+            return None
+        return processus.stdout.readline().split()
+
+    def _corps(self, taille: int, limite: int) -> bytes | None:
+        """Les `limite` premiers octets d'un objet de `taille` octets, le reste lu et jeté, puis le
+        saut de ligne qui le suit ; None si la sortie est tronquée ou mal formée."""
+        processus = self._ouvrir()
+        assert processus.stdout
         contenu = processus.stdout.read(min(taille, limite))
         reste = taille - len(contenu)
         while reste > 0:
@@ -79,7 +110,7 @@ class Lot:
                 break
             reste -= len(morceau)
         if len(contenu) < min(taille, limite) or reste > 0 or processus.stdout.read(1) != b"\n":
-            raise self._corrompu(sha)
+            return None
         return contenu
 
 

@@ -58,9 +58,9 @@ class _SourceGit:
             if chemin is not None and len(champs) == nombre:
                 yield champs, chemin
 
-    def __init__(self, chemin: str, index: bool) -> None:
+    def __init__(self, chemin: str, index: bool, depot: Depot | None = None) -> None:
         self.chemin = chemin
-        self._depot = Depot(chemin, index)
+        self._depot = depot if depot is not None else Depot(chemin, index)
         self._lot = self._depot.lot()
         self._fichiers: dict[str, int] | None = None
         self._blobs: dict[str, str] = {}
@@ -221,13 +221,14 @@ class SourceRevision(_SourceGit):
 
     nature = "revision"
 
-    def __init__(self, chemin: str, revision: str) -> None:
+    def __init__(self, chemin: str, revision: str, depot: Depot | None = None) -> None:
+        """`depot` : le dépôt de `chemin`, déjà trouvé et confiné (`SourceIndex.head`)."""
         # `git rev-parse` 2.39 ne connaît pas `--end-of-options` : une révision « -… » serait une option.
         if revision.startswith("-"):
             raise ErreurVerificateur(f"révision « {revision} » refusée : une révision ne commence pas par « - »")
         if not revision.strip() or any(c in revision for c in "\x00\n\r"):
             raise ErreurVerificateur(f"révision « {revision} » invalide")
-        super().__init__(chemin, index=False)
+        super().__init__(chemin, index=False, depot=depot)
         self.demandee = revision
         sha = self._depot.commit(revision)
         if sha is None:
@@ -259,7 +260,19 @@ class SourceIndex(_SourceGit):
         super().__init__(chemin, index=True)
         if self._depot.nu:
             raise ErreurVerificateur(f"{chemin}: dépôt git nu (sans arbre de travail), il n'a pas d'index ; utilisez --revision")
-        self.revision: str | None = self._depot.commit("HEAD")
+        # HEAD est demandé au `cat-file --batch` qui lira les contenus (un `rev-parse` de moins) ;
+        # s'il ne le donne pas (avant le premier commit, dépôt endommagé), `Depot.commit` dit pourquoi.
+        sha = self._lot.commit("HEAD")
+        if sha is not None:
+            self._depot.commits_verifies.add(sha)
+        self.revision: str | None = sha if sha is not None else self._depot.commit("HEAD")
+
+    def head(self) -> SourceRevision | None:
+        """Le dépôt à HEAD, pour le comparer à l'index (le crochet) ; None avant le premier commit.
+        Ni découverte ni `rev-parse` de plus : le même dépôt, déjà confiné, et le commit déjà résolu."""
+        if self.revision is None:
+            return None
+        return SourceRevision(self.chemin, self.revision, self._depot.sans_index())
 
     def _entrees(self) -> dict[str, Entree]:
         sortie = self._depot.executer(
