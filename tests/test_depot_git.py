@@ -467,8 +467,8 @@ def test_variables_git_heritees_ignorees(depot, lancer, monkeypatch):
 
 
 def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
-    """Chaque appel de git porte les options durcies et un environnement nettoyé ; les contenus sont
-    lus par un seul `cat-file --batch`."""
+    """Chaque appel de git porte les options durcies et un environnement nettoyé ; les contenus (et,
+    pour l'index, HEAD et les tailles) sont lus par un seul `cat-file --batch-command`."""
     from verificateur import preuves
     from verificateur.git import depot_git
 
@@ -500,14 +500,14 @@ def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
             assert env["LC_ALL"] == "C"
         sous_commandes = [c[c.index("-C") + (4 if "--work-tree" in c else 2):] for c, _ in appels]
         assert {c[0] for c in sous_commandes} <= {"rev-parse", "ls-tree", "ls-files", "cat-file"}
-        assert sous_commandes.count(["cat-file", "--batch"]) == 1
-        # Index : HEAD est demandé au cat-file --batch des contenus, pas à un rev-parse de plus.
-        assert len(appels) == 4
+        assert [c for c in sous_commandes if c[0] == "cat-file"] == [["cat-file", "--batch-command"]]
+        # Index : HEAD et les tailles sont demandés au cat-file des contenus, pas à deux processus de plus.
+        assert len(appels) == (3 if source.nature == "index" else 4)
 
 
 def test_crochet_et_index_sans_processus_git_redondant(depot, lancer, monkeypatch):
-    """Ce qu'un crochet lance, dans l'ordre : un seul `rev-parse` (découverte et confinement), HEAD lu
-    par le `cat-file --batch` des contenus, l'index, les tailles, l'histoire (fraîcheur) ; puis HEAD,
+    """Ce qu'un crochet lance, dans l'ordre : un seul `rev-parse` (découverte et confinement), le
+    `cat-file` qui donne HEAD, les tailles et les contenus, l'index, l'histoire (fraîcheur) ; puis HEAD,
     dans le même dépôt déjà confiné, sans découverte ni `rev-parse` de plus."""
     head = sha(depot.chemin, "HEAD")
     appels: list[list[str]] = []
@@ -519,15 +519,46 @@ def test_crochet_et_index_sans_processus_git_redondant(depot, lancer, monkeypatc
 
     monkeypatch.setattr(subprocess, "Popen", espion)
     index = [["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir", "--git-common-dir"],
-             ["cat-file", "--batch"], ["ls-files", "-s", "-z"], ["cat-file", "--batch-check"],
+             ["cat-file", "--batch-command"], ["ls-files", "-s", "-z"],
              ["log", "--first-parent", "--format=%H %cI", "--max-count=100001", head]]
     sortie = lancer("evaluer", str(depot.chemin), "--index", "--date", DATE_EXEMPLES, "--format", "json")
     assert sortie.code in (0, 1), sortie
-    assert appels[:5] == index and [a[0] for a in appels[5:]] == ["log"]
+    assert appels[:4] == index and [a[0] for a in appels[4:]] == ["log"]
     appels.clear()
     sortie = lancer("crochet", str(depot.chemin), "--date", DATE_EXEMPLES)
     assert sortie.code == 0, sortie
-    assert appels[:5] == index and [a[0] for a in appels[5:]] == ["log", "ls-tree", "cat-file"]
+    assert appels[:4] == index and [a[0] for a in appels[4:]] == ["log", "ls-tree", "cat-file"]
+
+
+def test_git_sans_batch_command(depot, lancer, monkeypatch, tmp_path):
+    """Un git antérieur à 2.36 refuse `cat-file --batch-command` (option inconnue, code 129) : c'est
+    appris au premier refus, les contenus et HEAD passent par `--batch`, les tailles par un
+    `--batch-check` de plus ; les sorties ne changent pas."""
+    from verificateur.git.depot import Depot as DepotGit
+    from verificateur.git.objets import Lot
+
+    commandes = [("evaluer", str(depot.chemin), *mode, "--date", DATE_EXEMPLES, "--format", "json")
+                 for mode in (("--index",), ("--revision", "v1"))] + [("crochet", str(depot.chemin), "--date", DATE_EXEMPLES)]
+    attendues = [lancer(*c) for c in commandes]
+    vieux = tmp_path / "git-2.35"
+    vieux.mkdir()
+    (vieux / "git").write_text(
+        '#!/bin/sh\nfor a in "$@"; do [ "$a" = "--batch-command" ] && { echo "error: unknown option" >&2; exit 129; }; done\n'
+        f'exec {shutil.which("git")} "$@"\n'
+    )
+    (vieux / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{vieux}{os.pathsep}{os.environ['PATH']}")
+    for commande, attendue in zip(commandes, attendues):
+        monkeypatch.setattr(Lot, "sans_commandes", False)
+        assert lancer(*commande) == attendue
+        assert Lot.sans_commandes
+    # Les tailles demandées en premier apprennent aussi le refus.
+    monkeypatch.setattr(Lot, "sans_commandes", False)
+    blob = sha(depot.chemin, f"HEAD:{MESURES}")
+    lot = DepotGit(str(depot.chemin), index=False).lot()
+    assert lot.tailles([blob]) == {blob: (depot.chemin / MESURES).stat().st_size}
+    assert Lot.sans_commandes
+    lot.fermer()
 
 
 # --- propriété douteuse ---------------------------------------------------------------------------

@@ -5,8 +5,9 @@ qui a été refusé.
 Les entrées d'un arbre (`ls-tree -r -z -l --full-tree`) ou de l'index (`ls-files -s -z`) deviennent
 des fichiers : chaque chemin est vérifié (ni `..`, ni `.git`, ni chemin absolu), les liens symboliques
 sont résolus dans l'arbre, composant par composant, sans jamais lire la cible d'un lien refusé ; les
-contenus sont lus par un seul `cat-file --batch` (verificateur/git/objets.py). Une lecture coûte 4 ou 5
-processus git.
+contenus sont lus par un seul processus `cat-file` (verificateur/git/objets.py). Une révision coûte 4
+processus git (`rev-parse` ×2, `ls-tree`, `cat-file`), l'index 3 (`rev-parse`, `cat-file`, `ls-files`,
+plus un `cat-file --batch-check` avant git 2.36) ; la fraîcheur, 2 `log` de plus.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Iterator
 
 from verificateur.git.depot import Depot
 from verificateur.git.historique import Journal
-from verificateur.git import objets
 from verificateur.socle.confinement import (
     NOMBRE_MAX_FICHIERS, chemin_confine, dossier_trop_profond, probleme_trop_profond,
 )
@@ -36,7 +36,7 @@ CIBLE_MAX = 4096
 class Entree:
     mode: str
     sha: str
-    taille: int | None  # None : inconnue (index, avant cat-file --batch-check)
+    taille: int | None  # None : inconnue (index, avant `Lot.tailles`)
 
 
 class _SourceGit:
@@ -260,7 +260,7 @@ class SourceIndex(_SourceGit):
         super().__init__(chemin, index=True)
         if self._depot.nu:
             raise ErreurVerificateur(f"{chemin}: dépôt git nu (sans arbre de travail), il n'a pas d'index ; utilisez --revision")
-        # HEAD est demandé au `cat-file --batch` qui lira les contenus (un `rev-parse` de moins) ;
+        # HEAD est demandé au `cat-file` qui lira les contenus (un `rev-parse` de moins) ;
         # s'il ne le donne pas (avant le premier commit, dépôt endommagé), `Depot.commit` dit pourquoi.
         sha = self._lot.commit("HEAD")
         if sha is not None:
@@ -289,7 +289,7 @@ class SourceIndex(_SourceGit):
             self._trop(len(entrees))
         for chemin in sorted(conflits - set(entrees)):
             self._problemes.append(Probleme(chemin, 0, "conflit", "fichier en conflit de fusion non résolu dans l'index, non lu"))
-        tailles = objets.tailles(self._depot, sorted({e.sha for e in entrees.values() if e.mode.startswith("100")}))
+        tailles = self._lot.tailles(sorted({e.sha for e in entrees.values() if e.mode.startswith("100")}))
         return {c: Entree(e.mode, e.sha, tailles.get(e.sha)) for c, e in entrees.items()}
 
 
