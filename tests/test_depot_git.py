@@ -508,7 +508,8 @@ def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
 def test_crochet_et_index_sans_processus_git_redondant(depot, lancer, monkeypatch):
     """Ce qu'un crochet lance, dans l'ordre : un seul `rev-parse` (découverte et confinement), le
     `cat-file` qui donne HEAD, les tailles et les contenus, l'index, l'histoire (fraîcheur) ; puis HEAD,
-    dans le même dépôt déjà confiné, sans découverte ni `rev-parse` de plus."""
+    dans le même dépôt déjà confiné, sans découverte ni `rev-parse` de plus, et sans relire un blob
+    que l'index a déjà lu : un `cat-file` seulement si un fichier lu diffère."""
     head = sha(depot.chemin, "HEAD")
     appels: list[list[str]] = []
     vrai_popen = subprocess.Popen
@@ -524,6 +525,12 @@ def test_crochet_et_index_sans_processus_git_redondant(depot, lancer, monkeypatc
     sortie = lancer("evaluer", str(depot.chemin), "--index", "--date", DATE_EXEMPLES, "--format", "json")
     assert sortie.code in (0, 1), sortie
     assert appels[:4] == index and [a[0] for a in appels[4:]] == ["log"]
+    appels.clear()
+    sortie = lancer("crochet", str(depot.chemin), "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    assert appels[:4] == index and [a[0] for a in appels[4:]] == ["log", "ls-tree"]
+    remplacer(depot.chemin / MESURES, "acces_distants: false", "acces_distants: true")
+    git(depot.chemin, "add", MESURES)
     appels.clear()
     sortie = lancer("crochet", str(depot.chemin), "--date", DATE_EXEMPLES)
     assert sortie.code == 0, sortie

@@ -65,6 +65,10 @@ class _SourceGit:
         self._fichiers: dict[str, int] | None = None
         self._blobs: dict[str, str] = {}
         self._problemes: list[Probleme] = []
+        # Contenus déjà lus, par blob : un objet git est désigné par son contenu. L'index garde ce
+        # qu'il a lu (une seule source, jamais un lot) pour HEAD, que le crochet lit ensuite (`head`).
+        self._connus: dict[str, bytes] = {}
+        self._garder = False
 
     # -- à fournir par chaque source --------------------------------------------------------------
 
@@ -80,11 +84,14 @@ class _SourceGit:
 
     def lire(self, chemins: list[str]) -> dict[str, bytes]:
         self.lister()
+        blobs = [self._blobs[c] for c in chemins]
         try:
-            contenus = self._lot.lire([self._blobs[c] for c in chemins])
+            contenus = self._lot.lire([b for b in blobs if b not in self._connus])
         finally:
             self._lot.fermer()
-        return {c: contenus[self._blobs[c]] for c in chemins}
+        if self._garder:
+            self._connus.update(contenus)
+        return {c: contenus[b] if b in contenus else self._connus[b] for c, b in zip(chemins, blobs)}
 
     def problemes(self) -> list[Probleme]:
         self.lister()
@@ -221,14 +228,16 @@ class SourceRevision(_SourceGit):
 
     nature = "revision"
 
-    def __init__(self, chemin: str, revision: str, depot: Depot | None = None) -> None:
-        """`depot` : le dépôt de `chemin`, déjà trouvé et confiné (`SourceIndex.head`)."""
+    def __init__(self, chemin: str, revision: str, depot: Depot | None = None, connus: dict[str, bytes] | None = None) -> None:
+        """`depot` : le dépôt de `chemin`, déjà trouvé et confiné ; `connus` : des contenus déjà lus,
+        par blob (`SourceIndex.head`)."""
         # `git rev-parse` 2.39 ne connaît pas `--end-of-options` : une révision « -… » serait une option.
         if revision.startswith("-"):
             raise ErreurVerificateur(f"révision « {revision} » refusée : une révision ne commence pas par « - »")
         if not revision.strip() or any(c in revision for c in "\x00\n\r"):
             raise ErreurVerificateur(f"révision « {revision} » invalide")
         super().__init__(chemin, index=False, depot=depot)
+        self._connus = connus if connus is not None else {}
         self.demandee = revision
         sha = self._depot.commit(revision)
         if sha is None:
@@ -258,6 +267,7 @@ class SourceIndex(_SourceGit):
 
     def __init__(self, chemin: str) -> None:
         super().__init__(chemin, index=True)
+        self._garder = True
         if self._depot.nu:
             raise ErreurVerificateur(f"{chemin}: dépôt git nu (sans arbre de travail), il n'a pas d'index ; utilisez --revision")
         # HEAD est demandé au `cat-file` qui lira les contenus (un `rev-parse` de moins) ;
@@ -269,10 +279,11 @@ class SourceIndex(_SourceGit):
 
     def head(self) -> SourceRevision | None:
         """Le dépôt à HEAD, pour le comparer à l'index (le crochet) ; None avant le premier commit.
-        Ni découverte ni `rev-parse` de plus : le même dépôt, déjà confiné, et le commit déjà résolu."""
+        Ni découverte ni `rev-parse` de plus : le même dépôt, déjà confiné, et le commit déjà résolu ;
+        un fichier que HEAD a en commun avec l'index (le même blob) n'est pas relu."""
         if self.revision is None:
             return None
-        return SourceRevision(self.chemin, self.revision, self._depot.sans_index())
+        return SourceRevision(self.chemin, self.revision, self._depot.sans_index(), self._connus)
 
     def _entrees(self) -> dict[str, Entree]:
         sortie = self._depot.executer(
