@@ -6,7 +6,7 @@ par rôle, du bas vers le haut :
   les processus bornés, les erreurs en français ; la collecte d'un lot dans un miroir. Seul module
   qui importe subprocess ;
 - `confinement` : le dépôt ne lit que son dossier (dossier git, dossier commun, liens, annexes) ;
-- `objets` : les contenus par un seul `cat-file --batch`, les tailles par `cat-file --batch-check` ;
+- `objets` : les contenus, les tailles de l'index et HEAD par un seul `cat-file` gardé ouvert ;
 - `depot` : le dépôt que désigne un chemin (découverte, arbre de travail, préfixe), ses révisions ;
 - `historique` : l'histoire de premier parent, lue en flux (`Journal`) ;
 - `sources` : `SourceRevision` et `SourceIndex`, l'interface `Source` (verificateur/sources/) ;

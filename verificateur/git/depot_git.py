@@ -9,16 +9,9 @@ module qui s'en sert, pas ici.
 from __future__ import annotations
 
 from verificateur.git.confinement import ErreurConfinement as ErreurConfinement
-from verificateur.git.depot import Depot as Depot, PasUnDepotGit as PasUnDepotGit, initialiser as initialiser
-from verificateur.git.historique import (
-    COMMITS_MAX as COMMITS_MAX, JETON_MAX as JETON_MAX, Changement as Changement, Commit as Commit, Journal as Journal,
-)
-from verificateur.git.objets import Lot as Lot
-from verificateur.git.processus import (
-    DELAI_GIT as DELAI_GIT, PROTOCOLES_COLLECTE as PROTOCOLES_COLLECTE, commande_collecte as commande_collecte,
-    lancer_collecte as lancer_collecte,
-)
+from verificateur.git.depot import PasUnDepotGit as PasUnDepotGit, initialiser as initialiser
+from verificateur.git.historique import COMMITS_MAX as COMMITS_MAX, Commit as Commit, Journal as Journal
+from verificateur.git.processus import commande_collecte as commande_collecte, lancer_collecte as lancer_collecte
 from verificateur.git.sources import (
-    CIBLE_MAX as CIBLE_MAX, MODE_LIEN as MODE_LIEN, MODE_SOUS_MODULE as MODE_SOUS_MODULE, SAUTS_MAX as SAUTS_MAX,
-    SourceIndex as SourceIndex, SourceRevision as SourceRevision, dates_ajout as dates_ajout,
+    MODE_LIEN as MODE_LIEN, MODE_SOUS_MODULE as MODE_SOUS_MODULE, SourceIndex as SourceIndex, SourceRevision as SourceRevision,
 )
