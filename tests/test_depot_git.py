@@ -467,8 +467,9 @@ def test_variables_git_heritees_ignorees(depot, lancer, monkeypatch):
 
 
 def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
-    """Chaque appel de git porte les options durcies et un environnement nettoyé ; les contenus (et,
-    pour l'index, HEAD et les tailles) sont lus par un seul `cat-file --batch-command`."""
+    """Chaque appel de git porte les options durcies et un environnement nettoyé ; les contenus, le
+    commit de la révision (ou de HEAD) et, pour l'index, les tailles sont lus par un seul
+    `cat-file --batch-command`."""
     from verificateur import preuves
     from verificateur.git import depot_git
 
@@ -501,8 +502,8 @@ def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
         sous_commandes = [c[c.index("-C") + (4 if "--work-tree" in c else 2):] for c, _ in appels]
         assert {c[0] for c in sous_commandes} <= {"rev-parse", "ls-tree", "ls-files", "cat-file"}
         assert [c for c in sous_commandes if c[0] == "cat-file"] == [["cat-file", "--batch-command"]]
-        # Index : HEAD et les tailles sont demandés au cat-file des contenus, pas à deux processus de plus.
-        assert len(appels) == (3 if source.nature == "index" else 4)
+        # Le commit et les tailles de l'index sont demandés au cat-file des contenus, pas à des processus de plus.
+        assert len(appels) == 3
 
 
 def test_crochet_et_index_sans_processus_git_redondant(depot, lancer, monkeypatch):

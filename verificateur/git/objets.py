@@ -1,16 +1,18 @@
 """Lire des objets git par un seul processus `cat-file` gardé ouvert (`Lot`) : les contenus, les
-tailles des blobs de l'index (l'index ne les donne pas) et le commit de HEAD.
+tailles des blobs de l'index (l'index ne les donne pas) et le commit d'une révision.
 
 Avec git ≥ 2.36, ce processus est un `cat-file --batch-command` qui répond aux trois demandes
 (`contents`, `info`) ; un git plus ancien refuse l'option (code 129) : c'est appris au premier refus,
-et le lot passe à `cat-file --batch` (contenus, HEAD), les tailles venant d'un `cat-file
---batch-check` de plus (`tailles`). Seuls des shas lus dans git, et « HEAD », sont demandés (jamais un
-nom venu de l'utilisateur), sans `--filters` ni `--textconv` : rien de la configuration du dépôt ne
-s'applique à un contenu lu.
+et le lot passe à `cat-file --batch` (contenus, commit), les tailles venant d'un `cat-file
+--batch-check` de plus (`tailles`). Seuls des shas lus dans git sont lus, et des révisions résolues
+en commit (`REV^{commit}`, la révision de l'utilisateur vérifiée avant : ni « - » en tête, ni fin de
+ligne), sans `--filters` ni `--textconv` : rien de la configuration du dépôt ne s'applique à un
+contenu lu.
 """
 
 from __future__ import annotations
 
+import os
 import weakref
 
 from verificateur.git.processus import Invocation, Processus, fermer_processus
@@ -94,7 +96,8 @@ class Lot:
         return contenu
 
     def commit(self, nom: str) -> str | None:
-        """Le sha du commit que désigne `nom` (« HEAD »), demandé au processus qui lira les contenus :
+        """Le sha du commit que désigne `nom` (une révision, déjà vérifiée : ni « - » en tête, ni fin de
+        ligne), demandé au processus qui lira les contenus :
         un processus de moins qu'un `rev-parse`. None si git ne le donne pas (aucun objet de ce nom,
         objet absent, d'un autre type, réponse inattendue) : l'appelant demande alors pourquoi à
         `Depot.commit`, dont le diagnostic et les messages restent les seuls."""
@@ -154,7 +157,7 @@ class Lot:
             assert processus.stdin and processus.stdout
             demande = f"{'contents' if contenu else 'info'} {nom}" if commandes else nom
             try:
-                processus.stdin.write(demande.encode("ascii") + b"\n")
+                processus.stdin.write(os.fsencode(demande) + b"\n")
                 processus.stdin.flush()
                 reponse = processus.stdout.readline()
             except OSError:

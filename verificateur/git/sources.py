@@ -5,9 +5,10 @@ qui a été refusé.
 Les entrées d'un arbre (`ls-tree -r -z -l --full-tree`) ou de l'index (`ls-files -s -z`) deviennent
 des fichiers : chaque chemin est vérifié (ni `..`, ni `.git`, ni chemin absolu), les liens symboliques
 sont résolus dans l'arbre, composant par composant, sans jamais lire la cible d'un lien refusé ; les
-contenus sont lus par un seul processus `cat-file` (verificateur/git/objets.py). Une révision coûte 4
-processus git (`rev-parse` ×2, `ls-tree`, `cat-file`), l'index 3 (`rev-parse`, `cat-file`, `ls-files`,
-plus un `cat-file --batch-check` avant git 2.36) ; la fraîcheur, 2 `log` de plus.
+contenus sont lus par un seul processus `cat-file` (verificateur/git/objets.py), qui résout aussi la
+révision en commit. Une révision coûte 3 processus git (`rev-parse`, `cat-file`, `ls-tree`), l'index 3
+(`rev-parse`, `cat-file`, `ls-files`, plus un `cat-file --batch-check` avant git 2.36) ; la fraîcheur,
+2 `log` de plus.
 """
 
 from __future__ import annotations
@@ -114,6 +115,18 @@ class _SourceGit:
     def dates_ajout(self) -> dict[str, date_]:
         """Date du premier commit de chaque fichier (fraîcheur : « déclaré a posteriori »)."""
         return dates_ajout(self)
+
+    def _commit(self, revision: str) -> str | None:
+        """Le commit que désigne `revision`, demandé au `cat-file` qui lira les contenus (un `rev-parse`
+        de moins) ; s'il ne le donne pas (aucun commit de ce nom, avant le premier commit, dépôt
+        endommagé), `Depot.commit` dit pourquoi, avec ses messages, ou rend None."""
+        if revision in self._depot.commits_verifies:
+            return revision
+        sha = self._lot.commit(revision)
+        if sha is None:
+            return self._depot.commit(revision)
+        self._depot.commits_verifies.add(sha)
+        return sha
 
     # -- des entrées aux fichiers ------------------------------------------------------------------
 
@@ -239,7 +252,7 @@ class SourceRevision(_SourceGit):
         super().__init__(chemin, index=False, depot=depot)
         self._connus = connus if connus is not None else {}
         self.demandee = revision
-        sha = self._depot.commit(revision)
+        sha = self._commit(revision)
         if sha is None:
             raise ErreurVerificateur(f"{chemin}: révision « {revision} » introuvable dans le dépôt (aucun commit de ce nom)")
         self.revision: str | None = sha
@@ -270,12 +283,7 @@ class SourceIndex(_SourceGit):
         self._garder = True
         if self._depot.nu:
             raise ErreurVerificateur(f"{chemin}: dépôt git nu (sans arbre de travail), il n'a pas d'index ; utilisez --revision")
-        # HEAD est demandé au `cat-file` qui lira les contenus (un `rev-parse` de moins) ;
-        # s'il ne le donne pas (avant le premier commit, dépôt endommagé), `Depot.commit` dit pourquoi.
-        sha = self._lot.commit("HEAD")
-        if sha is not None:
-            self._depot.commits_verifies.add(sha)
-        self.revision: str | None = sha if sha is not None else self._depot.commit("HEAD")
+        self.revision: str | None = self._commit("HEAD")
 
     def head(self) -> SourceRevision | None:
         """Le dépôt à HEAD, pour le comparer à l'index (le crochet) ; None avant le premier commit.
