@@ -727,6 +727,15 @@ def test_trop_de_fichiers(depot, lancer, monkeypatch, options):
 # --- erreurs --------------------------------------------------------------------------------------
 
 
+def test_revisions_que_le_cat_file_resout_comme_rev_parse(depot, lancer):
+    """La révision est résolue en commit par le `cat-file` des contenus : un nom non ASCII, une
+    étiquette annotée, un sha abrégé, le journal des références donnent le commit que donne `rev-parse`."""
+    git(depot.chemin, "tag", "été", "v1")
+    for revision in ("été", "v1", "v1^{}", f"{depot.ancien[:7]}", "main@{0}~1", "HEAD@{0}~1"):
+        rapport = evaluer(lancer, depot.chemin, "--revision", revision)
+        assert rapport["depot"]["revision"] == sha(depot.chemin, f"{revision}^{{commit}}") == depot.ancien, revision
+
+
 def test_revision_inconnue(depot, lancer):
     sortie = lancer("evaluer", str(depot.chemin), "--revision", "v9")
     assert (sortie.code, sortie.stderr, sortie.stdout) == (
