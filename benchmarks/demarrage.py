@@ -9,12 +9,17 @@ machine partagée. Le catalogue validé est en cache (cache_catalogue.py, le cas
 le premier) ; une ligne « cache froid » le vide avant chaque lancement. Le « plancher » est
 benchmarks/crochet_minimal.py : lister l'index, un `git cat-file --batch`, CSafeLoader, JSON, sans le
 code du projet. Objectif : evaluer --index et crochet ≤ 2,5× import yaml. Aucune assertion : des chiffres.
+
+`--postes N` : où passe le temps processeur d'un `evaluer --index --format json` (cache chaud), poste
+par poste (`getrusage`, processus git compris), médiane de N processus neufs qui refont ses étapes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,10 +50,54 @@ def imports(depot: Path, env: dict[str, str], nombre: int) -> None:
     print(f"non importés : {', '.join(absents) or 'aucun'}\n")
 
 
+# Les étapes de `evaluer --index --format json` (cli.evaluer, moteur.evaluer_source), chacune chronométrée
+# en temps processeur du processus et de ses enfants git ; imprime un JSON {poste: ms}.
+_POSTES = r"""
+import json, resource, sys
+def _cpu():
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime) * 1000
+postes, t = {}, [_cpu()]
+def poste(nom):
+    n = _cpu(); postes[nom] = n - t[0]; t[0] = n
+import yaml; poste("import yaml")
+import click, verificateur.cli; poste("import click et verificateur.cli")
+from datetime import date
+from verificateur import evaluation, preuves
+from verificateur.evaluation import rapport
+from verificateur.git.depot_git import SourceIndex
+from verificateur.rendus import rendu
+poste("import du moteur (évaluation, langage, preuves, politiques, rapport), de git/ et des rendus")
+from verificateur.politiques import cache_catalogue
+catalogue = cache_catalogue.charger(None, None); poste("catalogue (cache)")
+source = SourceIndex("."); source.lister(); poste("git : dépôt, HEAD, index, tailles (rev-parse, cat-file, ls-files)")
+lues = preuves.charger(source); poste("preuves.charger : contenus (cat-file), analyse, validation")
+dates = source.dates_ajout(); poste("fraîcheur (2 git log)")
+evaluee = evaluation.evaluer(catalogue, lues, date(2026, 10, 1), dates); poste("évaluation des règles")
+resultat = rapport.construire(evaluee, lues, catalogue, "mineure"); poste("rapport et empreinte")
+texte = rendu("json")(resultat, {"details": False, "couleur": False, "csv_standard": False, "a_venir": None}); poste("rendu JSON")
+print(json.dumps(postes))
+"""
+
+
+def postes(depot: Path, env: dict[str, str], essais: int) -> None:
+    mesures: dict[str, list[float]] = {}
+    for _ in range(essais):
+        fini = subprocess.run([PYTHON, "-c", _POSTES], cwd=depot, env=env, capture_output=True, text=True, check=True)
+        for nom, ms in json.loads(fini.stdout.splitlines()[-1]).items():
+            mesures.setdefault(nom, []).append(ms)
+    total = sum(statistics.median(v) for v in mesures.values())
+    print(f"postes de evaluer --index --format json (processeur, médiane de {essais} processus ; total {total:.1f} ms) :")
+    for nom, valeurs in mesures.items():
+        print(f"{statistics.median(valeurs):8.1f} ms  {nom}")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--essais", type=int, default=21)
     parser.add_argument("--imports", type=int, default=12)
+    parser.add_argument("--postes", type=int, default=0, metavar="N", help="décomposer le temps processeur (N processus)")
     parser.add_argument("--avant", type=Path, metavar="DOSSIER",
                         help="une autre copie du projet (git worktree add DOSSIER REV) : ses evaluer --index et crochet, "
                              "mesurés dans la même série")
@@ -75,6 +124,8 @@ def main() -> None:
             commandes["crochet (--avant)"] = {"argv": commandes["crochet"]["argv"], "cwd": depot, "env": env_avant}
         subprocess.run(commandes["crochet"]["argv"], cwd=depot, env=env, capture_output=True, check=False)  # inscrit le catalogue
         imports(depot, env, args.imports)
+        if args.postes:
+            postes(depot, env, args.postes)
         avant = charge()
         mesures = entrelacer(commandes, args.essais)
         apres = charge()

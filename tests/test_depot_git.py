@@ -467,8 +467,9 @@ def test_variables_git_heritees_ignorees(depot, lancer, monkeypatch):
 
 
 def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
-    """Chaque appel de git porte les options durcies et un environnement nettoyé ; les contenus sont
-    lus par un seul `cat-file --batch`."""
+    """Chaque appel de git porte les options durcies et un environnement nettoyé ; les contenus, le
+    commit de la révision (ou de HEAD) et, pour l'index, les tailles sont lus par un seul
+    `cat-file --batch-command`."""
     from verificateur import preuves
     from verificateur.git import depot_git
 
@@ -483,7 +484,7 @@ def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
         appels.append((commande, k["env"]))
         return vrai_popen(commande, *a, **k)
 
-    monkeypatch.setattr(depot_git.subprocess, "Popen", espion)
+    monkeypatch.setattr(subprocess, "Popen", espion)
     monkeypatch.setenv("GIT_DIR", "/nulle-part")
     reel = os.path.realpath(depot.chemin)
     for fabrique in (lambda: depot_git.SourceRevision(str(depot.chemin), "HEAD"), lambda: depot_git.SourceIndex(str(depot.chemin))):
@@ -500,8 +501,72 @@ def test_invocation_durcie_et_un_seul_cat_file(depot, monkeypatch):
             assert env["LC_ALL"] == "C"
         sous_commandes = [c[c.index("-C") + (4 if "--work-tree" in c else 2):] for c, _ in appels]
         assert {c[0] for c in sous_commandes} <= {"rev-parse", "ls-tree", "ls-files", "cat-file"}
-        assert sous_commandes.count(["cat-file", "--batch"]) == 1
-        assert len(appels) == (5 if source.nature == "index" else 4)
+        assert [c for c in sous_commandes if c[0] == "cat-file"] == [["cat-file", "--batch-command"]]
+        # Le commit et les tailles de l'index sont demandés au cat-file des contenus, pas à des processus de plus.
+        assert len(appels) == 3
+
+
+def test_crochet_et_index_sans_processus_git_redondant(depot, lancer, monkeypatch):
+    """Ce qu'un crochet lance, dans l'ordre : un seul `rev-parse` (découverte et confinement), le
+    `cat-file` qui donne HEAD, les tailles et les contenus, l'index, l'histoire (fraîcheur) ; puis HEAD,
+    dans le même dépôt déjà confiné, sans découverte ni `rev-parse` de plus, et sans relire un blob
+    que l'index a déjà lu : un `cat-file` seulement si un fichier lu diffère."""
+    head = sha(depot.chemin, "HEAD")
+    appels: list[list[str]] = []
+    vrai_popen = subprocess.Popen
+
+    def espion(commande, *a, **k):
+        appels.append(commande[commande.index("-C") + (4 if "--work-tree" in commande else 2):])
+        return vrai_popen(commande, *a, **k)
+
+    monkeypatch.setattr(subprocess, "Popen", espion)
+    index = [["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir", "--git-common-dir"],
+             ["cat-file", "--batch-command"], ["ls-files", "-s", "-z"],
+             ["log", "--first-parent", "--format=%H %cI", "--max-count=100001", head]]
+    sortie = lancer("evaluer", str(depot.chemin), "--index", "--date", DATE_EXEMPLES, "--format", "json")
+    assert sortie.code in (0, 1), sortie
+    assert appels[:4] == index and [a[0] for a in appels[4:]] == ["log"]
+    appels.clear()
+    sortie = lancer("crochet", str(depot.chemin), "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    assert appels[:4] == index and [a[0] for a in appels[4:]] == ["log", "ls-tree"]
+    remplacer(depot.chemin / MESURES, "acces_distants: false", "acces_distants: true")
+    git(depot.chemin, "add", MESURES)
+    appels.clear()
+    sortie = lancer("crochet", str(depot.chemin), "--date", DATE_EXEMPLES)
+    assert sortie.code == 0, sortie
+    assert appels[:4] == index and [a[0] for a in appels[4:]] == ["log", "ls-tree", "cat-file"]
+
+
+def test_git_sans_batch_command(depot, lancer, monkeypatch, tmp_path):
+    """Un git antérieur à 2.36 refuse `cat-file --batch-command` (option inconnue, code 129) : c'est
+    appris au premier refus, les contenus et HEAD passent par `--batch`, les tailles par un
+    `--batch-check` de plus ; les sorties ne changent pas."""
+    from verificateur.git.depot import Depot as DepotGit
+    from verificateur.git.objets import Lot
+
+    commandes = [("evaluer", str(depot.chemin), *mode, "--date", DATE_EXEMPLES, "--format", "json")
+                 for mode in (("--index",), ("--revision", "v1"))] + [("crochet", str(depot.chemin), "--date", DATE_EXEMPLES)]
+    attendues = [lancer(*c) for c in commandes]
+    vieux = tmp_path / "git-2.35"
+    vieux.mkdir()
+    (vieux / "git").write_text(
+        '#!/bin/sh\nfor a in "$@"; do [ "$a" = "--batch-command" ] && { echo "error: unknown option" >&2; exit 129; }; done\n'
+        f'exec {shutil.which("git")} "$@"\n'
+    )
+    (vieux / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{vieux}{os.pathsep}{os.environ['PATH']}")
+    for commande, attendue in zip(commandes, attendues):
+        monkeypatch.setattr(Lot, "sans_commandes", False)
+        assert lancer(*commande) == attendue
+        assert Lot.sans_commandes
+    # Les tailles demandées en premier apprennent aussi le refus.
+    monkeypatch.setattr(Lot, "sans_commandes", False)
+    blob = sha(depot.chemin, f"HEAD:{MESURES}")
+    lot = DepotGit(str(depot.chemin), index=False).lot()
+    assert lot.tailles([blob]) == {blob: (depot.chemin / MESURES).stat().st_size}
+    assert Lot.sans_commandes
+    lot.fermer()
 
 
 # --- propriété douteuse ---------------------------------------------------------------------------
@@ -652,14 +717,23 @@ def test_lecture_limitee(depot):
 
 @pytest.mark.parametrize("options", [("--revision", "HEAD"), ("--index",)])
 def test_trop_de_fichiers(depot, lancer, monkeypatch, options):
-    from verificateur.git import depot_git
+    from verificateur.git import sources
 
-    monkeypatch.setattr(depot_git, "NOMBRE_MAX_FICHIERS", 5)
+    monkeypatch.setattr(sources, "NOMBRE_MAX_FICHIERS", 5)
     sortie = lancer("evaluer", str(depot.chemin), *options, "--date", DATE_EXEMPLES)
     assert (sortie.code, sortie.stderr) == (2, f"verificateur : {depot.chemin}: plus de 5 fichiers, dépôt refusé (voir docs/limites.md)\n")
 
 
 # --- erreurs --------------------------------------------------------------------------------------
+
+
+def test_revisions_que_le_cat_file_resout_comme_rev_parse(depot, lancer):
+    """La révision est résolue en commit par le `cat-file` des contenus : un nom non ASCII, une
+    étiquette annotée, un sha abrégé, le journal des références donnent le commit que donne `rev-parse`."""
+    git(depot.chemin, "tag", "été", "v1")
+    for revision in ("été", "v1", "v1^{}", f"{depot.ancien[:7]}", "main@{0}~1", "HEAD@{0}~1"):
+        rapport = evaluer(lancer, depot.chemin, "--revision", revision)
+        assert rapport["depot"]["revision"] == sha(depot.chemin, f"{revision}^{{commit}}") == depot.ancien, revision
 
 
 def test_revision_inconnue(depot, lancer):

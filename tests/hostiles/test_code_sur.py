@@ -1,5 +1,5 @@
 """Le code lui-même : aucune construction qui exécuterait une entrée (eval, exec, chargeur YAML non
-sûr, shell, pickle), et git n'est lancé que par `verificateur/git/depot_git.py` (l'invocation durcie).
+sûr, shell, pickle), et git n'est lancé que par `verificateur/git/processus.py` (l'invocation durcie).
 Vérifié sur l'arbre syntaxique de chaque module du paquet, pas sur du texte."""
 
 from __future__ import annotations
@@ -33,4 +33,4 @@ def test_aucune_construction_qui_executerait_une_entree(module):
             importes = {a.name.split(".")[0] for a in noeud.names} if isinstance(noeud, ast.Import) else {(noeud.module or "").split(".")[0]}
             assert not importes & MODULES_INTERDITS, f"{nom}:{noeud.lineno}: {importes}"
             if "subprocess" in importes:
-                assert nom == "verificateur/git/depot_git.py", f"{nom}:{noeud.lineno}: subprocess hors de depot_git.py"
+                assert nom == "verificateur/git/processus.py", f"{nom}:{noeud.lineno}: subprocess hors de processus.py"

@@ -53,9 +53,9 @@ def test_historique_de_10000_commits(terrain, tmp_path, lancer, monkeypatch):
     assert vu["etapes"][0]["date"] == "2020-01-31" and vu["etapes"][0]["revision"] is not None
     terrain.rien_n_a_fui(sortie)
     # La même histoire, avec une limite de commits abaissée : refusée, par un message.
-    from verificateur.git import depot_git
+    from verificateur.git import historique
 
-    monkeypatch.setattr(depot_git, "COMMITS_MAX", COMMITS)
+    monkeypatch.setattr(historique, "COMMITS_MAX", COMMITS)
     refus = lancer("historique", str(terrain.depot), "--depuis", "2020-01-01", "--jusqu-a", "2026-12-31")
     assert (refus.code, refus.stdout, refus.stderr) == (
         2, "", f"verificateur : {terrain.depot}: plus de {COMMITS} commits dans l'histoire de premier parent, refusé (voir docs/limites.md)\n"

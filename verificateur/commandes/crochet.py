@@ -59,7 +59,7 @@ def _lieu(resultat: dict[str, Any], avant: dict[str, Any] | None) -> str:
 
 
 def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineure", strict: bool = False) -> Verdict:
-    from verificateur.git.depot_git import PasUnDepotGit, SourceIndex, SourceRevision
+    from verificateur.git.depot_git import PasUnDepotGit, SourceIndex
 
     try:
         index = SourceIndex(chemin)
@@ -72,9 +72,10 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
     lues, evaluee = moteur.charger_et_evaluer(index, catalogue, jour)
     apres = rapport.construire(evaluee, lues, catalogue, seuil)
     avant_par_regle: dict[str, dict[str, Any]] = {}
-    if index.revision is not None:  # pas de HEAD avant le premier commit : rien à comparer
+    head = index.head()  # le dépôt déjà trouvé et confiné, HEAD déjà résolu : aucun rev-parse de plus
+    if head is not None:  # pas de HEAD avant le premier commit : rien à comparer
         # HEAD ne sert qu'à comparer les verdicts : pas de seconde lecture de l'historique git.
-        avant = moteur.evaluer_source(SourceRevision(chemin, index.revision), catalogue, jour, seuil, fraicheur=False)
+        avant = moteur.evaluer_source(head, catalogue, jour, seuil, fraicheur=False)
         avant_par_regle = {r["regle"]: r for r in avant["resultats"]}
     verdict = Verdict()
     for p in apres["problemes"]:

@@ -7,7 +7,7 @@ manifeste, ses objets d'un serveur qu'on ne connaît pas. D'où :
 - l'adresse est vérifiée **avant** que git soit lancé (`analyser`) : protocoles admis seulement
   (https, http, ssh, git, file ; jamais `ext::` ni `fd::`), aucun identifiant dans l'URL (ils
   viendraient du manifeste et finiraient dans les sorties) ;
-- git est lancé par `depot_git.commande_collecte` : l'invocation durcie, le seul protocole de la
+- git est lancé par `processus.commande_collecte` : l'invocation durcie, le seul protocole de la
   source ouvert, objets vérifiés (fsck), aucune redirection, aucun crochet ; rien n'est écrit dans
   la configuration du miroir (l'URL n'y est jamais : `git fetch URL`, sans « remote ») ;
 - chaque récupération est bornée en temps (`delai`) et en taille (`taille_max`, la taille du miroir
@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -273,8 +274,8 @@ def _taille(dossier: str) -> int:
 
 
 def _lancer(miroir: str, protocole: str, arguments: list[str], surs: tuple[str, ...],
-            surveiller=None) -> tuple[int, bytes, bytes]:
-    from verificateur.git.depot_git import lancer_collecte
+            surveiller: Callable[[], str | None] | None = None) -> tuple[int, bytes, bytes]:
+    from verificateur.git.processus import lancer_collecte
 
     try:
         return lancer_collecte(miroir, protocole, arguments, surs, surveiller, _STDERR_MAX)

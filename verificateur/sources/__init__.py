@@ -1,5 +1,5 @@
 """Les sources d'un dépôt de preuves : arbre de travail (ou simple dossier), mémoire ; les sources git
-(révision, index) sont dans `depot_git`. Toutes exposent la même interface, et tous les chemins
+(révision, index) sont dans `verificateur.git.sources`. Toutes exposent la même interface, et tous les chemins
 restent confinés au dépôt."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
 # Les bornes d'un dépôt lu sont au socle (confinement.py), sous la plomberie git qui les applique
 # aussi ; elles restent lisibles ici, où les sources les appliquent.
@@ -47,7 +47,7 @@ def est_nu(dossier: Path | str) -> bool:
     return (dossier / "HEAD").is_file() and (dossier / "objects").is_dir() and (dossier / "refs").is_dir()
 
 
-def _parcourir(racine: Path, problemes: list[Probleme]):
+def _parcourir(racine: Path, problemes: list[Probleme]) -> Iterator[tuple[str, list[str], list[str]]]:
     """`os.walk(racine, followlinks=False)` (de haut en bas, `sous_dossiers` modifiable sur place),
     sans récursion et sans descendre au-delà de PROFONDEUR_MAX_DOSSIERS niveaux : un dossier plus
     profond, ou illisible, est signalé dans `problemes`."""
