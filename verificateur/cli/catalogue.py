@@ -10,8 +10,8 @@ import click
 
 from verificateur.cli.click_fr import Groupe
 from verificateur.cli.communs import _catalogue, avec_sortie, option_politiques, option_programmes, option_referentiels
-from verificateur.socle.problemes import ErreurVerificateur
 from verificateur.rendus import catalogue as rendus_catalogue
+from verificateur.socle.problemes import ErreurVerificateur
 
 # Les formats de chaque liste : ceux de son registre (verificateur/rendus/catalogue.py).
 FORMATS_REGLES = tuple(rendus_catalogue.REGLES)

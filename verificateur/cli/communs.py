@@ -5,16 +5,16 @@ et les options communes (`--politiques`, `--referentiels`, `--programmes`)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from verificateur.rendus.registre import Format
 from verificateur.socle.problemes import ErreurVerificateur
 from verificateur.socle.statuts import GRAVITES as GRAVITES  # les choix de --echec-a
-from verificateur.rendus.registre import Format
 
 if TYPE_CHECKING:
     from verificateur.politiques import Catalogue

@@ -13,11 +13,18 @@ import click
 
 from verificateur.cli.click_fr import Commande, Groupe
 from verificateur.cli.communs import (
-    DATE, GRAVITES, JOURS, _catalogue, _source, ecrire, option_politiques, option_referentiels, refuser_binaire_vers_terminal,
+    DATE,
+    GRAVITES,
+    JOURS,
+    _catalogue,
+    _source,
+    ecrire,
+    option_politiques,
+    option_referentiels,
+    refuser_binaire_vers_terminal,
 )
+from verificateur.rendus import FORMATS, echeances as rendus_echeances
 from verificateur.socle.problemes import ErreurVerificateur
-from verificateur.rendus import FORMATS
-from verificateur.rendus import echeances as rendus_echeances
 
 # Les formats offerts par chaque commande : ceux de son registre (un format = un enregistrement,
 # verificateur/rendus/registre.py ; les modules de rendu ne sont importés qu'à l'usage).
@@ -48,8 +55,7 @@ def evaluer(chemin: str, revision: str | None, index: bool, date_evaluation: dat
       verificateur evaluer . --revision v2026 --format json
       verificateur evaluer --index          (crochet pre-commit)
     """
-    from verificateur.evaluation import moteur
-    from verificateur.evaluation import rapport as module_rapport
+    from verificateur.evaluation import moteur, rapport as module_rapport
     from verificateur.rendus import rendu
 
     refuser_binaire_vers_terminal(FORMATS[format_], sortie)
@@ -188,8 +194,8 @@ def preuves_schema(type_preuve: str | None, ecrire_dans: str | None) -> None:
     """
     import json
 
-    from verificateur.socle import validation
     from verificateur.preuves import TYPES, TYPES_PAR_NOM
+    from verificateur.socle import validation
 
     if ecrire_dans is not None:
         if type_preuve is not None:

@@ -10,10 +10,17 @@ import click
 
 from verificateur.cli.click_fr import Commande
 from verificateur.cli.communs import (
-    DATE, _catalogue, _source, ecrire, option_politiques, option_programmes, option_referentiels, refuser_binaire_vers_terminal,
+    DATE,
+    _catalogue,
+    _source,
+    ecrire,
+    option_politiques,
+    option_programmes,
+    option_referentiels,
+    refuser_binaire_vers_terminal,
 )
-from verificateur.socle.problemes import ErreurVerificateur
 from verificateur.rendus import eligibilite as rendus_eligibilite
+from verificateur.socle.problemes import ErreurVerificateur
 
 FORMATS_ELIGIBILITE = tuple(rendus_eligibilite.FORMATS)
 

@@ -8,8 +8,8 @@ import click
 
 from verificateur.cli.click_fr import Commande
 from verificateur.cli.communs import DATE, GRAVITES, _catalogue, ecrire, option_politiques, option_referentiels
-from verificateur.socle.problemes import ErreurVerificateur
 from verificateur.rendus import historique as rendus_historique
+from verificateur.socle.problemes import ErreurVerificateur
 
 FORMATS_HISTORIQUE = tuple(rendus_historique.FORMATS)
 

@@ -27,9 +27,7 @@ from verificateur.commandes.cache_historique import Point
 from verificateur.git.depot_git import MODE_LIEN, MODE_SOUS_MODULE, Commit, Journal
 from verificateur.socle import donnees_personnelles
 from verificateur.socle.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import (
-    NOMBRE_MAX_FICHIERS, TAILLE_MAX_PREUVES, chemin_confine, dossier_trop_profond, probleme_trop_profond,
-)
+from verificateur.sources import NOMBRE_MAX_FICHIERS, TAILLE_MAX_PREUVES, chemin_confine, dossier_trop_profond, probleme_trop_profond
 
 if TYPE_CHECKING:
     from verificateur import preuves

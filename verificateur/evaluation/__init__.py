@@ -4,17 +4,18 @@ pour tous les modes (évaluer, crochet, lot, historique)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from verificateur.langage.compilation import filtre_compile
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.registre import condition
 from verificateur.langage.valeurs import Constat, Emplacement, ErreurCalcul, PreuveInvalide, PreuveManquante
 from verificateur.politiques import Catalogue, Regle
-from verificateur.socle.problemes import AVERTISSEMENT, ERREUR, Probleme
 from verificateur.preuves import MARKDOWN, TYPES_PAR_NOM, Preuve, Preuves
+from verificateur.socle.problemes import AVERTISSEMENT, ERREUR, Probleme
 
 STATUTS = ("conforme", "non_conforme", "preuve_manquante", "erreur", "non_applicable", "derogation")
 ECHECS = ("non_conforme", "preuve_manquante", "erreur")

@@ -17,13 +17,22 @@ famille (`operateurs_*.py`), à côté de son évaluation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.registre import (
-    CONDITION, CONDITIONS, OPERATEURS_CONDITION, OPERATEURS_VALEUR, VALEUR, VALEURS, condition, operation, valeur,
+    CONDITION,
+    CONDITIONS,
+    OPERATEURS_CONDITION,
+    OPERATEURS_VALEUR,
+    VALEUR,
+    VALEURS,
+    condition,
+    operation,
+    valeur,
 )
 from verificateur.langage.valeurs import ErreurCalcul, Part, brut
 

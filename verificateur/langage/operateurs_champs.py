@@ -4,7 +4,8 @@ conditions `renseigne` et `est_vrai`. Pour chacun : évaluation (_v_, _c_), ferm
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from verificateur.langage.compilation import Lent
 from verificateur.langage.contexte import Contexte
@@ -12,9 +13,7 @@ from verificateur.langage.enfants import enfants_aucun
 from verificateur.langage.interpretation import lire_champ, variable
 from verificateur.langage.registre import CONDITION, VALEUR, Operateur
 from verificateur.langage.types_statiques import INCONNU, Type, Verificateur, cite
-from verificateur.langage.valeurs import (
-    Constat, ErreurCalcul, ListePreuves, Noeud, PreuveManquante, Resultat, Val, afficher, brut,
-)
+from verificateur.langage.valeurs import Constat, ErreurCalcul, ListePreuves, Noeud, PreuveManquante, Resultat, Val, afficher, brut
 from verificateur.socle.lecture import Chemin
 
 # --- évaluation ----------------------------------------------------------------------------------

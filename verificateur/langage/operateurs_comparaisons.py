@@ -5,9 +5,10 @@ attendu ≥ seuil »), fermeture du chemin rapide, contrôle de types, et son en
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from verificateur.langage.compilation import NOMBRES, TYPES_RAPIDES, Lent, compiler_valeur, types_rapides
 from verificateur.langage.contexte import Contexte

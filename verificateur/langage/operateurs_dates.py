@@ -4,9 +4,10 @@ chemin rapide, sous-expressions, contrôle de types, texte, et son enregistremen
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from verificateur.langage.compilation import Lent, compiler_valeur
 from verificateur.langage.contexte import Contexte

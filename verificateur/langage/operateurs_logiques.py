@@ -4,7 +4,8 @@ sous-expressions, contrôle de types, et son enregistrement dans `OPERATEURS`.""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from verificateur.langage.compilation import compiler_test
 from verificateur.langage.contexte import Contexte

@@ -5,16 +5,15 @@ Le résultat, des `Preuves`, est tout ce que l'évaluation saura du dépôt."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from verificateur.preuves.lecture import lire_preuve
 from verificateur.preuves.types import DOSSIERS, MARKDOWN, TYPES, TYPES_PAR_NOM, TypePreuve, type_de
 from verificateur.socle import donnees_personnelles
 from verificateur.socle.donnees import Chemin, Document, Preuve, Preuves
 from verificateur.socle.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import (
-    NOMBRE_MAX_PREUVES, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT, Source, chemin_confine,
-)
+from verificateur.sources import NOMBRE_MAX_PREUVES, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT, Source, chemin_confine
 
 _RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github", ".verificateur"}  # .verificateur : schémas copiés (schemas_depot)
 

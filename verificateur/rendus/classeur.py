@@ -15,9 +15,10 @@ l'évaluation, et XlsxWriter date toutes les entrées de l'archive du 1er janvie
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format

@@ -6,7 +6,8 @@ Chaque rendu ne lit que le dict de `historique.historique` ; tabulate n'est impo
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from verificateur.rendus.registre import Format, registre
 

@@ -13,7 +13,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import (
-    ECHECS, LIBELLES, ORDRE_STATUTS, PLURIELS, derogations, lieu, nom_etablissement, pourcentage, sous_le_seuil,
+    ECHECS,
+    LIBELLES,
+    ORDRE_STATUTS,
+    PLURIELS,
+    derogations,
+    lieu,
+    nom_etablissement,
+    pourcentage,
+    sous_le_seuil,
 )
 
 if TYPE_CHECKING:

@@ -11,10 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from verificateur.rendus.commun import (
-    LIBELLES, ORDRE_STATUTS, PLURIELS, derogations, echecs, lieu, nom_etablissement, pourcentage, provenance,
+    LIBELLES,
+    ORDRE_STATUTS,
+    PLURIELS,
+    derogations,
+    echecs,
+    lieu,
+    nom_etablissement,
+    pourcentage,
+    provenance,
     sous_le_seuil,
 )
-
 
 # Ce qui, dans une cellule, ferait du code, de l'emphase, un lien ou une image : échappé.
 _SPECIAUX = ("\\", "|", "`", "*", "_", "~", "[", "]")

@@ -9,7 +9,8 @@ les rendus d'un établissement (`verificateur/rendus/`).
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from verificateur.rendus.registre import Format, registre
 
