@@ -190,7 +190,8 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, date_evalu
         ligne = fichier.document.ligne(("derogations", i))
         cible = d["regle"]
 
-        def signaler(code: str, message: str, niveau: str = AVERTISSEMENT) -> None:
+        # `ligne` liée à la définition : chaque dérogation signale à sa propre ligne.
+        def signaler(code: str, message: str, niveau: str = AVERTISSEMENT, ligne: int = ligne) -> None:
             problemes.append(Probleme(fichier.chemin, ligne, code, message, niveau))
 
         if cible not in par_regle:

@@ -96,7 +96,7 @@ def _message(erreur: Any) -> list[tuple[Chemin, str, str]]:
         ou = "" if not chemin else f" dans {champ}"
         return [(chemin, "cle-manquante", f"clé « {c} » manquante{ou}") for c in manquantes]
     if mot == "type":
-        types = attendu if isinstance(attendu, list) else [attendu]
+        types: list[str] = attendu if isinstance(attendu, list) else [attendu]
         texte = " ou ".join(_TYPES.get(t, t) for t in types)
         conseil = ""
         if "boolean" in types and isinstance(trouve, str) and trouve.lower() in {"oui", "non", "vrai", "faux"}:
