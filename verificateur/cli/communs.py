@@ -39,7 +39,8 @@ class _Date(click.ParamType):
         except ValueError:
             self.fail(f"date invalide « {value} », attendu une date réelle AAAA-MM-JJ", param, ctx)
         if not DATE_MIN <= lue <= DATE_MAX:
-            self.fail(f"date « {value} » hors de la plage acceptée, du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()} (docs/limites.md)", param, ctx)
+            self.fail(f"date « {value} » hors de la plage acceptée, du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()} (docs/limites.md)",
+                      param, ctx)
         return lue
 
 
@@ -119,7 +120,8 @@ def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...], cache
 
 option_politiques = click.option(
     "--politiques", "politiques", multiple=True, metavar="DOSSIER",
-    help="Dossier d'une politique ou de politiques, ou nom d'une politique livrée (répétable ; « care » : docs/care.md). Par défaut : les politiques livrées chargées par défaut.",
+    help="Dossier d'une politique ou de politiques, ou nom d'une politique livrée (répétable ; « care » : docs/care.md). "
+    "Par défaut : les politiques livrées chargées par défaut.",
 )
 option_referentiels = click.option(
     "--referentiels", "referentiels", multiple=True, metavar="DOSSIER",
