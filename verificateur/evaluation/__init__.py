@@ -172,7 +172,8 @@ def _dates_futures(preuves: Preuves, date_evaluation: date) -> list[Probleme]:
     return [
         Probleme(
             preuve.chemin, preuve.document.ligne((champ,)), "date-future",
-            f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {date_evaluation.isoformat()} : cette preuve ne compte pas",
+            f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {date_evaluation.isoformat()} : "
+            "cette preuve ne compte pas",
             AVERTISSEMENT,
         )
         for preuve, champ, _, jour_preuve in _dates_declarees(preuves)
@@ -201,7 +202,8 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, date_evalu
             signaler("derogation-expiree", f"dérogation pour {cible} expirée le {d['expire_le'].isoformat()} : non appliquée")
             continue
         if d["accordee_le"] > date_evaluation:
-            signaler("derogation-future", f"dérogation pour {cible} accordée le {d['accordee_le'].isoformat()}, après la date d'évaluation : non appliquée")
+            signaler("derogation-future",
+                     f"dérogation pour {cible} accordée le {d['accordee_le'].isoformat()}, après la date d'évaluation : non appliquée")
             continue
         verdict = par_regle[cible]
         if verdict.derogation is not None:
@@ -214,7 +216,9 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, date_evalu
                 signaler("derogation-refusee", f"dérogation pour {cible} non appliquée : une preuve invalide doit être corrigée")
             continue
         if d["expire_le"] - date_evaluation <= timedelta(days=AVERTIR_EXPIRATION_JOURS):
-            signaler("derogation-bientot-expiree", f"dérogation pour {cible} expire le {d['expire_le'].isoformat()}, dans {(d['expire_le'] - date_evaluation).days} jour(s)")
+            signaler("derogation-bientot-expiree",
+                     f"dérogation pour {cible} expire le {d['expire_le'].isoformat()}, "
+                     f"dans {(d['expire_le'] - date_evaluation).days} jour(s)")
         verdict.derogation = {
             "motif": d["motif"],
             "risque_accepte": d["risque_accepte"],

@@ -368,7 +368,8 @@ def rapport_et_echeances(source: Source, catalogue: Catalogue, date_evaluation: 
     from verificateur.evaluation import moteur, rapport
 
     lues, au_jour = moteur.charger_et_evaluer(source, catalogue, date_evaluation, fraicheur)
-    return rapport.construire(au_jour, lues, catalogue, seuil_echec), document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
+    return (rapport.construire(au_jour, lues, catalogue, seuil_echec),
+            document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon))
 
 
 def lignes_crochet(calcul: Calcul) -> list[str]:

@@ -196,12 +196,15 @@ def test_renseigne(chemin: str, inverse: bool) -> Callable[[Contexte], bool]:
 def controle_nom(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
     tete = arg.split(".")[0]
     if tete not in portee:
-        probleme(ici, "nom-inconnu", f"« {tete} » n'est ni une preuve de la règle ni un élément parcouru ; connus : {', '.join(sorted(portee))}")
+        probleme(ici, "nom-inconnu",
+                 f"« {tete} » n'est ni une preuve de la règle ni un élément parcouru ; connus : {', '.join(sorted(portee))}")
 
 
-def _controle_parametre(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
+def _controle_parametre(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any],
+                        probleme: Callable[[Chemin, str, str], None]) -> None:
     if arg not in parametres:
-        probleme(ici, "parametre-inconnu", f"paramètre « {arg} » inconnu ; paramètres de la politique : {', '.join(sorted(parametres)) or 'aucun'}")
+        probleme(ici, "parametre-inconnu",
+                 f"paramètre « {arg} » inconnu ; paramètres de la politique : {', '.join(sorted(parametres)) or 'aucun'}")
 
 
 def _t_champ(v: Verificateur, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> Type:

@@ -75,7 +75,8 @@ def _c_dans_les_derniers(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     if ctx.muet:
         return Resultat(ok)
     sujet = expr.get("libelle") or v.texte
-    return Resultat(ok, [Constat(f"{sujet} : {afficher(jour)}, attendu entre {debut.isoformat()} et {ctx.date_evaluation.isoformat()}", v.ou)])
+    texte = f"{sujet} : {afficher(jour)}, attendu entre {debut.isoformat()} et {ctx.date_evaluation.isoformat()}"
+    return Resultat(ok, [Constat(texte, v.ou)])
 
 
 # --- chemin rapide -------------------------------------------------------------------------------

@@ -80,7 +80,8 @@ def _c_correspond(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     except MotifDangereux as exc:  # refusé à la validation ; garde-fou
         raise ErreurCalcul(f"correspond : motif « {spec['motif']} » refusé : {exc.message}") from None
     sujet = expr.get("libelle") or val.texte
-    return Resultat(ok, [Constat(f"{sujet} : {afficher(v)}, {'conforme au' if ok else 'attendu conforme au'} motif « {spec['motif']} »", val.ou)])
+    texte = f"{sujet} : {afficher(v)}, {'conforme au' if ok else 'attendu conforme au'} motif « {spec['motif']} »"
+    return Resultat(ok, [Constat(texte, val.ou)])
 
 
 # --- validation et types -----------------------------------------------------------------------------
