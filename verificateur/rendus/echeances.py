@@ -51,9 +51,11 @@ def rendre_texte(doc: dict[str, Any], options: dict[str, Any] | None = None) -> 
     stables = doc["regles_suivies"] - n
     lignes.append("")
     if n:
-        lignes.append(f"{n} échéance(s) d'ici le {doc['jusqu_au']} ; {stables} règle(s) conforme(s) ou en dérogation sans échéance dans l'horizon")
+        lignes.append(f"{n} échéance(s) d'ici le {doc['jusqu_au']} ; "
+                      f"{stables} règle(s) conforme(s) ou en dérogation sans échéance dans l'horizon")
     else:
-        lignes.append(f"aucune échéance d'ici le {doc['jusqu_au']} : les {doc['regles_suivies']} règle(s) conforme(s) ou en dérogation le restent")
+        lignes.append(f"aucune échéance d'ici le {doc['jusqu_au']} : "
+                      f"les {doc['regles_suivies']} règle(s) conforme(s) ou en dérogation le restent")
     return "\n".join(sans_controles(l) for l in lignes) + "\n"
 
 

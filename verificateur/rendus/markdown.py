@@ -143,5 +143,6 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
 
     lignes.append("")
     politiques = ", ".join(f"{_texte(p['id'])} {_texte(p['version'])}" for p in rapport["politiques"])
-    lignes.append(f"<sub>verificateur {_texte(rapport['outil']['version'])} — politiques : {politiques or 'aucune'} — empreinte `{_code(rapport['empreinte'])}`</sub>")
+    lignes.append(f"<sub>verificateur {_texte(rapport['outil']['version'])} — politiques : {politiques or 'aucune'} "
+                  f"— empreinte `{_code(rapport['empreinte'])}`</sub>")
     return "\n".join(lignes) + "\n"
