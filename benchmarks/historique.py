@@ -81,7 +81,8 @@ def generer(depot: Path, commits: int) -> tuple[str, str, int]:
             if cible in fichiers:
                 if cible == "securite/mesures.yaml" and i % 10 == 0:
                     fichiers[cible] = fichiers[cible].replace(b"acces_distants: true", b"acces_distants: false") \
-                        if b"acces_distants: true" in fichiers[cible] else fichiers[cible].replace(b"acces_distants: false", b"acces_distants: true")
+                        if b"acces_distants: true" in fichiers[cible] \
+                        else fichiers[cible].replace(b"acces_distants: false", b"acces_distants: true")
                 else:
                     fichiers[cible] += f"# révision {i}\n".encode()
                 changes[cible] = fichiers[cible]
@@ -109,7 +110,8 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=500)
     parser.add_argument("--essais", type=int, default=5)
     parser.add_argument("--avant", type=Path, metavar="DOSSIER",
-                        help="un autre arbre des sources (git worktree add DOSSIER COMMIT) : son premier lancement et sa relance, dans la même série")
+                        help="un autre arbre des sources (git worktree add DOSSIER COMMIT) : "
+                             "son premier lancement et sa relance, dans la même série")
     parser.add_argument("--profil", action="store_true", help="où passe le temps de la relance servie par le cache")
     args = parser.parse_args()
     fin = face_a_evaluer(args)
@@ -136,7 +138,8 @@ def face_a_evaluer(args: argparse.Namespace) -> str:
             "evaluer": {"argv": evaluer, "env": environnement() | {"XDG_CACHE_HOME": str(xdg)}},
         }, args.essais)
         t_historique, t_evaluer = mesures["historique"]["reel"], mesures["evaluer"]["reel"]
-    print(f"dépôt : {args.commits} commits du {debut} au {fin}, {blobs} contenus (chemin, blob) distincts ; {len(etapes)} étapes mensuelles")
+    print(f"dépôt : {args.commits} commits du {debut} au {fin}, {blobs} contenus (chemin, blob) distincts ; "
+          f"{len(etapes)} étapes mensuelles")
     print(f"médiane de {args.essais} essais entrelacés (historique : cache des étapes vidé avant chaque lancement)")
     print(f"verificateur evaluer --revision HEAD --format json   {t_evaluer:8.1f} ms")
     print(f"verificateur historique --pas mois --format json     {t_historique:8.1f} ms")
@@ -166,7 +169,8 @@ def relance(args: argparse.Namespace, fin: str) -> None:
             commandes["relance (--avant)"] = {"argv": commande, "env": env_avant | {"XDG_CACHE_HOME": str(autre_relance)}, "cwd": dossier}
         mesures = entrelacer(commandes, args.essais)
         env = environnement() | {"XDG_CACHE_HOME": str(garde)}
-        profil = [subprocess.run([PYTHON, "-c", PROFIL, str(depot), fin], env=env, cwd=dossier, capture_output=True, text=True, check=True).stdout
+        profil = [subprocess.run([PYTHON, "-c", PROFIL, str(depot), fin], env=env, cwd=dossier, capture_output=True, text=True,
+                                 check=True).stdout
                   for _ in range(3 if args.profil else 0)]
     p, r = mesures["premier"], mesures["relance"]
     print(f"\nhistorique relancé sur le dépôt inchangé (même cache) face au premier lancement (cache vide), "

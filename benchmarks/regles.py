@@ -342,7 +342,8 @@ def main() -> None:
           f"avec l'explication rédigée : {med['moteur_explique'] / med['a_la_main']:.1f}×")
     par_regle = {}
     for regle, nom in zip(regles, REGLES):
-        m = chronometrer(lambda regle=regle: [evaluation.evaluer_regle(regle, p, catalogue, JOUR, expliquer=False) for p in depots], args.essais)
+        m = chronometrer(lambda regle=regle: [evaluation.evaluer_regle(regle, p, catalogue, JOUR, expliquer=False) for p in depots],
+                         args.essais)
         e = chronometrer(lambda regle=regle: [evaluation.evaluer_regle(regle, p, catalogue, JOUR) for p in depots], args.essais)
         h = chronometrer(lambda nom=nom: [statut_a_la_main(nom, p, JOUR, prm) for p in depots], args.essais)
         par_regle[nom] = (m, e, h)

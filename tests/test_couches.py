@@ -137,7 +137,7 @@ def imports(fichier: Path) -> set[tuple[str, int]]:
     return trouves
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def graphe_lu() -> dict[str, dict[str, list[str]]]:
     """Module → module importé → lieux (`verificateur/x.py:ligne`) ; sans les imports d'un module en lui-même."""
     aretes: dict[str, dict[str, list[str]]] = {}

@@ -5,9 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from verificateur.langage import (
-    Contexte, ErreurCalcul, Parametre, PreuveInvalide, PreuveManquante, afficher, condition, valeur,
-)
+from verificateur.langage import Contexte, ErreurCalcul, Parametre, PreuveInvalide, PreuveManquante, afficher, condition, valeur
 from verificateur.preuves import charger
 from verificateur.sources import SourceMemoire
 

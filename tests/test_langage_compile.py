@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 
 from test_langage import contexte
-from verificateur.langage import compilation
-from verificateur.langage import ErreurCalcul, Noeud, PreuveManquante, condition, filtre_compile
+from verificateur.langage import ErreurCalcul, Noeud, PreuveManquante, compilation, condition, filtre_compile
 
 JOUR = date(2025, 6, 30)
 RANGEES = [

@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 
 from verificateur import langage
-
-from verificateur.politiques import typage
 from verificateur.langage import CONDITION, MODIFICATEURS_VALEUR, OPERATEURS_CONDITION, OPERATEURS_VALEUR, VALEUR
+from verificateur.politiques import typage
 
 RACINE = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((RACINE / "verificateur" / "schemas" / "regles.schema.json").read_text(encoding="utf-8"))
@@ -37,7 +36,7 @@ def test_chaque_operateur_du_schema_a_son_enregistrement_et_reciproquement():
     assert sorted(OPERATEURS_VALEUR) == OPS_VALEUR
     # une liste calculée (`dans:`) est une valeur : mêmes opérateurs, mêmes modificateurs
     assert set(DEFS["liste"]["properties"]) == set(DEFS["valeur"]["properties"])
-    assert MODIFICATEURS_VALEUR <= set(DEFS["valeur"]["properties"])
+    assert set(DEFS["valeur"]["properties"]) >= MODIFICATEURS_VALEUR
 
 
 def test_chaque_enregistrement_est_complet():
@@ -48,8 +47,8 @@ def test_chaque_enregistrement_est_complet():
             if nature == VALEUR:
                 assert callable(op.texte), f"{nom} : texte manquant (nom lisible dans les explications)"
     # l'évaluation n'a pas d'autre table que celles dérivées des enregistrements
-    assert langage.CONDITIONS == {n: o.evaluer for n, o in OPERATEURS_CONDITION.items()}
-    assert langage.VALEURS == {n: o.evaluer for n, o in OPERATEURS_VALEUR.items()}
+    assert {n: o.evaluer for n, o in OPERATEURS_CONDITION.items()} == langage.CONDITIONS
+    assert {n: o.evaluer for n, o in OPERATEURS_VALEUR.items()} == langage.VALEURS
 
 
 def test_un_operateur_qui_nomme_quelque_chose_le_fait_verifier():

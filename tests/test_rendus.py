@@ -175,7 +175,7 @@ def test_registre_des_formats_et_option_de_la_cli(lancer):
     from verificateur.cli.evaluation import FORMATS_EVALUER
 
     assert set(FORMATS) == {"texte", "json", "html", "markdown", "csv", "xlsx", "junit", "sarif"}
-    assert FORMATS_EVALUER == tuple(FORMATS)
+    assert tuple(FORMATS) == FORMATS_EVALUER
     aide = lancer("evaluer", "--help")
     assert aide.code == 0
     assert all(f in aide.stdout for f in FORMATS)
@@ -835,8 +835,8 @@ def test_sarif_resume_d_un_ehpad_compte_chaque_echec_a_sa_gravite(lancer):
 
 def test_un_seul_lieu_fichier_ligne():
     """#14.3 : « fichier:ligne » s'écrit en un seul endroit ; chaque appelant garde sa forme."""
-    from verificateur.socle.problemes import lieu
     from verificateur.rendus.commun import lieu as lieu_des_rendus
+    from verificateur.socle.problemes import lieu
 
     assert lieu_des_rendus is lieu
     assert lieu("preuves/a.yaml", 12) == "preuves/a.yaml:12"
@@ -849,10 +849,10 @@ def test_un_seul_lieu_fichier_ligne():
 
 def test_une_seule_table_des_mots_des_statuts():
     """#14.3 : les mots des statuts viennent d'une table (verificateur.socle.statuts) ; l'éligibilité les précise."""
-    from verificateur.financements import modeles as eligibilite
-    from verificateur.socle import statuts
     from verificateur.evaluation import STATUTS
+    from verificateur.financements import modeles as eligibilite
     from verificateur.rendus import commun
+    from verificateur.socle import statuts
 
     assert commun.LIBELLES is statuts.LIBELLES_STATUTS and commun.PLURIELS is statuts.PLURIELS_STATUTS
     assert set(statuts.LIBELLES_STATUTS) == set(statuts.PLURIELS_STATUTS) == set(eligibilite.LIBELLES_STATUTS) == set(STATUTS)
@@ -874,16 +874,14 @@ def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
     import click
 
     from verificateur import cli, rendus
-
-    from verificateur.rendus import echeances as rendus_echeances
-
-    from verificateur.rendus import eligibilite as rendus_eligibilite
-
-    from verificateur.rendus import historique as rendus_historique
-
-    from verificateur.rendus import catalogue as rendus_catalogue
-    from verificateur.rendus import lot as rendus_lot
     from verificateur.observatoire import formats as rendus_observatoire
+    from verificateur.rendus import (
+        catalogue as rendus_catalogue,
+        echeances as rendus_echeances,
+        eligibilite as rendus_eligibilite,
+        historique as rendus_historique,
+        lot as rendus_lot,
+    )
 
     registres = {
         "evaluer": rendus.FORMATS,

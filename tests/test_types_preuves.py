@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from verificateur import preuves
-from verificateur.preuves import TYPES, TYPES_PAR_NOM, TypePreuve
-from verificateur.preuves import lecture, types
+from verificateur.preuves import TYPES, TYPES_PAR_NOM, TypePreuve, lecture, types
 
 RACINE = Path(__file__).resolve().parent.parent
 SCHEMAS = RACINE / "verificateur" / "schemas" / "preuves"
@@ -113,6 +112,6 @@ def test_un_modele_d_init_par_enregistrement_et_reciproquement() -> None:
 
 
 def test_les_tables_derivees_suivent_le_registre() -> None:
-    assert preuves.EXEMPLES_DE_CHEMINS == tuple(t.exemple for t in TYPES)
-    assert types.DOSSIERS == {t.dossier for t in TYPES} - {""}
+    assert tuple(t.exemple for t in TYPES) == preuves.EXEMPLES_DE_CHEMINS
+    assert {t.dossier for t in TYPES} - {""} == types.DOSSIERS
     assert set(TYPES_PAR_NOM) == {t.nom for t in TYPES}

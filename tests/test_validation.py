@@ -10,8 +10,7 @@ import pytest
 
 from conftest import EXEMPLES, RACINE
 from verificateur import preuves
-from verificateur.socle import lecture
-from verificateur.socle import validation
+from verificateur.socle import lecture, validation
 
 VALEURS_ABIMEES = (1, -5, 0, 1.5, "x", "", "2026-02-30", "2026-13-01", "20260101", True, False, None, [], {}, [1], {"a": 1})
 

@@ -9,8 +9,8 @@ from conftest import RACINE
 
 
 def test_les_limites_de_volume_documentees_sont_celles_du_code():
-    from verificateur.git.depot_git import COMMITS_MAX
     from verificateur.commandes.historique import ETAPES_MAX, TAILLE_MAX_HISTOIRE
+    from verificateur.git.depot_git import COMMITS_MAX
     from verificateur.socle.lecture import CHIFFRES_MAX_NOMBRE, COLONNES_MAX_CSV, LIGNES_MAX_CSV, TITRES_MAX, VALEURS_MAX_YAML
     from verificateur.sources import NOMBRE_MAX_PREUVES, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT
 

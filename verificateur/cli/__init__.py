@@ -22,7 +22,6 @@ import sys
 import click
 
 from verificateur import __version__
-
 from verificateur.cli import click_fr
 from verificateur.socle.problemes import ErreurVerificateur
 

@@ -10,8 +10,8 @@ import click
 
 from verificateur.cli.click_fr import Groupe
 from verificateur.cli.communs import _catalogue, avec_sortie, option_politiques, option_programmes, option_referentiels
-from verificateur.socle.problemes import ErreurVerificateur
 from verificateur.rendus import catalogue as rendus_catalogue
+from verificateur.socle.problemes import ErreurVerificateur
 
 # Les formats de chaque liste : ceux de son registre (verificateur/rendus/catalogue.py).
 FORMATS_REGLES = tuple(rendus_catalogue.REGLES)
@@ -42,7 +42,8 @@ def politiques_valider(dossiers: tuple[str, ...], referentiels: tuple[str, ...],
     problemes_cas = cas.verifier_fichiers(catalogue)  # les cas de test font partie de la politique
     if problemes_cas:
         raise ErreurVerificateur(f"{len({p.fichier for p in problemes_cas})} fichier(s) de cas de test invalide(s)", 2, problemes_cas)
-    click.echo(f"{len(catalogue.politiques)} politique(s), {len(catalogue.regles)} règle(s), {len(catalogue.exigences)} exigence(s) : valides")
+    click.echo(f"{len(catalogue.politiques)} politique(s), {len(catalogue.regles)} règle(s), "
+               f"{len(catalogue.exigences)} exigence(s) : valides")
     from verificateur import financements
 
     nombre, problemes = financements.valider_programmes([Path(p) for p in programmes], catalogue, livres=not dossiers)
@@ -75,7 +76,8 @@ def politiques_tester(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) 
     for e in echecs:
         click.echo(str(e))
     manques = sum(1 for p in problemes if p.code == "cas-manquant")
-    click.echo(f"{len(tous) - len(echecs)} cas réussi(s), {len(echecs)} en échec, sur {len(tous)} ; {manques} règle(s) sans cas pour certains statuts")
+    click.echo(f"{len(tous) - len(echecs)} cas réussi(s), {len(echecs)} en échec, sur {len(tous)} ; "
+               f"{manques} règle(s) sans cas pour certains statuts")
     sys.exit(1 if echecs or problemes else 0)
 
 
@@ -115,7 +117,8 @@ def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ..
 @referentiels.command("couverture")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_COUVERTURE), default="texte", show_default=True, help="Format de la matrice.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_COUVERTURE), default="texte", show_default=True,
+              help="Format de la matrice.")
 @avec_sortie
 def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Matrice exigence → règles → preuves ; les exigences qu'aucune règle ne couvre, et pourquoi.

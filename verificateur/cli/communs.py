@@ -5,16 +5,16 @@ et les options communes (`--politiques`, `--referentiels`, `--programmes`)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from verificateur.rendus.registre import Format
 from verificateur.socle.problemes import ErreurVerificateur
 from verificateur.socle.statuts import GRAVITES as GRAVITES  # les choix de --echec-a
-from verificateur.rendus.registre import Format
 
 if TYPE_CHECKING:
     from verificateur.politiques import Catalogue
@@ -39,7 +39,8 @@ class _Date(click.ParamType):
         except ValueError:
             self.fail(f"date invalide « {value} », attendu une date réelle AAAA-MM-JJ", param, ctx)
         if not DATE_MIN <= lue <= DATE_MAX:
-            self.fail(f"date « {value} » hors de la plage acceptée, du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()} (docs/limites.md)", param, ctx)
+            self.fail(f"date « {value} » hors de la plage acceptée, du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()} (docs/limites.md)",
+                      param, ctx)
         return lue
 
 
@@ -119,7 +120,8 @@ def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...], cache
 
 option_politiques = click.option(
     "--politiques", "politiques", multiple=True, metavar="DOSSIER",
-    help="Dossier d'une politique ou de politiques, ou nom d'une politique livrée (répétable ; « care » : docs/care.md). Par défaut : les politiques livrées chargées par défaut.",
+    help="Dossier d'une politique ou de politiques, ou nom d'une politique livrée (répétable ; « care » : docs/care.md). "
+    "Par défaut : les politiques livrées chargées par défaut.",
 )
 option_referentiels = click.option(
     "--referentiels", "referentiels", multiple=True, metavar="DOSSIER",

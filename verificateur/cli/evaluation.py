@@ -13,11 +13,18 @@ import click
 
 from verificateur.cli.click_fr import Commande, Groupe
 from verificateur.cli.communs import (
-    DATE, GRAVITES, JOURS, _catalogue, _source, ecrire, option_politiques, option_referentiels, refuser_binaire_vers_terminal,
+    DATE,
+    GRAVITES,
+    JOURS,
+    _catalogue,
+    _source,
+    ecrire,
+    option_politiques,
+    option_referentiels,
+    refuser_binaire_vers_terminal,
 )
+from verificateur.rendus import FORMATS, echeances as rendus_echeances
 from verificateur.socle.problemes import ErreurVerificateur
-from verificateur.rendus import FORMATS
-from verificateur.rendus import echeances as rendus_echeances
 
 # Les formats offerts par chaque commande : ceux de son registre (un format = un enregistrement,
 # verificateur/rendus/registre.py ; les modules de rendu ne sont importés qu'à l'usage).
@@ -34,9 +41,11 @@ FORMATS_ECHEANCES = tuple(rendus_echeances.FORMATS)
 @option_referentiels
 @click.option("--format", "format_", type=click.Choice(FORMATS_EVALUER), default="texte", show_default=True, help="Format du rapport.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le rapport dans ce fichier (par défaut : sortie standard).")
-@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
+@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True,
+              help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
 @click.option("--details", is_flag=True, help="Texte : explications complètes.")
-@click.option("--csv-standard", "csv_standard", is_flag=True, help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
+@click.option("--csv-standard", "csv_standard", is_flag=True,
+              help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
 def evaluer(chemin: str, revision: str | None, index: bool, date_evaluation: date | None, politiques: tuple[str, ...],
             referentiels: tuple[str, ...], format_: str, sortie: str | None, seuil_echec: str, details: bool,
             csv_standard: bool) -> None:
@@ -48,8 +57,7 @@ def evaluer(chemin: str, revision: str | None, index: bool, date_evaluation: dat
       verificateur evaluer . --revision v2026 --format json
       verificateur evaluer --index          (crochet pre-commit)
     """
-    from verificateur.evaluation import moteur
-    from verificateur.evaluation import rapport as module_rapport
+    from verificateur.evaluation import moteur, rapport as module_rapport
     from verificateur.rendus import rendu
 
     refuser_binaire_vers_terminal(FORMATS[format_], sortie)
@@ -76,10 +84,12 @@ def evaluer(chemin: str, revision: str | None, index: bool, date_evaluation: dat
 @click.option("--revision", metavar="REV", help="Lire le dépôt git à cette révision (sha, étiquette, branche, HEAD~1…).")
 @click.option("--index", "index", is_flag=True, help="Lire l'index git : ce qui sera commité.")
 @click.option("--date", "date_evaluation", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
-@click.option("--horizon", type=JOURS, default=365, show_default=True, metavar="JOURS", help="Chercher les échéances jusqu'à ce nombre de jours après la date (au plus 3660).")
+@click.option("--horizon", type=JOURS, default=365, show_default=True, metavar="JOURS",
+              help="Chercher les échéances jusqu'à ce nombre de jours après la date (au plus 3660).")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_ECHEANCES), default="texte", show_default=True, help="Format de l'échéancier (ics : calendrier iCalendar).")
+@click.option("--format", "format_", type=click.Choice(FORMATS_ECHEANCES), default="texte", show_default=True,
+              help="Format de l'échéancier (ics : calendrier iCalendar).")
 @click.option("--sortie", metavar="FICHIER", help="Écrire l'échéancier dans ce fichier (par défaut : sortie standard).")
 def echeances(chemin: str, revision: str | None, index: bool, date_evaluation: date | None, horizon: int, politiques: tuple[str, ...],
               referentiels: tuple[str, ...], format_: str, sortie: str | None) -> None:
@@ -108,7 +118,8 @@ def echeances(chemin: str, revision: str | None, index: bool, date_evaluation: d
 @click.option("--date", "date_evaluation", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
 @option_politiques
 @option_referentiels
-@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Seuil de gravité de --strict.")
+@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True,
+              help="Seuil de gravité de --strict.")
 def crochet(chemin: str, strict: bool, date_evaluation: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
             seuil_echec: str) -> None:
     """Crochet pre-commit : refuser un commit qui fait régresser une règle ou ajoute une preuve invalide.
@@ -122,7 +133,8 @@ def crochet(chemin: str, strict: bool, date_evaluation: date | None, politiques:
     """
     from verificateur.commandes import crochet as module
 
-    verdict = module.verifier(chemin, _catalogue(politiques, referentiels, cache=True), date_evaluation or date.today(), seuil_echec, strict)
+    catalogue = _catalogue(politiques, referentiels, cache=True)
+    verdict = module.verifier(chemin, catalogue, date_evaluation or date.today(), seuil_echec, strict)
     click.echo("\n".join(verdict.lignes()))
     sys.exit(0 if verdict.accepte else 1)
 
@@ -162,11 +174,13 @@ def preuves_valider(chemin: str) -> None:
     lues = module.charger(SourceArbre(chemin))
     problemes = lues.problemes()
     for p in problemes:
-        click.echo(str(p) if p.niveau == "erreur" else f"{p.fichier}{':' + str(p.ligne) if p.ligne else ''}: avertissement : {p.message} ({p.code})")
+        ou = f"{p.fichier}{':' + str(p.ligne) if p.ligne else ''}"
+        click.echo(str(p) if p.niveau == "erreur" else f"{ou}: avertissement : {p.message} ({p.code})")
     erreurs = sum(1 for p in problemes if p.niveau == "erreur")
     avertissements = len(problemes) - erreurs
     valides = sum(1 for p in lues.preuves.values() if p.valide)
-    click.echo(f"{len(lues.preuves)} fichier(s) de preuve lu(s), {valides} valide(s) ; {erreurs} erreur(s), {avertissements} avertissement(s)")
+    click.echo(f"{len(lues.preuves)} fichier(s) de preuve lu(s), {valides} valide(s) ; "
+               f"{erreurs} erreur(s), {avertissements} avertissement(s)")
     sys.exit(1 if erreurs else 0)
 
 
@@ -188,8 +202,8 @@ def preuves_schema(type_preuve: str | None, ecrire_dans: str | None) -> None:
     """
     import json
 
-    from verificateur.socle import validation
     from verificateur.preuves import TYPES, TYPES_PAR_NOM
+    from verificateur.socle import validation
 
     if ecrire_dans is not None:
         if type_preuve is not None:

@@ -10,25 +10,35 @@ import click
 
 from verificateur.cli.click_fr import Commande
 from verificateur.cli.communs import (
-    DATE, _catalogue, _source, ecrire, option_politiques, option_programmes, option_referentiels, refuser_binaire_vers_terminal,
+    DATE,
+    _catalogue,
+    _source,
+    ecrire,
+    option_politiques,
+    option_programmes,
+    option_referentiels,
+    refuser_binaire_vers_terminal,
 )
-from verificateur.socle.problemes import ErreurVerificateur
 from verificateur.rendus import eligibilite as rendus_eligibilite
+from verificateur.socle.problemes import ErreurVerificateur
 
 FORMATS_ELIGIBILITE = tuple(rendus_eligibilite.FORMATS)
 
 
 @click.command(cls=Commande)
 @click.argument("chemins", nargs=-1, required=True, metavar="CHEMIN…", type=click.Path(file_okay=False))
-@click.option("--programme", "programme", required=True, metavar="ID", help="Identifiant d'un programme de financement, ou chemin de son fichier YAML.")
+@click.option("--programme", "programme", required=True, metavar="ID",
+              help="Identifiant d'un programme de financement, ou chemin de son fichier YAML.")
 @option_programmes
 @click.option("--date", "date_evaluation", type=DATE, default=None, help="Date de décision (par défaut : aujourd'hui).")
 @click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail).")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_ELIGIBILITE), default="texte", show_default=True, help="Format de la décision.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_ELIGIBILITE), default="texte", show_default=True,
+              help="Format de la décision.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire la décision dans ce fichier (par défaut : sortie standard).")
-@click.option("--csv-standard", "csv_standard", is_flag=True, help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
+@click.option("--csv-standard", "csv_standard", is_flag=True,
+              help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
 def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str, ...], date_evaluation: date | None, revision: str | None,
                 politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str, sortie: str | None,
                 csv_standard: bool) -> None:
@@ -54,7 +64,9 @@ def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str,
         raise ErreurVerificateur(f"dépôt donné plusieurs fois : {', '.join(doublons)}")
     dossiers_programmes = [Path(p) for p in programmes]
     # Sans --politiques : celles que le programme déclare (programme.politiques), sinon celles par défaut.
-    catalogue = _catalogue(politiques or financements.politiques_demandees(financements.trouver(programme, dossiers_programmes)), referentiels)
+    catalogue = _catalogue(
+        politiques or financements.politiques_demandees(financements.trouver(programme, dossiers_programmes)), referentiels
+    )
     choisi = financements.charger(programme, catalogue, dossiers_programmes)
     # Chaque dépôt est ouvert au moment d'être évalué ; un FINESS n'est jamais décidé ni sommé deux fois.
     resultat = financements.decider_candidatures(choisi, (_source(c, revision, False) for c in chemins), catalogue,

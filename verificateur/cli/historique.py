@@ -8,8 +8,8 @@ import click
 
 from verificateur.cli.click_fr import Commande
 from verificateur.cli.communs import DATE, GRAVITES, _catalogue, ecrire, option_politiques, option_referentiels
-from verificateur.socle.problemes import ErreurVerificateur
 from verificateur.rendus import historique as rendus_historique
+from verificateur.socle.problemes import ErreurVerificateur
 
 FORMATS_HISTORIQUE = tuple(rendus_historique.FORMATS)
 
@@ -18,12 +18,15 @@ FORMATS_HISTORIQUE = tuple(rendus_historique.FORMATS)
 @click.argument("chemin", default=".", type=click.Path(file_okay=False))
 @click.option("--depuis", type=DATE, default=None, help="Première date (par défaut : celle du premier commit).")
 @click.option("--jusqu-a", "jusqu_a", type=DATE, default=None, help="Dernière date (par défaut : aujourd'hui).")
-@click.option("--pas", type=click.Choice(("mois", "trimestre")), default="mois", show_default=True, help="Une étape à la fin de chaque mois ou trimestre.")
+@click.option("--pas", type=click.Choice(("mois", "trimestre")), default="mois", show_default=True,
+              help="Une étape à la fin de chaque mois ou trimestre.")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_HISTORIQUE), default="texte", show_default=True, help="Format de l'historique.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_HISTORIQUE), default="texte", show_default=True,
+              help="Format de l'historique.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire l'historique dans ce fichier (par défaut : sortie standard).")
-@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
+@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True,
+              help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
 def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str, politiques: tuple[str, ...],
                referentiels: tuple[str, ...], format_: str, sortie: str | None, seuil_echec: str) -> None:
     """Conformité du dépôt git à la fin de chaque mois (ou trimestre), et les règles qui ont changé.

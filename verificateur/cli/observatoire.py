@@ -20,10 +20,12 @@ F = TypeVar("F", bound=Callable[..., object])
 
 option_observatoire = click.option(
     "--observatoire", "observatoire", metavar="FICHIER", default=None,
-    help="Base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite, sinon ~/.local/share/verificateur/observatoire.sqlite).",
+    help="Base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite, "
+    "sinon ~/.local/share/verificateur/observatoire.sqlite).",
 )
 option_filtres_observatoire = [
-    click.option("--region", "regions", multiple=True, metavar="R", help="Seulement cette région (code INSEE, ou « inconnue » ; répétable)."),
+    click.option("--region", "regions", multiple=True, metavar="R",
+                 help="Seulement cette région (code INSEE, ou « inconnue » ; répétable)."),
     click.option("--categorie", "categories", multiple=True, metavar="C", help="Seulement cette catégorie d'établissement (répétable)."),
     click.option("--regle", "regles", multiple=True, metavar="ID", help="Seulement cette règle (répétable)."),
 ]
@@ -93,7 +95,8 @@ def observatoire_campagnes(observatoire: str | None, format_: str) -> None:
 @groupe_observatoire.command("evolution")
 @option_observatoire
 @_filtres_observatoire
-@click.option("--format", "format_", type=click.Choice(FORMATS_EVOLUTION), default="texte", show_default=True, help="Format ; html : la page de l'observatoire.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_EVOLUTION), default="texte", show_default=True,
+              help="Format ; html : la page de l'observatoire.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
 def observatoire_evolution(observatoire: str | None, regions: tuple[str, ...], categories: tuple[str, ...], regles: tuple[str, ...],
                            format_: str, sortie: str | None) -> None:
@@ -119,7 +122,8 @@ def observatoire_evolution(observatoire: str | None, regions: tuple[str, ...], c
 @click.argument("apres", metavar="B")
 @option_observatoire
 @_filtres_observatoire
-@click.option("--format", "format_", type=click.Choice(FORMATS_COMPARAISON), default="texte", show_default=True, help="Format de la comparaison.")
+@click.option("--format", "format_", type=click.Choice(FORMATS_COMPARAISON), default="texte", show_default=True,
+              help="Format de la comparaison.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
 def observatoire_comparer(avant: str, apres: str, observatoire: str | None, regions: tuple[str, ...], categories: tuple[str, ...],
                           regles: tuple[str, ...], format_: str, sortie: str | None) -> None:

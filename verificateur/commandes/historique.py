@@ -27,9 +27,7 @@ from verificateur.commandes.cache_historique import Point
 from verificateur.git.depot_git import MODE_LIEN, MODE_SOUS_MODULE, Commit, Journal
 from verificateur.socle import donnees_personnelles
 from verificateur.socle.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import (
-    NOMBRE_MAX_FICHIERS, TAILLE_MAX_PREUVES, chemin_confine, dossier_trop_profond, probleme_trop_profond,
-)
+from verificateur.sources import NOMBRE_MAX_FICHIERS, TAILLE_MAX_PREUVES, chemin_confine, dossier_trop_profond, probleme_trop_profond
 
 if TYPE_CHECKING:
     from verificateur import preuves
@@ -330,7 +328,8 @@ class _Rejeu:
                 if c not in arbre:
                     if len(arbre) >= NOMBRE_MAX_FICHIERS:
                         raise ErreurVerificateur(
-                            f"{self.chemin}: plus de {NOMBRE_MAX_FICHIERS} fichiers au commit {courant.sha if courant else ''}, refusé (voir docs/limites.md)"
+                            f"{self.chemin}: plus de {NOMBRE_MAX_FICHIERS} fichiers au commit {courant.sha if courant else ''}, "
+                            "refusé (voir docs/limites.md)"
                         )
                     if c not in premier_ajout and type_de(c):
                         premier_ajout[c] = courant.date if courant else self.jusqu_a
@@ -383,5 +382,6 @@ def _limiter_etapes(jours: list[date], pas: str) -> None:
     if len(jours) > ETAPES_MAX:
         conseil = "raccourcissez la période (--depuis, --jusqu-a)" + (" ou passez à --pas trimestre" if pas == "mois" else "")
         raise ErreurVerificateur(
-            f"{len(jours)} étapes du {jours[0].isoformat()} au {jours[-1].isoformat()}, au-delà de la limite de {ETAPES_MAX} (docs/limites.md) : {conseil}"
+            f"{len(jours)} étapes du {jours[0].isoformat()} au {jours[-1].isoformat()}, "
+            f"au-delà de la limite de {ETAPES_MAX} (docs/limites.md) : {conseil}"
         )

@@ -4,17 +4,18 @@ pour tous les modes (évaluer, crochet, lot, historique)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from verificateur.langage.compilation import filtre_compile
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.registre import condition
 from verificateur.langage.valeurs import Constat, Emplacement, ErreurCalcul, PreuveInvalide, PreuveManquante
 from verificateur.politiques import Catalogue, Regle
-from verificateur.socle.problemes import AVERTISSEMENT, ERREUR, Probleme
 from verificateur.preuves import MARKDOWN, TYPES_PAR_NOM, Preuve, Preuves
+from verificateur.socle.problemes import AVERTISSEMENT, ERREUR, Probleme
 
 STATUTS = ("conforme", "non_conforme", "preuve_manquante", "erreur", "non_applicable", "derogation")
 ECHECS = ("non_conforme", "preuve_manquante", "erreur")
@@ -171,7 +172,8 @@ def _dates_futures(preuves: Preuves, date_evaluation: date) -> list[Probleme]:
     return [
         Probleme(
             preuve.chemin, preuve.document.ligne((champ,)), "date-future",
-            f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {date_evaluation.isoformat()} : cette preuve ne compte pas",
+            f"« {champ} » au {jour_preuve.isoformat()}, après la date d'évaluation {date_evaluation.isoformat()} : "
+            "cette preuve ne compte pas",
             AVERTISSEMENT,
         )
         for preuve, champ, _, jour_preuve in _dates_declarees(preuves)
@@ -189,7 +191,8 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, date_evalu
         ligne = fichier.document.ligne(("derogations", i))
         cible = d["regle"]
 
-        def signaler(code: str, message: str, niveau: str = AVERTISSEMENT) -> None:
+        # `ligne` liée à la définition : chaque dérogation signale à sa propre ligne.
+        def signaler(code: str, message: str, niveau: str = AVERTISSEMENT, ligne: int = ligne) -> None:
             problemes.append(Probleme(fichier.chemin, ligne, code, message, niveau))
 
         if cible not in par_regle:
@@ -199,7 +202,8 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, date_evalu
             signaler("derogation-expiree", f"dérogation pour {cible} expirée le {d['expire_le'].isoformat()} : non appliquée")
             continue
         if d["accordee_le"] > date_evaluation:
-            signaler("derogation-future", f"dérogation pour {cible} accordée le {d['accordee_le'].isoformat()}, après la date d'évaluation : non appliquée")
+            signaler("derogation-future",
+                     f"dérogation pour {cible} accordée le {d['accordee_le'].isoformat()}, après la date d'évaluation : non appliquée")
             continue
         verdict = par_regle[cible]
         if verdict.derogation is not None:
@@ -212,7 +216,9 @@ def _appliquer_derogations(verdicts: list[Verdict], preuves: Preuves, date_evalu
                 signaler("derogation-refusee", f"dérogation pour {cible} non appliquée : une preuve invalide doit être corrigée")
             continue
         if d["expire_le"] - date_evaluation <= timedelta(days=AVERTIR_EXPIRATION_JOURS):
-            signaler("derogation-bientot-expiree", f"dérogation pour {cible} expire le {d['expire_le'].isoformat()}, dans {(d['expire_le'] - date_evaluation).days} jour(s)")
+            signaler("derogation-bientot-expiree",
+                     f"dérogation pour {cible} expire le {d['expire_le'].isoformat()}, "
+                     f"dans {(d['expire_le'] - date_evaluation).days} jour(s)")
         verdict.derogation = {
             "motif": d["motif"],
             "risque_accepte": d["risque_accepte"],

@@ -365,11 +365,11 @@ def echeancier(source: Source, catalogue: Catalogue, date_evaluation: date, hori
 def rapport_et_echeances(source: Source, catalogue: Catalogue, date_evaluation: date, seuil_echec: str = "mineure",
                          horizon: int = HORIZON_A_VENIR, fraicheur: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
     """Le rapport d'`evaluer` et l'échéancier, d'une seule lecture du dépôt (rapport HTML, lot)."""
-    from verificateur.evaluation import moteur
-    from verificateur.evaluation import rapport
+    from verificateur.evaluation import moteur, rapport
 
     lues, au_jour = moteur.charger_et_evaluer(source, catalogue, date_evaluation, fraicheur)
-    return rapport.construire(au_jour, lues, catalogue, seuil_echec), document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
+    return (rapport.construire(au_jour, lues, catalogue, seuil_echec),
+            document(calculer(catalogue, lues, au_jour, horizon), lues, au_jour, horizon))
 
 
 def lignes_crochet(calcul: Calcul) -> list[str]:

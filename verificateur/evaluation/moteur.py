@@ -3,12 +3,11 @@ l'historique et les cas de test appellent tous (un seul moteur, jamais dupliqué
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from verificateur import evaluation, preuves
-
 from verificateur.evaluation import rapport
 from verificateur.politiques import Catalogue
 from verificateur.sources import Source

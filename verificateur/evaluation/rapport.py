@@ -10,11 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from verificateur import __version__
-
-from verificateur.socle import donnees_personnelles
 from verificateur.evaluation import ECHECS, STATUTS, Evaluation
 from verificateur.politiques import GRAVITES, Catalogue
 from verificateur.preuves import Preuves
+from verificateur.socle import donnees_personnelles
 
 FORMAT = "verificateur/rapport/1"
 

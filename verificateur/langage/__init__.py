@@ -30,38 +30,37 @@ Ce module reprend les noms que le reste du paquet importe (`politiques`, `typage
 from __future__ import annotations
 
 from verificateur.langage import operateurs as operateurs  # remplit le registre
-from verificateur.langage.compilation import filtre_compile as filtre_compile
-from verificateur.langage.compilation import valeur_compilee as valeur_compilee
-from verificateur.langage.contexte import Contexte as Contexte
-from verificateur.langage.contexte import motif_regex as motif_regex
+from verificateur.langage.compilation import filtre_compile as filtre_compile, valeur_compilee as valeur_compilee
+from verificateur.langage.contexte import Contexte as Contexte, motif_regex as motif_regex
 from verificateur.langage.dates import decaler as decaler
 from verificateur.langage.explication import texte_valeur as texte_valeur
-from verificateur.langage.registre import CONDITION as CONDITION
-from verificateur.langage.registre import CONDITIONS as CONDITIONS
-from verificateur.langage.registre import MODIFICATEURS_VALEUR as MODIFICATEURS_VALEUR
-from verificateur.langage.registre import OPERATEURS_CONDITION as OPERATEURS_CONDITION
-from verificateur.langage.registre import OPERATEURS_VALEUR as OPERATEURS_VALEUR
-from verificateur.langage.registre import VALEUR as VALEUR
-from verificateur.langage.registre import VALEURS as VALEURS
-from verificateur.langage.registre import Operateur as Operateur
-from verificateur.langage.registre import condition as condition
-from verificateur.langage.registre import valeur as valeur
-from verificateur.langage.types_statiques import INCONNU as INCONNU
-from verificateur.langage.types_statiques import SCHEMA_MARKDOWN as SCHEMA_MARKDOWN
-from verificateur.langage.types_statiques import Type as Type
-from verificateur.langage.types_statiques import cite as cite
-from verificateur.langage.valeurs import Constat as Constat
-from verificateur.langage.valeurs import Emplacement as Emplacement
-from verificateur.langage.valeurs import ErreurCalcul as ErreurCalcul
-from verificateur.langage.valeurs import ListePreuves as ListePreuves
-from verificateur.langage.valeurs import Noeud as Noeud
-from verificateur.langage.valeurs import Parametre as Parametre
-from verificateur.langage.valeurs import Part as Part
-from verificateur.langage.valeurs import PreuveInvalide as PreuveInvalide
-from verificateur.langage.valeurs import PreuveManquante as PreuveManquante
-from verificateur.langage.valeurs import Resultat as Resultat
-from verificateur.langage.valeurs import Val as Val
-from verificateur.langage.valeurs import afficher as afficher
+from verificateur.langage.registre import (
+    CONDITION as CONDITION,
+    CONDITIONS as CONDITIONS,
+    MODIFICATEURS_VALEUR as MODIFICATEURS_VALEUR,
+    OPERATEURS_CONDITION as OPERATEURS_CONDITION,
+    OPERATEURS_VALEUR as OPERATEURS_VALEUR,
+    VALEUR as VALEUR,
+    VALEURS as VALEURS,
+    Operateur as Operateur,
+    condition as condition,
+    valeur as valeur,
+)
+from verificateur.langage.types_statiques import INCONNU as INCONNU, SCHEMA_MARKDOWN as SCHEMA_MARKDOWN, Type as Type, cite as cite
+from verificateur.langage.valeurs import (
+    Constat as Constat,
+    Emplacement as Emplacement,
+    ErreurCalcul as ErreurCalcul,
+    ListePreuves as ListePreuves,
+    Noeud as Noeud,
+    Parametre as Parametre,
+    Part as Part,
+    PreuveInvalide as PreuveInvalide,
+    PreuveManquante as PreuveManquante,
+    Resultat as Resultat,
+    Val as Val,
+    afficher as afficher,
+)
 
 # L'ancien nom, qu'importent encore les échéances (evaluation/echeances.py).
 _decaler = decaler

@@ -17,13 +17,23 @@ famille (`operateurs_*.py`), à côté de son évaluation.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.registre import (
-    CONDITION, CONDITIONS, OPERATEURS_CONDITION, OPERATEURS_VALEUR, VALEUR, VALEURS, condition, operation, valeur,
+    CONDITION,
+    CONDITIONS,
+    OPERATEURS_CONDITION,
+    OPERATEURS_VALEUR,
+    VALEUR,
+    VALEURS,
+    condition,
+    operation,
+    valeur,
 )
 from verificateur.langage.valeurs import ErreurCalcul, Part, brut
 
@@ -70,10 +80,8 @@ def compiler_test(expr: Any) -> Callable[[Contexte], bool]:
     """`condition(expr, ctx).ok` pour un contexte muet, ou `Lent`."""
     op = None
     if isinstance(expr, dict):
-        try:
+        with contextlib.suppress(ErreurCalcul):
             op = OPERATEURS_CONDITION[operation(expr, CONDITIONS)]
-        except ErreurCalcul:
-            pass
     compile_ = op.compiler(expr) if op is not None and op.compiler is not None else None
     if compile_ is None:
         return lambda ctx: condition(expr, ctx).ok

@@ -3,7 +3,8 @@ chacune rend, pour les parcours de validation, (chemin, expression, est-ce une c
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from verificateur.langage.registre import Enfant
 from verificateur.socle.lecture import Chemin

@@ -6,15 +6,14 @@ L'aiguillage vers l'opérateur (`valeur`, `condition`) est dans `registre`."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from verificateur.langage.compilation import Lent, filtre_compile, test_rapide, valeur_compilee
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.explication import texte_liste
 from verificateur.langage.registre import condition, valeur
-from verificateur.langage.valeurs import (
-    ErreurCalcul, ListePreuves, Noeud, PreuveInvalide, PreuveManquante, Val, afficher, comparable,
-)
+from verificateur.langage.valeurs import ErreurCalcul, ListePreuves, Noeud, PreuveInvalide, PreuveManquante, Val, afficher, comparable
 
 
 def variable(ctx: Contexte, nom: str) -> Any:

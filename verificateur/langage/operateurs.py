@@ -8,8 +8,15 @@ les tables sont remplies dès que le paquet l'est, avant toute évaluation.
 from __future__ import annotations
 
 from verificateur.langage import (
-    operateurs_agregats, operateurs_appartenance, operateurs_arithmetique, operateurs_champs, operateurs_comparaisons,
-    operateurs_dates, operateurs_documents, operateurs_logiques, operateurs_quantificateurs,
+    operateurs_agregats,
+    operateurs_appartenance,
+    operateurs_arithmetique,
+    operateurs_champs,
+    operateurs_comparaisons,
+    operateurs_dates,
+    operateurs_documents,
+    operateurs_logiques,
+    operateurs_quantificateurs,
 )
 from verificateur.langage.registre import Operateur, enregistrer
 

@@ -4,7 +4,8 @@ types, et son enregistrement dans `OPERATEURS`."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.enfants import enfants_parcours

@@ -4,8 +4,9 @@ enregistrement dans `OPERATEURS`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from verificateur.langage.compilation import Lent, compiler_valeur, nombre_rapide
 from verificateur.langage.contexte import Contexte

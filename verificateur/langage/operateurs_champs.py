@@ -4,7 +4,8 @@ conditions `renseigne` et `est_vrai`. Pour chacun : évaluation (_v_, _c_), ferm
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from verificateur.langage.compilation import Lent
 from verificateur.langage.contexte import Contexte
@@ -12,9 +13,7 @@ from verificateur.langage.enfants import enfants_aucun
 from verificateur.langage.interpretation import lire_champ, variable
 from verificateur.langage.registre import CONDITION, VALEUR, Operateur
 from verificateur.langage.types_statiques import INCONNU, Type, Verificateur, cite
-from verificateur.langage.valeurs import (
-    Constat, ErreurCalcul, ListePreuves, Noeud, PreuveManquante, Resultat, Val, afficher, brut,
-)
+from verificateur.langage.valeurs import Constat, ErreurCalcul, ListePreuves, Noeud, PreuveManquante, Resultat, Val, afficher, brut
 from verificateur.socle.lecture import Chemin
 
 # --- évaluation ----------------------------------------------------------------------------------
@@ -197,12 +196,15 @@ def test_renseigne(chemin: str, inverse: bool) -> Callable[[Contexte], bool]:
 def controle_nom(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
     tete = arg.split(".")[0]
     if tete not in portee:
-        probleme(ici, "nom-inconnu", f"« {tete} » n'est ni une preuve de la règle ni un élément parcouru ; connus : {', '.join(sorted(portee))}")
+        probleme(ici, "nom-inconnu",
+                 f"« {tete} » n'est ni une preuve de la règle ni un élément parcouru ; connus : {', '.join(sorted(portee))}")
 
 
-def _controle_parametre(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any], probleme: Callable[[Chemin, str, str], None]) -> None:
+def _controle_parametre(arg: str, ici: Chemin, portee: set[str], parametres: dict[str, Any],
+                        probleme: Callable[[Chemin, str, str], None]) -> None:
     if arg not in parametres:
-        probleme(ici, "parametre-inconnu", f"paramètre « {arg} » inconnu ; paramètres de la politique : {', '.join(sorted(parametres)) or 'aucun'}")
+        probleme(ici, "parametre-inconnu",
+                 f"paramètre « {arg} » inconnu ; paramètres de la politique : {', '.join(sorted(parametres)) or 'aucun'}")
 
 
 def _t_champ(v: Verificateur, op: str, expr: dict[str, Any], portee: dict[str, Type], ici: Chemin) -> Type:

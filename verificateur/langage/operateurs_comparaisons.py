@@ -5,9 +5,10 @@ attendu ≥ seuil »), fermeture du chemin rapide, contrôle de types, et son en
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from verificateur.langage.compilation import NOMBRES, TYPES_RAPIDES, Lent, compiler_valeur, types_rapides
 from verificateur.langage.contexte import Contexte
@@ -53,7 +54,8 @@ def comparer(op: str, a: Val, b: Val) -> bool:
         x, y = comparable(x), comparable(y)
     elif isinstance(x, datetime) and (x.tzinfo is None) != (y.tzinfo is None):
         raise ErreurCalcul(
-            f"comparaison impossible : « {a.texte} » ({afficher(x)}) et « {b.texte} » ({afficher(y)}), une heure avec fuseau horaire et l'autre sans",
+            f"comparaison impossible : « {a.texte} » ({afficher(x)}) et « {b.texte} » ({afficher(y)}), "
+            "une heure avec fuseau horaire et l'autre sans",
             a.ou or b.ou,
         )
     nx, ny = _nature(x), _nature(y)
@@ -70,7 +72,8 @@ def _attendu(b: Val) -> str:
     texte = afficher(brut(b), b.unite)
     if b.parametre:
         return f"{texte} ({b.parametre})"
-    if b.texte and b.texte not in (texte, afficher(brut(b))) and not isinstance(brut(b), (date, datetime)) or b.texte == "date d'évaluation":
+    if (b.texte and b.texte not in (texte, afficher(brut(b))) and not isinstance(brut(b), (date, datetime))
+            or b.texte == "date d'évaluation"):
         return f"{texte} ({b.texte})"
     return texte
 
@@ -94,7 +97,8 @@ def _c_entre(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     if ctx.muet:
         return Resultat(ok)
     sujet = expr.get("libelle") or v.texte
-    texte = f"{sujet} : {afficher(brut(v), v.unite)}, attendu entre {afficher(brut(mini), mini.unite)} et {afficher(brut(maxi), maxi.unite)}"
+    texte = (f"{sujet} : {afficher(brut(v), v.unite)}, "
+             f"attendu entre {afficher(brut(mini), mini.unite)} et {afficher(brut(maxi), maxi.unite)}")
     return Resultat(ok, [Constat(texte, v.ou)])
 
 

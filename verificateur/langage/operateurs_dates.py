@@ -4,9 +4,10 @@ chemin rapide, sous-expressions, contrôle de types, texte, et son enregistremen
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from verificateur.langage.compilation import Lent, compiler_valeur
 from verificateur.langage.contexte import Contexte
@@ -74,7 +75,8 @@ def _c_dans_les_derniers(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     if ctx.muet:
         return Resultat(ok)
     sujet = expr.get("libelle") or v.texte
-    return Resultat(ok, [Constat(f"{sujet} : {afficher(jour)}, attendu entre {debut.isoformat()} et {ctx.date_evaluation.isoformat()}", v.ou)])
+    texte = f"{sujet} : {afficher(jour)}, attendu entre {debut.isoformat()} et {ctx.date_evaluation.isoformat()}"
+    return Resultat(ok, [Constat(texte, v.ou)])
 
 
 # --- chemin rapide -------------------------------------------------------------------------------

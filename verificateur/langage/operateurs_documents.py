@@ -5,16 +5,15 @@ Markdown), `fichier_existe` et `correspond` (un texte conforme à un motif sûr)
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.enfants import enfants_argument, enfants_cles
 from verificateur.langage.interpretation import noeud_fichier
 from verificateur.langage.registre import CONDITION, Operateur, valeur
 from verificateur.langage.types_statiques import SCHEMA_MARKDOWN, Type, Verificateur
-from verificateur.langage.valeurs import (
-    Constat, Emplacement, ErreurCalcul, Noeud, PreuveManquante, Resultat, Val, afficher, brut,
-)
+from verificateur.langage.valeurs import Constat, Emplacement, ErreurCalcul, Noeud, PreuveManquante, Resultat, Val, afficher, brut
 from verificateur.socle.confinement import chemin_confine
 from verificateur.socle.lecture import Chemin, normaliser_titre
 
@@ -81,7 +80,8 @@ def _c_correspond(expr: dict[str, Any], ctx: Contexte) -> Resultat:
     except MotifDangereux as exc:  # refusé à la validation ; garde-fou
         raise ErreurCalcul(f"correspond : motif « {spec['motif']} » refusé : {exc.message}") from None
     sujet = expr.get("libelle") or val.texte
-    return Resultat(ok, [Constat(f"{sujet} : {afficher(v)}, {'conforme au' if ok else 'attendu conforme au'} motif « {spec['motif']} »", val.ou)])
+    texte = f"{sujet} : {afficher(v)}, {'conforme au' if ok else 'attendu conforme au'} motif « {spec['motif']} »"
+    return Resultat(ok, [Constat(texte, val.ou)])
 
 
 # --- validation et types -----------------------------------------------------------------------------

@@ -4,7 +4,8 @@ sous-expressions, contrôle de types, et son enregistrement dans `OPERATEURS`.""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from verificateur.langage.compilation import compiler_test
 from verificateur.langage.contexte import Contexte
@@ -57,10 +58,7 @@ def _k_une(expr: dict[str, Any]) -> Callable[[Contexte], bool] | None:
     tests = [compiler_test(c) for c in expr["une_de_ces_conditions"]]
 
     def test(ctx: Contexte) -> bool:
-        for t in tests:
-            if t(ctx):
-                return True
-        return False
+        return any(t(ctx) for t in tests)
     return test
 
 

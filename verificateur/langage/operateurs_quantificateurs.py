@@ -5,7 +5,8 @@ dans `OPERATEURS`."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from verificateur.langage.compilation import filtre_compile, valeur_compilee
 from verificateur.langage.contexte import Contexte

@@ -8,9 +8,10 @@ de chaque famille (`operateurs_*.py`) : ce module est sous les familles, qui app
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from verificateur.langage.contexte import Contexte
 from verificateur.langage.types_statiques import Type, Verificateur

@@ -4,8 +4,9 @@ appelle (`Verificateur`, implémentée par `typage.Verificateur`, une couche au-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from verificateur.socle.lecture import Chemin
 

@@ -16,7 +16,6 @@ from verificateur.preuves import EXEMPLES_DE_CHEMINS, type_de
 from verificateur.socle import lecture, validation
 from verificateur.socle.lecture import Chemin, Document
 from verificateur.socle.problemes import ErreurVerificateur, Probleme, lieu, trier
-
 from verificateur.socle.statuts import GRAVITES as GRAVITES  # par ordre croissant ; ré-exporté
 
 

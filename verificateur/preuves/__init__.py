@@ -18,7 +18,11 @@ from verificateur.preuves.chargement import Budget as Budget, charger as charger
 from verificateur.preuves.controles import FINESS_DU_MODELE as FINESS_DU_MODELE
 from verificateur.preuves.lecture import lire_preuve as lire_preuve
 from verificateur.preuves.types import (
-    EXEMPLES_DE_CHEMINS as EXEMPLES_DE_CHEMINS, MARKDOWN as MARKDOWN, TYPES as TYPES, TYPES_PAR_NOM as TYPES_PAR_NOM,
-    TypePreuve as TypePreuve, type_de as type_de,
+    EXEMPLES_DE_CHEMINS as EXEMPLES_DE_CHEMINS,
+    MARKDOWN as MARKDOWN,
+    TYPES as TYPES,
+    TYPES_PAR_NOM as TYPES_PAR_NOM,
+    TypePreuve as TypePreuve,
+    type_de as type_de,
 )
 from verificateur.socle.donnees import Preuve as Preuve, Preuves as Preuves

@@ -5,18 +5,18 @@ Le résultat, des `Preuves`, est tout ce que l'évaluation saura du dépôt."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from verificateur.preuves.lecture import lire_preuve
 from verificateur.preuves.types import DOSSIERS, MARKDOWN, TYPES, TYPES_PAR_NOM, TypePreuve, type_de
 from verificateur.socle import donnees_personnelles
 from verificateur.socle.donnees import Chemin, Document, Preuve, Preuves
 from verificateur.socle.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
-from verificateur.sources import (
-    NOMBRE_MAX_PREUVES, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT, Source, chemin_confine,
-)
+from verificateur.sources import NOMBRE_MAX_PREUVES, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES, VALEURS_MAX_DEPOT, Source, chemin_confine
 
-_RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github", ".verificateur"}  # .verificateur : schémas copiés (schemas_depot)
+# .verificateur : schémas copiés (schemas_depot)
+_RACINE_PERMIS = {".pre-commit-config.yaml", ".yamllint.yaml", ".gitlab-ci.yml", ".github", ".verificateur"}
 
 
 def _non_reconnu(chemin: str) -> Probleme | None:
@@ -56,11 +56,13 @@ def limiter(chemin: str, tailles: list[int]) -> None:
     """Refuse, avant toute lecture, un dépôt qui a trop de fichiers de preuve ou trop d'octets à lire."""
     if len(tailles) > NOMBRE_MAX_PREUVES:
         raise ErreurVerificateur(
-            f"{chemin}: {len(tailles)} fichiers de preuve, au-delà de la limite de {NOMBRE_MAX_PREUVES}, dépôt refusé (voir docs/limites.md)"
+            f"{chemin}: {len(tailles)} fichiers de preuve, au-delà de la limite de {NOMBRE_MAX_PREUVES}, "
+            "dépôt refusé (voir docs/limites.md)"
         )
     if sum(tailles) > TAILLE_MAX_PREUVES:
         raise ErreurVerificateur(
-            f"{chemin}: {sum(tailles)} octets de preuves à lire, au-delà de la limite de {TAILLE_MAX_PREUVES}, dépôt refusé (voir docs/limites.md)"
+            f"{chemin}: {sum(tailles)} octets de preuves à lire, au-delà de la limite de {TAILLE_MAX_PREUVES}, "
+            "dépôt refusé (voir docs/limites.md)"
         )
 
 
@@ -107,7 +109,8 @@ def _reconnaitre(fichiers: dict[str, int], preuves: Preuves) -> dict[str, TypePr
         if taille > TAILLE_MAX_FICHIER:
             document = Document(chemin, type_preuve.format)
             document.problemes.append(
-                Probleme(chemin, 0, "fichier-trop-gros", f"fichier de {taille} octets, au-delà de la limite de {TAILLE_MAX_FICHIER} (docs/limites.md)")
+                Probleme(chemin, 0, "fichier-trop-gros",
+                         f"fichier de {taille} octets, au-delà de la limite de {TAILLE_MAX_FICHIER} (docs/limites.md)")
             )
             preuves.preuves[chemin] = Preuve(chemin, type_preuve.nom, document)
             continue
@@ -147,7 +150,8 @@ def _controler_chemins(preuve: Preuve, preuves: Preuves) -> None:
     for motif in TYPES_PAR_NOM.get(preuve.type, MARKDOWN).chemins:
         for chemin, valeur in _valeurs_a(preuve.valeurs, motif):
             if chemin_confine(valeur) is None:
-                preuve.document.probleme(chemin, "chemin-hors-depot", f"chemin « {valeur} » hors du dépôt, attendu un chemin relatif à la racine du dépôt")
+                preuve.document.probleme(chemin, "chemin-hors-depot",
+                                         f"chemin « {valeur} » hors du dépôt, attendu un chemin relatif à la racine du dépôt")
                 preuve.valide = False
                 preuve.valeurs = None
                 return

@@ -38,7 +38,8 @@ def etablissement(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
         )
     elif finess.isdigit():
         if not _luhn(finess):
-            doc.probleme(("finess",), "finess-cle", f"numéro FINESS « {finess} » : clé de contrôle invalide (algorithme de Luhn sur les 9 chiffres)")
+            doc.probleme(("finess",), "finess-cle",
+                         f"numéro FINESS « {finess} » : clé de contrôle invalide (algorithme de Luhn sur les 9 chiffres)")
     else:
         doc.probleme(
             ("finess",), "finess-corse",
@@ -58,7 +59,8 @@ def budget(v: dict[str, Any], doc: Document, groupes: dict[str, str]) -> None:
         if programme["dont_cybersecurite"] > programme["budget"]:
             doc.probleme(
                 ("programmes", i, "dont_cybersecurite"), "incoherence",
-                f"programme « {programme['nom']} » : dont_cybersecurite ({_n(programme['dont_cybersecurite'])}) dépasse son budget ({_n(programme['budget'])})",
+                f"programme « {programme['nom']} » : dont_cybersecurite ({_n(programme['dont_cybersecurite'])}) "
+                f"dépasse son budget ({_n(programme['budget'])})",
             )
     total = sum((p["budget"] for p in v["programmes"]), Decimal(0))
     if total > v["budget_numerique"]:
@@ -71,28 +73,33 @@ def budget(v: dict[str, Any], doc: Document, groupes: dict[str, str]) -> None:
 def formation(v: dict[str, Any], doc: Document, groupes: dict[str, str]) -> None:
     _annee(v, doc, groupes)
     if v["sensibilises_total"] > v["effectif_total"]:
-        doc.probleme(("sensibilises_total",), "incoherence", f"sensibilises_total ({v['sensibilises_total']}) dépasse effectif_total ({v['effectif_total']})")
+        doc.probleme(("sensibilises_total",), "incoherence",
+                     f"sensibilises_total ({v['sensibilises_total']}) dépasse effectif_total ({v['effectif_total']})")
     populations = v.get("par_population")
     if populations:
         for i, p in enumerate(populations):
             if p["sensibilises"] > p["effectif"]:
-                doc.probleme(("par_population", i, "sensibilises"), "incoherence", f"population « {p['population']} » : sensibilises ({p['sensibilises']}) dépasse effectif ({p['effectif']})")
+                doc.probleme(("par_population", i, "sensibilises"), "incoherence",
+                             f"population « {p['population']} » : sensibilises ({p['sensibilises']}) dépasse effectif ({p['effectif']})")
         noms = [p["population"] for p in populations]
         for nom in sorted({n for n in noms if noms.count(n) > 1}):
             doc.probleme(("par_population",), "doublon", f"population « {nom} » en double dans par_population")
         for cle, total in (("effectif", "effectif_total"), ("sensibilises", "sensibilises_total")):
             somme = sum(p[cle] for p in populations)
             if somme != v[total]:
-                doc.probleme(("par_population",), "incoherence", f"la somme des « {cle} » de par_population ({somme}) diffère de {total} ({v[total]})")
+                doc.probleme(("par_population",), "incoherence",
+                             f"la somme des « {cle} » de par_population ({somme}) diffère de {total} ({v[total]})")
     for i, campagne in enumerate(v.get("hameconnage") or []):
         if campagne["clics"] > campagne["cibles"]:
-            doc.probleme(("hameconnage", i, "clics"), "incoherence", f"campagne du {campagne['date']} : clics ({campagne['clics']}) dépasse cibles ({campagne['cibles']})")
+            doc.probleme(("hameconnage", i, "clics"), "incoherence",
+                         f"campagne du {campagne['date']} : clics ({campagne['clics']}) dépasse cibles ({campagne['cibles']})")
 
 
 def registre_vulnerabilites(lignes: list[dict[str, Any]], doc: Document, _: dict[str, str]) -> None:
     for i, ligne in enumerate(lignes):
         if "corrigee_le" in ligne and ligne["corrigee_le"] < ligne["detectee_le"]:
-            doc.probleme((i, "corrigee_le"), "incoherence", f"« {ligne['identifiant']} » corrigée le {ligne['corrigee_le']}, avant sa détection le {ligne['detectee_le']}")
+            doc.probleme((i, "corrigee_le"), "incoherence",
+                         f"« {ligne['identifiant']} » corrigée le {ligne['corrigee_le']}, avant sa détection le {ligne['detectee_le']}")
 
 
 def incident(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
@@ -101,15 +108,19 @@ def incident(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
     if (v["declare_le"].tzinfo is None) != (v["detecte_le"].tzinfo is None):
         # Une heure sans fuseau ne se compare pas à une heure avec : l'ordre des deux serait deviné.
         sans = "declare_le" if v["declare_le"].tzinfo is None else "detecte_le"
-        doc.probleme((sans,), "fuseau-horaire", f"{sans} sans fuseau horaire alors que l'autre date en a un : attendu un fuseau (par exemple +01:00) sur les deux dates, ou sur aucune")
+        doc.probleme((sans,), "fuseau-horaire",
+                     f"{sans} sans fuseau horaire alors que l'autre date en a un : "
+                     "attendu un fuseau (par exemple +01:00) sur les deux dates, ou sur aucune")
     elif v["declare_le"] < v["detecte_le"]:
-        doc.probleme(("declare_le",), "incoherence", f"déclaré le {v['declare_le'].isoformat()}, avant sa détection le {v['detecte_le'].isoformat()}")
+        doc.probleme(("declare_le",), "incoherence",
+                     f"déclaré le {v['declare_le'].isoformat()}, avant sa détection le {v['detecte_le'].isoformat()}")
 
 
 def derogations(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
     for i, d in enumerate(v["derogations"]):
         if d["expire_le"] < d["accordee_le"]:
-            doc.probleme(("derogations", i, "expire_le"), "incoherence", f"dérogation {d['regle']} : expire le {d['expire_le']}, avant d'être accordée le {d['accordee_le']}")
+            doc.probleme(("derogations", i, "expire_le"), "incoherence",
+                         f"dérogation {d['regle']} : expire le {d['expire_le']}, avant d'être accordée le {d['accordee_le']}")
 
 
 def audit_ad(v: dict[str, Any], doc: Document, groupes: dict[str, str]) -> None:
@@ -128,7 +139,8 @@ def pca_pra(v: dict[str, Any], doc: Document, _: dict[str, str]) -> None:
         doc.probleme(("perimetres",), "doublon", f"périmètre « {nom} » en double dans perimetres")
     for i, test in enumerate(v.get("tests_pca") or []):
         if test["perimetre"] not in noms:
-            doc.probleme(("tests_pca", i, "perimetre"), "incoherence", f"test du {test['date']} : périmètre « {test['perimetre']} » absent de perimetres")
+            doc.probleme(("tests_pca", i, "perimetre"), "incoherence",
+                         f"test du {test['date']} : périmètre « {test['perimetre']} » absent de perimetres")
 
 
 def hebergeurs(lignes: list[dict[str, Any]], doc: Document, _: dict[str, str]) -> None:
@@ -139,7 +151,8 @@ def hebergeurs(lignes: list[dict[str, Any]], doc: Document, _: dict[str, str]) -
         # Une validité ou un référentiel sans numéro de certificat : la ligne ne dit pas quel certificat est daté.
         for champ in ("referentiel_hds", "certifie_jusqu_au"):
             if champ in ligne and "certificat" not in ligne:
-                doc.probleme((i, champ), "incoherence", f"contrat {nom} : « {champ} » renseigné sans numéro de certificat (colonne « certificat »)")
+                doc.probleme((i, champ), "incoherence",
+                             f"contrat {nom} : « {champ} » renseigné sans numéro de certificat (colonne « certificat »)")
 
 
 def _n(valeur: Decimal | int) -> str:

@@ -7,8 +7,9 @@ modèle d'init. Les tables dont les autres modules ont besoin (`TYPES_PAR_NOM`, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from verificateur.preuves import controles
 from verificateur.socle.donnees import Document

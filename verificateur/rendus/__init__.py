@@ -6,7 +6,8 @@ importé que si son format est demandé (tabulate, par exemple, reste hors du ch
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from verificateur.rendus.registre import Format, registre
 

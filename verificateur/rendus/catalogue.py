@@ -88,7 +88,8 @@ def couverture_texte(lignes: list[Ligne], catalogue: Catalogue, externes: list[C
         texte.append(tabulate(
             [[n.noeud, ", ".join(n.exigences) or "—", ", ".join(n.regles) or "—",
               LIBELLES_PORTEES[n.portee] if n.portee else "non couvert", " ".join(n.notes)] for n in c.noeuds],
-            headers=["nœud", "exigences", "règles", "portée", "ce qui n'est pas vérifié"], tablefmt="simple", maxcolwidths=[None, None, None, None, 70]))
+            headers=["nœud", "exigences", "règles", "portée", "ce qui n'est pas vérifié"], tablefmt="simple",
+            maxcolwidths=[None, None, None, None, 70]))
         texte.append(c.bilan())
     return "".join(f"{ligne}\n" for ligne in texte)
 

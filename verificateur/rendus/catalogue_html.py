@@ -92,6 +92,7 @@ def exigences(liste: list[Exigence], catalogue: Catalogue) -> str:
         })
     return environnement().get_template("catalogue.html.j2").render(
         mode="exigences", titre="Exigences des référentiels", surtitre="Catalogue des exigences",
-        groupes=[{"id": ref, "titre": catalogue.referentiels[ref]["referentiel"]["titre"], "exigences": groupes[ref]} for ref in sorted(groupes)],
+        groupes=[{"id": ref, "titre": catalogue.referentiels[ref]["referentiel"]["titre"], "exigences": groupes[ref]}
+                 for ref in sorted(groupes)],
         **_entete(catalogue),
     )

@@ -15,9 +15,10 @@ l'évaluation, et XlsxWriter date toutes les entrées de l'archive du 1er janvie
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
@@ -102,7 +103,8 @@ def ecrire(feuilles: Iterable[Feuille], date_evaluation: str | date, titre: str)
 def _onglet(classeur: Workbook, feuille: Feuille, nom: str, gras: Format, formats: dict[str, Format | None]) -> Worksheet:
     onglet = classeur.add_worksheet(nom)
     for i, colonne in enumerate(feuille.colonnes):
-        onglet.set_column(i, i, max(TYPES[colonne.type][1], len(colonne.nom) + 2), formats[colonne.type] if colonne.type == "identifiant" else None)
+        onglet.set_column(i, i, max(TYPES[colonne.type][1], len(colonne.nom) + 2),
+                          formats[colonne.type] if colonne.type == "identifiant" else None)
         onglet.write_string(0, i, colonne.nom, gras)
     return onglet
 

@@ -8,10 +8,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 # Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
 # l'unique table des mots des statuts (verificateur.socle.statuts, sous ces noms courts).
-from verificateur.socle.problemes import lieu  # noqa: F401
-from verificateur.socle.statuts import GRAVITES
-from verificateur.socle.statuts import LIBELLES_STATUTS as LIBELLES
-from verificateur.socle.statuts import PLURIELS_STATUTS as PLURIELS
+from verificateur.socle.problemes import lieu as lieu
+from verificateur.socle.statuts import GRAVITES, LIBELLES_STATUTS as LIBELLES, PLURIELS_STATUTS as PLURIELS  # noqa: F401 — PLURIELS ré-exporté
 
 if TYPE_CHECKING:
     from verificateur.politiques import Regle

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from verificateur.rendus.commun import lieu
 from verificateur.socle import tableur
 from verificateur.socle.tableur import neutraliser  # noqa: F401 — nom public du rendu CSV
-from verificateur.rendus.commun import lieu
 
 COLONNES = (
     "finess",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from verificateur.rendus.commun import LIBELLES, lieu, sans_controles
 from verificateur.rendus.registre import Format, registre
@@ -50,9 +51,11 @@ def rendre_texte(doc: dict[str, Any], options: dict[str, Any] | None = None) -> 
     stables = doc["regles_suivies"] - n
     lignes.append("")
     if n:
-        lignes.append(f"{n} échéance(s) d'ici le {doc['jusqu_au']} ; {stables} règle(s) conforme(s) ou en dérogation sans échéance dans l'horizon")
+        lignes.append(f"{n} échéance(s) d'ici le {doc['jusqu_au']} ; "
+                      f"{stables} règle(s) conforme(s) ou en dérogation sans échéance dans l'horizon")
     else:
-        lignes.append(f"aucune échéance d'ici le {doc['jusqu_au']} : les {doc['regles_suivies']} règle(s) conforme(s) ou en dérogation le restent")
+        lignes.append(f"aucune échéance d'ici le {doc['jusqu_au']} : "
+                      f"les {doc['regles_suivies']} règle(s) conforme(s) ou en dérogation le restent")
     return "\n".join(sans_controles(l) for l in lignes) + "\n"
 
 
@@ -83,7 +86,7 @@ def rendre_ics(doc: dict[str, Any], options: dict[str, Any] | None = None) -> st
     calendrier.add("method", "PUBLISH")
     calendrier.add("x-wr-calname", sans_controles(f"Échéances de conformité — {nom}"))
     evalue = date.fromisoformat(doc["date_evaluation"])
-    estampille = datetime(evalue.year, evalue.month, evalue.day, tzinfo=timezone.utc)
+    estampille = datetime(evalue.year, evalue.month, evalue.day, tzinfo=UTC)
     for e in doc["echeances"]:
         le = date.fromisoformat(e["date"])
         resume = f"{e['regle']} : {e['titre']} — {LIBELLES[e['devient']]} le {e['date']}"

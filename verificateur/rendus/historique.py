@@ -6,7 +6,8 @@ Chaque rendu ne lit que le dict de `historique.historique` ; tabulate n'est impo
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from verificateur.rendus.registre import Format, registre
 
@@ -27,7 +28,8 @@ def rendre_texte(h: dict[str, Any]) -> str:
                len(e["changements"])] for e in h["etapes"]]
     texte = tabulate(lignes, headers=["date", "révision", "statut global", "conformité", "changements"],
                      tablefmt="simple", disable_numparse=True)
-    sortie = [f"Historique de {h['depot']['chemin']} : {h['commits']} commit(s), du {h['depuis']} au {h['jusqu_a']}, par {h['pas']}", "", texte]
+    sortie = [f"Historique de {h['depot']['chemin']} : {h['commits']} commit(s), du {h['depuis']} au {h['jusqu_a']}, par {h['pas']}",
+              "", texte]
     changes = [e for e in h["etapes"] if e["changements"]]
     if changes:
         sortie += ["", "Changements :"]

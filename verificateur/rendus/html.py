@@ -13,7 +13,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import (
-    ECHECS, LIBELLES, ORDRE_STATUTS, PLURIELS, derogations, lieu, nom_etablissement, pourcentage, sous_le_seuil,
+    ECHECS,
+    LIBELLES,
+    ORDRE_STATUTS,
+    PLURIELS,
+    derogations,
+    lieu,
+    nom_etablissement,
+    pourcentage,
+    sous_le_seuil,
 )
 
 if TYPE_CHECKING:
@@ -47,7 +55,8 @@ def environnement() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["lieu"] = lambda p, revision=None: lieu(p.get("fichier"), p.get("ligne"), revision if revision is not None else p.get("revision"))
+    env.filters["lieu"] = lambda p, revision=None: lieu(p.get("fichier"), p.get("ligne"),
+                                                         revision if revision is not None else p.get("revision"))
     # Le lieu d'une définition (règle, condition, hypothèse) : sa ligne est toujours écrite.
     env.filters["fichier_ligne"] = lambda fichier, ligne: lieu(fichier, ligne, ligne_toujours=True)
     env.filters["pourcentage"] = pourcentage

@@ -11,10 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from verificateur.rendus.commun import (
-    LIBELLES, ORDRE_STATUTS, PLURIELS, derogations, echecs, lieu, nom_etablissement, pourcentage, provenance,
+    LIBELLES,
+    ORDRE_STATUTS,
+    PLURIELS,
+    derogations,
+    echecs,
+    lieu,
+    nom_etablissement,
+    pourcentage,
+    provenance,
     sous_le_seuil,
 )
-
 
 # Ce qui, dans une cellule, ferait du code, de l'emphase, un lien ou une image : échappé.
 _SPECIAUX = ("\\", "|", "`", "*", "_", "~", "[", "]")
@@ -136,5 +143,6 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
 
     lignes.append("")
     politiques = ", ".join(f"{_texte(p['id'])} {_texte(p['version'])}" for p in rapport["politiques"])
-    lignes.append(f"<sub>verificateur {_texte(rapport['outil']['version'])} — politiques : {politiques or 'aucune'} — empreinte `{_code(rapport['empreinte'])}`</sub>")
+    lignes.append(f"<sub>verificateur {_texte(rapport['outil']['version'])} — politiques : {politiques or 'aucune'} "
+                  f"— empreinte `{_code(rapport['empreinte'])}`</sub>")
     return "\n".join(lignes) + "\n"

@@ -19,7 +19,8 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> bytes:
     date_evaluation = rapport["date_evaluation"]
     synthese = rapport["synthese"]
     debut = [etab.get("finess"), etab.get("raison_sociale"), etab.get("region"), etab.get("categorie"), date_evaluation, revision]
-    colonnes_debut = ("finess:identifiant", "raison_sociale", "region:identifiant", "categorie", "date_evaluation:date", "revision:identifiant")
+    colonnes_debut = ("finess:identifiant", "raison_sociale", "region:identifiant", "categorie", "date_evaluation:date",
+                      "revision:identifiant")
     resultats = []
     for r in rapport["resultats"]:
         derog = r.get("derogation") or {}
@@ -37,5 +38,6 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> bytes:
             [[*debut, synthese["statut_global"], synthese["seuil_echec"], *(synthese[s] for s in STATUTS), synthese["total"],
               synthese["taux_conformite"]]]),
         classeur.Feuille("Problèmes", classeur.colonnes("fichier:long", "ligne:entier", "niveau", "code", "message:long"),
-                         [[p.get("fichier"), p.get("ligne"), p.get("niveau"), p.get("code"), p.get("message")] for p in rapport["problemes"]]),
+                         [[p.get("fichier"), p.get("ligne"), p.get("niveau"), p.get("code"), p.get("message")]
+                          for p in rapport["problemes"]]),
     ], date_evaluation, f"Rapport de conformité — FINESS {etab.get('finess') or 'inconnu'}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from verificateur.socle.problemes import Probleme, trier
 
+
 @dataclass(frozen=True, order=True)
 class Emplacement:
     """Un lieu dans un dépôt : un fichier, et sa ligne quand elle est connue."""

@@ -11,13 +11,16 @@ Ce module réunit, pour ses nombreux appelants, ce que tiennent quatre modules d
 from __future__ import annotations
 
 from verificateur.socle.donnees import Chemin as Chemin, Document as Document
-from verificateur.socle.lecture_csv import (
-    COLONNES_MAX_CSV as COLONNES_MAX_CSV, LIGNES_MAX_CSV as LIGNES_MAX_CSV, lire_csv as lire_csv,
-)
+from verificateur.socle.lecture_csv import COLONNES_MAX_CSV as COLONNES_MAX_CSV, LIGNES_MAX_CSV as LIGNES_MAX_CSV, lire_csv as lire_csv
 from verificateur.socle.lecture_texte import (
-    TITRES_MAX as TITRES_MAX, decoder as decoder, lire_markdown as lire_markdown, normaliser_titre as normaliser_titre,
+    TITRES_MAX as TITRES_MAX,
+    decoder as decoder,
+    lire_markdown as lire_markdown,
+    normaliser_titre as normaliser_titre,
 )
 from verificateur.socle.lecture_yaml import (
-    CHIFFRES_MAX_NOMBRE as CHIFFRES_MAX_NOMBRE, PROFONDEUR_MAX as PROFONDEUR_MAX, VALEURS_MAX_YAML as VALEURS_MAX_YAML,
+    CHIFFRES_MAX_NOMBRE as CHIFFRES_MAX_NOMBRE,
+    PROFONDEUR_MAX as PROFONDEUR_MAX,
+    VALEURS_MAX_YAML as VALEURS_MAX_YAML,
     lire_yaml as lire_yaml,
 )

@@ -84,7 +84,8 @@ def _refus_entete(chemin: str, numero: int, entete: list[str]) -> Probleme | Non
     """L'en-tête, à sa ligne : trop de colonnes (comptées sur les cellules lues, après les guillemets),
     ou un nom de colonne en double (la rangée ne saurait pas quelle valeur garder)."""
     if len(entete) > COLONNES_MAX_CSV:
-        return Probleme(chemin, numero, "trop-de-colonnes", f"{len(entete)} colonnes, au-delà de la limite de {COLONNES_MAX_CSV} (docs/limites.md)")
+        return Probleme(chemin, numero, "trop-de-colonnes",
+                        f"{len(entete)} colonnes, au-delà de la limite de {COLONNES_MAX_CSV} (docs/limites.md)")
     doublons = sorted({c for c in entete if entete.count(c) > 1})
     if doublons:
         return Probleme(chemin, numero, "cle-dupliquee", f"colonne « {doublons[0]} » en double dans l'en-tête")

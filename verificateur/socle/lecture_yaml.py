@@ -91,7 +91,8 @@ _MESSAGES_YAML = {
     "found a tab character where an indentation space is expected": "tabulation interdite, indentez avec des espaces",
     "found unexpected ':'": "« : » inattendu",
     "did not find expected node content": "valeur attendue",
-    "found character that cannot start any token": "caractère qui ne peut pas commencer une valeur (« @ » ou « ` » ?) : mettez la valeur entre guillemets",
+    "found character that cannot start any token":
+        "caractère qui ne peut pas commencer une valeur (« @ » ou « ` » ?) : mettez la valeur entre guillemets",
     "block sequence entries are not allowed in this context": "élément de liste « - » mal placé (indentation ?)",
     "control characters are not allowed": "caractère de contrôle interdit",
     "special characters are not allowed": "caractère de contrôle interdit",
@@ -199,7 +200,8 @@ def _prelire(chemin: str, texte: str) -> Probleme | None:
                 if profondeur > PROFONDEUR_MAX:
                     return _refus_imbrication(chemin, ligne)
                 if noeuds > VALEURS_MAX_YAML:
-                    return Probleme(chemin, ligne, "trop-de-valeurs", f"plus de {VALEURS_MAX_YAML} valeurs YAML, fichier refusé (docs/limites.md)")
+                    return Probleme(chemin, ligne, "trop-de-valeurs",
+                                    f"plus de {VALEURS_MAX_YAML} valeurs YAML, fichier refusé (docs/limites.md)")
                 if isinstance(evenement, _OUVERTURES):
                     profondeur += 1
             elif isinstance(evenement, _FERMETURES):

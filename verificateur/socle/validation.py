@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import numbers
 import re
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from verificateur.socle.donnees import Chemin, Document
 
@@ -30,7 +31,7 @@ _TYPES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(nom: str) -> dict[str, Any]:
     """Le schéma `verificateur/schemas/<nom>.schema.json` (nom avec sous-dossier : `preuves/budget`)."""
     # Le dossier du paquet (comme politiques.dossier_donnees) : importlib.resources tirait tempfile,
@@ -39,7 +40,7 @@ def schema(nom: str) -> dict[str, Any]:
     return json.loads(fichier.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validateur(nom: str) -> Any:
     from jsonschema import Draft202012Validator
 
@@ -95,7 +96,7 @@ def _message(erreur: Any) -> list[tuple[Chemin, str, str]]:
         ou = "" if not chemin else f" dans {champ}"
         return [(chemin, "cle-manquante", f"clé « {c} » manquante{ou}") for c in manquantes]
     if mot == "type":
-        types = attendu if isinstance(attendu, list) else [attendu]
+        types: list[str] = attendu if isinstance(attendu, list) else [attendu]
         texte = " ou ".join(_TYPES.get(t, t) for t in types)
         conseil = ""
         if "boolean" in types and isinstance(trouve, str) and trouve.lower() in {"oui", "non", "vrai", "faux"}:
@@ -230,7 +231,7 @@ def _format_conforme(x: Any, nom_format: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=None)
+@cache
 def _controle_rapide(nom: str) -> Any:
     """La fonction « valide ? » du schéma `nom`, compilée une fois ; None s'il emploie un mot-clé inconnu."""
     if not _rapide_possible(schema(nom)):

@@ -9,7 +9,8 @@ les rendus d'un établissement (`verificateur/rendus/`).
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from verificateur.rendus.registre import Format, registre
 
@@ -31,5 +32,5 @@ def rendu_en_morceaux(format: str) -> Callable[[dict[str, Any]], Iterable[str]]:
     module en donne s'il a une fonction `morceaux`, sinon le texte entier en un seul morceau."""
     module = importlib.import_module(FORMATS[format].fonction.partition(":")[0])
     if hasattr(module, "morceaux"):
-        return module.morceaux  # type: ignore[no-any-return]
+        return module.morceaux
     return lambda donnees: [module.rendre(donnees)]

@@ -17,8 +17,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from verificateur.socle.francais import nombre
 from verificateur.rendus.commun import ECHECS, LIBELLES, ORDRE_STATUTS, PLURIELS, pourcentage
+from verificateur.socle.francais import nombre
 
 # Classe CSS d'une cellule de la carte : une lettre (la carte de 3 000 lignes pèse moins lourd).
 CLASSES = {

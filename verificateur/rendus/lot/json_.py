@@ -4,7 +4,8 @@ pour des entrées identiques, quel que soit --jobs ou le découpage en parties f
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 
 def _json(valeur: Any, retrait: int) -> str:

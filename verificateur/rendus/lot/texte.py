@@ -42,10 +42,11 @@ def rendre(donnees: dict[str, Any]) -> str:
         if a[cle]:
             lignes = [[g["cle"], g["evalues"], g["conformes"], g["non_conformes"], _pourcent(g["taux_etablissements_conformes"]),
                        _pourcent(g["taux_conformite_moyen"]), g["echeances_90_jours"]] for g in a[cle]]
-            sortie += ["", titre, _tableau(lignes, [libelle, "évalués", "conformes", "non conformes", "part conformes", "conformité moyenne",
-                                                    "échéances à 90 j"])]
+            sortie += ["", titre, _tableau(lignes, [libelle, "évalués", "conformes", "non conformes", "part conformes",
+                                                    "conformité moyenne", "échéances à 90 j"])]
     if s["evalues"]:
-        lignes = [[r["regle"], r["gravite"], r["evalues"], _pourcent(r["taux_conformite"]), *_statuts(r["statuts"])] for r in a["par_regle"]]
+        lignes = [[r["regle"], r["gravite"], r["evalues"], _pourcent(r["taux_conformite"]), *_statuts(r["statuts"])]
+                  for r in a["par_regle"]]
         sortie += ["", "Par règle (nombre d'établissements par statut)",
                    _tableau(lignes, ["règle", "gravité", "évalués", "conformité", *ENTETES_STATUTS])]
     if a["regles_les_plus_echouees"]:
@@ -56,7 +57,8 @@ def rendre(donnees: dict[str, Any]) -> str:
     if a["etablissements_les_plus_en_difficulte"]:
         lignes = [[e["finess"] or "", e["raison_sociale"] or "", _pourcent(e["taux_conformite"]), e["echecs"], e["chemin"]]
                   for e in a["etablissements_les_plus_en_difficulte"]]
-        sortie += ["", "Établissements les plus en difficulté", _tableau(lignes, ["FINESS", "raison sociale", "conformité", "échecs", "dépôt"])]
+        sortie += ["", "Établissements les plus en difficulté",
+                   _tableau(lignes, ["FINESS", "raison sociale", "conformité", "échecs", "dépôt"])]
     if donnees["echecs"]:
         sortie += ["", f"Dépôts non évalués ({len(donnees['echecs'])})"]
         sortie += [f"  {e['chemin']} : {e['raison']}" for e in donnees["echecs"]]
