@@ -23,6 +23,7 @@ comme chemin. Un verrou par miroir (`.verrou`) : deux lots simultanés ne le mod
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -266,10 +267,8 @@ def _taille(dossier: str) -> int:
     total = 0
     for racine, _, fichiers in os.walk(dossier):
         for nom in fichiers:
-            try:
+            with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(racine, nom)).st_size
-            except OSError:
-                pass
     return total
 
 
@@ -290,10 +289,8 @@ def _nettoyer(miroir: str) -> None:
     for racine, _, fichiers in os.walk(miroir):
         for nom in fichiers:
             if nom.endswith(".lock") or nom.startswith("tmp_"):
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(os.path.join(racine, nom))
-                except OSError:
-                    pass
 
 
 def _recuperer(miroir: str, protocole: str, arguments: list[str], reglages: Reglages, surs: tuple[str, ...],
@@ -341,7 +338,8 @@ _RAISONS = (
       "host key verification failed", "http 401", "http 403", "returned error: 401", "returned error: 403"),
      "authentification refusée ou requise : identifiants de l'auditeur (assistant d'identification git, agent SSH) absents ou refusés"),
     (("lacks these prerequisite commits", "prerequisite commits"),
-     "paquet git incomplet : il suppose des commits absents (paquet incrémental) ; demandez un paquet complet (git bundle create preuves.bundle --all)"),
+     "paquet git incomplet : il suppose des commits absents (paquet incrémental) ; "
+     "demandez un paquet complet (git bundle create preuves.bundle --all)"),
     (("fsck", "bad object", "badtree", "hasdot", "hasdotgit", "object corrupt", "missing blob", "missing tree",
       "invalid object", "did not send all necessary objects"),
      "objets refusés à la vérification (fsck) : envoi corrompu ou fabriqué"),

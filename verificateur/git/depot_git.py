@@ -13,5 +13,8 @@ from verificateur.git.depot import PasUnDepotGit as PasUnDepotGit, initialiser a
 from verificateur.git.historique import COMMITS_MAX as COMMITS_MAX, Commit as Commit, Journal as Journal
 from verificateur.git.processus import commande_collecte as commande_collecte, lancer_collecte as lancer_collecte
 from verificateur.git.sources import (
-    MODE_LIEN as MODE_LIEN, MODE_SOUS_MODULE as MODE_SOUS_MODULE, SourceIndex as SourceIndex, SourceRevision as SourceRevision,
+    MODE_LIEN as MODE_LIEN,
+    MODE_SOUS_MODULE as MODE_SOUS_MODULE,
+    SourceIndex as SourceIndex,
+    SourceRevision as SourceRevision,
 )

@@ -7,10 +7,10 @@ pas de la taille de l'histoire ; les contenus se lisent par un seul `cat-file --
 from __future__ import annotations
 
 import threading
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from datetime import date as date_, datetime
-from collections.abc import Container
-from typing import IO, Iterator
+from typing import IO
 
 from verificateur.git.depot import Depot, PasUnDepotGit
 from verificateur.git.objets import Lot

@@ -15,12 +15,13 @@ dépôt de preuves (docs/depot.md §7).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from verificateur.socle.problemes import ErreurVerificateur
 
@@ -126,10 +127,8 @@ def fermer_processus(processus: Processus) -> None:
             processus.wait()
     for flux in (processus.stdin, processus.stdout):
         if flux:
-            try:
+            with contextlib.suppress(OSError):
                 flux.close()
-            except OSError:
-                pass
 
 
 # -- collecte : la seule écriture de git, dans un miroir de l'auditeur (verificateur/git/collecte.py) -----
@@ -199,10 +198,8 @@ def lancer_collecte(miroir: str, protocole: str, arguments: list[str], surs: tup
                         f"git n'a pas répondu en {DELAI_GIT} s dans le miroir" if time.monotonic() > fin else None)
         finally:
             if processus.poll() is None:  # arrêt demandé, ou exception (Ctrl-C) pendant l'attente
-                try:
+                with contextlib.suppress(OSError):
                     os.killpg(processus.pid, signal.SIGKILL)
-                except OSError:
-                    pass
                 processus.wait()
         if raison is not None:
             raise ErreurVerificateur(raison)

@@ -14,15 +14,13 @@ révision en commit. Une révision coûte 3 processus git (`rev-parse`, `cat-fil
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date as date_
-from typing import Iterator
 
 from verificateur.git.depot import Depot
 from verificateur.git.historique import Journal
-from verificateur.socle.confinement import (
-    NOMBRE_MAX_FICHIERS, chemin_confine, dossier_trop_profond, probleme_trop_profond,
-)
+from verificateur.socle.confinement import NOMBRE_MAX_FICHIERS, chemin_confine, dossier_trop_profond, probleme_trop_profond
 from verificateur.socle.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
 
 MODE_LIEN = "120000"
@@ -174,7 +172,7 @@ class _SourceGit:
         for chemin, entree in reguliers.items():
             fichiers[chemin] = entree.taille if entree.taille is not None else 0
             self._blobs[chemin] = entree.sha
-        for chemin, entree in liens.items():
+        for chemin in liens:
             verdict, cible = self._resoudre(chemin, liens, cibles, reguliers, dossiers)
             if verdict == "fichier":
                 fichiers[chemin] = fichiers[cible]
@@ -182,7 +180,8 @@ class _SourceGit:
             elif verdict == "dehors":
                 self._problemes.append(Probleme(chemin, 0, "chemin-hors-depot", "lien symbolique vers l'extérieur du dépôt, refusé"))
             elif verdict == "dossier":
-                self._problemes.append(Probleme(chemin, 0, "lien-dossier", "lien symbolique vers un dossier du dépôt, non suivi", AVERTISSEMENT))
+                self._problemes.append(
+                    Probleme(chemin, 0, "lien-dossier", "lien symbolique vers un dossier du dépôt, non suivi", AVERTISSEMENT))
             else:
                 self._problemes.append(Probleme(chemin, 0, "lien-casse", "lien symbolique cassé ou en boucle, ignoré", AVERTISSEMENT))
         return dict(sorted(fichiers.items()))
@@ -262,7 +261,8 @@ class SourceRevision(_SourceGit):
         sortie = self._depot.executer(
             ["ls-tree", "-r", "-z", "-l", "--full-tree", f"{self.revision}:{prefixe}"],
             echec=(f"{self.chemin}: le dossier « {prefixe} » n'existe pas à la révision « {self.demandee} »" if prefixe
-                   else f"{self.chemin}: arbre git illisible ou corrompu à la révision « {self.demandee} » ; vérifiez le dépôt avec « git fsck »"),
+                   else f"{self.chemin}: arbre git illisible ou corrompu à la révision « {self.demandee} » ; "
+                        "vérifiez le dépôt avec « git fsck »"),
         )
         entrees: dict[str, Entree] = {}
         for (mode, _type, sha, taille), chemin in self._lignes_z(sortie, 4):

@@ -6,15 +6,24 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Protocol
 
 # Les bornes d'un dépôt lu sont au socle (confinement.py), sous la plomberie git qui les applique
 # aussi ; elles restent lisibles ici, où les sources les appliquent.
 from verificateur.socle.confinement import (  # noqa: F401
-    CHEMIN_MAX, NOMBRE_MAX_FICHIERS, NOMBRE_MAX_PREUVES, PROFONDEUR_MAX_DOSSIERS, TAILLE_MAX_FICHIER, TAILLE_MAX_PREUVES,
-    VALEURS_MAX_DEPOT, chemin_confine, dossier_trop_profond, probleme_trop_profond,
+    CHEMIN_MAX,
+    NOMBRE_MAX_FICHIERS,
+    NOMBRE_MAX_PREUVES,
+    PROFONDEUR_MAX_DOSSIERS,
+    TAILLE_MAX_FICHIER,
+    TAILLE_MAX_PREUVES,
+    VALEURS_MAX_DEPOT,
+    chemin_confine,
+    dossier_trop_profond,
+    probleme_trop_profond,
 )
 from verificateur.socle.francais import erreur_systeme
 from verificateur.socle.problemes import AVERTISSEMENT, ErreurVerificateur, Probleme
