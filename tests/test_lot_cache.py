@@ -38,9 +38,9 @@ def etablissements(lancer, *args: str) -> dict[str, dict]:
 
 
 def test_relance_sans_relire_et_modification_de_meme_taille(tmp_path, lancer, lectures, monkeypatch):
-    from verificateur import lot
+    from verificateur.lot import cache
 
-    monkeypatch.setattr(lot, "MARGE_NS", 0)  # les exemples viennent d'être copiés : les croire tout de suite
+    monkeypatch.setattr(cache, "MARGE_NS", 0)  # les exemples viennent d'être copiés : les croire tout de suite
     copier_exemples(tmp_path / "depots")
     args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     froid = etablissements(lancer, *args)
@@ -83,9 +83,9 @@ def test_preuve_trop_recente_toujours_relue(tmp_path, lancer, lectures):
 
 
 def test_index_abime_ignore(tmp_path, lancer, lectures, monkeypatch):
-    from verificateur import lot
+    from verificateur.lot import cache
 
-    monkeypatch.setattr(lot, "MARGE_NS", 0)
+    monkeypatch.setattr(cache, "MARGE_NS", 0)
     copier_exemples(tmp_path / "depots")
     args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     froid = etablissements(lancer, *args)

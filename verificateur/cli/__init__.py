@@ -736,39 +736,17 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         donnees = module.fusionner(list(sources[1:]))
         ecrire(rendu_en_morceaux(format_)(donnees), sortie)
         sys.exit(module.code_sortie(donnees))
-    if reprendre and not rapports:
-        raise ErreurVerificateur("--reprendre demande --rapports DOSSIER : c'est là que sont les évaluations précédentes")
-    if cache and sans_cache:
-        raise ErreurVerificateur("--cache et --sans-cache s'excluent")
-    morceaux = module.lire_partie(partie) if partie else None
-    choisi = None
-    if programme is not None:
-        from verificateur.financements import eligibilite
-
-        if morceaux:
-            raise ErreurVerificateur("--programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le même lot")
-        dossiers_programmes = [Path(p) for p in programmes]
-        politiques = politiques or eligibilite.politiques_demandees(eligibilite.trouver(programme, dossiers_programmes))
-        catalogue = _catalogue(politiques, referentiels)
-        choisi = eligibilite.charger(programme, catalogue, dossiers_programmes)
-    elif liste or programmes:
-        raise ErreurVerificateur("--liste et --programmes demandent --programme ID")
-    else:
-        catalogue = _catalogue(politiques, referentiels)
-    campagne, observatoire = _observatoire_du_lot(campagne, observatoire)
     ecrit = sortie is not None and sortie != "-"
-    # Tenu jusqu'à la fin du processus, après l'écriture du résultat qui pointe vers les rapports.
-    verrou = module.verrouiller_rapports(rapports, jour or date.today()) if rapports else None  # noqa: F841
-    contexte = module.Contexte(
-        jour=jour or date.today(), seuil=echec_a, fraicheur=fraicheur,
-        cache=None if sans_cache else (cache or module.dossier_cache_defaut()), rapports=rapports,
-        base_liens=os.path.dirname(os.path.abspath(sortie)) if ecrit and rapports else None, reprendre=reprendre,
-        programme=choisi, miroirs=miroirs, delai_collecte=delai_collecte, taille_collecte=taille_collecte,
-    )
-    donnees, code = module.evaluer_lot(list(sources), catalogue, contexte, jobs or os.cpu_count() or 1, revision, morceaux,
-                                       progression=not sans_progression)
+    preparation = module.preparer(module.Demande(
+        list(sources), jour or date.today(), politiques, referentiels, revision, jobs or os.cpu_count() or 1, rapports, reprendre,
+        cache, sans_cache, partie, echec_a, fraicheur, not sans_progression, programme, programmes, liste, miroirs,
+        delai_collecte, taille_collecte, base_liens=os.path.dirname(os.path.abspath(sortie)) if ecrit else None))
+    campagne, observatoire = _observatoire_du_lot(campagne, observatoire)
+    lancement = module.lancer(preparation)  # tient le verrou de --rapports jusqu'à la fin du processus
+    donnees, contexte = lancement.donnees, lancement.contexte
     ecrire(rendu_en_morceaux(format_)(donnees), sortie)
     if liste:
+        from verificateur.financements import eligibilite
         from verificateur.rendus.eligibilite import rendu as rendu_liste
 
         # Le format de la liste : celui dont l'extension est celle du fichier (.htm aussi pour html), sinon texte.
@@ -786,7 +764,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         from verificateur.observatoire import enregistrement
 
         click.echo(enregistrement.enregistrer(observatoire, campagne, donnees, contexte.base_liens or os.getcwd()), err=True)
-    sys.exit(code)
+    sys.exit(lancement.code)
 
 
 # -- observatoire (docs/observatoire.md) -----------------------------------------------------------

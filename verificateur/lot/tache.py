@@ -1,0 +1,168 @@
+"""L'évaluation d'une tâche (un dépôt), dans un processus d'évaluation ou dans le processus principal :
+ouvrir ou collecter le dépôt, calculer sa clé, reprendre ou relire le cache, sinon évaluer par le
+moteur commun (`moteur.charger_et_evaluer`, jamais dupliqué, puis l'échéancier sur les mêmes preuves),
+écrire ses rapports ; et, avec --programme, son dossier d'éligibilité. Toute erreur ne coûte que ce dépôt.
+
+Point d'injection de test (documenté dans docs/lot.md) : la variable d'environnement
+`VERIFICATEUR_TEST_LOT` vaut `arret:NOM` (le processus d'évaluation qui reçoit le dépôt dont le
+dernier composant du chemin est NOM se tue par SIGKILL ; sans effet avec --jobs 1) ou
+`interruption:NOM` (un vrai SIGINT est envoyé au processus principal, comme un Ctrl-C)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from verificateur.git.collecte import est_distante, est_paquet
+from verificateur.lot import cache as cache_du_lot
+from verificateur.lot import rapports
+from verificateur.lot.contexte import Contexte, EtatProcessus
+from verificateur.lot.decouverte import Tache, est_nu
+from verificateur.lot.entree import CODE_ECHEC_DEPOT, Entree, echec, entree_de
+from verificateur.socle.francais import erreur_systeme
+from verificateur.socle.problemes import ErreurVerificateur
+
+if TYPE_CHECKING:
+    from verificateur.sources import Source
+
+INJECTION = "VERIFICATEUR_TEST_LOT"
+# (entrée, code de sortie de l'établissement, dossier d'éligibilité en données simples, ou None)
+Resultat = tuple[Entree, int, dict[str, Any] | None]
+
+
+def _injection(tache: Tache, etat: EtatProcessus) -> None:
+    valeur = os.environ.get(INJECTION, "")
+    action, _, nom = valeur.partition(":")
+    if not nom or os.path.basename(tache.chemin.rstrip("/")) != nom:
+        return
+    if action == "arret" and etat.ouvrier:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if action == "interruption":
+        os.kill(os.getppid() if etat.ouvrier else os.getpid(), signal.SIGINT)
+        time.sleep(60)  # le processus principal arrête celui-ci ; dans le processus principal : KeyboardInterrupt
+
+
+def _raison(message: str, chemin: str) -> str:
+    """Le message d'une erreur sans le chemin qui le préfixe (la ligne nomme déjà le dépôt)."""
+    for prefixe in (f"{chemin}: ", f"{os.path.realpath(chemin)}: "):
+        if message.startswith(prefixe):
+            return message[len(prefixe):]
+    return message
+
+
+def ouvrir(tache: Tache) -> tuple[Source, bool]:
+    """La source du dépôt et s'il est nu ; ErreurVerificateur (une ligne) s'il ne peut pas être lu."""
+    dossier = Path(tache.chemin)
+    if not dossier.exists():
+        raise ErreurVerificateur("dossier introuvable")
+    if not dossier.is_dir():
+        raise ErreurVerificateur("pas un dossier, attendu un dépôt de preuves")
+    try:
+        os.listdir(dossier)
+    except PermissionError:
+        raise ErreurVerificateur("dossier illisible (permission refusée)") from None
+    nu = est_nu(dossier)
+    git = nu or os.path.lexists(dossier / ".git")
+    if nu or (git and tache.revision):
+        from verificateur.git.depot_git import SourceRevision
+
+        return SourceRevision(tache.chemin, tache.revision or "HEAD"), nu
+    if tache.revision:
+        raise ErreurVerificateur(f"pas un dépôt git : la révision « {tache.revision} » ne peut pas y être lue")
+    if not git and not (dossier / "etablissement.yaml").exists():
+        raise ErreurVerificateur("pas un dépôt de preuves (ni dépôt git, ni etablissement.yaml)")
+    from verificateur.sources import SourceArbre
+
+    return SourceArbre(tache.chemin), False
+
+
+def _collecter(tache: Tache, contexte: Contexte) -> tuple[Source, bool]:
+    """Une adresse git ou un paquet : récupéré dans son miroir (verificateur/git/collecte.py), puis lu
+    comme un dépôt nu à la révision reçue. Le rapport nomme la source, jamais le miroir."""
+    from verificateur.git import collecte
+    from verificateur.git.depot_git import SourceRevision
+
+    reglages = collecte.Reglages(contexte.miroirs or collecte.dossier_miroirs_defaut(), contexte.delai_collecte,
+                                 contexte.taille_collecte * 1024 * 1024, histoire=contexte.fraicheur)
+    miroir, sha = collecte.rapatrier(tache.chemin, tache.revision, reglages)
+    try:
+        source = SourceRevision(miroir, sha)
+    except ErreurVerificateur as exc:
+        raise ErreurVerificateur(_raison(exc.message, miroir)) from None
+    source.nommer(tache.chemin)
+    return source, True
+
+
+def _evaluer(tache: Tache, etat: EtatProcessus) -> Resultat:
+    contexte = etat.contexte
+    if tache.raison is not None:
+        return echec(tache, tache.raison), CODE_ECHEC_DEPOT, None
+    _injection(tache, etat)
+    source, nu = _collecter(tache, contexte) if est_distante(tache.chemin) or est_paquet(tache.chemin) else ouvrir(tache)
+    try:
+        cle, source = cache_du_lot.cle(source, tache, etat)
+        entree, code = _entree(etat, tache, cle, source, nu)
+        dossier = None
+        if contexte.programme is not None and entree.etat == "evalue":
+            # L'éligibilité évalue le même dépôt aux dates du programme, dans ce même processus.
+            from verificateur.financements import eligibilite
+
+            dossier = eligibilite.dossier_pour_lot(source, etat.catalogue, contexte.programme, contexte.date_evaluation,
+                                                   contexte.seuil_echec, chemin=tache.chemin)
+    finally:
+        fermer = getattr(source, "fermer", None)
+        if fermer:
+            fermer()
+    return entree, code, dossier
+
+
+def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: bool) -> tuple[Entree, int]:
+    """Reprise, sinon cache, sinon évaluation par le moteur (et l'échéancier des 90 prochains jours,
+    sur la même lecture) ; puis les rapports de --rapports."""
+    from verificateur.evaluation import echeances, rapport
+
+    contexte = etat.contexte
+    if contexte.reprendre and contexte.rapports:
+        repris = rapports.repris(contexte, tache, cle)
+        if repris is not None:
+            return repris
+    cache = cache_du_lot.Cache(contexte.cache) if contexte.cache else None
+    resume = cache.lire_resume(cle) if cache else None
+    rapport_complet = None
+    if resume is not None and contexte.rapports and resume[0].etat == "evalue":
+        rapport_complet = cache.lire_rapport(cle, resume[0].empreinte or "") if cache else None
+        if rapport_complet is None:
+            resume = None
+    if resume is not None:
+        entree, code = resume
+    else:
+        if isinstance(source, cache_du_lot.ArbreLu) and source.par_metadonnees:
+            # Clé tirée des métadonnées et pas de résultat : lire, et la clé du contenu réellement évalué.
+            cle, source = cache_du_lot.cle(source.arbre, tache, etat, relire=True)
+        rapport_complet, a_venir = echeances.rapport_et_echeances(source, etat.catalogue, contexte.date_evaluation, contexte.seuil_echec,
+                                                                  echeances.HORIZON_A_VENIR, contexte.fraicheur)
+        entree = entree_de(tache, rapport_complet, nu, a_venir)
+        code = rapport.code_sortie(rapport_complet) if entree.etat == "evalue" else CODE_ECHEC_DEPOT
+        if cache:
+            cache.ecrire(cle, entree, code, rapport_complet if contexte.rapports else None)
+    if contexte.rapports and entree.etat == "evalue" and rapport_complet is not None:
+        entree = rapports.ecrire_rapports(contexte, tache, cle, entree, code, rapport_complet)
+    return entree, code
+
+
+def evaluer_tache(tache: Tache, etat: EtatProcessus) -> Resultat:
+    """(entrée, code de sortie, dossier d'éligibilité ou None) ; toute erreur devient l'échec de ce seul dépôt."""
+    try:
+        return _evaluer(tache, etat)
+    except ErreurVerificateur as exc:
+        raison = _raison(exc.message, tache.chemin)
+    except OSError as exc:
+        raison = f"lecture impossible ({erreur_systeme(exc)})"
+    except RecursionError:
+        raison = "preuve trop imbriquée, évaluation impossible"
+    except Exception as exc:  # noqa: BLE001 — un dépôt ne doit jamais coûter le lot
+        raison = f"erreur interne ({type(exc).__name__}) ; relancez « verificateur evaluer » sur ce dépôt avec --debug"
+    return echec(tache, raison), CODE_ECHEC_DEPOT, None
