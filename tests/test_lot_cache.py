@@ -5,9 +5,11 @@ même taille, mtime remis, est vue par ctime ; une preuve trop récente n'est pa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 
 import pytest
 
@@ -33,6 +35,14 @@ def lectures(monkeypatch):
     return lus
 
 
+def arbres(cache) -> dict[str, bytes]:
+    """Les index d'arbres de travail inscrits dans l'index du cache (un seul fichier par dossier de cache)."""
+    if not (cache / "index.sqlite").exists():
+        return {}
+    with contextlib.closing(sqlite3.connect(cache / "index.sqlite")) as index:
+        return dict(index.execute("SELECT cle, valeur FROM valeurs WHERE nature = 'arbre'").fetchall())
+
+
 def etablissements(lancer, *args: str) -> dict[str, dict]:
     return {e["chemin"]: e for e in lot_json(lancer, *args)[1]["etablissements"]}
 
@@ -44,7 +54,7 @@ def test_relance_sans_relire_et_modification_de_meme_taille(tmp_path, lancer, le
     copier_exemples(tmp_path / "depots")
     args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     froid = etablissements(lancer, *args)
-    assert len(lectures) > 20 and any((tmp_path / "cache" / "arbres").rglob("*.json"))
+    assert len(lectures) > 20 and len(arbres(tmp_path / "cache")) == 3
     assert froid == etablissements(lancer, *args[:-2], "--sans-cache")
     # Relance : aucune preuve relue, le même résultat.
     lectures.clear()
@@ -77,7 +87,7 @@ def test_preuve_trop_recente_toujours_relue(tmp_path, lancer, lectures):
     copier_exemples(tmp_path / "depots")
     args = ("depots/chu-armorique", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     froid = etablissements(lancer, *args)
-    assert not (tmp_path / "cache" / "arbres").exists()
+    assert arbres(tmp_path / "cache") == {}
     lectures.clear()
     assert etablissements(lancer, *args) == froid and lectures
 
@@ -89,16 +99,17 @@ def test_index_abime_ignore(tmp_path, lancer, lectures, monkeypatch):
     copier_exemples(tmp_path / "depots")
     args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     froid = etablissements(lancer, *args)
-    index = list((tmp_path / "cache" / "arbres").rglob("*.json"))
+    index = arbres(tmp_path / "cache")
     assert len(index) == 3
     # Une empreinte de preuve fausse dans l'index : la clé ne correspond à rien, le dépôt est relu,
     # réévalué, et le résultat est juste.
-    donnees = json.loads(index[0].read_text(encoding="utf-8"))
+    (cle_1, valeur_1), (cle_2, _), (cle_3, _) = sorted(index.items())
+    donnees = json.loads(valeur_1)
     premier = sorted(donnees["fichiers"])[0]
     donnees["fichiers"][premier][5] = "0" * 64
-    index[0].write_text(json.dumps(donnees), encoding="utf-8")
-    index[1].write_bytes(b"\x00abime")
-    index[2].write_text(json.dumps({"racine": "/ailleurs", "fichiers": {}}), encoding="utf-8")
+    with contextlib.closing(sqlite3.connect(tmp_path / "cache" / "index.sqlite")) as base, base:
+        for cle, valeur in ((cle_1, json.dumps(donnees)), (cle_2, b"\x00abime"), (cle_3, json.dumps({"racine": "/ailleurs", "fichiers": {}}))):
+            base.execute("UPDATE valeurs SET valeur = ? WHERE nature = 'arbre' AND cle = ?", (valeur, cle))
     lectures.clear()
     assert etablissements(lancer, *args) == froid
     assert {c.split("/")[0] for c in lectures} == {"ch-vallee-du-lys", "chu-armorique", "ehpad-les-tilleuls"}

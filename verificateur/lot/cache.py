@@ -1,94 +1,22 @@
-"""Le cache d'un lot (docs/lot.md §5) : la clé d'un dépôt (`cle` : son contenu, les politiques, la date,
-le seuil, la fraîcheur, le code de l'outil) et les résultats gardés par clé, hors des dépôts (`Cache`).
-Pour une copie de travail, les métadonnées de chaque preuve (comme l'index de git) évitent de relire
-une preuve inchangée ; la justesse prime : un index faux coûte une relecture, jamais un résultat périmé."""
+"""Le cache d'un lot (docs/lot.md §5) : les résultats gardés par clé de dépôt (`cle.py`), hors des
+dépôts, dans un seul index par dossier de cache (`Cache` pour lire, `Registre` pour écrire). Pour une
+copie de travail, les métadonnées de chaque preuve (comme l'index de git) évitent de relire une
+preuve inchangée ; la justesse prime : un index faux coûte une relecture, jamais un résultat périmé."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import time
+import sqlite3
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from verificateur.lot.contexte import EtatProcessus
-from verificateur.lot.decouverte import Tache
 from verificateur.lot.entree import Entree, depuis_dict
 from verificateur.socle.fichiers import ecrire_atomique
-
-if TYPE_CHECKING:
-    from verificateur.socle.problemes import Probleme
-    from verificateur.sources import Source
-
-
-class ArbreLu:
-    """Un arbre de travail dont les preuves sont déjà lues (pour la clé du cache) : l'évaluation ne
-    les relit pas. `contenus` None : la clé vient des métadonnées (`Cache.empreintes_connues`), rien
-    n'a été lu ; une évaluation relit alors tout et recalcule la clé (`cle(..., relire=True)`)."""
-
-    nature: str = "arbre"
-    revision: str | None = None
-
-    def __init__(self, arbre: Source, contenus: dict[str, bytes] | None):
-        self.chemin = arbre.chemin
-        self.arbre = arbre
-        self._contenus = contenus
-
-    @property
-    def par_metadonnees(self) -> bool:
-        return self._contenus is None
-
-    def lister(self) -> dict[str, int]:
-        return self.arbre.lister()
-
-    def lire(self, chemins: list[str]) -> dict[str, bytes]:
-        if self._contenus is None:
-            return self.arbre.lire(chemins)
-        return {c: self._contenus[c] for c in chemins}
-
-    def problemes(self) -> list[Probleme]:
-        return self.arbre.problemes()
-
-
-def cle(source: Source, tache: Tache, etat: EtatProcessus, relire: bool = False) -> tuple[str, Source]:
-    """La clé du résultat : contenu du dépôt (commit lu ; ou noms, tailles et contenu des preuves
-    d'un arbre de travail), empreinte des politiques, date, seuil, fraîcheur, version de l'outil.
-    Pour un arbre de travail, le sha256 de chaque preuve est relu dans l'index du cache quand ses
-    métadonnées n'ont pas bougé (`Cache.empreintes_connues`) ; sinon, ou avec `relire`, les preuves
-    sont lues et hachées. La clé est la même dans les deux cas."""
-    contexte = etat.contexte
-    parties: dict[str, Any] = {
-        "outil": etat.empreinte_outil, "politiques": etat.empreinte_politiques, "date": contexte.date_evaluation.isoformat(),
-        "seuil": contexte.seuil_echec, "fraicheur": contexte.fraicheur, "chemin": tache.chemin,
-        "finess": tache.finess, "nature": source.nature, "revision": source.revision,
-    }
-    if source.nature == "arbre":
-        from verificateur import preuves
-        from verificateur.sources import TAILLE_MAX_FICHIER
-
-        debut_ns = time.time_ns()  # avant tout stat : borne l'âge des métadonnées qu'on pourra croire
-        fichiers = source.lister()
-        a_lire = [c for c, taille in fichiers.items() if taille <= TAILLE_MAX_FICHIER and preuves.type_de(c)]
-        preuves.limiter(source.chemin, [fichiers[c] for c in a_lire])  # avant de lire (docs/limites.md)
-        cache = Cache(contexte.cache) if contexte.cache else None
-        metadonnees = _metadonnees(source.chemin, a_lire, fichiers) if cache else None
-        connues = cache.empreintes_connues(source.chemin, metadonnees) if cache and metadonnees and not relire else None
-        if connues is not None:
-            empreintes, contenus = connues, None
-        else:
-            contenus = source.lire(a_lire)
-            empreintes = {c: hashlib.sha256(v).hexdigest() for c, v in contenus.items()}
-            if cache and metadonnees:
-                cache.ecrire_index(source.chemin, metadonnees, empreintes, debut_ns)
-        parties["fichiers"] = sorted(fichiers.items())
-        parties["contenus"] = empreintes
-        parties["refus"] = [str(p) for p in source.problemes()]
-        source = ArbreLu(getattr(source, "arbre", source), contenus)
-    brut = json.dumps(parties, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    return hashlib.sha256(brut).hexdigest(), source
-
 
 # Métadonnées d'une preuve, comme l'index de git : (taille, mtime_ns, ctime_ns, inode, périphérique).
 Metadonnees = tuple[int, int, int, int, int]
@@ -99,7 +27,7 @@ Metadonnees = tuple[int, int, int, int, int]
 MARGE_NS = 2_000_000_000
 
 
-def _metadonnees(racine: str, chemins: list[str], tailles: dict[str, int]) -> dict[str, Metadonnees] | None:
+def relever_metadonnees(racine: str, chemins: list[str], tailles: dict[str, int]) -> dict[str, Metadonnees] | None:
     """Métadonnées de chaque preuve, relevées avant toute lecture ; None si un relevé échoue ou
     contredit la liste (le dépôt change sous nos yeux : on lit tout)."""
     releve = {}
@@ -120,28 +48,66 @@ def _hache(chemin: str) -> str:
     return hashlib.sha256(chemin.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+INDEX = "index.sqlite"
+FORMAT_INDEX = 1  # PRAGMA user_version : un index d'une autre forme est recréé (le lot repart à froid)
+VALIDER_TOUS = 256  # inscriptions gardées en mémoire au plus avant d'être validées sur disque
+# Une inscription dans l'index : (nature, clé, valeur JSON). Nature « resume » : l'entrée et le code
+# d'une clé de dépôt ; « arbre » : les métadonnées et le sha256 des preuves d'une copie de travail.
+Inscription = tuple[str, str, bytes]
+
+
 class Cache:
-    """Résultats par clé (`cle`), hors des dépôts : un résumé (l'entrée) et, pour --rapports, le
-    rapport compressé ; par arbre de travail, l'index des métadonnées de ses preuves (`arbres/`).
-    Écriture atomique ; un fichier illisible ou altéré est ignoré (jamais fatal)."""
+    """Résultats par clé (`cle`), hors des dépôts, dans **un seul index par dossier de cache**
+    (`index.sqlite`) : un résumé (l'entrée et le code) par clé, et, par arbre de travail, les
+    métadonnées de ses preuves ; pour --rapports, le rapport compressé à part (`xx/<clé>.rapport.z`).
+
+    Un processus d'évaluation ne fait que lire l'index (connexion en lecture seule, ouverte une fois) ;
+    ce qu'il faudrait y écrire est mis de côté (`prendre`) et inscrit par le processus principal
+    (`Registre`), par transactions : jamais deux écrivains, et un lot interrompu garde ce qui est fait.
+    Un index illisible, d'une autre forme ou altéré est ignoré (jamais fatal) : le lot repart à froid."""
 
     def __init__(self, dossier: str):
         self.dossier = Path(dossier)
+        self._connexion: sqlite3.Connection | None = None
+        self._ouvert = False
+        self._inscriptions: list[Inscription] = []
 
     def _fichier(self, cle: str, suffixe: str) -> Path:
         return self.dossier / cle[:2] / f"{cle}.{suffixe}"
 
-    def _index(self, racine: str) -> Path:
-        h = _hache(os.path.abspath(racine))
-        return self.dossier / "arbres" / h[:2] / f"{h}.json"
+    def _lire(self, nature: str, cle: str) -> Any:
+        if not self._ouvert:
+            self._ouvert = True
+            fichier = self.dossier / INDEX
+            if fichier.is_file():
+                try:
+                    self._connexion = sqlite3.connect(f"{fichier.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+                except sqlite3.Error:
+                    self._connexion = None
+        if self._connexion is None:
+            return None
+        try:
+            ligne = self._connexion.execute("SELECT valeur FROM valeurs WHERE nature = ? AND cle = ?", (nature, cle)).fetchone()
+            return json.loads(ligne[0]) if ligne else None
+        except (sqlite3.Error, ValueError, TypeError):
+            return None
+
+    def prendre(self) -> list[Inscription]:
+        """Ce qu'il faut inscrire dans l'index pour le dépôt évalué (le processus principal l'inscrit)."""
+        inscriptions, self._inscriptions = self._inscriptions, []
+        return inscriptions
+
+    def _inscrire(self, nature: str, cle: str, valeur: dict[str, Any]) -> None:
+        self._inscriptions.append((nature, cle, json.dumps(valeur, ensure_ascii=False, separators=(",", ":")).encode("utf-8")))
 
     def empreintes_connues(self, racine: str, metadonnees: dict[str, Metadonnees]) -> dict[str, str] | None:
         """Le sha256 de chaque preuve, lu dans l'index de l'arbre, si toutes y figurent avec les mêmes
         métadonnées ; sinon None (il faut lire). Un index illisible ou d'une autre forme : None."""
+        h = _hache(os.path.abspath(racine))
         try:
-            index = json.loads(self._index(racine).read_bytes())
+            index = self._lire("arbre", h)
             connus = index["fichiers"]
-            if index.get("racine") != _hache(os.path.abspath(racine)) or not isinstance(connus, dict):
+            if index.get("racine") != h or not isinstance(connus, dict):
                 return None
             empreintes = {}
             for chemin, releve in metadonnees.items():
@@ -150,7 +116,7 @@ class Cache:
                     return None
                 empreintes[chemin] = inscrit[5]
             return empreintes
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def ecrire_index(self, racine: str, metadonnees: dict[str, Metadonnees], empreintes: dict[str, str], debut_ns: int) -> None:
@@ -158,20 +124,17 @@ class Cache:
         stables = {_hache(c): [*m, empreintes[c]] for c, m in metadonnees.items() if max(m[1], m[2]) < debut_ns - MARGE_NS}
         if len(stables) != len(metadonnees):
             return  # une preuve trop récente : l'index ne servirait pas (il les faut toutes), on relira
-        try:
-            ecrire_atomique(self._index(racine), json.dumps({"racine": _hache(os.path.abspath(racine)), "fichiers": stables},
-                                                            ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-        except OSError:
-            pass  # un index qu'on ne peut pas écrire ralentit la relance, sans rien fausser
+        h = _hache(os.path.abspath(racine))
+        self._inscrire("arbre", h, {"racine": h, "fichiers": stables})
 
     def lire_resume(self, cle: str) -> tuple[Entree, int] | None:
         """L'entrée et le code gardés pour cette clé ; None si absents, illisibles ou d'une autre forme."""
         try:
-            resume = json.loads(self._fichier(cle, "json").read_bytes())
+            resume = self._lire("resume", cle)
             if not isinstance(resume, dict) or resume.get("cle") != cle or not isinstance(resume.get("code"), int):
                 return None
             return depuis_dict(resume.get("entree")), resume["code"]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return None
 
     def lire_rapport(self, cle: str, empreinte: str) -> dict[str, Any] | None:
@@ -187,15 +150,89 @@ class Cache:
 
     def ecrire(self, cle: str, entree: Entree, code: int, rapport_complet: dict[str, Any] | None) -> None:
         """`rapport_complet` : seulement avec --rapports, seul à s'en servir ; sans lui, une relance avec
-        --rapports réévalue ce dépôt (une fois : elle l'inscrit alors)."""
+        --rapports réévalue ce dépôt (une fois : elle l'inscrit alors). Le rapport est écrit avant que
+        le résumé ne soit inscrit : un résumé inscrit a toujours son rapport."""
         try:
             if rapport_complet is not None:
                 brut = json.dumps(rapport_complet, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
                 ecrire_atomique(self._fichier(cle, "rapport.z"), zlib.compress(brut, 1))
-            resume = {"cle": cle, "entree": entree.en_dict(), "code": code}
-            ecrire_atomique(self._fichier(cle, "json"), json.dumps(resume, ensure_ascii=False).encode("utf-8"))
         except OSError:
-            pass  # un cache qu'on ne peut pas écrire ralentit la relance, sans rien fausser
+            return  # un cache qu'on ne peut pas écrire ralentit la relance, sans rien fausser
+        self._inscrire("resume", cle, {"cle": cle, "entree": entree.en_dict(), "code": code})
+
+
+class Registre:
+    """L'écrivain de l'index, dans le processus principal seulement : les inscriptions des dépôts
+    évalués, validées par transactions (toutes les VALIDER_TOUS, et à la fin, même interrompu).
+    Une transaction SQLite est atomique : un lot tué laisse l'index d'avant ou d'après, jamais à
+    moitié écrit. Un index illisible ou d'une autre forme est remplacé par un index vide ; si rien ne
+    peut être écrit, le lot continue sans cache (plus lent, jamais faux)."""
+
+    def __init__(self, connexion: sqlite3.Connection):
+        self._connexion: sqlite3.Connection | None = connexion
+        self._en_attente = 0
+
+    @classmethod
+    def ouvrir(cls, dossier: str) -> Registre | None:
+        fichier = Path(dossier) / INDEX
+        for essai in range(2):
+            try:
+                fichier.parent.mkdir(parents=True, exist_ok=True)
+                connexion = sqlite3.connect(fichier, timeout=5, check_same_thread=False)
+                try:
+                    version = connexion.execute("PRAGMA user_version").fetchone()[0]
+                    if version not in (0, FORMAT_INDEX):
+                        raise sqlite3.DatabaseError("autre forme")
+                    connexion.execute("PRAGMA journal_mode=WAL")  # les lecteurs ne bloquent pas l'écrivain
+                    connexion.execute("PRAGMA synchronous=NORMAL")
+                    connexion.execute("CREATE TABLE IF NOT EXISTS valeurs (nature TEXT NOT NULL, cle TEXT NOT NULL, "
+                                      "valeur BLOB NOT NULL, PRIMARY KEY (nature, cle)) WITHOUT ROWID")
+                    connexion.execute(f"PRAGMA user_version = {FORMAT_INDEX}")
+                    connexion.commit()
+                    return cls(connexion)
+                except sqlite3.Error:
+                    connexion.close()
+                    raise
+            except sqlite3.DatabaseError:
+                if essai:
+                    return None
+                for suffixe in ("", "-wal", "-shm", "-journal"):  # illisible : on repart d'un index vide
+                    with contextlib.suppress(OSError):
+                        os.unlink(f"{fichier}{suffixe}")
+            except (sqlite3.Error, OSError):
+                return None
+        return None
+
+    def inscrire(self, inscriptions: Sequence[Inscription]) -> None:
+        if self._connexion is None or not inscriptions:
+            return
+        try:
+            self._connexion.executemany("INSERT OR REPLACE INTO valeurs (nature, cle, valeur) VALUES (?, ?, ?)", inscriptions)
+            self._en_attente += len(inscriptions)
+            if self._en_attente >= VALIDER_TOUS:
+                self.valider()
+        except sqlite3.Error:
+            self._abandonner()
+
+    def valider(self) -> None:
+        if self._connexion is None:
+            return
+        try:
+            self._connexion.commit()
+            self._en_attente = 0
+        except sqlite3.Error:
+            self._abandonner()
+
+    def _abandonner(self) -> None:
+        """Un index qu'on ne peut plus écrire (disque plein, base abîmée) : le lot continue sans lui."""
+        if self._connexion is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._connexion.close()
+        self._connexion = None
+
+    def fermer(self) -> None:
+        self.valider()
+        self._abandonner()
 
 
 def dossier_cache_defaut() -> str:

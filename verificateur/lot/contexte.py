@@ -1,6 +1,7 @@
 """Ce que chaque évaluation d'un lot partage : les options du lot (`Contexte`, des valeurs, transmises
 une fois à chaque processus d'évaluation) et l'état d'un processus (`EtatProcessus` : le catalogue
-chargé et ses empreintes, calculées une fois par processus), passé explicitement à chaque tâche."""
+chargé et ses empreintes, calculées une fois par processus, et sa lecture du cache), passé
+explicitement à chaque tâche."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from verificateur import __version__
 from verificateur.git.collecte import DELAI_DEFAUT, TAILLE_DEFAUT
+from verificateur.lot.cache import Cache
 
 if TYPE_CHECKING:
     from verificateur.financements.eligibilite import Programme
@@ -48,6 +50,7 @@ class EtatProcessus:
     empreinte_politiques: str
     empreinte_outil: str
     ouvrier: bool = False
+    cache: Cache | None = None  # lu par ce processus ; écrit par le processus principal (cache.Registre)
 
 
 def empreinte_catalogue(catalogue: Catalogue) -> str:
@@ -73,4 +76,5 @@ def empreinte_outil() -> str:
 def initialiser(contexte: Contexte, catalogue: Catalogue, ouvrier: bool = False) -> EtatProcessus:
     """L'état d'un processus d'évaluation (les validateurs de preuves se construisent au premier dépôt,
     une fois par processus)."""
-    return EtatProcessus(contexte, catalogue, empreinte_catalogue(catalogue), empreinte_outil(), ouvrier)
+    return EtatProcessus(contexte, catalogue, empreinte_catalogue(catalogue), empreinte_outil(), ouvrier,
+                         Cache(contexte.cache) if contexte.cache else None)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from verificateur import __version__
 from verificateur.lot.entree import CODE_ECHEC_DEPOT, cle_tri
+from verificateur.lot.stock import EntreesTriees
 from verificateur.socle import donnees_personnelles
 from verificateur.socle.francais import erreur_systeme
 from verificateur.socle.problemes import ErreurVerificateur
@@ -54,7 +56,7 @@ def empreinte_en_flux(donnees: dict[str, Any]) -> str:
     for i, cle in enumerate(sorted(c for c in donnees if c != "empreinte")):
         h.update((b"," if i else b"") + canon(cle) + b":")
         valeur = donnees[cle]
-        if isinstance(valeur, list):
+        if isinstance(valeur, (list, EntreesTriees)):
             h.update(b"[")
             for j, element in enumerate(valeur):
                 h.update((b"," if j else b"") + canon(element))
@@ -65,16 +67,19 @@ def empreinte_en_flux(donnees: dict[str, Any]) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def assembler(tete: dict[str, Any], etablissements: list[dict[str, Any]], interrompu: bool) -> dict[str, Any]:
+def assembler(tete: dict[str, Any], etablissements: Iterable[dict[str, Any]], interrompu: bool) -> dict[str, Any]:
+    """Le lot complet et scellé. `etablissements` : des entrées (triées ici), ou les entrées d'un lot
+    déjà triées sur disque (`stock.EntreesTriees`), parcourues une fois pour la synthèse et les agrégats."""
     from verificateur.lot import agregats
 
-    etablissements = sorted(etablissements, key=cle_tri)
+    triees: Sequence[dict[str, Any]] = etablissements if isinstance(etablissements, EntreesTriees) else sorted(etablissements, key=cle_tri)
+    agregateur = agregats.accumuler(triees, tete["regles"])
     donnees = {
         **tete,
-        "synthese": agregats.synthese(etablissements),
-        "etablissements": etablissements,
-        "agregats": agregats.agreger(etablissements, tete["regles"]),
-        "echecs": [{"chemin": e["chemin"], "raison": e["raison"]} for e in etablissements if e["etat"] == "echec"],
+        "synthese": agregateur.synthese(),
+        "etablissements": triees,
+        "agregats": agregateur.agreger(),
+        "echecs": agregateur.echecs,
         "interrompu": interrompu,
     }
     return sceller(donnees)

@@ -11,8 +11,8 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from verificateur.lot.contexte import Contexte, initialiser
 from verificateur.lot.decouverte import Tache
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 # Tâches confiées d'avance à chaque processus : il ne reste jamais à vide entre deux tâches.
 PROFONDEUR = 2
 Rappel = Callable[[Tache, bool], None]
+# Reçoit chaque résultat dès qu'il arrive (indice de la tâche, résultat) : rien n'est gardé ici.
+Recevoir = Callable[[int, Resultat], None]
 
 
 def _boucle(canal: Connection, contexte: Contexte, catalogue: Catalogue) -> None:
@@ -55,46 +57,29 @@ def _boucle(canal: Connection, contexte: Contexte, catalogue: Catalogue) -> None
         canal.send((indice, evaluer_tache(tache, etat)))
 
 
-def _interner(valeur: Any) -> Any:
-    if isinstance(valeur, dict):
-        return {sys.intern(k) if isinstance(k, str) else k: _interner(v) for k, v in valeur.items()}
-    if isinstance(valeur, str) and len(valeur) <= 32:
-        return sys.intern(valeur)
-    return valeur
-
-
-def _compacter(resultat: Resultat) -> Resultat:
-    """Le processus principal garde toutes les entrées jusqu'au tri : leurs clés et valeurs courtes
-    (règles, statuts, régions…), identiques d'une entrée à l'autre, sont partagées (≈ 3× moins de mémoire)."""
-    entree, code, dossier = resultat
-    entree = replace(entree, etat=_interner(entree.etat), categorie=_interner(entree.categorie), region=_interner(entree.region),
-                     synthese=_interner(entree.synthese), resultats=_interner(entree.resultats))
-    return entree, code, dossier
-
-
 def raison_arret(code: int | None) -> str:
     if code is not None and code < 0:
         return f"le processus d'évaluation s'est arrêté (signal {-code})"
     return f"le processus d'évaluation s'est arrêté (code {code})"
 
 
-def executer(taches: list[Tache], contexte: Contexte, jobs: int, catalogue: Catalogue,
-             rappel: Rappel | None = None) -> tuple[dict[int, Resultat], bool]:
-    """Évalue les tâches ; renvoie (indice → (entrée, code), interrompu). `rappel(tache, finie)` est
-    appelé au début (finie=False, dans le processus principal seulement) et à la fin de chaque tâche."""
+def executer(taches: list[Tache], contexte: Contexte, jobs: int, catalogue: Catalogue, recevoir: Recevoir,
+             rappel: Rappel | None = None) -> bool:
+    """Évalue les tâches et passe chaque résultat à `recevoir` ; renvoie vrai si le lot est
+    interrompu. `rappel(tache, finie)` est appelé au début (finie=False, dans le processus principal
+    seulement) et à la fin de chaque tâche."""
     rappel = rappel or (lambda tache, finie: None)
-    resultats: dict[int, Resultat] = {}
     if jobs <= 1 or len(taches) <= 1:
         etat = initialiser(contexte, catalogue)
         try:
             for i, tache in enumerate(taches):
                 rappel(tache, False)
-                resultats[i] = _compacter(evaluer_tache(tache, etat))
+                recevoir(i, evaluer_tache(tache, etat))
                 rappel(tache, True)
         except KeyboardInterrupt:
-            return resultats, True
-        return resultats, False
-    return _Groupe(taches, contexte, catalogue, rappel, resultats).executer(jobs)
+            return True
+        return False
+    return _Groupe(taches, contexte, catalogue, rappel, recevoir).executer(jobs)
 
 
 @dataclass
@@ -108,12 +93,13 @@ class _Groupe:
     """Un groupe de processus d'évaluation, chacun avec son canal et la file des tâches qu'on lui a
     confiées (dans l'ordre : la première est celle qu'il évalue)."""
 
-    def __init__(self, taches: list[Tache], contexte: Contexte, catalogue: Catalogue, rappel: Rappel,
-                 resultats: dict[int, Resultat]):
+    def __init__(self, taches: list[Tache], contexte: Contexte, catalogue: Catalogue, rappel: Rappel, recevoir: Recevoir):
         import multiprocessing
 
         self.mp = multiprocessing.get_context()
-        self.taches, self.contexte, self.catalogue, self.rappel, self.resultats = taches, contexte, catalogue, rappel, resultats
+        self.taches, self.contexte, self.catalogue, self.rappel, self._recevoir = taches, contexte, catalogue, rappel, recevoir
+        self.finies = bytearray(len(taches))  # 1 : le résultat de la tâche est reçu
+        self.nombre_finies = 0
         self.a_faire = deque(range(len(taches)))
         self.ouvriers: list[_Ouvrier] = []
 
@@ -140,8 +126,15 @@ class _Groupe:
                 raise ErreurVerificateur(valeur, 3)
             if ouvrier.confiees and ouvrier.confiees[0] == indice:
                 ouvrier.confiees.popleft()
-            self.resultats[indice] = _compacter(valeur)
-            self.rappel(self.taches[indice], True)
+            self.finir(indice, valeur)
+
+    def finir(self, indice: int, resultat: Resultat) -> None:
+        if self.finies[indice]:
+            return
+        self.finies[indice] = 1
+        self.nombre_finies += 1
+        self._recevoir(indice, resultat)
+        self.rappel(self.taches[indice], True)
 
     def remplacer(self, ouvrier: _Ouvrier) -> _Ouvrier:
         """Mort du processus : la première tâche confiée est celle qu'il évaluait ; les suivantes
@@ -149,13 +142,12 @@ class _Groupe:
         ouvrier.processus.join()
         if ouvrier.confiees:
             i = ouvrier.confiees.popleft()
-            self.resultats[i] = echec(self.taches[i], raison_arret(ouvrier.processus.exitcode)), CODE_ECHEC_DEPOT, None
-            self.rappel(self.taches[i], True)
+            self.finir(i, Resultat(echec(self.taches[i], raison_arret(ouvrier.processus.exitcode)), CODE_ECHEC_DEPOT))
             self.a_faire.extendleft(reversed(ouvrier.confiees))
         ouvrier.canal.close()
         return self.demarrer()
 
-    def executer(self, jobs: int) -> tuple[dict[int, Resultat], bool]:
+    def executer(self, jobs: int) -> bool:
         from multiprocessing.connection import wait
 
         interrompu = False
@@ -163,7 +155,7 @@ class _Groupe:
             self.ouvriers = [self.demarrer() for _ in range(min(jobs, len(self.taches)))]
             for ouvrier in self.ouvriers:
                 self.alimenter(ouvrier)
-            while len(self.resultats) < len(self.taches):
+            while self.nombre_finies < len(self.taches):
                 prets = set(wait([o.canal for o in self.ouvriers] + [o.processus.sentinel for o in self.ouvriers]))
                 for n, ouvrier in enumerate(list(self.ouvriers)):
                     if ouvrier.canal in prets or ouvrier.processus.sentinel in prets:
@@ -175,7 +167,7 @@ class _Groupe:
             interrompu = True
         finally:
             self.arreter()
-        return self.resultats, interrompu
+        return interrompu
 
     def arreter(self) -> None:
         for ouvrier in self.ouvriers:

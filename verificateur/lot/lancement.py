@@ -16,12 +16,14 @@ from verificateur.git.collecte import (
     est_distante,
 )
 from verificateur.lot import contrat
-from verificateur.lot.cache import dossier_cache_defaut
+from verificateur.lot.cache import Registre, dossier_cache_defaut
 from verificateur.lot.contexte import Contexte
 from verificateur.lot.decouverte import dans_partie, decouvrir, lire_partie
 from verificateur.lot.execution import executer
 from verificateur.lot.progression import Progression
 from verificateur.lot.rapports import verrouiller_rapports
+from verificateur.lot.stock import Stock
+from verificateur.lot.tache import Resultat
 from verificateur.socle.problemes import ErreurVerificateur
 
 if TYPE_CHECKING:
@@ -31,26 +33,40 @@ if TYPE_CHECKING:
 
 def evaluer_lot(sources: list[str], catalogue: Catalogue, contexte: Contexte, jobs: int, revision: str | None = None,
                 partie: tuple[int, int] | None = None, progression: bool = True) -> tuple[dict[str, Any], int]:
-    """Le lot complet : (données du contrat « verificateur/lot/2 », code de sortie)."""
+    """Le lot complet : (données du contrat « verificateur/lot/2 », code de sortie). Les entrées vont
+    sur disque dès qu'elles arrivent (`stock.py`) ; les inscriptions du cache, dans son index."""
     taches = decouvrir(sources, revision)
     if not taches:
         raise ErreurVerificateur(f"aucun dépôt de preuves trouvé dans {', '.join(sources)}")
     if partie:
         taches = [t for t in taches if dans_partie(t, *partie)]
+    stock, codes, dossiers = Stock(), set(), {}
+    registre = Registre.ouvrir(contexte.cache) if contexte.cache else None
+
+    def recevoir(_indice: int, resultat: Resultat) -> None:
+        stock.ajouter(resultat.entree.en_dict())
+        codes.add(resultat.code)
+        if resultat.dossier is not None:
+            dossiers[resultat.entree.chemin] = resultat.dossier
+        if registre:
+            registre.inscrire(resultat.inscriptions)
+
     barre = Progression(len(taches), active=progression)
     try:
-        resultats, interrompu = executer(taches, contexte, jobs, catalogue, barre)
+        interrompu = executer(taches, contexte, jobs, catalogue, recevoir, barre)
     finally:
         barre.terminer()
+        if registre:
+            registre.fermer()
     # Une adresse donnée en SOURCE n'est recopiée que sans identifiants (docs/lot.md §9).
     montrees = [analyser(source).affichee if est_distante(source) else source for source in sources]
     tete = contrat.entete(catalogue, contexte.date_evaluation, montrees, partie, revision, contexte.seuil_echec, contexte.fraicheur)
-    donnees = contrat.assembler(tete, [entree.en_dict() for entree, _, _ in resultats.values()], interrompu)
-    code = contrat.code_sortie(donnees, [code for _, code, _ in resultats.values()])
+    donnees = contrat.assembler(tete, stock.triees(), interrompu)
+    code = contrat.code_sortie(donnees, sorted(codes))
     if contexte.programme is not None:
         from verificateur.financements import eligibilite
 
-        dossiers = {entree.chemin: dossier for entree, _, dossier in resultats.values() if dossier is not None}
+        donnees["etablissements"] = donnees["etablissements"].en_liste()  # l'éligibilité complète chaque entrée sur place
         eligibilite.completer_lot(donnees, contexte.programme, contexte.date_evaluation, dossiers)
         contrat.sceller(donnees)
     return donnees, code

@@ -14,11 +14,13 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from verificateur.git.collecte import est_distante, est_paquet
-from verificateur.lot import cache as cache_du_lot
 from verificateur.lot import rapports
+from verificateur.lot.cache import Inscription
+from verificateur.lot.cle import ArbreLu
+from verificateur.lot.cle import cle as cle_du_depot
 from verificateur.lot.contexte import Contexte, EtatProcessus
 from verificateur.lot.decouverte import Tache, est_nu
 from verificateur.lot.entree import CODE_ECHEC_DEPOT, Entree, echec, entree_de
@@ -29,8 +31,15 @@ if TYPE_CHECKING:
     from verificateur.sources import Source
 
 INJECTION = "VERIFICATEUR_TEST_LOT"
-# (entrée, code de sortie de l'établissement, dossier d'éligibilité en données simples, ou None)
-Resultat = tuple[Entree, int, dict[str, Any] | None]
+
+
+class Resultat(NamedTuple):
+    """Ce qu'une tâche renvoie au processus principal."""
+
+    entree: Entree
+    code: int  # code de sortie de l'établissement (rapport.code_sortie), CODE_ECHEC_DEPOT pour un échec
+    dossier: dict[str, Any] | None = None  # --programme : le dossier d'éligibilité, en données simples
+    inscriptions: tuple[Inscription, ...] = ()  # à inscrire dans l'index du cache (cache.Registre)
 
 
 def _injection(tache: Tache, etat: EtatProcessus) -> None:
@@ -99,11 +108,11 @@ def _collecter(tache: Tache, contexte: Contexte) -> tuple[Source, bool]:
 def _evaluer(tache: Tache, etat: EtatProcessus) -> Resultat:
     contexte = etat.contexte
     if tache.raison is not None:
-        return echec(tache, tache.raison), CODE_ECHEC_DEPOT, None
+        return Resultat(echec(tache, tache.raison), CODE_ECHEC_DEPOT)
     _injection(tache, etat)
     source, nu = _collecter(tache, contexte) if est_distante(tache.chemin) or est_paquet(tache.chemin) else ouvrir(tache)
     try:
-        cle, source = cache_du_lot.cle(source, tache, etat)
+        cle, source = cle_du_depot(source, tache, etat)
         entree, code = _entree(etat, tache, cle, source, nu)
         dossier = None
         if contexte.programme is not None and entree.etat == "evalue":
@@ -116,7 +125,7 @@ def _evaluer(tache: Tache, etat: EtatProcessus) -> Resultat:
         fermer = getattr(source, "fermer", None)
         if fermer:
             fermer()
-    return entree, code, dossier
+    return Resultat(entree, code, dossier)
 
 
 def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: bool) -> tuple[Entree, int]:
@@ -129,7 +138,7 @@ def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: boo
         repris = rapports.repris(contexte, tache, cle)
         if repris is not None:
             return repris
-    cache = cache_du_lot.Cache(contexte.cache) if contexte.cache else None
+    cache = etat.cache
     resume = cache.lire_resume(cle) if cache else None
     rapport_complet = None
     if resume is not None and contexte.rapports and resume[0].etat == "evalue":
@@ -139,9 +148,9 @@ def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: boo
     if resume is not None:
         entree, code = resume
     else:
-        if isinstance(source, cache_du_lot.ArbreLu) and source.par_metadonnees:
+        if isinstance(source, ArbreLu) and source.par_metadonnees:
             # Clé tirée des métadonnées et pas de résultat : lire, et la clé du contenu réellement évalué.
-            cle, source = cache_du_lot.cle(source.arbre, tache, etat, relire=True)
+            cle, source = cle_du_depot(source.arbre, tache, etat, relire=True)
         rapport_complet, a_venir = echeances.rapport_et_echeances(source, etat.catalogue, contexte.date_evaluation, contexte.seuil_echec,
                                                                   echeances.HORIZON_A_VENIR, contexte.fraicheur)
         entree = entree_de(tache, rapport_complet, nu, a_venir)
@@ -156,7 +165,8 @@ def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: boo
 def evaluer_tache(tache: Tache, etat: EtatProcessus) -> Resultat:
     """(entrée, code de sortie, dossier d'éligibilité ou None) ; toute erreur devient l'échec de ce seul dépôt."""
     try:
-        return _evaluer(tache, etat)
+        resultat = _evaluer(tache, etat)
+        return resultat._replace(inscriptions=tuple(etat.cache.prendre())) if etat.cache else resultat
     except ErreurVerificateur as exc:
         raison = _raison(exc.message, tache.chemin)
     except OSError as exc:
@@ -165,4 +175,6 @@ def evaluer_tache(tache: Tache, etat: EtatProcessus) -> Resultat:
         raison = "preuve trop imbriquée, évaluation impossible"
     except Exception as exc:  # noqa: BLE001 — un dépôt ne doit jamais coûter le lot
         raison = f"erreur interne ({type(exc).__name__}) ; relancez « verificateur evaluer » sur ce dépôt avec --debug"
-    return echec(tache, raison), CODE_ECHEC_DEPOT, None
+    if etat.cache:
+        etat.cache.prendre()  # rien d'un dépôt en échec n'est inscrit
+    return Resultat(echec(tache, raison), CODE_ECHEC_DEPOT)
