@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,6 +29,7 @@ from verificateur.socle.francais import erreur_systeme
 from verificateur.socle.problemes import ErreurVerificateur
 
 if TYPE_CHECKING:
+    from verificateur.preuves import Preuves
     from verificateur.sources import Source
 
 INJECTION = "VERIFICATEUR_TEST_LOT"
@@ -113,34 +115,42 @@ def _evaluer(tache: Tache, etat: EtatProcessus) -> Resultat:
     source, nu = _collecter(tache, contexte) if est_distante(tache.chemin) or est_paquet(tache.chemin) else ouvrir(tache)
     try:
         cle, source = cle_du_depot(source, tache, etat)
-        entree, code = _entree(etat, tache, cle, source, nu)
+        evalue = _entree(etat, tache, cle, source, nu)
         dossier = None
-        if contexte.programme is not None and entree.etat == "evalue":
+        if contexte.programme is not None and evalue.entree.etat == "evalue":
             # L'éligibilité évalue le même dépôt aux dates du programme, dans ce même processus.
-            from verificateur.financements import eligibilite
-
-            dossier = eligibilite.dossier_pour_lot(source, etat.catalogue, contexte.programme, contexte.date_evaluation,
-                                                   contexte.seuil_echec, chemin=tache.chemin)
+            dossier = _dossier_eligibilite(etat, tache, evalue.source, evalue.lues, evalue.rapport)
     finally:
         fermer = getattr(source, "fermer", None)
         if fermer:
             fermer()
-    return Resultat(entree, code, dossier)
+    return Resultat(evalue.entree, evalue.code, dossier)
 
 
-def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: bool) -> tuple[Entree, int]:
+class _Evalue(NamedTuple):
+    """L'entrée d'un dépôt et, s'il vient d'être évalué, ce que l'éligibilité peut reprendre : la source
+    lue, ses preuves chargées et le rapport à la date du lot (sinon None : repris ou tiré du cache)."""
+
+    entree: Entree
+    code: int
+    source: Source
+    lues: Preuves | None = None
+    rapport: dict[str, Any] | None = None
+
+
+def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: bool) -> _Evalue:
     """Reprise, sinon cache, sinon évaluation par le moteur (et l'échéancier des 90 prochains jours,
-    sur la même lecture) ; puis les rapports de --rapports."""
-    from verificateur.evaluation import echeances, rapport
+    sur les mêmes preuves chargées) ; puis les rapports de --rapports."""
+    from verificateur.evaluation import echeances, moteur, rapport
 
     contexte = etat.contexte
     if contexte.reprendre and contexte.rapports:
         repris = rapports.repris(contexte, tache, cle)
         if repris is not None:
-            return repris
+            return _Evalue(*repris, source)
     cache = etat.cache
     resume = cache.lire_resume(cle) if cache else None
-    rapport_complet = None
+    rapport_complet, lues = None, None
     if resume is not None and contexte.rapports and resume[0].etat == "evalue":
         rapport_complet = cache.lire_rapport(cle, resume[0].empreinte or "") if cache else None
         if rapport_complet is None:
@@ -151,15 +161,46 @@ def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: boo
         if isinstance(source, ArbreLu) and source.par_metadonnees:
             # Clé tirée des métadonnées et pas de résultat : lire, et la clé du contenu réellement évalué.
             cle, source = cle_du_depot(source.arbre, tache, etat, relire=True)
-        rapport_complet, a_venir = echeances.rapport_et_echeances(source, etat.catalogue, contexte.date_evaluation, contexte.seuil_echec,
-                                                                  echeances.HORIZON_A_VENIR, contexte.fraicheur)
+        lues, au_jour = moteur.charger_et_evaluer(source, etat.catalogue, contexte.date_evaluation, contexte.fraicheur)
+        rapport_complet = rapport.construire(au_jour, lues, etat.catalogue, contexte.seuil_echec)
+        horizon = echeances.HORIZON_A_VENIR
+        a_venir = echeances.document(echeances.calculer(etat.catalogue, lues, au_jour, horizon), lues, au_jour, horizon)
         entree = entree_de(tache, rapport_complet, nu, a_venir)
         code = rapport.code_sortie(rapport_complet) if entree.etat == "evalue" else CODE_ECHEC_DEPOT
         if cache:
             cache.ecrire(cle, entree, code, rapport_complet if contexte.rapports else None)
     if contexte.rapports and entree.etat == "evalue" and rapport_complet is not None:
         entree = rapports.ecrire_rapports(contexte, tache, cle, entree, code, rapport_complet)
-    return entree, code
+    return _Evalue(entree, code, source, lues, rapport_complet if lues is not None else None)
+
+
+def _dossier_eligibilite(etat: EtatProcessus, tache: Tache, source: Source, lues: Preuves | None,
+                         rapport_du_jour: dict[str, Any] | None) -> dict[str, Any]:
+    """Le dossier d'éligibilité d'un établissement (`eligibilite.evaluer_depot`), sur les preuves déjà
+    chargées pour le lot : chargées et validées une fois, pas une fois de plus par date du programme.
+    À chaque date du programme, les règles sont évaluées sur ces preuves (sans fraîcheur, comme
+    `evaluer_depot`), et le rapport n'est construit que pour les règles que le programme cite (seules
+    lues par la décision) ; à la date du lot, sans --fraicheur, le rapport du lot sert tel quel."""
+    from verificateur import evaluation, preuves
+    from verificateur.evaluation import rapport
+    from verificateur.financements import eligibilite
+
+    contexte, catalogue = etat.contexte, etat.catalogue
+    programme = contexte.programme
+    assert programme is not None
+    lues = lues or preuves.charger(source)
+    regles = {c.regle for c in programme.conditions()}
+    deja: dict[date, dict[str, Any]] = {}
+    for jour in eligibilite.dates_a_evaluer(programme, contexte.date_evaluation) or [contexte.date_evaluation]:
+        if jour == contexte.date_evaluation and rapport_du_jour is not None and not contexte.fraicheur:
+            deja[jour] = rapport_du_jour
+            continue
+        resultat = evaluation.evaluer(catalogue, lues, jour)
+        resultat.verdicts, resultat.problemes = [v for v in resultat.verdicts if v.regle.id in regles], []
+        deja[jour] = rapport.construire(resultat, lues, catalogue, contexte.seuil_echec)
+    dossier = eligibilite.evaluer_depot(source, catalogue, programme, contexte.date_evaluation, contexte.seuil_echec, deja=deja)
+    dossier.chemin = tache.chemin
+    return dossier.en_dict()
 
 
 def evaluer_tache(tache: Tache, etat: EtatProcessus) -> Resultat:
