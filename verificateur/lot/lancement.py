@@ -120,10 +120,18 @@ class Lancement:
     verrou: IO[str] | None
 
 
-def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...]) -> Catalogue:
+def _catalogue(politiques: tuple[str, ...], referentiels: tuple[str, ...], sans_cache: bool) -> Catalogue:
+    """Le catalogue validé ; sauf --sans-cache, relu du cache des catalogues (politiques/cache_catalogue.py,
+    clé : les octets des politiques et le code), comme pour le crochet : un lot relancé ne recharge
+    ni ne revalide les politiques (≈ 0,2 à 1 s, autant qu'évaluer des centaines de dépôts inchangés)."""
+    dossiers_politiques, dossiers_referentiels = [Path(p) for p in politiques] or None, [Path(r) for r in referentiels] or None
+    if not sans_cache:
+        from verificateur.politiques import cache_catalogue
+
+        return cache_catalogue.charger(dossiers_politiques, dossiers_referentiels)
     from verificateur import politiques as module
 
-    return module.charger([Path(p) for p in politiques] or None, [Path(r) for r in referentiels] or None)
+    return module.charger(dossiers_politiques, dossiers_referentiels)
 
 
 def preparer(demande: Demande) -> Preparation:
@@ -137,14 +145,14 @@ def preparer(demande: Demande) -> Preparation:
     if demande.programme is None:
         if demande.liste or demande.programmes:
             raise ErreurVerificateur("--liste et --programmes demandent --programme ID")
-        return Preparation(demande, _catalogue(demande.politiques, demande.referentiels), partie, None)
+        return Preparation(demande, _catalogue(demande.politiques, demande.referentiels, demande.sans_cache), partie, None)
     from verificateur.financements import eligibilite
 
     if partie:
         raise ErreurVerificateur("--programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le même lot")
     dossiers_programmes = [Path(p) for p in demande.programmes]
     politiques = demande.politiques or eligibilite.politiques_demandees(eligibilite.trouver(demande.programme, dossiers_programmes))
-    catalogue = _catalogue(politiques, demande.referentiels)
+    catalogue = _catalogue(politiques, demande.referentiels, demande.sans_cache)
     return Preparation(demande, catalogue, partie, eligibilite.charger(demande.programme, catalogue, dossiers_programmes))
 
 
