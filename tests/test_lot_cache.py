@@ -160,3 +160,37 @@ def test_rendu_json_et_empreinte_en_flux(tmp_path, lancer):
     for petit in ({}, {"a": []}, {"a": [{}], "b": {"x": [1, {"y": "é\n"}]}, "c": None}):
         assert rendu("json")(petit) == json.dumps(petit, ensure_ascii=False, indent=2) + "\n"
         assert lot.empreinte_en_flux(petit) == rapport.empreinte(petit)
+
+
+def test_index_d_une_autre_version_remplace(tmp_path, lancer):
+    """Un index.sqlite d'une autre version (ou d'une autre forme) n'est ni lu ni fatal : il est remplacé
+    par un index vide, le lot repart à froid et son résultat est celui d'un lot sans cache."""
+    copier_exemples(tmp_path / "depots")
+    (tmp_path / "cache").mkdir()
+    with contextlib.closing(sqlite3.connect(tmp_path / "cache" / "index.sqlite")) as base:
+        base.execute("CREATE TABLE valeurs (x)")
+        base.execute("PRAGMA user_version = 99")
+        base.commit()
+    args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
+    assert etablissements(lancer, *args) == etablissements(lancer, *args[:-2], "--sans-cache")
+    with contextlib.closing(sqlite3.connect(tmp_path / "cache" / "index.sqlite")) as base:
+        assert base.execute("PRAGMA user_version").fetchone() == (1,)
+        assert base.execute("SELECT count(*) FROM valeurs WHERE nature = 'resume'").fetchone() == (3,)
+
+
+def test_entrees_sur_disque_triees_et_relues_a_l_identique():
+    """Les entrées du lot sur disque (lot/stock.py) : triées par FINESS puis chemin, chacune relue à
+    l'identique (même un nom de dossier qui n'est pas de l'UTF-8), en une séquence qu'un `json.dumps`
+    du lot entier refuse bruyamment au lieu d'y écrire une liste vide."""
+    from verificateur.lot.stock import Stock
+
+    entrees = [{"chemin": "d/b", "finess": "2", "x": [0.1 + 0.2, None, True]}, {"chemin": "d/\udcff", "finess": None, "x": "é\u202e"},
+               {"chemin": "d/a", "finess": "2", "x": {}}]
+    stock = Stock()
+    for entree in entrees:
+        stock.ajouter(entree)
+    triees = stock.triees()
+    assert list(triees) == [entrees[1], entrees[2], entrees[0]] and len(triees) == 3
+    assert triees[-1] == entrees[0] and triees[1:] == [entrees[2], entrees[0]]
+    with pytest.raises(TypeError):
+        json.dumps({"etablissements": triees})
