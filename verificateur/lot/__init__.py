@@ -12,7 +12,10 @@ Le flux, un module par étape :
   processus d'évaluation (`EtatProcessus` : catalogue, empreintes) ;
 - `entree` : l'entrée typée d'un établissement (`Entree`, des valeurs, pas le rapport entier : la
   mémoire ne dépend pas de la taille des rapports), écrite au contrat par `Entree.en_dict` ;
-- `cache` : la clé d'un dépôt et les résultats gardés par clé (docs/lot.md §5) ;
+- `cle` : la clé d'un dépôt dans le cache (contenu, politiques, date, seuil, code ; docs/lot.md §5) ;
+- `cache` : les résultats gardés par clé, dans un seul index par dossier de cache (`Cache` lit, dans
+  chaque processus ; `Registre` écrit, dans le processus principal seulement) ;
+- `stock` : les entrées reçues, écrites sur disque au fil de l'eau et relues triées (mémoire plate) ;
 - `rapports` : `--rapports` (rapport JSON et HTML par établissement), `--reprendre`, le verrou du dossier ;
 - `contrat` : le JSON « verificateur/lot/2 » (docs/lot.md, schéma `schemas/lot.schema.json`) : en-tête,
   tri, agrégats (`agregats`), empreinte, code de sortie, fusion des parties ;
