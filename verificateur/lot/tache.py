@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -178,9 +179,9 @@ def _dossier_eligibilite(etat: EtatProcessus, tache: Tache, source: Source, lues
                          rapport_du_jour: dict[str, Any] | None) -> dict[str, Any]:
     """Le dossier d'éligibilité d'un établissement (`eligibilite.evaluer_depot`), sur les preuves déjà
     chargées pour le lot : chargées et validées une fois, pas une fois de plus par date du programme.
-    À chaque date du programme, les règles sont évaluées sur ces preuves (sans fraîcheur, comme
-    `evaluer_depot`), et le rapport n'est construit que pour les règles que le programme cite (seules
-    lues par la décision) ; à la date du lot, sans --fraicheur, le rapport du lot sert tel quel."""
+    À chaque date du programme, seules les règles que le programme cite (seules lues par la décision)
+    sont évaluées sur ces preuves (sans fraîcheur, comme `evaluer_depot`), et leur rapport construit ;
+    à la date du lot, sans --fraicheur, le rapport du lot sert tel quel."""
     from verificateur import evaluation, preuves
     from verificateur.evaluation import rapport
     from verificateur.financements import eligibilite
@@ -190,14 +191,17 @@ def _dossier_eligibilite(etat: EtatProcessus, tache: Tache, source: Source, lues
     assert programme is not None
     lues = lues or preuves.charger(source)
     regles = {c.regle for c in programme.conditions()}
+    # Chaque règle s'évalue seule (ses preuves, ses paramètres, sa dérogation) : ses verdicts sont les
+    # mêmes dans un catalogue réduit aux règles citées, qui n'évalue que ce que la décision lit.
+    citees = replace(catalogue, regles={i: r for i, r in catalogue.regles.items() if i in regles})
     deja: dict[date, dict[str, Any]] = {}
     for jour in eligibilite.dates_a_evaluer(programme, contexte.date_evaluation) or [contexte.date_evaluation]:
         if jour == contexte.date_evaluation and rapport_du_jour is not None and not contexte.fraicheur:
             deja[jour] = rapport_du_jour
             continue
-        resultat = evaluation.evaluer(catalogue, lues, jour)
-        resultat.verdicts, resultat.problemes = [v for v in resultat.verdicts if v.regle.id in regles], []
-        deja[jour] = rapport.construire(resultat, lues, catalogue, contexte.seuil_echec)
+        resultat = evaluation.evaluer(citees, lues, jour)
+        resultat.problemes = []  # la décision ne lit que les verdicts, le profil et le dépôt
+        deja[jour] = rapport.construire(resultat, lues, citees, contexte.seuil_echec)
     dossier = eligibilite.evaluer_depot(source, catalogue, programme, contexte.date_evaluation, contexte.seuil_echec, deja=deja)
     dossier.chemin = tache.chemin
     return dossier.en_dict()
