@@ -45,14 +45,16 @@ DATE = "2026-10-01"
 
 def _lire_analyser(chemin: str) -> int:
     """Les preuves d'un dépôt lues et analysées comme le ferait le lot ; le nombre de fichiers lus."""
-    from verificateur import lot, preuves
+    from verificateur import preuves
+    from verificateur.lot.decouverte import Tache
+    from verificateur.lot.tache import ouvrir
     from verificateur.socle import lecture
     from verificateur.socle.problemes import ErreurVerificateur
     from verificateur.sources import TAILLE_MAX_FICHIER
 
     source = None
     try:
-        source, _ = lot._ouvrir(lot.Tache(chemin))
+        source, _ = ouvrir(Tache(chemin))
         fichiers = source.lister()
         a_lire = {c: t for c, taille in fichiers.items() if taille <= TAILLE_MAX_FICHIER and (t := preuves.type_de(c))}
         contenus = source.lire(sorted(a_lire))

@@ -2,7 +2,9 @@
 N premiers dépôts d'une flotte (benchmarks/flotte.py), temps propre regroupé par module, puis les
 fonctions les plus coûteuses.
 
-    python benchmarks/profil_lot.py FLOTTE [--depots 100] [--fonctions 25]
+    python benchmarks/profil_lot.py FLOTTE [--depots 100] [--fonctions 25] [--programme ID]
+
+Avec --programme : le même lot avec `--programme ID` (l'éligibilité de chaque établissement).
 
 Le profileur grossit les appels courts : ce sont des parts, pas des durées. Aucune assertion.
 """
@@ -28,6 +30,7 @@ def main() -> None:
     parser.add_argument("flotte", type=Path)
     parser.add_argument("--depots", type=int, default=100)
     parser.add_argument("--fonctions", type=int, default=25)
+    parser.add_argument("--programme", help="profiler `lot --programme ID` (par exemple care-domaine-1)")
     args = parser.parse_args()
     depots = sorted(e.path for e in os.scandir(args.flotte) if e.is_dir())[: args.depots]
     from verificateur.cli import main as cli
@@ -35,6 +38,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as dossier:
         sys.argv = ["verificateur", "lot", *depots, "--date", "2026-10-01", "--format", "json", "--jobs", "1",
                     "--sans-cache", "--sans-progression", "--sortie", os.path.join(dossier, "lot.json")]
+        if args.programme:
+            sys.argv += ["--programme", args.programme]
         profil = cProfile.Profile()
         profil.enable()
         try:

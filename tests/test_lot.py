@@ -5,10 +5,12 @@ contre le schéma livré (schemas/lot.schema.json)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -369,12 +371,16 @@ def test_cache(tmp_path, lancer, monkeypatch):
     assert len(evalues) == 5 and apres["etablissements"] == lot_json(lancer, *args[:-2], "--sans-cache")[1]["etablissements"]
     # Du JSON valide mais d'une autre forme : ignoré aussi.
     evalues.clear()
-    for fichier in (tmp_path / "cache").rglob("*.json"):
-        fichier.write_text(json.dumps({"cle": fichier.name.split(".")[0], "entree": {"etat": "evalue"}, "code": 0}), encoding="utf-8")
+    with contextlib.closing(sqlite3.connect(tmp_path / "cache" / "index.sqlite")) as index, index:
+        lignes = index.execute("SELECT nature, cle FROM valeurs").fetchall()
+        assert sorted({nature for nature, _ in lignes}) == ["resume"] and len(lignes) == 5
+        for nature, cle in lignes:
+            autre = json.dumps({"cle": cle, "entree": {"etat": "evalue"}, "code": 0})
+            index.execute("UPDATE valeurs SET valeur = ? WHERE nature = ? AND cle = ?", (autre, nature, cle))
     assert lot_json(lancer, *args)[1] == apres and len(evalues) == 5
     # Cache par défaut : $XDG_CACHE_HOME/verificateur/lot, jamais dans les dépôts.
     lot_json(lancer, "depots", "--date", DATE_EXEMPLES, "--jobs", "1")
-    assert any((tmp_path / "cache-defaut" / "verificateur" / "lot").rglob("*.json"))
+    assert (tmp_path / "cache-defaut" / "verificateur" / "lot" / "index.sqlite").is_file()
     assert not any(p.name.endswith(".rapport.z") for p in depots.rglob("*"))
 
 

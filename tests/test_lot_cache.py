@@ -5,9 +5,11 @@ même taille, mtime remis, est vue par ctime ; une preuve trop récente n'est pa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 
 import pytest
 
@@ -33,18 +35,26 @@ def lectures(monkeypatch):
     return lus
 
 
+def arbres(cache) -> dict[str, bytes]:
+    """Les index d'arbres de travail inscrits dans l'index du cache (un seul fichier par dossier de cache)."""
+    if not (cache / "index.sqlite").exists():
+        return {}
+    with contextlib.closing(sqlite3.connect(cache / "index.sqlite")) as index:
+        return dict(index.execute("SELECT cle, valeur FROM valeurs WHERE nature = 'arbre'").fetchall())
+
+
 def etablissements(lancer, *args: str) -> dict[str, dict]:
     return {e["chemin"]: e for e in lot_json(lancer, *args)[1]["etablissements"]}
 
 
 def test_relance_sans_relire_et_modification_de_meme_taille(tmp_path, lancer, lectures, monkeypatch):
-    from verificateur import lot
+    from verificateur.lot import cache
 
-    monkeypatch.setattr(lot, "MARGE_NS", 0)  # les exemples viennent d'être copiés : les croire tout de suite
+    monkeypatch.setattr(cache, "MARGE_NS", 0)  # les exemples viennent d'être copiés : les croire tout de suite
     copier_exemples(tmp_path / "depots")
     args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     froid = etablissements(lancer, *args)
-    assert len(lectures) > 20 and any((tmp_path / "cache" / "arbres").rglob("*.json"))
+    assert len(lectures) > 20 and len(arbres(tmp_path / "cache")) == 3
     assert froid == etablissements(lancer, *args[:-2], "--sans-cache")
     # Relance : aucune preuve relue, le même résultat.
     lectures.clear()
@@ -77,28 +87,29 @@ def test_preuve_trop_recente_toujours_relue(tmp_path, lancer, lectures):
     copier_exemples(tmp_path / "depots")
     args = ("depots/chu-armorique", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     froid = etablissements(lancer, *args)
-    assert not (tmp_path / "cache" / "arbres").exists()
+    assert arbres(tmp_path / "cache") == {}
     lectures.clear()
     assert etablissements(lancer, *args) == froid and lectures
 
 
 def test_index_abime_ignore(tmp_path, lancer, lectures, monkeypatch):
-    from verificateur import lot
+    from verificateur.lot import cache
 
-    monkeypatch.setattr(lot, "MARGE_NS", 0)
+    monkeypatch.setattr(cache, "MARGE_NS", 0)
     copier_exemples(tmp_path / "depots")
     args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
     froid = etablissements(lancer, *args)
-    index = list((tmp_path / "cache" / "arbres").rglob("*.json"))
+    index = arbres(tmp_path / "cache")
     assert len(index) == 3
     # Une empreinte de preuve fausse dans l'index : la clé ne correspond à rien, le dépôt est relu,
     # réévalué, et le résultat est juste.
-    donnees = json.loads(index[0].read_text(encoding="utf-8"))
+    (cle_1, valeur_1), (cle_2, _), (cle_3, _) = sorted(index.items())
+    donnees = json.loads(valeur_1)
     premier = sorted(donnees["fichiers"])[0]
     donnees["fichiers"][premier][5] = "0" * 64
-    index[0].write_text(json.dumps(donnees), encoding="utf-8")
-    index[1].write_bytes(b"\x00abime")
-    index[2].write_text(json.dumps({"racine": "/ailleurs", "fichiers": {}}), encoding="utf-8")
+    with contextlib.closing(sqlite3.connect(tmp_path / "cache" / "index.sqlite")) as base, base:
+        for cle, valeur in ((cle_1, json.dumps(donnees)), (cle_2, b"\x00abime"), (cle_3, json.dumps({"racine": "/ailleurs", "fichiers": {}}))):
+            base.execute("UPDATE valeurs SET valeur = ? WHERE nature = 'arbre' AND cle = ?", (valeur, cle))
     lectures.clear()
     assert etablissements(lancer, *args) == froid
     assert {c.split("/")[0] for c in lectures} == {"ch-vallee-du-lys", "chu-armorique", "ehpad-les-tilleuls"}
@@ -149,3 +160,37 @@ def test_rendu_json_et_empreinte_en_flux(tmp_path, lancer):
     for petit in ({}, {"a": []}, {"a": [{}], "b": {"x": [1, {"y": "é\n"}]}, "c": None}):
         assert rendu("json")(petit) == json.dumps(petit, ensure_ascii=False, indent=2) + "\n"
         assert lot.empreinte_en_flux(petit) == rapport.empreinte(petit)
+
+
+def test_index_d_une_autre_version_remplace(tmp_path, lancer):
+    """Un index.sqlite d'une autre version (ou d'une autre forme) n'est ni lu ni fatal : il est remplacé
+    par un index vide, le lot repart à froid et son résultat est celui d'un lot sans cache."""
+    copier_exemples(tmp_path / "depots")
+    (tmp_path / "cache").mkdir()
+    with contextlib.closing(sqlite3.connect(tmp_path / "cache" / "index.sqlite")) as base:
+        base.execute("CREATE TABLE valeurs (x)")
+        base.execute("PRAGMA user_version = 99")
+        base.commit()
+    args = ("depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
+    assert etablissements(lancer, *args) == etablissements(lancer, *args[:-2], "--sans-cache")
+    with contextlib.closing(sqlite3.connect(tmp_path / "cache" / "index.sqlite")) as base:
+        assert base.execute("PRAGMA user_version").fetchone() == (1,)
+        assert base.execute("SELECT count(*) FROM valeurs WHERE nature = 'resume'").fetchone() == (3,)
+
+
+def test_entrees_sur_disque_triees_et_relues_a_l_identique():
+    """Les entrées du lot sur disque (lot/stock.py) : triées par FINESS puis chemin, chacune relue à
+    l'identique (même un nom de dossier qui n'est pas de l'UTF-8), en une séquence qu'un `json.dumps`
+    du lot entier refuse bruyamment au lieu d'y écrire une liste vide."""
+    from verificateur.lot.stock import Stock
+
+    entrees = [{"chemin": "d/b", "finess": "2", "x": [0.1 + 0.2, None, True]}, {"chemin": "d/\udcff", "finess": None, "x": "é\u202e"},
+               {"chemin": "d/a", "finess": "2", "x": {}}]
+    stock = Stock()
+    for entree in entrees:
+        stock.ajouter(entree)
+    triees = stock.triees()
+    assert list(triees) == [entrees[1], entrees[2], entrees[0]] and len(triees) == 3
+    assert triees[-1] == entrees[0] and triees[1:] == [entrees[2], entrees[0]]
+    with pytest.raises(TypeError):
+        json.dumps({"etablissements": triees})

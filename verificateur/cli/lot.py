@@ -53,7 +53,7 @@ class _CommandeLot(click_fr.Commande):
 
 @click.command(cls=_CommandeLot)
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE…")
-@click.option("--date", "jour", type=DATE, default=None, help="Date d'évaluation, la même pour tous (par défaut : aujourd'hui).")
+@click.option("--date", "date_evaluation", type=DATE, default=None, help="Date d'évaluation, la même pour tous (par défaut : aujourd'hui).")
 @option_politiques
 @option_referentiels
 @click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail ; HEAD pour un dépôt nu).")
@@ -65,7 +65,7 @@ class _CommandeLot(click_fr.Commande):
 @click.option("--cache", "cache", metavar="DOSSIER", help="Dossier du cache des résultats (par défaut : $XDG_CACHE_HOME/verificateur/lot).")
 @click.option("--sans-cache", "sans_cache", is_flag=True, help="Ne lire ni n'écrire aucun cache.")
 @click.option("--partie", metavar="i/n", help="N'évaluer que la partie i sur n (lots répartis sur plusieurs machines ; voir « lot fusionner »).")
-@click.option("--echec-a", "echec_a", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend un établissement non conforme.")
+@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend un établissement non conforme.")
 @click.option("--fraicheur", is_flag=True, help="Lire dans l'histoire git la date d'ajout de chaque preuve (« déclaré a posteriori ») : plus lent.")
 @click.option("--sans-progression", "sans_progression", is_flag=True, help="Pas de barre de progression (elle ne s'affiche que vers un terminal).")
 @click.option("--programme", "programme", metavar="ID", help="Décider aussi de l'éligibilité de chaque établissement à ce programme de financement (docs/financements.md).")
@@ -77,9 +77,9 @@ class _CommandeLot(click_fr.Commande):
 @click.option("--campagne", "campagne", metavar="NOM", help="Enregistrer le lot dans l'observatoire sous cette campagne (docs/observatoire.md).")
 @click.option("--observatoire", "observatoire", metavar="FICHIER", help="Avec --campagne : la base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite).")
 @click.pass_context
-def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
+def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
         revision: str | None, jobs: int | None, format_: str, sortie: str | None, rapports: str | None, reprendre: bool,
-        cache: str | None, sans_cache: bool, partie: str | None, echec_a: str, fraicheur: bool, sans_progression: bool,
+        cache: str | None, sans_cache: bool, partie: str | None, seuil_echec: str, fraicheur: bool, sans_progression: bool,
         programme: str | None, programmes: tuple[str, ...], liste: str | None, miroirs: str | None,
         delai_collecte: float, taille_collecte: int, campagne: str | None, observatoire: str | None) -> None:
     """Évaluer des dépôts de preuves par centaines (ARS) ; ou fusionner les parties d'un lot.
@@ -108,39 +108,17 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         donnees = module.fusionner(list(sources[1:]))
         ecrire(rendu_en_morceaux(format_)(donnees), sortie)
         sys.exit(module.code_sortie(donnees))
-    if reprendre and not rapports:
-        raise ErreurVerificateur("--reprendre demande --rapports DOSSIER : c'est là que sont les évaluations précédentes")
-    if cache and sans_cache:
-        raise ErreurVerificateur("--cache et --sans-cache s'excluent")
-    morceaux = module.lire_partie(partie) if partie else None
-    choisi = None
-    if programme is not None:
-        from verificateur import financements
-
-        if morceaux:
-            raise ErreurVerificateur("--programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le même lot")
-        dossiers_programmes = [Path(p) for p in programmes]
-        politiques = politiques or financements.politiques_demandees(financements.trouver(programme, dossiers_programmes))
-        catalogue = _catalogue(politiques, referentiels)
-        choisi = financements.charger(programme, catalogue, dossiers_programmes)
-    elif liste or programmes:
-        raise ErreurVerificateur("--liste et --programmes demandent --programme ID")
-    else:
-        catalogue = _catalogue(politiques, referentiels)
-    campagne, observatoire = _observatoire_du_lot(campagne, observatoire)
     ecrit = sortie is not None and sortie != "-"
-    # Tenu jusqu'à la fin du processus, après l'écriture du résultat qui pointe vers les rapports.
-    verrou = module.verrouiller_rapports(rapports, jour or date.today()) if rapports else None  # noqa: F841
-    contexte = module.Contexte(
-        jour=jour or date.today(), seuil=echec_a, fraicheur=fraicheur,
-        cache=None if sans_cache else (cache or module.dossier_cache_defaut()), rapports=rapports,
-        base_liens=os.path.dirname(os.path.abspath(sortie)) if ecrit and rapports else None, reprendre=reprendre,
-        programme=choisi, miroirs=miroirs, delai_collecte=delai_collecte, taille_collecte=taille_collecte,
-    )
-    donnees, code = module.evaluer_lot(list(sources), catalogue, contexte, jobs or os.cpu_count() or 1, revision, morceaux,
-                                       progression=not sans_progression)
+    preparation = module.preparer(module.Demande(
+        list(sources), date_evaluation or date.today(), politiques, referentiels, revision, jobs or os.cpu_count() or 1, rapports,
+        reprendre, cache, sans_cache, partie, seuil_echec, fraicheur, not sans_progression, programme, programmes, liste, miroirs,
+        delai_collecte, taille_collecte, base_liens=os.path.dirname(os.path.abspath(sortie)) if ecrit and sortie else None))
+    campagne, observatoire = _observatoire_du_lot(campagne, observatoire)
+    lancement = module.lancer(preparation)  # tient le verrou de --rapports jusqu'à la fin du processus
+    donnees, contexte = lancement.donnees, lancement.contexte
     ecrire(rendu_en_morceaux(format_)(donnees), sortie)
     if liste:
+        from verificateur import financements
         from verificateur.rendus.eligibilite import rendu as rendu_liste
 
         # Le format de la liste : celui dont l'extension est celle du fichier (.htm aussi pour html), sinon texte.
@@ -158,7 +136,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], jour: date | None, politiq
         from verificateur.observatoire import enregistrement
 
         click.echo(enregistrement.enregistrer(observatoire, campagne, donnees, contexte.base_liens or os.getcwd()), err=True)
-    sys.exit(code)
+    sys.exit(lancement.code)
 
 
 def _observatoire_du_lot(campagne: str | None, observatoire: str | None) -> tuple[str | None, str | None]:

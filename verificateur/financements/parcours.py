@@ -31,11 +31,13 @@ def decider_candidatures(programme: Programme, sources: Iterable[Source], catalo
 
 
 def dossier_pour_lot(source: Source, catalogue: Catalogue, programme: Programme, date_evaluation: date,
-                     seuil_echec: str = "mineure", chemin: str | None = None) -> DonneesDossier:
+                     seuil_echec: str = "mineure", chemin: str | None = None,
+                     deja: dict[date, dict[str, Any]] | None = None) -> DonneesDossier:
     """Ce que le travailleur du lot calcule pour un dépôt (dans son processus : le parallélisme du lot
     sert aussi l'éligibilité) : le Dossier aux dates du programme, en données simples ; `chemin` : celui
-    de l'établissement dans le lot (la clé de `completer_lot`)."""
-    dossier = evaluer_depot(source, catalogue, programme, date_evaluation, seuil_echec)
+    de l'établissement dans le lot (la clé de `completer_lot`) ; `deja` : les rapports que le lot a déjà
+    construits, par date (`evaluer_depot`)."""
+    dossier = evaluer_depot(source, catalogue, programme, date_evaluation, seuil_echec, deja=deja)
     dossier.chemin = chemin or dossier.chemin
     return dossier.en_dict()
 

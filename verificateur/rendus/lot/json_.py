@@ -4,7 +4,7 @@ pour des entrées identiques, quel que soit --jobs ou le découpage en parties f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 
@@ -24,7 +24,8 @@ def morceaux(donnees: dict[str, Any]) -> Iterator[str]:
     yield "{"
     for i, (cle, valeur) in enumerate(donnees.items()):
         yield f"{',' if i else ''}\n  {json.dumps(cle, ensure_ascii=False)}: "
-        if isinstance(valeur, list) and valeur:
+        # Une séquence : aussi les entrées d'un lot relues du disque une à une (verificateur/lot/stock.py).
+        if isinstance(valeur, Sequence) and not isinstance(valeur, str) and valeur:
             for j, element in enumerate(valeur):
                 yield ("," if j else "[") + "\n    " + _json(element, 4)
             yield "\n  ]"
