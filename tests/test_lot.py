@@ -486,8 +486,11 @@ def test_eligibilite_calculee_par_les_processus_du_lot(tmp_path):
 
 def test_fusionner_une_partie_hors_schema_en_francais(tmp_path, lancer):
     """Le message de jsonschema est anglais : un lot relu hors schéma est dit en français."""
-    sortie = lancer("lot", str(EXEMPLES), "--date", DATE_EXEMPLES, "--partie", "1/2", "--format", "json", "--sans-cache", "--jobs", "1")
-    donnees = json.loads(sortie.stdout)
+    # La répartition suit le sha256 du chemin découvert, donc du dossier où le dépôt est copié : on
+    # prend la partie qui a des établissements ici.
+    parties = [json.loads(lancer("lot", str(EXEMPLES), "--date", DATE_EXEMPLES, "--partie", p, "--format", "json", "--sans-cache",
+                                 "--jobs", "1").stdout) for p in ("1/2", "2/2")]
+    donnees = next(d for d in parties if d["etablissements"])
     donnees["etablissements"][0]["finess"] = 350042131
     partie = tmp_path / "partie-1.json"
     partie.write_text(json.dumps(donnees), encoding="utf-8")
@@ -497,3 +500,19 @@ def test_fusionner_une_partie_hors_schema_en_francais(tmp_path, lancer):
         f"verificateur : {partie}: lot hors schéma : etablissements/0/finess: "
         "« finess » : un texte ou une valeur vide attendu, trouvé 350042131 (mettez la valeur entre guillemets)\n"
     )
+
+
+def test_une_partie_sans_depot_est_un_lot_vide_valide(tmp_path, lancer, monkeypatch):
+    """Une partie à qui la répartition ne donne aucun dépôt s'écrit quand même : « etablissements »
+    et « echecs » vides, au contrat, en JSON lisible (pas une erreur interne)."""
+    depots = tmp_path / "depots"
+    depots.mkdir()
+    shutil.copytree(EXEMPLES / "chu-armorique", depots / "chu-armorique")
+    monkeypatch.chdir(tmp_path)
+    sorties = [lancer("lot", "depots", "--date", DATE_EXEMPLES, "--partie", p, "--format", "json", "--sans-cache", "--jobs", "1",
+                      "--sans-progression") for p in ("1/2", "2/2")]
+    assert sorted(len(json.loads(s.stdout)["etablissements"]) for s in sorties) == [0, 1]
+    vide = next(json.loads(s.stdout) for s in sorties if not json.loads(s.stdout)["etablissements"])
+    valider(vide)
+    assert (vide["etablissements"], vide["echecs"], vide["synthese"]["depots"]) == ([], [], 0)
+    assert sorties[0].stderr == sorties[1].stderr == ""

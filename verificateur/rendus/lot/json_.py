@@ -25,10 +25,14 @@ def morceaux(donnees: dict[str, Any]) -> Iterator[str]:
     for i, (cle, valeur) in enumerate(donnees.items()):
         yield f"{',' if i else ''}\n  {json.dumps(cle, ensure_ascii=False)}: "
         # Une séquence : aussi les entrées d'un lot relues du disque une à une (verificateur/lot/stock.py).
-        if isinstance(valeur, Sequence) and not isinstance(valeur, str) and valeur:
+        # Vide, elle s'écrit « [] » comme json.dumps l'écrit (une partie de lot peut n'avoir aucun dépôt).
+        if isinstance(valeur, Sequence) and not isinstance(valeur, str):
+            if not valeur:
+                yield "[]"
             for j, element in enumerate(valeur):
                 yield ("," if j else "[") + "\n    " + _json(element, 4)
-            yield "\n  ]"
+            if valeur:
+                yield "\n  ]"
         else:
             yield _json(valeur, 2)
     yield "\n}\n"
