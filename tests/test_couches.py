@@ -258,3 +258,45 @@ def test_docs_architecture_montre_ce_tableau():
     attendu = tableau_des_couches()
     assert attendu in texte, f"docs/architecture.md doit contenir exactement ce tableau :\n{attendu}"
     assert "(docs/architecture.md)" in (RACINE / "README.md").read_text(encoding="utf-8")
+
+
+# La maison (#14.4) : un module se lit d'une traite, une fonction tient sur un écran. Au-delà, c'est
+# qu'un module a plusieurs métiers ou qu'une fonction en cache plusieurs : les découper, pas relever
+# ces bornes.
+LIGNES_PAR_MODULE = 400
+LIGNES_PAR_FONCTION = 60
+
+
+def trop_longs(fichiers: dict[str, Path]) -> list[str]:
+    """Les modules de plus de LIGNES_PAR_MODULE lignes et les fonctions de plus de LIGNES_PAR_FONCTION
+    lignes (décorateurs non compris), avec leur lieu."""
+    trouves = []
+    for fichier in fichiers.values():
+        texte = fichier.read_text(encoding="utf-8")
+        relatif = fichier.relative_to(RACINE) if fichier.is_relative_to(RACINE) else fichier.name
+        lignes = texte.count("\n")
+        if lignes > LIGNES_PAR_MODULE:
+            trouves.append(f"{relatif} : {lignes} lignes (au plus {LIGNES_PAR_MODULE})")
+        for noeud in ast.walk(ast.parse(texte, str(fichier))):
+            if isinstance(noeud, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                longueur = (noeud.end_lineno or noeud.lineno) - noeud.lineno + 1
+                if longueur > LIGNES_PAR_FONCTION:
+                    trouves.append(f"{relatif}:{noeud.lineno} : {noeud.name} fait {longueur} lignes (au plus {LIGNES_PAR_FONCTION})")
+    return trouves
+
+
+def test_modules_et_fonctions_restent_courts():
+    trouves = trop_longs(MODULES)
+    assert not trouves, "à découper :\n" + "\n".join(trouves)
+
+
+def test_un_module_ou_une_fonction_trop_long_est_nomme(tmp_path):
+    corps = "\n".join(f"    x{i} = {i}" for i in range(LIGNES_PAR_FONCTION - 1))
+    court = tmp_path / "court.py"
+    court.write_text(f"@decorateur\ndef juste():\n{corps}\n", encoding="utf-8")  # 60 lignes, décorateur à part
+    long = tmp_path / "long.py"
+    long.write_text(f"def longue():\n{corps}\n    return 1\n" + "\n" * (LIGNES_PAR_MODULE - LIGNES_PAR_FONCTION), encoding="utf-8")
+    assert trop_longs({"court": court, "long": long}) == [
+        "long.py : 401 lignes (au plus 400)",
+        "long.py:1 : longue fait 61 lignes (au plus 60)",
+    ]

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.evaluation import ECHECS, echeances, moteur, rapport
 from verificateur.politiques import GRAVITES, Catalogue
 from verificateur.socle.problemes import ErreurVerificateur, lieu
+
+if TYPE_CHECKING:
+    from verificateur.git.sources import SourceIndex
 
 BONS = ("conforme", "non_applicable")
 
@@ -58,60 +61,20 @@ def _lieu(resultat: dict[str, Any], avant: dict[str, Any] | None) -> str:
     return "."
 
 
-def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineure", strict: bool = False) -> Verdict:
-    from verificateur.git.depot_git import PasUnDepotGit, SourceIndex
-
-    try:
-        index = SourceIndex(chemin)
-    except PasUnDepotGit:
-        # Le message générique parle de --revision et --index, que le crochet n'a pas.
-        raise ErreurVerificateur(
-            f"{chemin}: pas un dépôt git ; le crochet vérifie ce qui sera commité (l'index git) : lancez-le "
-            "dans un dépôt git (git init), ou évaluez le dossier tel quel avec « verificateur evaluer »"
-        ) from None
-    lues, evaluee = moteur.charger_et_evaluer(index, catalogue, jour)
-    apres = rapport.construire(evaluee, lues, catalogue, seuil)
+def verifier(chemin: str, catalogue: Catalogue, date_evaluation: date, seuil_echec: str = "mineure", strict: bool = False) -> Verdict:
+    index = _index(chemin)
+    lues, evaluee = moteur.charger_et_evaluer(index, catalogue, date_evaluation)
+    apres = rapport.construire(evaluee, lues, catalogue, seuil_echec)
     avant_par_regle: dict[str, dict[str, Any]] = {}
     head = index.head()  # le dépôt déjà trouvé et confiné, HEAD déjà résolu : aucun rev-parse de plus
     if head is not None:  # pas de HEAD avant le premier commit : rien à comparer
         # HEAD ne sert qu'à comparer les verdicts : pas de seconde lecture de l'historique git.
-        avant = moteur.evaluer_source(head, catalogue, jour, seuil, fraicheur=False)
+        avant = moteur.evaluer_source(head, catalogue, date_evaluation, seuil_echec, fraicheur=False)
         avant_par_regle = {r["regle"]: r for r in avant["resultats"]}
     verdict = Verdict()
-    for p in apres["problemes"]:
-        ou = lieu(p["fichier"], p["ligne"], sans_fichier=p["fichier"])
-        if p["niveau"] == "erreur":
-            verdict.erreurs += 1
-            verdict.refus.append(f"{ou}: {p['message']} ({p['code']})")
-        else:
-            verdict.informations.append(f"{ou}: information : {p['message']} ({p['code']})")
-    rang = GRAVITES.index(seuil)
+    _noter_problemes(verdict, apres["problemes"])
     for r in apres["resultats"]:
-        regle, statut = r["regle"], r["statut"]
-        precedent = avant_par_regle.get(regle)
-        if precedent is not None and precedent["statut"] != "derogation" and statut == "derogation":
-            # Couvert par une dérogation accordée dans ce commit ou avant (docs/crochet.md) : accepté, et
-            # dit au lieu de la dérogation pour que le RSSI voie ce qu'il fait entrer dans l'historique —
-            # qu'il s'agisse d'une règle qui était bonne ou d'une non-conformité qui cesse d'être comptée.
-            derogation = r.get("derogation") or {}
-            ou = (lieu(derogation["fichier"], derogation["ligne"], ligne_toujours=True) if derogation.get("fichier")
-                  else _lieu(r, precedent))
-            verdict.derogees.append(
-                f"{ou}: dérogation : {regle} était {precedent['statut']}, devient {statut} — {_ligne(r['explication'])} ({regle})"
-            )
-        elif precedent is not None and precedent["statut"] in BONS and statut not in BONS:
-            verdict.regressions += 1
-            verdict.refus.append(
-                f"{_lieu(r, precedent)}: régression : {regle} était {precedent['statut']}, devient {statut} — "
-                f"{_ligne(r['explication'])} ({regle})"
-            )
-        elif statut in ECHECS:
-            verdict.non_conformites += 1
-            if strict and GRAVITES.index(r["gravite"]) >= rang:
-                verdict.refus.append(f"{_lieu(r, precedent)}: non-conformité : {regle} est {statut} (gravité {r['gravite']}) — "
-                                     f"{_ligne(r['explication'])} ({regle})")
-            else:
-                verdict.informations.append(f"information : {regle} est {statut} (gravité {r['gravite']}) — {_ligne(r['explication'])}")
+        _noter_regle(verdict, r, avant_par_regle.get(r["regle"]), GRAVITES.index(seuil_echec), strict)
     # Ce qui expire dans les 30 jours si rien n'est commité (docs/echeances.md) : jamais un refus.
     verdict.informations += echeances.lignes_crochet(echeances.calculer(catalogue, lues, evaluee, echeances.HORIZON_CROCHET))
     # Les schémas du dépôt (docs/preuves.md) : dits périmés, jamais écrits par le crochet (rien n'est écrit
@@ -121,6 +84,59 @@ def verifier(chemin: str, catalogue: Catalogue, jour: date, seuil: str = "mineur
     if schemas_depot.perimes(index):
         verdict.informations.append(schemas_depot.LIGNE_PERIMES)
     return verdict
+
+
+def _index(chemin: str) -> SourceIndex:
+    from verificateur.git.depot_git import PasUnDepotGit, SourceIndex
+
+    try:
+        return SourceIndex(chemin)
+    except PasUnDepotGit:
+        # Le message générique parle de --revision et --index, que le crochet n'a pas.
+        raise ErreurVerificateur(
+            f"{chemin}: pas un dépôt git ; le crochet vérifie ce qui sera commité (l'index git) : lancez-le "
+            "dans un dépôt git (git init), ou évaluez le dossier tel quel avec « verificateur evaluer »"
+        ) from None
+
+
+def _noter_problemes(verdict: Verdict, problemes: list[dict[str, Any]]) -> None:
+    """Une erreur de lecture refuse le commit ; un avertissement est dit."""
+    for p in problemes:
+        ou = lieu(p["fichier"], p["ligne"], sans_fichier=p["fichier"])
+        if p["niveau"] == "erreur":
+            verdict.erreurs += 1
+            verdict.refus.append(f"{ou}: {p['message']} ({p['code']})")
+        else:
+            verdict.informations.append(f"{ou}: information : {p['message']} ({p['code']})")
+
+
+def _noter_regle(verdict: Verdict, r: dict[str, Any], precedent: dict[str, Any] | None, rang: int, strict: bool) -> None:
+    """Le verdict d'une règle dans l'index, comparé à celui de HEAD : dérogation nouvelle, régression,
+    non-conformité (refusée si --strict et au seuil), sinon rien."""
+    regle, statut = r["regle"], r["statut"]
+    if precedent is not None and precedent["statut"] != "derogation" and statut == "derogation":
+        # Couvert par une dérogation accordée dans ce commit ou avant (docs/crochet.md) : accepté, et
+        # dit au lieu de la dérogation pour que le RSSI voie ce qu'il fait entrer dans l'historique —
+        # qu'il s'agisse d'une règle qui était bonne ou d'une non-conformité qui cesse d'être comptée.
+        derogation = r.get("derogation") or {}
+        ou = (lieu(derogation["fichier"], derogation["ligne"], ligne_toujours=True) if derogation.get("fichier")
+              else _lieu(r, precedent))
+        verdict.derogees.append(
+            f"{ou}: dérogation : {regle} était {precedent['statut']}, devient {statut} — {_ligne(r['explication'])} ({regle})"
+        )
+    elif precedent is not None and precedent["statut"] in BONS and statut not in BONS:
+        verdict.regressions += 1
+        verdict.refus.append(
+            f"{_lieu(r, precedent)}: régression : {regle} était {precedent['statut']}, devient {statut} — "
+            f"{_ligne(r['explication'])} ({regle})"
+        )
+    elif statut in ECHECS:
+        verdict.non_conformites += 1
+        if strict and GRAVITES.index(r["gravite"]) >= rang:
+            verdict.refus.append(f"{_lieu(r, precedent)}: non-conformité : {regle} est {statut} (gravité {r['gravite']}) — "
+                                 f"{_ligne(r['explication'])} ({regle})")
+        else:
+            verdict.informations.append(f"information : {regle} est {statut} (gravité {r['gravite']}) — {_ligne(r['explication'])}")
 
 
 def _ligne(texte: str) -> str:
