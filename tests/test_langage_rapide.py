@@ -50,7 +50,7 @@ def test_statut_seul_puis_explication_comme_le_verdict_redige_sur_les_cas_des_po
             contenus.pop(chemin, None)
         for chemin, contenu in cas.fichiers.items():
             contenus[chemin] = (contenu if isinstance(contenu, str) else module_cas._texte(chemin, contenu)).encode("utf-8")
-        _verdicts_egaux(preuves.charger(SourceMemoire(contenus)), cas.jour)
+        _verdicts_egaux(preuves.charger(SourceMemoire(contenus)), cas.date_evaluation)
 
 
 @pytest.mark.parametrize("jour", DATES)

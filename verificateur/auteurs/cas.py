@@ -28,7 +28,7 @@ class Cas:
     nom: str
     fichier: str
     ligne: int
-    jour: date
+    date_evaluation: date
     fichiers: dict[str, Any]  # chemin → texte brut, ou valeurs (table YAML, lignes CSV)
     supprimer: list[str]
     attendu: dict[str, str]
@@ -110,7 +110,7 @@ def executer(cas: Cas, catalogue: Catalogue) -> Echec | None:
         contenus[chemin] = (contenu if isinstance(contenu, str) else _texte(chemin, contenu)).encode("utf-8")
     lues = preuves.charger(SourceMemoire(contenus))
     # L'évaluation complète, réduite à la règle testée : les dérogations s'appliquent comme partout.
-    resultat = evaluation.evaluer(_sous_catalogue(catalogue, cas.regle), lues, cas.jour).verdicts[0]
+    resultat = evaluation.evaluer(_sous_catalogue(catalogue, cas.regle), lues, cas.date_evaluation).verdicts[0]
     if resultat.statut != cas.attendu["statut"]:
         return Echec(cas, f"statut {resultat.statut}, attendu {cas.attendu['statut']} — {resultat.explication}")
     if "explication" in cas.attendu and resultat.explication != cas.attendu["explication"]:

@@ -238,12 +238,12 @@ class Observatoire:
             assert insertion.lastrowid is not None  # une insertion faite a son identifiant
             campagne = insertion.lastrowid
         else:
-            campagne, jour = ligne
+            campagne, date_evaluation = ligne
             if c.execute("SELECT 1 FROM lots WHERE campagne = ? AND empreinte = ?", (campagne, lot["empreinte"])).fetchone():
                 return False
-            if jour != lot["date_evaluation"]:
+            if date_evaluation != lot["date_evaluation"]:
                 raise ErreurVerificateur(
-                    f"campagne « {nom} » évaluée au {jour}, ce lot l'est au {lot['date_evaluation']} ; "
+                    f"campagne « {nom} » évaluée au {date_evaluation}, ce lot l'est au {lot['date_evaluation']} ; "
                     "les lots d'une campagne partagent leur date d'évaluation (choisissez un autre nom de campagne)")
         cles = [e["cle"] for e in lot["etablissements"]]
         deja = _deja_enregistres(c, campagne, cles)
@@ -309,11 +309,11 @@ class Observatoire:
                 entree = dict(zip(COLONNES_ETABLISSEMENT, ligne[2:]))
                 entree["resultats"] = resultats.get(ligne[0], {})
                 etablissements.setdefault(ligne[1], []).append(entree)
-            for lot, nom, empreinte, version, jour, sources, politiques, options, partie in c.execute(
+            for lot, nom, empreinte, version, date_evaluation, sources, politiques, options, partie in c.execute(
                     "SELECT l.id, c.nom, l.empreinte, l.outil_version, l.date_evaluation, l.sources, l.politiques, l.options, l.partie "
                     "FROM lots l JOIN campagnes c ON c.id = l.campagne ORDER BY c.date_evaluation, c.nom, l.id"):
                 sortie.append((nom, {
-                    "empreinte": empreinte, "outil_version": version, "date_evaluation": jour, "sources": json.loads(sources),
+                    "empreinte": empreinte, "outil_version": version, "date_evaluation": date_evaluation, "sources": json.loads(sources),
                     "politiques": json.loads(politiques), "options": json.loads(options), "partie": partie,
                     "regles": regles.get(lot, []), "etablissements": etablissements.get(lot, [])}))
         return sortie

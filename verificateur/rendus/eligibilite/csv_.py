@@ -25,7 +25,7 @@ def _euros(valeur: Any, standard: bool) -> str:
 def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
     standard = bool(options.get("csv_standard"))
     programme = donnees["programme"]["id"]
-    jour = donnees["date_decision"]
+    date_decision = donnees["date_decision"]
     lignes = []
     for c in donnees["candidatures"]:
         bloquants = [m for m in c["motifs"] if m["bloquant"] and m["resultat"] != "satisfait"]
@@ -35,26 +35,26 @@ def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
             motifs = [x["message"] for x in propres + autres]
             hypotheses = any(x["hypothese_projet"] for x in c["motifs"])
             lignes.append([
-                "etablissement", programme, jour, m["finess"], m["raison_sociale"], m["chemin"], (m["depot"] or {}).get("revision"),
+                "etablissement", programme, date_decision, m["finess"], m["raison_sociale"], m["chemin"], (m["depot"] or {}).get("revision"),
                 m["region"], m["categorie"], m["statut_juridique"], c["nom"], c["decision"], _euros(m["montant_plafond"], standard),
                 None, None, None, None, None, None, " | ".join(motifs), "oui" if hypotheses else "non",
             ])
     for d in donnees.get("doublons", []):  # le dépôt écarté est dit, jamais compté
         for chemin in d["ecartes"]:
             lignes.append([
-                "doublon", programme, jour, d["finess"], None, chemin, None, None, None, None, None, None,
+                "doublon", programme, date_decision, d["finess"], None, chemin, None, None, None, None, None, None,
                 None, None, None, None, None, d["message"], None,
             ])
     for r in donnees["par_region"]:
         lignes.append([
-            "region", programme, jour, None, None, None, None, r["cle"], None, None, None, None,
+            "region", programme, date_decision, None, None, None, None, r["cle"], None, None, None, None,
             _euros(r["montant_plafond_total"], standard), r["eligible"], r["non_eligible"], r["incomplet"],
             r.get("a_confirmer", 0), r.get("clos", 0), _euros(r["enveloppe"], standard), None, None,
         ])
     s = donnees["synthese"]
     e = s["etablissements"]
     lignes.append([
-        "total", programme, jour, None, None, None, None, None, None, None, None, None,
+        "total", programme, date_decision, None, None, None, None, None, None, None, None, None,
         _euros(s["montant_plafond_total"], standard), e["eligible"], e["non_eligible"], e["incomplet"],
         e.get("a_confirmer", 0), e.get("clos", 0), _euros(s["enveloppe"], standard), None, "oui" if donnees["hypotheses"] else "non",
     ])

@@ -17,7 +17,7 @@ _DECISIONS_COLONNES = tuple(f"{d}:entier" for d in DECISIONS)
 
 def rendre(donnees: Resultat, options: dict[str, Any]) -> bytes:
     programme = donnees["programme"]["id"]
-    jour = donnees["date_decision"]
+    date_decision = donnees["date_decision"]
     etablissements = []
     for c in donnees["candidatures"]:
         bloquants = [m for m in c["motifs"] if m["bloquant"] and m["resultat"] != "satisfait"]
@@ -26,10 +26,10 @@ def rendre(donnees: Resultat, options: dict[str, Any]) -> bytes:
             propres = [x for x in bloquants if x["etablissement"] is None or x["etablissement"]["chemin"] == m["chemin"]]
             motifs = [x["message"] for x in propres + [x for x in bloquants if x not in propres]]
             etablissements.append([
-                programme, jour, m["finess"], m["raison_sociale"], m["chemin"], (m["depot"] or {}).get("revision"), m["region"],
+                programme, date_decision, m["finess"], m["raison_sociale"], m["chemin"], (m["depot"] or {}).get("revision"), m["region"],
                 m["categorie"], m["statut_juridique"], c["nom"], c["decision"], m["montant_plafond"], " | ".join(motifs), hypotheses,
             ])
-    doublons = [[programme, jour, d["finess"], chemin, d["message"]] for d in donnees.get("doublons", []) for chemin in d["ecartes"]]
+    doublons = [[programme, date_decision, d["finess"], chemin, d["message"]] for d in donnees.get("doublons", []) for chemin in d["ecartes"]]
     s = donnees["synthese"]
     e = s["etablissements"]
     return classeur.ecrire([
@@ -40,13 +40,13 @@ def rendre(donnees: Resultat, options: dict[str, Any]) -> bytes:
         classeur.Feuille("Par région", classeur.colonnes(
             "programme", "date_decision:date", "region:identifiant", *_DECISIONS_COLONNES, "montant_plafond_total:euros",
             "montants_inconnus:entier", "enveloppe:euros"),
-            [[programme, jour, r["cle"], *(r.get(d, 0) for d in DECISIONS), r["montant_plafond_total"], r.get("montants_inconnus"),
+            [[programme, date_decision, r["cle"], *(r.get(d, 0) for d in DECISIONS), r["montant_plafond_total"], r.get("montants_inconnus"),
               r["enveloppe"]] for r in donnees["par_region"]]),
         classeur.Feuille("Total", classeur.colonnes(
             "programme", "date_decision:date", *_DECISIONS_COLONNES, "montant_plafond_total:euros", "montants_inconnus:entier",
             "enveloppe:euros", "part_enveloppe:taux", "hypotheses_projet"),
-            [[programme, jour, *(e.get(d, 0) for d in DECISIONS), s["montant_plafond_total"], s.get("montants_inconnus"),
+            [[programme, date_decision, *(e.get(d, 0) for d in DECISIONS), s["montant_plafond_total"], s.get("montants_inconnus"),
               s["enveloppe"], s.get("part_enveloppe"), "oui" if donnees["hypotheses"] else "non"]]),
         classeur.Feuille("Doublons", classeur.colonnes(
             "programme", "date_decision:date", "finess:identifiant", "chemin:long", "message:long"), doublons),
-    ], jour, f"Éligibilité — {programme}")
+    ], date_decision, f"Éligibilité — {programme}")

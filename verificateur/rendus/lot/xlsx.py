@@ -20,12 +20,12 @@ def _groupes(groupes: list[dict[str, Any]]) -> list[list[Any]]:
 
 
 def rendre(donnees: dict[str, Any]) -> bytes:
-    jour = donnees["date_evaluation"]
+    date_evaluation = donnees["date_evaluation"]
     regles = {r["regle"]: r for r in donnees["regles"]}
     etablissements, resultats = [], []
     for e in donnees["etablissements"]:
         synthese = e["synthese"] or {}
-        debut = [e["finess"], e["raison_sociale"], e["region"], e["categorie"], e["chemin"], e["depot"]["revision"], jour,
+        debut = [e["finess"], e["raison_sociale"], e["region"], e["categorie"], e["chemin"], e["depot"]["revision"], date_evaluation,
                  e["etat"], synthese.get("statut_global"), synthese.get("taux_conformite")]
         etablissements.append([*debut, *(synthese.get(s) for s in STATUTS), synthese.get("total"), e["raison"]])
         for regle, statut in sorted((e["resultats"] or {}).items()):
@@ -48,4 +48,4 @@ def rendre(donnees: dict[str, Any]) -> bytes:
                            r["taux_conformite"]] for r in agregats["par_regle"]]),
         classeur.Feuille("Échecs", classeur.colonnes("chemin:long", "raison:long"),
                          [[e["chemin"], e["raison"]] for e in donnees["echecs"]]),
-    ], jour, "Lot de conformité")
+    ], date_evaluation, "Lot de conformité")
