@@ -194,3 +194,27 @@ def test_entrees_sur_disque_triees_et_relues_a_l_identique():
     assert triees[-1] == entrees[0] and triees[1:] == [entrees[2], entrees[0]]
     with pytest.raises(TypeError):
         json.dumps({"etablissements": triees})
+
+
+def test_les_releves_de_la_liste_servent_aux_metadonnees(tmp_path):
+    """Le cache d'un lot relit taille, dates et inode dans les relevés que la liste des fichiers vient
+    de faire (`SourceArbre.releves`), sans second stat ; un chemin sans relevé est relevé sur disque."""
+    from verificateur.lot.cache import relever_metadonnees
+    from verificateur.sources import SourceArbre
+
+    depot = tmp_path / "depot"
+    shutil.copytree(EXEMPLES / "chu-armorique", depot)
+    (depot / "budget" / "lien.yaml").symlink_to("2026.yaml")
+    arbre = SourceArbre(str(depot))
+    fichiers = arbre.lister()
+    assert sorted(arbre.releves) == sorted(fichiers) and arbre.releves_depuis_ns > 0
+    # Un lien interne : le relevé est celui du contenu lu (la cible), comme os.stat le donne.
+    assert arbre.releves["budget/lien.yaml"].st_ino == os.stat(depot / "budget" / "2026.yaml").st_ino
+    chemins = ["budget/2026.yaml", "budget/lien.yaml", "etablissement.yaml"]
+    sur_disque = relever_metadonnees(str(depot), chemins, fichiers)
+    assert relever_metadonnees(str(depot), chemins, fichiers, arbre.releves) == sur_disque
+    # Les relevés servent tels quels : le dossier disparu n'est plus consulté...
+    shutil.rmtree(depot)
+    assert relever_metadonnees(str(depot), chemins, fichiers, arbre.releves) == sur_disque
+    # ... sauf pour un chemin qu'ils ne tiennent pas : relevé sur disque, qui échoue ici (None : tout relire).
+    assert relever_metadonnees(str(depot), chemins, fichiers, {}) is None

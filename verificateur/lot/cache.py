@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,15 @@ Metadonnees = tuple[int, int, int, int, int]
 MARGE_NS = 2_000_000_000
 
 
-def relever_metadonnees(racine: str, chemins: list[str], tailles: dict[str, int]) -> dict[str, Metadonnees] | None:
+def relever_metadonnees(racine: str, chemins: list[str], tailles: dict[str, int],
+                        deja: Mapping[str, os.stat_result] | None = None) -> dict[str, Metadonnees] | None:
     """Métadonnées de chaque preuve, relevées avant toute lecture ; None si un relevé échoue ou
-    contredit la liste (le dépôt change sous nos yeux : on lit tout)."""
+    contredit la liste (le dépôt change sous nos yeux : on lit tout). `deja` : les relevés que la liste
+    des fichiers vient de faire (`SourceArbre.releves`, le contenu d'un lien interne compris)."""
     releve = {}
     for chemin in chemins:
         try:
-            infos = os.stat(os.path.join(racine, chemin))  # suit un lien interne : l'inode du contenu lu
+            infos = (deja or {}).get(chemin) or os.stat(os.path.join(racine, chemin))  # suit un lien interne : l'inode lu
         except OSError:
             return None
         if infos.st_size != tailles[chemin]:

@@ -68,7 +68,12 @@ def cle(source: Source, tache: Tache, etat: EtatProcessus, relire: bool = False)
         a_lire = [c for c, taille in fichiers.items() if taille <= TAILLE_MAX_FICHIER and preuves.type_de(c)]
         preuves.limiter(source.chemin, [fichiers[c] for c in a_lire])  # avant de lire (docs/limites.md)
         cache = etat.cache
-        metadonnees = relever_metadonnees(source.chemin, a_lire, fichiers) if cache else None
+        from verificateur.sources import SourceArbre
+
+        arbre = getattr(source, "arbre", source)
+        # Des relevés faits avant `debut_ns` pourraient précéder une écriture que la marge ne couvre pas.
+        deja = arbre.releves if isinstance(arbre, SourceArbre) and arbre.releves_depuis_ns >= debut_ns else None
+        metadonnees = relever_metadonnees(source.chemin, a_lire, fichiers, deja) if cache else None
         connues = cache.empreintes_connues(source.chemin, metadonnees) if cache and metadonnees and not relire else None
         if connues is not None:
             empreintes, contenus = connues, None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,15 +57,17 @@ def est_nu(dossier: Path | str) -> bool:
     return (dossier / "HEAD").is_file() and (dossier / "objects").is_dir() and (dossier / "refs").is_dir()
 
 
-def _parcourir(racine: Path, problemes: list[Probleme]) -> Iterator[tuple[str, list[str], list[str]]]:
+def _parcourir(racine: Path, problemes: list[Probleme]) -> Iterator[tuple[str, list[str], list[str], set[str]]]:
     """`os.walk(racine, followlinks=False)` (de haut en bas, `sous_dossiers` modifiable sur place),
     sans récursion et sans descendre au-delà de PROFONDEUR_MAX_DOSSIERS niveaux : un dossier plus
-    profond, ou illisible, est signalé dans `problemes`."""
+    profond, ou illisible, est signalé dans `problemes`. Avec chaque dossier, les noms qui y sont des
+    liens symboliques, lus dans l'entrée du dossier (sans un appel système de plus par nom)."""
     a_voir = [(str(racine), 0)]
     while a_voir:
         dossier, profondeur = a_voir.pop()
         sous_dossiers: list[str] = []
         noms: list[str] = []
+        liens: set[str] = set()
         trop_longs = 0
         try:
             with os.scandir(dossier) as entrees:
@@ -74,6 +77,8 @@ def _parcourir(racine: Path, problemes: list[Probleme]) -> Iterator[tuple[str, l
                         continue
                     try:
                         est_dossier = entree.is_dir()
+                        if entree.is_symlink():
+                            liens.add(entree.name)
                     except OSError:
                         est_dossier = False
                     (sous_dossiers if est_dossier else noms).append(entree.name)
@@ -88,11 +93,11 @@ def _parcourir(racine: Path, problemes: list[Probleme]) -> Iterator[tuple[str, l
                 Path(dossier).relative_to(racine).as_posix(), 0, "chemin-trop-long",
                 f"{trop_longs} entrée(s) dont le chemin dépasse {CHEMIN_MAX} octets : non lue(s) (docs/limites.md)",
             ))
-        yield dossier, sous_dossiers, noms
+        yield dossier, sous_dossiers, noms, liens
         suivants = []
         for nom in sous_dossiers:
             complet = os.path.join(dossier, nom)
-            if os.path.islink(complet):
+            if nom in liens:
                 continue
             if profondeur + 1 > PROFONDEUR_MAX_DOSSIERS:
                 problemes.append(probleme_trop_profond(Path(complet).relative_to(racine).as_posix()))
@@ -135,7 +140,11 @@ class SourceArbre:
     # installateur (uv) lie physiquement les fichiers installés à son cache, ils restent lisibles.
     liens_physiques_admis: bool = field(default=False, repr=False)
     _fichiers: dict[str, int] | None = field(default=None, repr=False)
-    _reels: dict[str, Path] = field(default_factory=dict, repr=False)
+    _reels: dict[str, str | Path] = field(default_factory=dict, repr=False)
+    # Le relevé (stat) de chaque fichier retenu, fait par `lister` : le cache d'un lot y lit taille, dates
+    # et inode sans un second appel système par preuve (`lot.cache.relever_metadonnees`).
+    releves: dict[str, os.stat_result] = field(default_factory=dict, repr=False)
+    releves_depuis_ns: int = field(default=0, repr=False)  # l'heure du début de ces relevés
     _problemes: list[Probleme] = field(default_factory=list, repr=False)
     # Fichiers à plusieurs liens physiques : (périphérique, inode) → nombre de liens, noms vus dans
     # le dépôt, et chemins qui y mènent (noms et liens symboliques).
@@ -154,31 +163,37 @@ class SourceArbre:
         if self._fichiers is not None:
             return self._fichiers
         fichiers: dict[str, int] = {}
-        for dossier, sous_dossiers, noms in _parcourir(self._racine, self._problemes):
-            relatif = Path(dossier).relative_to(self._racine)
-            if relatif == Path("."):
+        self.releves_depuis_ns = time.time_ns()
+        # Des chaînes plutôt que des Path, le chemin relatif de chaque dossier tenu par son parent, et le
+        # lien symbolique lu dans l'entrée du dossier : un lot relancé sur des copies de travail passe
+        # l'essentiel de son temps ici (docs/performances.md §3).
+        prefixes = {str(self._racine): ""}
+        for dossier, sous_dossiers, noms, liens in _parcourir(self._racine, self._problemes):
+            prefixe = prefixes.pop(dossier)
+            if not prefixe:
                 sous_dossiers[:] = [d for d in sous_dossiers if d != ".git"]
                 noms = [n for n in noms if n != ".git"]  # .git peut être un fichier (worktree, sous-module)
             sous_dossiers.sort()
             for nom in list(sous_dossiers):
-                complet = Path(dossier) / nom
-                if complet.is_symlink():
+                if nom in liens:
                     sous_dossiers.remove(nom)
-                    self._lien(complet, relatif / nom, dossier_cible=True, fichiers=fichiers)
+                    self._lien(Path(dossier, nom), Path(prefixe + nom), dossier_cible=True, fichiers=fichiers)
+            prefixes.update((os.path.join(dossier, nom), f"{prefixe}{nom}/") for nom in sous_dossiers)
             for nom in sorted(noms):
-                complet = Path(dossier) / nom
-                cle = (relatif / nom).as_posix()
-                if complet.is_symlink():
-                    self._lien(complet, relatif / nom, dossier_cible=False, fichiers=fichiers)
+                complet = os.path.join(dossier, nom)
+                cle = prefixe + nom
+                if nom in liens:
+                    self._lien(Path(complet), Path(cle), dossier_cible=False, fichiers=fichiers)
                     continue
                 try:
-                    infos = complet.lstat()
+                    infos = os.lstat(complet)
                 except OSError as exc:
                     self._problemes.append(Probleme(cle, 0, "fichier-illisible", f"fichier illisible : {erreur_systeme(exc)}"))
                     continue
                 if self._lisible(cle, infos, nom=True):
                     fichiers[cle] = infos.st_size
                     self._reels[cle] = complet
+                    self.releves[cle] = infos
                 if len(fichiers) > NOMBRE_MAX_FICHIERS:
                     raise ErreurVerificateur(
                         f"{self.chemin}: plus de {NOMBRE_MAX_FICHIERS} fichiers, dépôt refusé (voir docs/limites.md)"
@@ -197,6 +212,7 @@ class SourceArbre:
             for cle in chemins:
                 fichiers.pop(cle, None)
                 self._reels.pop(cle, None)
+                self.releves.pop(cle, None)
                 self._problemes.append(Probleme(
                     cle, 0, "lien-physique",
                     f"fichier à {liens} liens physiques dont {liens - len(noms)} hors du dépôt "
@@ -231,6 +247,7 @@ class SourceArbre:
         elif self._lisible(cle, infos, nom=False):
             fichiers[cle] = infos.st_size
             self._reels[cle] = reel
+            self.releves[cle] = infos
 
     def _lisible(self, cle: str, infos: os.stat_result, nom: bool) -> bool:
         """Un fichier ordinaire ; sinon une ligne de problème, et il n'est pas lu. `nom` : `cle` est
