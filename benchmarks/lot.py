@@ -24,6 +24,7 @@ gros processus de l'arbre). Médiane des essais. Aucune assertion : des chiffres
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -197,10 +198,8 @@ def mesurer(commande: list[str], env: dict[str, str]) -> tuple[float, float, int
             raise SystemExit(f"échec ({code}) : {' '.join(commande)}\n{erreurs.read().decode()[-2000:]}")
         memoire = usage.ru_maxrss
         if chrono:
-            try:
+            with contextlib.suppress(OSError, ValueError, IndexError):
                 memoire = int(Path(rss.name).read_text().split()[-1])
-            except (OSError, ValueError, IndexError):
-                pass
         return duree, usage.ru_utime + usage.ru_stime, memoire // 1024, sortie.read().decode()
 
 
@@ -277,7 +276,8 @@ def main() -> None:
                     s = json.loads(sortie_json.read_text())["synthese"]
                     bilan = (f"{s['depots']} dépôts : {s['evalues']} évalués ({s['conformes']} conformes), {s['echecs']} échecs ; "
                              f"base pure : {pures['fichiers']} fichiers lus et analysés ; base projet : {lus['fichiers']} preuves")
-                print(f"  N={n} essai {essai + 1} : " + ", ".join(f"{k} {v[-1][0]:.1f} s ({v[-1][1]:.1f} s processeur, {v[-1][2]} Mo)" for k, v in mesures.items() if v)
+                print(f"  N={n} essai {essai + 1} : "
+                      + ", ".join(f"{k} {v[-1][0]:.1f} s ({v[-1][1]:.1f} s processeur, {v[-1][2]} Mo)" for k, v in mesures.items() if v)
                       + f" ; charge {charge()}", flush=True)
             med = {k: (statistics.median(d for d, _, _ in v), statistics.median(c for _, c, _ in v), max(m for _, _, m in v))
                    for k, v in mesures.items() if v}
@@ -290,7 +290,7 @@ def main() -> None:
           "froid / pure (processeur) | froid / base projet (processeur) | programme / froid (réel) | mémoire max froid / chaud |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, med, _ in lignes:
-        (p, pc, _), (b, bc, _), (f, fc, fm), (c, cc, cm) = med["pure"], med["base"], med["froid"], med["chaud"]
+        (p, pc, _), (b, bc, _), (f, fc, fm), (c, _, cm) = med["pure"], med["base"], med["froid"], med["chaud"]
         g = med.get("programme", (float("nan"), float("nan"), 0))
         print(f"| {n} | {p:.1f} s | {b:.1f} s | {f:.1f} s | {c:.1f} s | {g[0]:.1f} s | {pc:.1f} / {fc:.1f} s | {fc / pc:.2f}× "
               f"| {fc / bc:.2f}× | {g[0] / f:.2f}× | {fm} / {cm} Mo |".replace(".", ","))

@@ -458,10 +458,7 @@ def test_eligibilite_calculee_par_les_processus_du_lot(tmp_path):
     (eligibilite.dossier_pour_lot) ; le lot est complété (eligibilite.completer_lot) et rescellé."""
     from datetime import date
 
-    from verificateur import lot, politiques
-
-    from verificateur import financements as eligibilite
-
+    from verificateur import financements as eligibilite, lot, politiques
     from verificateur.evaluation import rapport
     from verificateur.rendus.lot import rendu
 

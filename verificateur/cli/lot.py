@@ -11,12 +11,17 @@ import click
 
 from verificateur.cli import click_fr
 from verificateur.cli.communs import (
-    DATE, GRAVITES, _catalogue, ecrire, option_politiques, option_programmes, option_referentiels, refuser_binaire_vers_terminal,
+    DATE,
+    GRAVITES,
+    ecrire,
+    option_politiques,
+    option_programmes,
+    option_referentiels,
+    refuser_binaire_vers_terminal,
 )
+from verificateur.rendus import eligibilite as rendus_eligibilite, lot as rendus_lot
 from verificateur.socle.confinement import DELAI_DEFAUT, TAILLE_DEFAUT
 from verificateur.socle.problemes import ErreurVerificateur
-from verificateur.rendus import eligibilite as rendus_eligibilite
-from verificateur.rendus import lot as rendus_lot
 
 FORMATS_LOT = tuple(rendus_lot.FORMATS)
 
@@ -56,30 +61,46 @@ class _CommandeLot(click_fr.Commande):
 @click.option("--date", "date_evaluation", type=DATE, default=None, help="Date d'évaluation, la même pour tous (par défaut : aujourd'hui).")
 @option_politiques
 @option_referentiels
-@click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail ; HEAD pour un dépôt nu).")
-@click.option("--jobs", type=click_fr.entier(min=1), default=None, metavar="N", help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
+@click.option("--revision", metavar="REV",
+              help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail ; HEAD pour un dépôt nu).")
+@click.option("--jobs", type=click_fr.entier(min=1), default=None, metavar="N",
+              help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
 @click.option("--format", "format_", type=click.Choice(FORMATS_LOT), default="texte", show_default=True, help="Format du résultat.")
 @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
 @click.option("--rapports", metavar="DOSSIER", help="Écrire aussi le rapport JSON et HTML de chaque établissement dans ce dossier.")
-@click.option("--reprendre", is_flag=True, help="Avec --rapports : ne pas réévaluer un dépôt dont la révision, les politiques et la date n'ont pas changé.")
+@click.option("--reprendre", is_flag=True,
+              help="Avec --rapports : ne pas réévaluer un dépôt dont la révision, les politiques et la date n'ont pas changé.")
 @click.option("--cache", "cache", metavar="DOSSIER", help="Dossier du cache des résultats (par défaut : $XDG_CACHE_HOME/verificateur/lot).")
 @click.option("--sans-cache", "sans_cache", is_flag=True, help="Ne lire ni n'écrire aucun cache.")
-@click.option("--partie", metavar="i/n", help="N'évaluer que la partie i sur n (lots répartis sur plusieurs machines ; voir « lot fusionner »).")
-@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True, help="Gravité à partir de laquelle un échec rend un établissement non conforme.")
-@click.option("--fraicheur", is_flag=True, help="Lire dans l'histoire git la date d'ajout de chaque preuve (« déclaré a posteriori ») : plus lent.")
-@click.option("--sans-progression", "sans_progression", is_flag=True, help="Pas de barre de progression (elle ne s'affiche que vers un terminal).")
-@click.option("--programme", "programme", metavar="ID", help="Décider aussi de l'éligibilité de chaque établissement à ce programme de financement (docs/financements.md).")
+@click.option("--partie", metavar="i/n",
+              help="N'évaluer que la partie i sur n (lots répartis sur plusieurs machines ; voir « lot fusionner »).")
+@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True,
+              help="Gravité à partir de laquelle un échec rend un établissement non conforme.")
+@click.option("--fraicheur", is_flag=True,
+              help="Lire dans l'histoire git la date d'ajout de chaque preuve (« déclaré a posteriori ») : plus lent.")
+@click.option("--sans-progression", "sans_progression", is_flag=True,
+              help="Pas de barre de progression (elle ne s'affiche que vers un terminal).")
+@click.option("--programme", "programme", metavar="ID",
+              help="Décider aussi de l'éligibilité de chaque établissement à ce programme de financement (docs/financements.md).")
 @option_programmes
-@click.option("--liste", "liste", metavar="FICHIER", help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json, .xlsx ; sinon texte).")
-@click.option("--miroirs", metavar="DOSSIER", help="Dossier des miroirs des dépôts collectés par URL ou paquet git (par défaut : $XDG_CACHE_HOME/verificateur/miroirs).")
-@click.option("--delai-collecte", "delai_collecte", type=click_fr.decimal(min=0, min_open=True), default=DELAI_DEFAUT, metavar="SECONDES", help=f"Durée maximale de la récupération de chaque dépôt collecté (par défaut : {DELAI_DEFAUT} s).")
-@click.option("--taille-max-collecte", "taille_collecte", type=click_fr.entier(min=1), default=TAILLE_DEFAUT, metavar="MIO", help=f"Taille maximale du miroir de chaque dépôt collecté (par défaut : {TAILLE_DEFAUT} Mio).")
-@click.option("--campagne", "campagne", metavar="NOM", help="Enregistrer le lot dans l'observatoire sous cette campagne (docs/observatoire.md).")
-@click.option("--observatoire", "observatoire", metavar="FICHIER", help="Avec --campagne : la base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite).")
+@click.option("--liste", "liste", metavar="FICHIER",
+              help="Avec --programme : écrire la liste des éligibles, non éligibles et incomplets (.csv, .html, .json, .xlsx ; sinon "
+                   "texte).")
+@click.option("--miroirs", metavar="DOSSIER",
+              help="Dossier des miroirs des dépôts collectés par URL ou paquet git (par défaut : $XDG_CACHE_HOME/verificateur/miroirs).")
+@click.option("--delai-collecte", "delai_collecte", type=click_fr.decimal(min=0, min_open=True), default=DELAI_DEFAUT, metavar="SECONDES",
+              help=f"Durée maximale de la récupération de chaque dépôt collecté (par défaut : {DELAI_DEFAUT} s).")
+@click.option("--taille-max-collecte", "taille_collecte", type=click_fr.entier(min=1), default=TAILLE_DEFAUT, metavar="MIO",
+              help=f"Taille maximale du miroir de chaque dépôt collecté (par défaut : {TAILLE_DEFAUT} Mio).")
+@click.option("--campagne", "campagne", metavar="NOM",
+              help="Enregistrer le lot dans l'observatoire sous cette campagne (docs/observatoire.md).")
+@click.option("--observatoire", "observatoire", metavar="FICHIER",
+              help="Avec --campagne : la base de l'observatoire (par défaut : $XDG_DATA_HOME/verificateur/observatoire.sqlite).")
 @click.pass_context
-def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
-        revision: str | None, jobs: int | None, format_: str, sortie: str | None, rapports: str | None, reprendre: bool,
-        cache: str | None, sans_cache: bool, partie: str | None, seuil_echec: str, fraicheur: bool, sans_progression: bool,
+def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | None, politiques: tuple[str, ...],
+        referentiels: tuple[str, ...], revision: str | None, jobs: int | None, format_: str, sortie: str | None,
+        rapports: str | None, reprendre: bool, cache: str | None, sans_cache: bool, partie: str | None, seuil_echec: str,
+        fraicheur: bool, sans_progression: bool,
         programme: str | None, programmes: tuple[str, ...], liste: str | None, miroirs: str | None,
         delai_collecte: float, taille_collecte: int, campagne: str | None, observatoire: str | None) -> None:
     """Évaluer des dépôts de preuves par centaines (ARS) ; ou fusionner les parties d'un lot.
@@ -104,7 +125,8 @@ def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | No
         propres = [nom for nom in ctx.params if nom not in ("sources", "format_", "sortie")
                    and ctx.get_parameter_source(nom) != click.core.ParameterSource.DEFAULT]
         if propres:
-            raise ErreurVerificateur(f"lot fusionner : option(s) {', '.join('--' + n.replace('_', '-') for n in propres)} sans effet ; seules --format et --sortie s'appliquent")
+            options = ", ".join("--" + n.replace("_", "-") for n in propres)
+            raise ErreurVerificateur(f"lot fusionner : option(s) {options} sans effet ; seules --format et --sortie s'appliquent")
         donnees = module.fusionner(list(sources[1:]))
         ecrire(rendu_en_morceaux(format_)(donnees), sortie)
         sys.exit(module.code_sortie(donnees))

@@ -29,23 +29,18 @@ from __future__ import annotations
 
 from verificateur.lot.cache import dossier_cache_defaut as dossier_cache_defaut
 from verificateur.lot.contexte import Contexte as Contexte
-from verificateur.lot.contrat import FORMAT as FORMAT
-from verificateur.lot.contrat import assembler as assembler
-from verificateur.lot.contrat import code_sortie as code_sortie
-from verificateur.lot.contrat import empreinte_en_flux as empreinte_en_flux
-from verificateur.lot.contrat import fusionner as fusionner
-from verificateur.lot.contrat import lire_json as lire_json
-from verificateur.lot.contrat import sceller as sceller
-from verificateur.lot.contrat import valider as valider
-from verificateur.lot.decouverte import Tache as Tache
-from verificateur.lot.decouverte import dans_partie as dans_partie
-from verificateur.lot.decouverte import decouvrir as decouvrir
-from verificateur.lot.decouverte import lire_partie as lire_partie
+from verificateur.lot.contrat import (
+    FORMAT as FORMAT,
+    assembler as assembler,
+    code_sortie as code_sortie,
+    empreinte_en_flux as empreinte_en_flux,
+    fusionner as fusionner,
+    lire_json as lire_json,
+    sceller as sceller,
+    valider as valider,
+)
+from verificateur.lot.decouverte import Tache as Tache, dans_partie as dans_partie, decouvrir as decouvrir, lire_partie as lire_partie
 from verificateur.lot.entree import Entree as Entree
-from verificateur.lot.lancement import Demande as Demande
-from verificateur.lot.lancement import evaluer_lot as evaluer_lot
-from verificateur.lot.lancement import lancer as lancer
-from verificateur.lot.lancement import preparer as preparer
+from verificateur.lot.lancement import Demande as Demande, evaluer_lot as evaluer_lot, lancer as lancer, preparer as preparer
 from verificateur.lot.progression import ligne_progression as ligne_progression
-from verificateur.lot.rapports import nom_rapport as nom_rapport
-from verificateur.lot.rapports import verrouiller_rapports as verrouiller_rapports
+from verificateur.lot.rapports import nom_rapport as nom_rapport, verrouiller_rapports as verrouiller_rapports

@@ -170,7 +170,8 @@ def regles_les_plus_echouees(lignes_regles: list[dict[str, Any]], limite: int = 
     return sorted((e for e in echecs if e["echecs"]), key=lambda e: (-e["echecs"], e["regle"]))[:limite]
 
 
-def etablissements_les_plus_en_difficulte(etablissements: Iterable[dict[str, Any]], limite: int = LIMITE_CLASSEMENT) -> list[dict[str, Any]]:
+def etablissements_les_plus_en_difficulte(etablissements: Iterable[dict[str, Any]],
+                                           limite: int = LIMITE_CLASSEMENT) -> list[dict[str, Any]]:
     """Les établissements évalués qui ont au moins une règle en échec : taux de conformité croissant,
     puis nombre d'échecs décroissant, puis FINESS et chemin."""
     return accumuler(etablissements, [], limite).agreger()["etablissements_les_plus_en_difficulte"]

@@ -128,18 +128,21 @@ def fusionner(fichiers: list[str]) -> dict[str, Any]:
             raise ErreurVerificateur(f"{fichier}: lot complet (sans --partie), rien à fusionner")
         parties.append((fichier, donnees))
     if not parties:
-        raise ErreurVerificateur("fusionner : au moins un fichier JSON de lot attendu (pour évaluer un dossier nommé « fusionner » : ./fusionner)")
+        raise ErreurVerificateur("fusionner : au moins un fichier JSON de lot attendu (pour évaluer un dossier nommé « fusionner » : "
+                                 "./fusionner)")
     premier_fichier, premier = parties[0]
     for cle, libelle in (("outil", "version de l'outil"), ("date_evaluation", "date d'évaluation"), ("politiques", "politiques"),
                          ("regles", "règles"), ("sources", "sources"), ("options", "options")):
         for fichier, donnees in parties[1:]:
             if donnees[cle] != premier[cle]:
-                raise ErreurVerificateur(f"{fichier}: {libelle} différente(s) de {premier_fichier} ; seules les parties d'un même lot se fusionnent")
+                raise ErreurVerificateur(f"{fichier}: {libelle} différente(s) de {premier_fichier} ; seules les parties d'un même lot se "
+                                         "fusionnent")
     total = premier["partie"]["total"]
     vues: dict[int, str] = {}
     for fichier, donnees in parties:
         if donnees["partie"]["total"] != total:
-            raise ErreurVerificateur(f"{fichier}: partie {donnees['partie']['indice']}/{donnees['partie']['total']}, alors que {premier_fichier} compte {total} parties")
+            raise ErreurVerificateur(f"{fichier}: partie {donnees['partie']['indice']}/{donnees['partie']['total']}, alors que "
+                                     f"{premier_fichier} compte {total} parties")
         indice = donnees["partie"]["indice"]
         if indice in vues:
             raise ErreurVerificateur(f"{fichier}: partie {indice}/{total} déjà donnée par {vues[indice]}")

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from verificateur.git.collecte import analyser, est_distante, est_paquet
 from verificateur.socle.francais import erreur_systeme
-from verificateur.socle.problemes import ErreurVerificateur
-from verificateur.socle.problemes import lieu as situer
+from verificateur.socle.problemes import ErreurVerificateur, lieu as situer
 
 FINESS = re.compile(r"^(\d{9}|2[AB]\d{7})$")
 
@@ -94,11 +93,13 @@ def lire_manifeste(chemin: str, revision: str | None = None) -> list[Tache]:
             continue
         premiere = False
         if len(champs) not in (2, 3):
-            taches.append(Tache(lieu, raison=f"ligne de manifeste invalide : attendu « finess;chemin[;revision] », lu {len(champs)} champ(s)"))
+            taches.append(Tache(lieu, raison=f"ligne de manifeste invalide : attendu « finess;chemin[;revision] », lu {len(champs)} "
+                                             "champ(s)"))
             continue
         finess, dossier, rev = champs[0], champs[1], (champs[2] if len(champs) == 3 else "")
         if not FINESS.match(finess):
-            taches.append(Tache(lieu, raison=f"ligne de manifeste invalide : FINESS « {finess} » mal formé (9 chiffres, ou 2A/2B et 7 chiffres)"))
+            taches.append(Tache(lieu, raison=f"ligne de manifeste invalide : FINESS « {finess} » mal formé (9 chiffres, ou 2A/2B et 7 "
+                                             "chiffres)"))
         elif not dossier:
             taches.append(Tache(lieu, finess, raison="ligne de manifeste invalide : chemin vide"))
         elif est_distante(dossier):

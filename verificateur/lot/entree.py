@@ -103,11 +103,13 @@ def depuis_dict(donnees: Any) -> Entree:
         raise TypeError("état ou empreinte invalide")
     if not isinstance(d["chemin"], str) or not isinstance(depot["chemin"], str) or not isinstance(depot["nu"], bool):
         raise TypeError("chemin invalide")
-    if not _textes(d, ("raison", "finess", "raison_sociale", "categorie", "region", "empreinte")) or not _textes(depot, ("source", "revision")):
+    textes = ("raison", "finess", "raison_sociale", "categorie", "region", "empreinte")
+    if not _textes(d, textes) or not _textes(depot, ("source", "revision")):
         raise TypeError("texte attendu")
     if not isinstance(d["resultats"], dict) or not isinstance(d["echeances"], list) or not isinstance(d["problemes"], int):
         raise TypeError("résultats, échéances ou problèmes invalides")
-    if not all(v is None or isinstance(v, t) for v, t in ((d["echeances_90_jours"], int), (d["ght"], dict), (d["synthese"], dict), (d["rapports"], dict))):
+    facultatifs = ((d["echeances_90_jours"], int), (d["ght"], dict), (d["synthese"], dict), (d["rapports"], dict))
+    if not all(v is None or isinstance(v, t) for v, t in facultatifs):
         raise TypeError("GHT, synthèse, échéances ou rapports invalides")
     return _construire(d)
 
@@ -151,7 +153,10 @@ def entree_de(tache: Tache, rapport: dict[str, Any], nu: bool, a_venir: dict[str
         if any(p["code"] == "preuve-manquante" for p in fichier):
             return echec(tache, "etablissement.yaml absent", depot)
         premier = fichier[0] if fichier else None
-        detail = f" : ligne {premier['ligne']} : {premier['message']}" if premier and premier["ligne"] else (f" : {premier['message']}" if premier else "")
+        if premier and premier["ligne"]:
+            detail = f" : ligne {premier['ligne']} : {premier['message']}"
+        else:
+            detail = f" : {premier['message']}" if premier else ""
         return echec(tache, f"etablissement.yaml invalide{detail}", depot)
     if tache.finess is not None and etab.get("finess") != tache.finess:
         return echec(tache, f"FINESS du manifeste ({tache.finess}) différent de celui d'etablissement.yaml ({etab.get('finess')})", depot)

@@ -9,12 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from verificateur.git.collecte import (
-    DELAI_DEFAUT,
-    TAILLE_DEFAUT,
-    analyser,
-    est_distante,
-)
+from verificateur.git.collecte import DELAI_DEFAUT, TAILLE_DEFAUT, analyser, est_distante
 from verificateur.lot import contrat
 from verificateur.lot.cache import Registre, dossier_cache_defaut
 from verificateur.lot.contexte import Contexte
@@ -28,6 +23,7 @@ from verificateur.socle.problemes import ErreurVerificateur
 
 if TYPE_CHECKING:
     from verificateur.financements import Programme
+    from verificateur.financements.dossiers import DonneesDossier
     from verificateur.politiques import Catalogue
 
 
@@ -40,7 +36,8 @@ def evaluer_lot(sources: list[str], catalogue: Catalogue, contexte: Contexte, jo
         raise ErreurVerificateur(f"aucun dépôt de preuves trouvé dans {', '.join(sources)}")
     if partie:
         taches = [t for t in taches if dans_partie(t, *partie)]
-    stock, codes, dossiers = Stock(), set(), {}
+    stock, codes = Stock(), set()
+    dossiers: dict[str, DonneesDossier] = {}
     registre = Registre.ouvrir(contexte.cache) if contexte.cache else None
 
     def recevoir(_indice: int, resultat: Resultat) -> None:
@@ -149,7 +146,8 @@ def preparer(demande: Demande) -> Preparation:
     from verificateur import financements
 
     if partie:
-        raise ErreurVerificateur("--programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le même lot")
+        raise ErreurVerificateur("--programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le "
+                                 "même lot")
     dossiers_programmes = [Path(p) for p in demande.programmes]
     politiques = demande.politiques or financements.politiques_demandees(financements.trouver(demande.programme, dossiers_programmes))
     catalogue = _catalogue(politiques, demande.referentiels, demande.sans_cache)

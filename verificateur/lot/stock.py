@@ -44,7 +44,8 @@ class Stock:
     def lire(self, i: int) -> dict[str, Any]:
         _, debut, longueur = self._places[i]
         self._fichier.seek(debut)
-        return json.loads(self._fichier.read(longueur))  # type: ignore[no-any-return]
+        entree: dict[str, Any] = json.loads(self._fichier.read(longueur))
+        return entree
 
 
 class EntreesTriees(Sequence[dict[str, Any]]):

@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from verificateur.git.collecte import est_distante, est_paquet
 from verificateur.lot import rapports
 from verificateur.lot.cache import Inscription
-from verificateur.lot.cle import ArbreLu
-from verificateur.lot.cle import cle as cle_du_depot
+from verificateur.lot.cle import ArbreLu, cle as cle_du_depot
 from verificateur.lot.contexte import Contexte, EtatProcessus
 from verificateur.lot.decouverte import Tache, est_nu
 from verificateur.lot.entree import CODE_ECHEC_DEPOT, Entree, echec, entree_de
@@ -30,6 +29,7 @@ from verificateur.socle.francais import erreur_systeme
 from verificateur.socle.problemes import ErreurVerificateur
 
 if TYPE_CHECKING:
+    from verificateur.financements.dossiers import DonneesDossier
     from verificateur.preuves import Preuves
     from verificateur.sources import Source
 
@@ -41,7 +41,7 @@ class Resultat(NamedTuple):
 
     entree: Entree
     code: int  # code de sortie de l'établissement (rapport.code_sortie), CODE_ECHEC_DEPOT pour un échec
-    dossier: dict[str, Any] | None = None  # --programme : le dossier d'éligibilité, en données simples
+    dossier: DonneesDossier | None = None  # --programme : le dossier d'éligibilité, en données simples
     inscriptions: tuple[Inscription, ...] = ()  # à inscrire dans l'index du cache (cache.Registre)
 
 
@@ -176,15 +176,14 @@ def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: boo
 
 
 def _dossier_eligibilite(etat: EtatProcessus, tache: Tache, source: Source, lues: Preuves | None,
-                         rapport_du_jour: dict[str, Any] | None) -> dict[str, Any]:
+                         rapport_du_jour: dict[str, Any] | None) -> DonneesDossier:
     """Le dossier d'éligibilité d'un établissement (`financements.evaluer_depot`), sur les preuves déjà
     chargées pour le lot : chargées et validées une fois, pas une fois de plus par date du programme.
     À chaque date du programme, seules les règles que le programme cite (seules lues par la décision)
     sont évaluées sur ces preuves (sans fraîcheur, comme `evaluer_depot`), et leur rapport construit ;
     à la date du lot, sans --fraicheur, le rapport du lot sert tel quel."""
-    from verificateur import evaluation, preuves
+    from verificateur import evaluation, financements, preuves
     from verificateur.evaluation import rapport
-    from verificateur import financements
     from verificateur.financements.dossiers import dates_a_evaluer
 
     contexte, catalogue = etat.contexte, etat.catalogue

@@ -35,7 +35,8 @@ def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
             motifs = [x["message"] for x in propres + autres]
             hypotheses = any(x["hypothese_projet"] for x in c["motifs"])
             lignes.append([
-                "etablissement", programme, date_decision, m["finess"], m["raison_sociale"], m["chemin"], (m["depot"] or {}).get("revision"),
+                "etablissement", programme, date_decision, m["finess"], m["raison_sociale"], m["chemin"],
+                (m["depot"] or {}).get("revision"),
                 m["region"], m["categorie"], m["statut_juridique"], c["nom"], c["decision"], _euros(m["montant_plafond"], standard),
                 None, None, None, None, None, None, " | ".join(motifs), "oui" if hypotheses else "non",
             ])

@@ -29,7 +29,8 @@ def rendre(donnees: Resultat, options: dict[str, Any]) -> bytes:
                 programme, date_decision, m["finess"], m["raison_sociale"], m["chemin"], (m["depot"] or {}).get("revision"), m["region"],
                 m["categorie"], m["statut_juridique"], c["nom"], c["decision"], m["montant_plafond"], " | ".join(motifs), hypotheses,
             ])
-    doublons = [[programme, date_decision, d["finess"], chemin, d["message"]] for d in donnees.get("doublons", []) for chemin in d["ecartes"]]
+    doublons = [[programme, date_decision, d["finess"], chemin, d["message"]]
+                for d in donnees.get("doublons", []) for chemin in d["ecartes"]]
     s = donnees["synthese"]
     e = s["etablissements"]
     return classeur.ecrire([
