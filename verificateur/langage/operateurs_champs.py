@@ -100,6 +100,8 @@ def _k_champ(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
     if len(reste) == 1:  # le cas courant, « e.date » : sans boucle ni appel
         (cle,) = reste
 
+        # Le corps de `lire_court`, recopié : un appel de fonction de moins par champ lu, sur le chemin
+        # le plus chaud du moteur (un filtre lit un champ par rangée ; docs/performances.md § 2).
         def calcul_court(ctx: Contexte) -> Any:
             variables = ctx.variables
             if tete in variables:
