@@ -6,6 +6,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -140,13 +141,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | No
     donnees, contexte = lancement.donnees, lancement.contexte
     ecrire(rendu_en_morceaux(format_)(donnees), sortie)
     if liste:
-        from verificateur import financements
-        from verificateur.rendus.eligibilite import rendu as rendu_liste
-
-        # Le format de la liste : celui dont l'extension est celle du fichier (.htm aussi pour html), sinon texte.
-        par_extension = {f.extension: f.nom for f in rendus_eligibilite.FORMATS.values()} | {".htm": "html"}
-        format_liste = par_extension.get(Path(liste).suffix.lower(), "texte")
-        ecrire(rendu_liste(format_liste)(financements.liste_depuis_lot(donnees), {}), liste)
+        _ecrire_liste(donnees, liste)
     for doublon in (donnees.get("eligibilite") or {}).get("doublons", []):
         click.echo(f"avertissement : {doublon['message']}", err=True)
     for e in donnees["echecs"]:
@@ -159,6 +154,17 @@ def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | No
 
         click.echo(enregistrement.enregistrer(observatoire, campagne, donnees, contexte.base_liens or os.getcwd()), err=True)
     sys.exit(lancement.code)
+
+
+def _ecrire_liste(donnees: dict[str, Any], liste: str) -> None:
+    """`lot --programme --liste FICHIER` : la liste des financeurs, au format que dit l'extension du
+    fichier (.htm aussi pour html), sinon en texte."""
+    from verificateur import financements
+    from verificateur.rendus.eligibilite import rendu as rendu_liste
+
+    par_extension = {f.extension: f.nom for f in rendus_eligibilite.FORMATS.values()} | {".htm": "html"}
+    format_liste = par_extension.get(Path(liste).suffix.lower(), "texte")
+    ecrire(rendu_liste(format_liste)(financements.liste_depuis_lot(donnees), {}), liste)
 
 
 def _observatoire_du_lot(campagne: str | None, observatoire: str | None) -> tuple[str | None, str | None]:

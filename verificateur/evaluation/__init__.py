@@ -16,9 +16,8 @@ from verificateur.langage.valeurs import Constat, Emplacement, ErreurCalcul, Pre
 from verificateur.politiques import Catalogue, Regle
 from verificateur.preuves import MARKDOWN, TYPES_PAR_NOM, Preuve, Preuves
 from verificateur.socle.problemes import AVERTISSEMENT, ERREUR, Probleme
+from verificateur.socle.statuts import ECHECS as ECHECS, STATUTS as STATUTS
 
-STATUTS = ("conforme", "non_conforme", "preuve_manquante", "erreur", "non_applicable", "derogation")
-ECHECS = ("non_conforme", "preuve_manquante", "erreur")
 # Statuts qu'une dérogation active peut couvrir : jamais une preuve invalide, qui doit être corrigée.
 DEROGEABLES = ("non_conforme", "preuve_manquante")
 AVERTIR_EXPIRATION_JOURS = 30

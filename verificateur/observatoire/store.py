@@ -25,11 +25,11 @@ from typing import Any
 
 from verificateur import __version__
 from verificateur.socle.problemes import ErreurVerificateur
+from verificateur.socle.statuts import STATUTS
 
 VERSION = 1
 APPLICATION_ID = int.from_bytes(b"VrOb", "big")  # « verificateur, observatoire » dans l'en-tête du fichier
 ATTENTE_S = 30.0  # un écrivain attend au plus ce temps qu'un autre ait fini
-STATUTS = ("conforme", "non_conforme", "preuve_manquante", "erreur", "non_applicable", "derogation")
 
 # Une liste d'instructions par version : la migration vers la version v exécute MIGRATIONS[v].
 MIGRATIONS: dict[int, list[str]] = {
