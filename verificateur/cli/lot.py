@@ -118,7 +118,6 @@ def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | No
       verificateur lot fusionner partie-*.json --format json --sortie lot.json
     """
     from verificateur import lot as module
-    from verificateur.rendus.lot import rendu_en_morceaux
 
     refuser_binaire_vers_terminal(rendus_lot.FORMATS[format_], sortie)
     if sources[0] == "fusionner":
@@ -128,7 +127,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | No
             options = ", ".join("--" + n.replace("_", "-") for n in propres)
             raise ErreurVerificateur(f"lot fusionner : option(s) {options} sans effet ; seules --format et --sortie s'appliquent")
         donnees = module.fusionner(list(sources[1:]))
-        ecrire(rendu_en_morceaux(format_)(donnees), sortie)
+        ecrire(rendus_lot.FORMATS[format_].morceaux(donnees), sortie)
         sys.exit(module.code_sortie(donnees))
     ecrit = sortie is not None and sortie != "-"
     preparation = module.preparer(module.Demande(
@@ -138,15 +137,14 @@ def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | No
     campagne, observatoire = _observatoire_du_lot(campagne, observatoire)
     lancement = module.lancer(preparation)  # tient le verrou de --rapports jusqu'à la fin du processus
     donnees, contexte = lancement.donnees, lancement.contexte
-    ecrire(rendu_en_morceaux(format_)(donnees), sortie)
+    ecrire(rendus_lot.FORMATS[format_].morceaux(donnees), sortie)
     if liste:
         from verificateur import financements
-        from verificateur.rendus.eligibilite import rendu as rendu_liste
 
         # Le format de la liste : celui dont l'extension est celle du fichier (.htm aussi pour html), sinon texte.
         par_extension = {f.extension: f.nom for f in rendus_eligibilite.FORMATS.values()} | {".htm": "html"}
         format_liste = par_extension.get(Path(liste).suffix.lower(), "texte")
-        ecrire(rendu_liste(format_liste)(financements.liste_depuis_lot(donnees), {}), liste)
+        ecrire(rendus_eligibilite.FORMATS[format_liste].rendre(financements.liste_depuis_lot(donnees)), liste)
     for doublon in (donnees.get("eligibilite") or {}).get("doublons", []):
         click.echo(f"avertissement : {doublon['message']}", err=True)
     for e in donnees["echecs"]:
