@@ -870,7 +870,11 @@ def test_une_seule_table_des_mots_des_statuts():
 
 def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
     """#14.3 : un format = un enregistrement ; --format de chaque commande offre exactement son registre,
-    dans son ordre (celui de l'aide), et chaque enregistrement se charge."""
+    dans son ordre (celui de l'aide), et chaque enregistrement se charge. Une seule signature : chaque
+    fonction de rendu est `rendre(donnees, options=None)` (et `morceaux`, la variante au fil de l'eau, aussi)."""
+    import importlib
+    import inspect
+
     import click
 
     from verificateur import cli, rendus
@@ -915,6 +919,10 @@ def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
         for nom, format_ in registre.items():
             assert format_.nom == nom and format_.extension.startswith(".")
             assert callable(format_.rendu()), f"{commande} --format {nom}"
+            module = importlib.import_module(format_.fonction.partition(":")[0])
+            for fonction in [format_.rendu()] + ([module.morceaux] if hasattr(module, "morceaux") else []):
+                parametres = list(inspect.signature(fonction).parameters.values())
+                assert len(parametres) == 2 and parametres[1].name == "options" and parametres[1].default is None, (commande, nom)
     binaires = {(c, n) for c, r in registres.items() for n, f in r.items() if f.binaire}
     assert binaires == {("evaluer", "xlsx"), ("eligibilite", "xlsx"), ("lot", "xlsx")}
 
