@@ -66,7 +66,7 @@ from datetime import date
 from verificateur import evaluation, preuves
 from verificateur.evaluation import rapport
 from verificateur.git.depot_git import SourceIndex
-from verificateur.rendus import rendu
+from verificateur.rendus import FORMATS
 poste("import du moteur (évaluation, langage, preuves, politiques, rapport), de git/ et des rendus")
 from verificateur.politiques import cache_catalogue
 catalogue = cache_catalogue.charger(None, None); poste("catalogue (cache)")
@@ -75,7 +75,7 @@ lues = preuves.charger(source); poste("preuves.charger : contenus (cat-file), an
 dates = source.dates_ajout(); poste("fraîcheur (2 git log)")
 evaluee = evaluation.evaluer(catalogue, lues, date(2026, 10, 1), dates); poste("évaluation des règles")
 resultat = rapport.construire(evaluee, lues, catalogue, "mineure"); poste("rapport et empreinte")
-texte = rendu("json")(resultat, {"details": False, "couleur": False, "csv_standard": False, "a_venir": None}); poste("rendu JSON")
+texte = FORMATS["json"].rendre(resultat, {"details": False, "couleur": False, "csv_standard": False, "a_venir": None}); poste("rendu JSON")
 print(json.dumps(postes))
 """
 

@@ -51,7 +51,7 @@ demande = historique.CatalogueALaDemande((), (), lambda: 1 / 0)  # jamais charg√
 resultat = historique.historique(sys.argv[1], demande, None, date.fromisoformat(sys.argv[2]), journal=journal,
                                  cache=cache_historique.dossier_cache()); lap("points lus du cache")
 from verificateur.rendus import historique as rendus
-rendus.rendu("json")(resultat); lap("rendu json")
+rendus.FORMATS["json"].rendre(resultat); lap("rendu json")
 """
 
 DEBUT = datetime(2024, 1, 8, 10, 0, tzinfo=timezone(timedelta(hours=1)))

@@ -58,7 +58,7 @@ def _sans_cache(depot: Path, *, seuil_echec: str = "mineure", jusqu_a: date = da
     from verificateur.rendus import historique as rendus
 
     catalogue = module.charger(politiques, None)
-    return rendus.rendu("json")(historique.historique(str(depot), catalogue, date(2025, 12, 1), jusqu_a, "mois", seuil_echec))
+    return rendus.FORMATS["json"].rendre(historique.historique(str(depot), catalogue, date(2025, 12, 1), jusqu_a, "mois", seuil_echec))
 
 
 def _points(xdg: Path) -> list[Path]:

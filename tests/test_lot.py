@@ -460,7 +460,7 @@ def test_eligibilite_calculee_par_les_processus_du_lot(tmp_path):
 
     from verificateur import financements as eligibilite, lot, politiques
     from verificateur.evaluation import rapport
-    from verificateur.rendus.lot import rendu
+    from verificateur.rendus.lot import FORMATS
 
     copier_exemples(tmp_path / "depots")
     (tmp_path / "depots" / "notes").mkdir()
@@ -477,7 +477,7 @@ def test_eligibilite_calculee_par_les_processus_du_lot(tmp_path):
         assert set(decisions) == {"depots/notes", *(f"depots/{n}" for n in TROIS)}
         assert decisions["depots/notes"] == "incomplet"
         assert set(decisions.values()) <= set(eligibilite.DECISIONS)
-        sorties.append(rendu("json")(donnees))
+        sorties.append(FORMATS["json"].rendre(donnees))
     assert sorties[0] == sorties[1]
 
 

@@ -146,7 +146,7 @@ def test_rapport_du_cache_seulement_avec_rapports(tmp_path, lancer, monkeypatch)
 def test_rendu_json_et_empreinte_en_flux(tmp_path, lancer):
     from verificateur import lot
     from verificateur.evaluation import rapport
-    from verificateur.rendus.lot import rendu
+    from verificateur.rendus.lot import FORMATS
 
     depots = copier_exemples(tmp_path / "depots")
     (depots / "vide").mkdir()
@@ -158,7 +158,7 @@ def test_rendu_json_et_empreinte_en_flux(tmp_path, lancer):
     assert (tmp_path / "lot.json").read_text(encoding="utf-8") == sortie.stdout
     assert lot.empreinte_en_flux(donnees) == rapport.empreinte(donnees) == donnees["empreinte"]
     for petit in ({}, {"a": []}, {"a": [{}], "b": {"x": [1, {"y": "é\n"}]}, "c": None}):
-        assert rendu("json")(petit) == json.dumps(petit, ensure_ascii=False, indent=2) + "\n"
+        assert FORMATS["json"].rendre(petit) == json.dumps(petit, ensure_ascii=False, indent=2) + "\n"
         assert lot.empreinte_en_flux(petit) == rapport.empreinte(petit)
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import DATE_EXEMPLES, EXEMPLES, RACINE
 from verificateur.evaluation import rapport as module_rapport
-from verificateur.rendus import FORMATS, rendu
+from verificateur.rendus import FORMATS
 from verificateur.rendus.commun import ECHECS, sous_le_seuil
 
 REV = "0123456789abcdef0123456789abcdef01234567"
@@ -195,8 +195,8 @@ def test_les_imports_lourds_restent_dans_les_rendus():
 def test_chaque_rendu_est_deterministe_et_ne_modifie_pas_le_rapport(format_):
     rapport = rapport_main()
     avant = copy.deepcopy(rapport)
-    premier = rendu(format_)(rapport, {})
-    assert rendu(format_)(rapport_main(), {}) == premier
+    premier = FORMATS[format_].rendre(rapport, {})
+    assert FORMATS[format_].rendre(rapport_main(), {}) == premier
     assert rapport == avant
 
 
@@ -206,7 +206,7 @@ def test_chaque_rendu_est_deterministe_et_ne_modifie_pas_le_rapport(format_):
 def test_json_valide_contre_son_schema_et_empreinte():
     rapport = rapport_main()
     valider_rapport(rapport)
-    texte = rendu("json")(rapport, {})
+    texte = FORMATS["json"].rendre(rapport, {})
     relu = json.loads(texte)
     assert relu == rapport
     assert module_rapport.empreinte(relu) == relu["empreinte"]
@@ -323,7 +323,7 @@ MARKDOWN_ATTENDU = """\
 
 def test_markdown_exact():
     rapport = rapport_main()
-    assert rendu("markdown")(rapport, {}) == MARKDOWN_ATTENDU.replace("{empreinte}", rapport["empreinte"])
+    assert FORMATS["markdown"].rendre(rapport, {}) == MARKDOWN_ATTENDU.replace("{empreinte}", rapport["empreinte"])
 
 
 def test_markdown_neutralise_les_cellules():
@@ -335,7 +335,7 @@ def test_markdown_neutralise_les_cellules():
     rapport = rapport_main()
     rapport["etablissement"]["raison_sociale"] = "<b>CH</b>\n# titre"
     rapport["resultats"][1]["explication"] = "| fin de tableau |\n\n| nouvelle | ligne |"
-    texte = rendu("markdown")(rapport, {})
+    texte = FORMATS["markdown"].rendre(rapport, {})
     assert "<b>" not in texte and "\n# titre" not in texte
     ligne = next(l for l in texte.splitlines() if l.startswith("| BUD-02 "))
     assert ligne.count(" | ") == 4 and "\\| fin de tableau \\|<br><br>\\| nouvelle \\| ligne \\|" in ligne
@@ -346,7 +346,7 @@ def test_markdown_conforme_sans_echec_ni_derogation():
     rapport["resultats"] = [rapport["resultats"][0]]
     rapport["problemes"] = []
     rapport["synthese"] = module_rapport.synthese(rapport["resultats"], "mineure")
-    texte = rendu("markdown")(rapport, {})
+    texte = FORMATS["markdown"].rendre(rapport, {})
     assert "✅ **CONFORME**" in texte and "Aucune règle en échec." in texte
     assert "Dérogations" not in texte and "problème" not in texte
 
@@ -366,11 +366,11 @@ CSV_ATTENDU = "\ufeff" + CSV_ENTETE + (
 
 
 def test_csv_exact_conventions_francaises():
-    assert rendu("csv")(rapport_main(), {}) == CSV_ATTENDU
+    assert FORMATS["csv"].rendre(rapport_main(), {}) == CSV_ATTENDU
 
 
 def test_csv_standard():
-    texte = rendu("csv")(rapport_main(), {"csv_standard": True})
+    texte = FORMATS["csv"].rendre(rapport_main(), {"csv_standard": True})
     assert not texte.startswith("\ufeff")
     lignes = texte.split("\r\n")
     assert lignes[0] == CSV_ENTETE.strip().replace(";", ",")
@@ -397,7 +397,7 @@ def test_csv_injection_de_formule(debut):
     import io
 
     for options in ({}, {"csv_standard": True}):
-        texte = rendu("csv")(rapport, options).lstrip("\ufeff")
+        texte = FORMATS["csv"].rendre(rapport, options).lstrip("\ufeff")
         lignes = list(csv.reader(io.StringIO(texte, newline=""), delimiter="," if options else ";"))
         cellules = [c for ligne in lignes[1:] for c in ligne]
         assert not [c for c in cellules if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
@@ -448,7 +448,7 @@ def _autonome(html: str, analyse: _Analyse) -> None:
 
 def test_html_autonome_et_complet():
     rapport = rapport_main()
-    html = rendu("html")(rapport, {})
+    html = FORMATS["html"].rendre(rapport, {})
     analyse = analyser(html)
     _autonome(html, analyse)
     texte = " ".join(" ".join(analyse.texte).split())
@@ -498,7 +498,7 @@ def test_html_echappe_les_preuves_hostiles():
     rapport["resultats"][6]["derogation"]["motif"] = HOSTILES[1]
     rapport["problemes"][0]["message"] = HOSTILES[0]
     rapport["problemes"][0]["code"] = HOSTILES[1]
-    html = rendu("html")(rapport, {})
+    html = FORMATS["html"].rendre(rapport, {})
     analyse = analyser(html)
     _autonome(html, analyse)
     assert "<script" not in html.lower() and "<img" not in html.lower()
@@ -517,7 +517,7 @@ def test_html_sans_etablissement_ni_revision():
     for r in rapport["resultats"]:
         for p in r["preuves"]:
             p["revision"] = None
-    html = rendu("html")(rapport, {})
+    html = FORMATS["html"].rendre(rapport, {})
     texte = " ".join(" ".join(analyser(html).texte).split())
     assert "établissement inconnu" in texte and "aucune (dossier lu tel quel)" in texte
     assert "budget/2026.yaml:5" in texte and "@" not in re.sub(r"@media|@page", "", html)
@@ -529,7 +529,7 @@ def test_html_sans_etablissement_ni_revision():
 def test_junit_lu_par_junitparser():
     from junitparser import Error, Failure, Skipped
 
-    xml = lire_junit(rendu("junit")(rapport_main(), {}))
+    xml = lire_junit(FORMATS["junit"].rendre(rapport_main(), {}))
     suites = list(xml)
     assert len(suites) == 1
     suite = suites[0]
@@ -575,7 +575,7 @@ def test_junit_echoue_exactement_selon_le_seuil(seuil, compteurs, en_echec):
 
     rapport = rapport_main()
     rapport["synthese"]["seuil_echec"] = seuil
-    suite = next(iter(lire_junit(rendu("junit")(rapport, {}))))
+    suite = next(iter(lire_junit(FORMATS["junit"].rendre(rapport, {}))))
     assert (suite.tests, suite.failures, suite.errors, suite.skipped) == compteurs
     assert {c.name.split(" — ")[0] for c in suite if any(isinstance(x, (Failure, Error)) for x in c.result)} == en_echec
 
@@ -583,7 +583,7 @@ def test_junit_echoue_exactement_selon_le_seuil(seuil, compteurs, en_echec):
 def test_junit_caracteres_interdits_en_xml():
     rapport = rapport_main()
     rapport["resultats"][1]["explication"] = "contrôle\x01\x1b[31m <&> ]]>"
-    texte = rendu("junit")(rapport, {})
+    texte = FORMATS["junit"].rendre(rapport, {})
     xml = lire_junit(texte)
     cas = next(c for c in next(iter(xml)) if c.name.startswith("BUD-02"))
     assert cas.result[0].message == "non conforme : contrôle\ufffd\ufffd[31m <&> ]]>"
@@ -593,7 +593,7 @@ def test_junit_caracteres_interdits_en_xml():
 
 
 def test_sarif_valide_contre_le_schema_officiel():
-    journal = valider_sarif(rendu("sarif")(rapport_main(), {}))
+    journal = valider_sarif(FORMATS["sarif"].rendre(rapport_main(), {}))
     assert journal["version"] == "2.1.0"
     run = journal["runs"][0]
     regles = run["tool"]["driver"]["rules"]
@@ -632,7 +632,7 @@ def test_sarif_valide_contre_le_schema_officiel():
 def test_sarif_uri_encodee():
     rapport = rapport_main()
     rapport["resultats"][1]["details"][0]["fichier"] = "exercices/2026 03 été #1.yaml"
-    journal = valider_sarif(rendu("sarif")(rapport, {}))
+    journal = valider_sarif(FORMATS["sarif"].rendre(rapport, {}))
     uri = journal["runs"][0]["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "exercices/2026%2003%20%C3%A9t%C3%A9%20%231.yaml"
 
@@ -642,11 +642,11 @@ def test_sarif_uri_encodee():
 
 def test_texte_couleurs_seulement_sur_demande():
     rapport = rapport_main()
-    assert "\x1b[" not in rendu("texte")(rapport, {})
-    assert "\x1b[31mnon conforme\x1b[0m" in rendu("texte")(rapport, {"couleur": True})
+    assert "\x1b[" not in FORMATS["texte"].rendre(rapport, {})
+    assert "\x1b[31mnon conforme\x1b[0m" in FORMATS["texte"].rendre(rapport, {"couleur": True})
     long = rapport_main()
     long["resultats"][0]["explication"] = "x " * 80
-    assert "…" in rendu("texte")(long, {}) and "…" not in rendu("texte")(long, {"details": True})
+    assert "…" in FORMATS["texte"].rendre(long, {}) and "…" not in FORMATS["texte"].rendre(long, {"details": True})
 
 
 def test_cli_pas_de_couleur_hors_terminal(lancer, monkeypatch):
@@ -736,7 +736,7 @@ def test_chaque_format_sur_chaque_exemple(rapports_des_exemples):
     from junitparser import Error, Failure, Skipped
 
     for cle, rapport in rapports_des_exemples.items():
-        sorties = {f: rendu(f)(rapport, {}) for f in FORMATS}
+        sorties = {f: FORMATS[f].rendre(rapport, {}) for f in FORMATS}
         assert json.loads(sorties["json"]) == rapport, cle
         journal = valider_sarif(sorties["sarif"])
         assert len(journal["runs"][0]["results"]) == rapport["synthese"]["total"], cle
@@ -775,9 +775,9 @@ def test_json_identique_octet_pour_octet_dans_chaque_mode(rapports_des_exemples,
     jour = date.fromisoformat(DATE_EXEMPLES)
     for nom in EXEMPLES_NOMS:
         encore = moteur.evaluer_source(SourceArbre(str(EXEMPLES / nom)), catalogue, jour)
-        assert rendu("json")(encore, {}) == rendu("json")(rapports_des_exemples[(nom, "arbre")], {})
+        assert FORMATS["json"].rendre(encore, {}) == FORMATS["json"].rendre(rapports_des_exemples[(nom, "arbre")], {})
         for f in FORMATS:
-            assert rendu(f)(encore, {}) == rendu(f)(rapports_des_exemples[(nom, "arbre")], {}), (nom, f)
+            assert FORMATS[f].rendre(encore, {}) == FORMATS[f].rendre(rapports_des_exemples[(nom, "arbre")], {}), (nom, f)
     if shutil.which("git"):
         for nom in EXEMPLES_NOMS:
             revision, index = rapports_des_exemples[(nom, "revision")], rapports_des_exemples[(nom, "index")]
@@ -870,7 +870,11 @@ def test_une_seule_table_des_mots_des_statuts():
 
 def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
     """#14.3 : un format = un enregistrement ; --format de chaque commande offre exactement son registre,
-    dans son ordre (celui de l'aide), et chaque enregistrement se charge."""
+    dans son ordre (celui de l'aide), et chaque enregistrement se charge. Une seule signature : chaque
+    fonction de rendu est `rendre(donnees, options=None)` (et `morceaux`, la variante au fil de l'eau, aussi)."""
+    import importlib
+    import inspect
+
     import click
 
     from verificateur import cli, rendus
@@ -915,6 +919,10 @@ def test_chaque_format_offert_par_la_cli_est_celui_de_son_registre():
         for nom, format_ in registre.items():
             assert format_.nom == nom and format_.extension.startswith(".")
             assert callable(format_.rendu()), f"{commande} --format {nom}"
+            module = importlib.import_module(format_.fonction.partition(":")[0])
+            for fonction in [format_.rendu()] + ([module.morceaux] if hasattr(module, "morceaux") else []):
+                parametres = list(inspect.signature(fonction).parameters.values())
+                assert len(parametres) == 2 and parametres[1].name == "options" and parametres[1].default is None, (commande, nom)
     binaires = {(c, n) for c, r in registres.items() for n, f in r.items() if f.binaire}
     assert binaires == {("evaluer", "xlsx"), ("eligibilite", "xlsx"), ("lot", "xlsx")}
 

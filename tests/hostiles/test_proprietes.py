@@ -205,7 +205,7 @@ def _evaluer(chemin: str, contenu: bytes) -> dict[str, Any]:
     """Le dépôt d'exemple dont un fichier est remplacé : rapport JSON validé, rendu texte, lignes de
     problème françaises. Toute autre exception qu'une ErreurVerificateur fait échouer la propriété."""
     from verificateur.evaluation import moteur
-    from verificateur.rendus import rendu
+    from verificateur.rendus import FORMATS
     from verificateur.socle.problemes import ErreurVerificateur
     from verificateur.sources import SourceMemoire
 
@@ -215,8 +215,8 @@ def _evaluer(chemin: str, contenu: bytes) -> dict[str, Any]:
     except ErreurVerificateur as erreur:  # une limite : un message, code 2
         assert erreur.code_sortie == 2 and erreur.message
         return {}
-    valider_rapport_json(rendu("json")(rapport, {}))
-    texte = rendu("texte")(rapport, {"details": True, "couleur": False, "csv_standard": False})
+    valider_rapport_json(FORMATS["json"].rendre(rapport, {}))
+    texte = FORMATS["texte"].rendre(rapport, {"details": True, "couleur": False, "csv_standard": False})
     assert "Traceback" not in texte
     for probleme in rapport["problemes"]:
         ligne = f"{probleme['fichier']}{':' + str(probleme['ligne']) if probleme['ligne'] else ''}: {probleme['message']} ({probleme['code']})"

@@ -11,6 +11,7 @@ import click
 from verificateur.cli.click_fr import Groupe
 from verificateur.cli.communs import _catalogue, avec_sortie, option_politiques, option_programmes, option_referentiels
 from verificateur.rendus import catalogue as rendus_catalogue
+from verificateur.rendus.registre import Options
 from verificateur.socle.problemes import ErreurVerificateur
 
 # Les formats de chaque liste : ceux de son registre (verificateur/rendus/catalogue.py).
@@ -94,7 +95,7 @@ def politiques_lister(dossiers: tuple[str, ...], referentiels: tuple[str, ...], 
       verificateur politiques lister --format html > regles.html
     """
     catalogue = _catalogue(dossiers, referentiels)
-    click.echo(rendus_catalogue.REGLES[format_].rendu()(catalogue), nl=False)
+    click.echo(rendus_catalogue.REGLES[format_].rendre(catalogue), nl=False)
 
 
 @click.group(cls=Groupe)
@@ -111,7 +112,7 @@ def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ..
     """Lister les exigences des référentiels chargés, avec leur source."""
     catalogue = _catalogue(politiques, referentiels)
     exigences = sorted(catalogue.exigences.values(), key=lambda e: (e.referentiel, e.id))
-    click.echo(rendus_catalogue.EXIGENCES[format_].rendu()(exigences, catalogue), nl=False)
+    click.echo(rendus_catalogue.EXIGENCES[format_].rendre(exigences, {"catalogue": catalogue}), nl=False)
 
 
 @referentiels.command("couverture")
@@ -131,4 +132,5 @@ def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str
 
     catalogue = _catalogue(politiques, referentiels)
     lignes = couverture.matrice(catalogue)
-    click.echo(rendus_catalogue.COUVERTURE[format_].rendu()(lignes, catalogue, couverture.correspondances(catalogue)), nl=False)
+    options: Options = {"catalogue": catalogue, "correspondances": couverture.correspondances(catalogue)}
+    click.echo(rendus_catalogue.COUVERTURE[format_].rendre(lignes, options), nl=False)

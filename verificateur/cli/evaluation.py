@@ -24,6 +24,7 @@ from verificateur.cli.communs import (
     refuser_binaire_vers_terminal,
 )
 from verificateur.rendus import FORMATS, echeances as rendus_echeances
+from verificateur.rendus.registre import Options
 from verificateur.socle.problemes import ErreurVerificateur
 
 # Les formats offerts par chaque commande : ceux de son registre (un format = un enregistrement,
@@ -58,7 +59,6 @@ def evaluer(chemin: str, revision: str | None, index: bool, date_evaluation: dat
       verificateur evaluer --index          (crochet pre-commit)
     """
     from verificateur.evaluation import moteur, rapport as module_rapport
-    from verificateur.rendus import rendu
 
     refuser_binaire_vers_terminal(FORMATS[format_], sortie)
     if revision is not None and index:
@@ -74,8 +74,8 @@ def evaluer(chemin: str, revision: str | None, index: bool, date_evaluation: dat
         rapport = moteur.evaluer_source(source, catalogue, date_evaluation or date.today(), seuil_echec)
     # Couleurs seulement vers un terminal, et jamais si NO_COLOR est défini et non vide (no-color.org).
     couleur = sortie is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    options = {"details": details, "couleur": couleur, "csv_standard": csv_standard, "a_venir": a_venir}
-    ecrire(rendu(format_)(rapport, options), sortie)
+    options: Options = {"details": details, "couleur": couleur, "csv_standard": csv_standard, "a_venir": a_venir}
+    ecrire(FORMATS[format_].rendre(rapport, options), sortie)
     sys.exit(module_rapport.code_sortie(rapport))
 
 
@@ -109,7 +109,7 @@ def echeances(chemin: str, revision: str | None, index: bool, date_evaluation: d
         raise ErreurVerificateur("--revision et --index s'excluent : choisissez une révision ou l'index")
     catalogue = _catalogue(politiques, referentiels)
     document = module.echeancier(_source(chemin, revision, index), catalogue, date_evaluation or date.today(), horizon)
-    ecrire(rendus_echeances.rendu(format_)(document, {}), sortie)
+    ecrire(rendus_echeances.FORMATS[format_].rendre(document), sortie)
 
 
 @click.command(cls=Commande)

@@ -56,7 +56,6 @@ def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str,
       verificateur eligibilite ght/*/ --programme care-domaine-1 --format html --sortie decision.html
     """
     from verificateur import financements
-    from verificateur.rendus.eligibilite import rendu
 
     refuser_binaire_vers_terminal(rendus_eligibilite.FORMATS[format_], sortie)
     doublons = sorted({c for c in chemins if chemins.count(c) > 1})
@@ -71,7 +70,7 @@ def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str,
     # Chaque dépôt est ouvert au moment d'être évalué ; un FINESS n'est jamais décidé ni sommé deux fois.
     resultat = financements.decider_candidatures(choisi, (_source(c, revision, False) for c in chemins), catalogue,
                                                  date_evaluation or date.today())
-    ecrire(rendu(format_)(resultat, {"csv_standard": csv_standard}), sortie)
+    ecrire(rendus_eligibilite.FORMATS[format_].rendre(resultat, {"csv_standard": csv_standard}), sortie)
     if format_ != "texte" or sortie not in (None, "-"):  # le texte sur la sortie standard les dit déjà
         for doublon in resultat["doublons"]:
             click.echo(f"avertissement : {doublon['message']}", err=True)

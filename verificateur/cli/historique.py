@@ -44,4 +44,4 @@ def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str,
     # Les politiques ne sont chargées que si une étape manque au cache de l'historique.
     demande = module.CatalogueALaDemande(politiques, referentiels, lambda: _catalogue(politiques, referentiels, cache=True))
     resultat = module.historique(chemin, demande, depuis, jusqu_a, pas, seuil_echec, cache=module.cache_historique.dossier_cache())
-    ecrire(rendus_historique.rendu(format_)(resultat), sortie)
+    ecrire(rendus_historique.FORMATS[format_].rendre(resultat), sortie)

@@ -119,7 +119,6 @@ def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | No
       verificateur lot fusionner partie-*.json --format json --sortie lot.json
     """
     from verificateur import lot as module
-    from verificateur.rendus.lot import rendu_en_morceaux
 
     refuser_binaire_vers_terminal(rendus_lot.FORMATS[format_], sortie)
     if sources[0] == "fusionner":
@@ -129,7 +128,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | No
             options = ", ".join("--" + n.replace("_", "-") for n in propres)
             raise ErreurVerificateur(f"lot fusionner : option(s) {options} sans effet ; seules --format et --sortie s'appliquent")
         donnees = module.fusionner(list(sources[1:]))
-        ecrire(rendu_en_morceaux(format_)(donnees), sortie)
+        ecrire(rendus_lot.FORMATS[format_].morceaux(donnees), sortie)
         sys.exit(module.code_sortie(donnees))
     ecrit = sortie is not None and sortie != "-"
     preparation = module.preparer(module.Demande(
@@ -139,7 +138,7 @@ def lot(ctx: click.Context, sources: tuple[str, ...], date_evaluation: date | No
     campagne, observatoire = _observatoire_du_lot(campagne, observatoire)
     lancement = module.lancer(preparation)  # tient le verrou de --rapports jusqu'à la fin du processus
     donnees, contexte = lancement.donnees, lancement.contexte
-    ecrire(rendu_en_morceaux(format_)(donnees), sortie)
+    ecrire(rendus_lot.FORMATS[format_].morceaux(donnees), sortie)
     if liste:
         _ecrire_liste(donnees, liste)
     for doublon in (donnees.get("eligibilite") or {}).get("doublons", []):
@@ -160,11 +159,10 @@ def _ecrire_liste(donnees: dict[str, Any], liste: str) -> None:
     """`lot --programme --liste FICHIER` : la liste des financeurs, au format que dit l'extension du
     fichier (.htm aussi pour html), sinon en texte."""
     from verificateur import financements
-    from verificateur.rendus.eligibilite import rendu as rendu_liste
 
     par_extension = {f.extension: f.nom for f in rendus_eligibilite.FORMATS.values()} | {".htm": "html"}
     format_liste = par_extension.get(Path(liste).suffix.lower(), "texte")
-    ecrire(rendu_liste(format_liste)(financements.liste_depuis_lot(donnees), {}), liste)
+    ecrire(rendus_eligibilite.FORMATS[format_liste].rendre(financements.liste_depuis_lot(donnees)), liste)
 
 
 def _observatoire_du_lot(campagne: str | None, observatoire: str | None) -> tuple[str | None, str | None]:

@@ -89,7 +89,7 @@ def observatoire_campagnes(observatoire: str | None, format_: str) -> None:
 
     with Observatoire(observatoire or chemin_defaut()) as obs:
         liste = obs.campagnes()
-    click.echo(rendus_observatoire.CAMPAGNES[format_].rendu()(liste), nl=False)
+    click.echo(rendus_observatoire.CAMPAGNES[format_].rendre(liste), nl=False)
 
 
 @groupe_observatoire.command("evolution")
@@ -140,7 +140,7 @@ def observatoire_comparer(avant: str, apres: str, observatoire: str | None, regi
 
     with Observatoire(observatoire or chemin_defaut()) as obs:
         resultat = comparer(obs, avant, apres, Filtres(regions, categories, regles))
-    ecrire(rendus_observatoire.COMPARAISON[format_].rendu()(resultat, _dossier_de(sortie)), sortie)
+    ecrire(rendus_observatoire.COMPARAISON[format_].rendre(resultat, {"dossier": _dossier_de(sortie)}), sortie)
 
 
 def _dossier_de(sortie: str | None) -> str:

@@ -64,16 +64,16 @@ def repris(contexte: Contexte, tache: Tache, cle: str) -> tuple[Entree, int] | N
 
 def ecrire_rapports(contexte: Contexte, tache: Tache, cle: str, entree: Entree, code: int, rapport_complet: dict[str, Any]) -> Entree:
     """Les rapports JSON et HTML d'un établissement évalué, et sa reprise ; l'entrée qui pointe vers eux."""
-    from verificateur.rendus import rendu
+    from verificateur.rendus import FORMATS
 
     nom = nom_rapport(tache, {"finess": entree.finess})
     dossier = Path(contexte.rapports or ".")
-    ecrire_atomique(dossier / f"{nom}.json", rendu("json")(rapport_complet, {}).encode("utf-8"))
+    ecrire_atomique(dossier / f"{nom}.json", FORMATS["json"].rendre(rapport_complet))
     from verificateur.evaluation.echeances import HORIZON_A_VENIR
 
     a_venir = {"horizon_jours": HORIZON_A_VENIR, "jusqu_au": (contexte.date_evaluation + timedelta(days=HORIZON_A_VENIR)).isoformat(),
                "echeances": entree.echeances}
-    ecrire_atomique(dossier / f"{nom}.html", rendu("html")(rapport_complet, {"a_venir": a_venir}).encode("utf-8"))
+    ecrire_atomique(dossier / f"{nom}.html", FORMATS["html"].rendre(rapport_complet, {"a_venir": a_venir}))
     ecrire_atomique(_reprise(contexte, tache), json.dumps({"cle": cle, "nom": nom, "code": code, "entree": entree.en_dict()},
                                                           ensure_ascii=False).encode("utf-8"))
     return entree.avec_rapports(_liens(contexte, nom))

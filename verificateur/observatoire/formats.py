@@ -23,7 +23,7 @@ EVOLUTION: dict[str, Format] = registre(
     Format("texte", "verificateur.observatoire.rendus:evolution_texte", ".txt"),
     Format("json", "verificateur.observatoire.rendus:evolution_json", ".json"),
     Format("csv", "verificateur.observatoire.rendus:evolution_csv", ".csv"),
-    Format("html", "verificateur.observatoire.rendus:page", ".html"),  # appelée par evolution(), qui lui passe la base
+    Format("html", "verificateur.observatoire.rendus:page", ".html"),  # rendre_evolution lui passe comparaison et rapports
 )
 
 
@@ -35,15 +35,16 @@ COMPARAISON: dict[str, Format] = registre(
 )
 
 
-def rendre_evolution(obs: Observatoire, filtres: Filtres, format_: str, dossier: str) -> str:
+def rendre_evolution(obs: Observatoire, filtres: Filtres, format_: str, dossier: str) -> str | bytes:
     """L'évolution au format demandé ; la page HTML lit aussi la dernière comparaison et les derniers rapports."""
     from verificateur.observatoire import evolution as module
 
     donnees = module.evolution(obs, filtres)
     if format_ != "html":
-        return EVOLUTION[format_].rendu()(donnees)
+        return EVOLUTION[format_].rendre(donnees)
     from verificateur.observatoire.comparaison import comparer, dernieres
 
     deux = dernieres(obs)
     comparaison = comparer(obs, deux[0], deux[1], filtres) if deux else None
-    return EVOLUTION["html"].rendu()(donnees, comparaison, module.derniers_rapports(obs, filtres), dossier)
+    return EVOLUTION["html"].rendre(donnees, {"comparaison": comparaison, "rapports": module.derniers_rapports(obs, filtres),
+                                              "dossier": dossier})

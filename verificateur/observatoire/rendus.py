@@ -18,6 +18,8 @@ from verificateur.rendus.commun import LIBELLES, ORDRE_STATUTS
 if TYPE_CHECKING:
     import jinja2
 
+    from verificateur.rendus.registre import Options
+
 
 def _pourcent(taux: float | None) -> str:
     return "—" if taux is None else f"{taux * 100:.1f}".replace(".", ",") + " %"
@@ -58,7 +60,7 @@ def _politiques(campagne: dict[str, Any]) -> str:
     return ", ".join(vues)
 
 
-def campagnes_texte(liste: list[dict[str, Any]]) -> str:
+def campagnes_texte(liste: list[dict[str, Any]], options: Options | None = None) -> str:
     if not liste:
         return "aucune campagne enregistrée\n"
     lignes = [[c["nom"], c["date_evaluation"], len(c["lots"]), c["etablissements"], c["evalues"], c["echecs"], c["conformes"],
@@ -67,12 +69,12 @@ def campagnes_texte(liste: list[dict[str, Any]]) -> str:
                              "conformité moyenne", "politiques"]) + "\n"
 
 
-def campagnes_json(liste: list[dict[str, Any]]) -> str:
+def campagnes_json(liste: list[dict[str, Any]], options: Options | None = None) -> str:
     return _json({"format": "verificateur/observatoire-campagnes/1",
                   "campagnes": [{k: v for k, v in c.items() if k != "id"} for c in liste]})
 
 
-def campagnes_csv(liste: list[dict[str, Any]]) -> str:
+def campagnes_csv(liste: list[dict[str, Any]], options: Options | None = None) -> str:
     from verificateur.socle import tableur  # à l'usage : le module csv reste hors de la CLI
 
     return tableur.ecrire(
@@ -86,7 +88,7 @@ def campagnes_csv(liste: list[dict[str, Any]]) -> str:
 # -- évolution -------------------------------------------------------------------------------------
 
 
-def evolution_json(d: dict[str, Any]) -> str:
+def evolution_json(d: dict[str, Any], options: Options | None = None) -> str:
     return _json(d)
 
 
@@ -106,7 +108,7 @@ def _groupes_texte(titre: str, libelle: str, groupes: list[dict[str, Any]], noms
             _tableau(lignes, [libelle, *noms, "écart"])]
 
 
-def evolution_texte(d: dict[str, Any]) -> str:
+def evolution_texte(d: dict[str, Any], options: Options | None = None) -> str:
     noms = [c["nom"] for c in d["campagnes"]]
     premiere, derniere = d["campagnes"][0], d["campagnes"][-1]
     sortie = [f"Observatoire : {len(noms)} campagne(s), du {premiere['date_evaluation']} au {derniere['date_evaluation']}"
@@ -134,7 +136,7 @@ def evolution_texte(d: dict[str, Any]) -> str:
     return "\n".join(sortie) + "\n"
 
 
-def evolution_csv(d: dict[str, Any]) -> str:
+def evolution_csv(d: dict[str, Any], options: Options | None = None) -> str:
     from verificateur.socle import tableur  # à l'usage : le module csv reste hors de la CLI
 
     dates = {c["nom"]: c["date_evaluation"] for c in d["campagnes"]}
@@ -164,7 +166,7 @@ def _qui(e: dict[str, Any]) -> list[str]:
     return [e["finess"] or e["cle"], e["raison_sociale"] or "", e["region"] or ""]
 
 
-def comparaison_texte(d: dict[str, Any], dossier: str = "") -> str:
+def comparaison_texte(d: dict[str, Any], options: Options | None = None) -> str:
     a, b = d["avant"], d["apres"]
     sortie = [f"Comparaison {a['nom']} ({a['date_evaluation']}) → {b['nom']} ({b['date_evaluation']}){_filtres(d['filtres'])}",
               f"{d['compares']} établissement(s) comparé(s) : {len(d['regressions'])} régression(s), "
@@ -194,11 +196,11 @@ def comparaison_texte(d: dict[str, Any], dossier: str = "") -> str:
     return "\n".join(sortie) + "\n"
 
 
-def comparaison_json(d: dict[str, Any], dossier: str = "") -> str:
+def comparaison_json(d: dict[str, Any], options: Options | None = None) -> str:
     return _json(d)
 
 
-def comparaison_csv(d: dict[str, Any], dossier: str = "") -> str:
+def comparaison_csv(d: dict[str, Any], options: Options | None = None) -> str:
     from verificateur.socle import tableur  # à l'usage : le module csv reste hors de la CLI
 
     lignes: list[list[Any]] = []
@@ -216,8 +218,8 @@ def comparaison_csv(d: dict[str, Any], dossier: str = "") -> str:
     return tableur.ecrire(["nature", "finess", "raison_sociale", "region", "categorie", "regle", "gravite", "avant", "apres"], lignes)
 
 
-def comparaison_html(d: dict[str, Any], dossier: str) -> str:
-    return page(None, d, [], dossier)
+def comparaison_html(d: dict[str, Any], options: Options | None = None) -> str:
+    return page(None, {"comparaison": d, "dossier": (options or {}).get("dossier", "")})
 
 
 
@@ -284,10 +286,14 @@ def _environnement() -> jinja2.Environment:
     return surcouche(rendu_lot._environnement(), "verificateur.observatoire")
 
 
-def page(evolution: dict[str, Any] | None, comparaison: dict[str, Any] | None, etablissements: list[dict[str, Any]], dossier: str) -> str:
+def page(evolution: dict[str, Any] | None, options: Options | None = None) -> str:
+    """La page HTML : l'évolution (absente pour une comparaison seule) ; dans les options, la comparaison, les
+    établissements et leurs derniers rapports (`rapports`), et le dossier de la page d'où partent leurs liens."""
     from verificateur import __version__
     from verificateur.rendus.lot.html import nom_region
 
+    options = options or {}
+    comparaison, etablissements, dossier = options.get("comparaison"), options.get("rapports", []), options.get("dossier", "")
     env = _environnement()
     vignettes_regions = vignettes_categories = vignettes_regles = []
     if evolution:

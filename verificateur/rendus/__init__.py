@@ -1,13 +1,11 @@
 """Les rendus d'un rapport : un module par format, un enregistrement par format dans `FORMATS`.
 
-Chaque rendu est une fonction `rendre(rapport: dict, options: dict) -> str` ; le module n'est
+Chaque rendu est une fonction `rendre(rapport, options=None) -> str | bytes`, la signature de tous les
+rendus (`registre.py`), appelée par `FORMATS[format].rendre(rapport, options)` ; le module n'est
 importé que si son format est demandé (tabulate, par exemple, reste hors du chemin du crochet).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 from verificateur.rendus.registre import Format, registre
 
@@ -21,7 +19,3 @@ FORMATS: dict[str, Format] = registre(
     Format("junit", "verificateur.rendus.junit:rendre", ".xml"),
     Format("sarif", "verificateur.rendus.sarif:rendre", ".sarif"),
 )
-
-
-def rendu(format: str) -> Callable[[dict[str, Any], dict[str, Any]], str]:
-    return FORMATS[format].rendu()

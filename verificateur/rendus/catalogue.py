@@ -1,9 +1,12 @@
 """Les listes du catalogue : un registre par liste (docs/architecture.md, « Les formats de sortie »).
 
 - `REGLES` (`politiques lister`) : `rendre(catalogue)` ;
-- `EXIGENCES` (`referentiels lister`) : `rendre(exigences, catalogue)`, les exigences dans l'ordre de la liste ;
-- `COUVERTURE` (`referentiels couverture`) : `rendre(lignes, catalogue, externes)`, la matrice et les
-  catalogues externes de `verificateur.auteurs.couverture`.
+- `EXIGENCES` (`referentiels lister`) : `rendre(exigences, {"catalogue": catalogue})`, les exigences dans l'ordre de la liste ;
+- `COUVERTURE` (`referentiels couverture`) : `rendre(lignes, {"catalogue": catalogue, "correspondances": externes})`,
+  la matrice et les catalogues externes de `verificateur.auteurs.couverture`.
+
+La signature est celle de tous les rendus (`rendre(donnees, options=None)`, verificateur/rendus/registre.py) :
+le catalogue et les catalogues externes, contexte de la liste, passent dans les options.
 
 Le texte et le CSV sont rendus ici (tabulate n'est importé que pour le texte), le HTML par
 `catalogue_html.py` (mêmes gabarits et même feuille de style que le rapport).
@@ -13,12 +16,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from verificateur.rendus.commun import preuves_lues
+from verificateur.rendus.commun import catalogue_des, preuves_lues
 from verificateur.rendus.registre import Format, registre
 
 if TYPE_CHECKING:
-    from verificateur.auteurs.couverture import CatalogueExterne, Ligne
+    from verificateur.auteurs.couverture import Ligne
     from verificateur.politiques import Catalogue, Exigence
+    from verificateur.rendus.registre import Options
 
 REGLES: dict[str, Format] = registre(
     Format("texte", "verificateur.rendus.catalogue:regles_texte", ".txt"),
@@ -39,14 +43,14 @@ COUVERTURE: dict[str, Format] = registre(
 )
 
 
-def regles_texte(catalogue: Catalogue) -> str:
+def regles_texte(catalogue: Catalogue, options: Options | None = None) -> str:
     from tabulate import tabulate
 
     lignes = [[r.id, r.gravite, ", ".join(r.exigences), ", ".join(preuves_lues(r)), r.titre] for r in catalogue.regles.values()]
     return tabulate(lignes, headers=["règle", "gravité", "exigences", "preuves", "titre"], tablefmt="simple") + "\n"
 
 
-def regles_csv(catalogue: Catalogue) -> str:
+def regles_csv(catalogue: Catalogue, options: Options | None = None) -> str:
     from verificateur.socle import tableur
 
     entete = ["regle", "gravite", "exigences", "preuves", "titre", "politique", "fichier", "ligne"]
@@ -62,28 +66,28 @@ def _exigence(e: Exigence) -> list[str]:
             "; ".join(f"{s.get('emetteur', '')}, {s.get('date', 's. d.')}" for s in e.sources)]
 
 
-def exigences_texte(exigences: list[Exigence], catalogue: Catalogue) -> str:
+def exigences_texte(exigences: list[Exigence], options: Options | None = None) -> str:
     from tabulate import tabulate
 
     return tabulate([_exigence(e) for e in exigences], headers=["exigence", "titre", "vérifiable", "confiance", "sources"],
                     tablefmt="simple") + "\n"
 
 
-def exigences_csv(exigences: list[Exigence], catalogue: Catalogue) -> str:
+def exigences_csv(exigences: list[Exigence], options: Options | None = None) -> str:
     from verificateur.socle import tableur
 
     return tableur.ecrire(["exigence", "titre", "verifiable", "confiance", "sources", "referentiel"],
                           [_exigence(e) + [e.referentiel] for e in exigences])
 
 
-def couverture_texte(lignes: list[Ligne], catalogue: Catalogue, externes: list[CatalogueExterne]) -> str:
+def couverture_texte(lignes: list[Ligne], options: Options | None = None) -> str:
     from tabulate import tabulate
 
     from verificateur.auteurs.couverture import LIBELLES_PORTEES, bilan
 
     tableau = [[l.exigence, ", ".join(l.regles) or "—", ", ".join(l.preuves) or "—", l.remarque] for l in lignes]
     texte = [tabulate(tableau, headers=["exigence", "règles", "preuves lues", "remarque"], tablefmt="simple"), "", bilan(lignes)]
-    for c in externes:
+    for c in (options or {}).get("correspondances", []):
         texte += ["", f"Catalogue externe {c.id} (référentiel {c.referentiel}) : {c.titre} ; version lue : {c.version}"]
         texte.append(tabulate(
             [[n.noeud, ", ".join(n.exigences) or "—", ", ".join(n.regles) or "—",
@@ -94,8 +98,10 @@ def couverture_texte(lignes: list[Ligne], catalogue: Catalogue, externes: list[C
     return "".join(f"{ligne}\n" for ligne in texte)
 
 
-def couverture_csv(lignes: list[Ligne], catalogue: Catalogue, externes: list[CatalogueExterne]) -> str:
+def couverture_csv(lignes: list[Ligne], options: Options | None = None) -> str:
     from verificateur.socle import tableur
+
+    catalogue = catalogue_des(options)
 
     # Les nœuds des catalogues externes auxquels renvoie chaque exigence : « catalogue:nœud (portée) ».
     def renvois(exigence: str) -> str:

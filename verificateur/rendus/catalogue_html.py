@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from verificateur import __version__
-from verificateur.rendus.commun import ORDRE_STATUTS, preuves_lues
+from verificateur.rendus.commun import ORDRE_STATUTS, catalogue_des, preuves_lues
 from verificateur.rendus.html import environnement
 
 if TYPE_CHECKING:
-    from verificateur.auteurs.couverture import CatalogueExterne, Ligne
+    from verificateur.auteurs.couverture import Ligne
     from verificateur.politiques import Catalogue, Exigence
+    from verificateur.rendus.registre import Options
 
 _ETATS = {  # état d'une exigence → (couleur de statut, libellé)
     "couverte": ("conforme", "couverte"),
@@ -36,8 +37,10 @@ def _entete(catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
-def couverture(lignes: list[Ligne], catalogue: Catalogue, externes: list[CatalogueExterne]) -> str:
+def couverture(lignes: list[Ligne], options: Options | None = None) -> str:
     from verificateur.auteurs.couverture import bilan
+
+    catalogue = catalogue_des(options)
 
     groupes: dict[str, list[dict[str, Any]]] = {}
     for l in lignes:
@@ -55,7 +58,7 @@ def couverture(lignes: list[Ligne], catalogue: Catalogue, externes: list[Catalog
         mode="couverture", titre="Couverture des référentiels", surtitre="Matrice exigence → règles → preuves",
         groupes=[{"id": ref, "lignes": groupes[ref]} for ref in sorted(groupes)],
         total=len(lignes), couvertes=couvertes, orphelines=orphelines, non_verifiables=len(lignes) - couvertes - orphelines,
-        bilan=bilan(lignes), externes=externes, portees=_portees(), **_entete(catalogue),
+        bilan=bilan(lignes), externes=(options or {}).get("correspondances", []), portees=_portees(), **_entete(catalogue),
     )
 
 
@@ -65,7 +68,7 @@ def _portees() -> dict[str, str]:
     return LIBELLES_PORTEES
 
 
-def regles(catalogue: Catalogue) -> str:
+def regles(catalogue: Catalogue, options: Options | None = None) -> str:
     groupes = []
     for p in catalogue.politiques:
         liste = [
@@ -80,7 +83,8 @@ def regles(catalogue: Catalogue) -> str:
     )
 
 
-def exigences(liste: list[Exigence], catalogue: Catalogue) -> str:
+def exigences(liste: list[Exigence], options: Options | None = None) -> str:
+    catalogue = catalogue_des(options)
     groupes: dict[str, list[dict[str, Any]]] = {}
     for e in liste:
         groupes.setdefault(e.referentiel, []).append({

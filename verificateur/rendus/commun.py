@@ -12,7 +12,8 @@ from verificateur.socle.problemes import lieu as lieu
 from verificateur.socle.statuts import GRAVITES, LIBELLES_STATUTS as LIBELLES, PLURIELS_STATUTS as PLURIELS  # noqa: F401 — PLURIELS ré-exporté
 
 if TYPE_CHECKING:
-    from verificateur.politiques import Regle
+    from verificateur.politiques import Catalogue, Regle
+    from verificateur.rendus.registre import Options
 
 # Ordre d'affichage des statuts dans les bilans : les échecs d'abord.
 ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")
@@ -94,3 +95,10 @@ def preuves_lues(regle: Regle) -> list[str]:
     """Les fichiers (ou motifs) que lit une règle, triés : la colonne « preuves » des listes du catalogue."""
     # Chaque liaison a « fichier » ou « fichiers » (un motif) : les politiques le vérifient au chargement.
     return sorted(cast("set[str]", {l.get("fichier") or l.get("fichiers") for l in regle.preuves.values()}))
+
+
+def catalogue_des(options: Options | None) -> Catalogue:
+    """Le catalogue d'une liste d'exigences ou de la couverture, que l'appelant passe dans les options."""
+    if not options or "catalogue" not in options:
+        raise ValueError('liste du catalogue rendue sans options["catalogue"]')
+    return options["catalogue"]

@@ -11,11 +11,14 @@ chariot serait exécutée comme une formule par le tableur ; elle est préfixée
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import lieu
 from verificateur.socle import tableur
 from verificateur.socle.tableur import neutraliser  # noqa: F401 — nom public du rendu CSV
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 COLONNES = (
     "finess",
@@ -32,8 +35,8 @@ COLONNES = (
     "derogation_expire_le",
     "taux_conformite",
 )
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
-    standard = bool(options.get("csv_standard"))
+def rendre(rapport: dict[str, Any], options: Options | None = None) -> str:
+    standard = bool((options or {}).get("csv_standard"))
     etab = rapport["etablissement"] or {}
     revision = rapport["depot"].get("revision")
     taux = tableur.decimal(rapport["synthese"]["taux_conformite"], standard)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from verificateur.rendus.commun import LIBELLES, lieu, sans_controles
-from verificateur.rendus.registre import Format, registre
+from verificateur.rendus.registre import Format, Options, registre
 
 # Le rappel d'un événement du calendrier : 30 jours avant, le délai des lignes d'information du crochet.
 RAPPEL_JOURS = 30
@@ -37,7 +36,7 @@ def _entete(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-def rendre_texte(doc: dict[str, Any], options: dict[str, Any] | None = None) -> str:
+def rendre_texte(doc: dict[str, Any], options: Options | None = None) -> str:
     lignes = _entete(doc)
     for e in doc["echeances"]:
         lignes += [
@@ -59,7 +58,7 @@ def rendre_texte(doc: dict[str, Any], options: dict[str, Any] | None = None) -> 
     return "\n".join(sans_controles(l) for l in lignes) + "\n"
 
 
-def rendre_json(doc: dict[str, Any], options: dict[str, Any] | None = None) -> str:
+def rendre_json(doc: dict[str, Any], options: Options | None = None) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -72,7 +71,7 @@ def uid(doc: dict[str, Any], echeance: dict[str, Any]) -> str:
     return f"{hashlib.sha256(brut).hexdigest()[:32]}@verificateur"
 
 
-def rendre_ics(doc: dict[str, Any], options: dict[str, Any] | None = None) -> str:
+def rendre_ics(doc: dict[str, Any], options: Options | None = None) -> str:
     """Un événement d'une journée par échéance, avec un rappel RAPPEL_JOURS avant. DTSTAMP est la date
     d'évaluation à minuit UTC (et non l'heure de l'exécution) : mêmes entrées, mêmes octets."""
     from icalendar import Alarm, Calendar, Event
@@ -121,7 +120,3 @@ FORMATS: dict[str, Format] = registre(
     Format("json", "verificateur.rendus.echeances:rendre_json", ".json"),
     Format("ics", "verificateur.rendus.echeances:rendre_ics", ".ics"),
 )
-
-
-def rendu(format: str) -> Callable[[dict[str, Any], dict[str, Any] | None], str]:
-    return FORMATS[format].rendu()

@@ -6,10 +6,9 @@ Chaque rendu ne lit que le dict de `historique.historique` ; tabulate n'est impo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from verificateur.rendus.registre import Format, registre
+from verificateur.rendus.registre import Format, Options, registre
 
 
 def _taux(taux: float | None) -> str:
@@ -21,7 +20,7 @@ def changement(c: dict[str, Any]) -> str:
     return f"{c['regle']} : {c['avant'] or '—'} → {c['apres'] or '—'}"
 
 
-def rendre_texte(h: dict[str, Any]) -> str:
+def rendre_texte(h: dict[str, Any], options: Options | None = None) -> str:
     from tabulate import tabulate
 
     lignes = [[e["date"], (e["revision"] or "—")[:12], e["statut_global"], _taux(e["taux_conformite"]),
@@ -39,11 +38,11 @@ def rendre_texte(h: dict[str, Any]) -> str:
     return "\n".join(sortie) + "\n"
 
 
-def rendre_json(h: dict[str, Any]) -> str:
+def rendre_json(h: dict[str, Any], options: Options | None = None) -> str:
     return json.dumps(h, ensure_ascii=False, indent=2) + "\n"
 
 
-def rendre_csv(h: dict[str, Any]) -> str:
+def rendre_csv(h: dict[str, Any], options: Options | None = None) -> str:
     """Conventions d'un tableur français : `;`, BOM UTF-8, virgule décimale."""
     from verificateur.socle import tableur
 
@@ -60,7 +59,3 @@ FORMATS: dict[str, Format] = registre(
     Format("json", "verificateur.rendus.historique:rendre_json", ".json"),
     Format("csv", "verificateur.rendus.historique:rendre_csv", ".csv"),
 )
-
-
-def rendu(format: str) -> Callable[[dict[str, Any]], str]:
-    return FORMATS[format].rendu()

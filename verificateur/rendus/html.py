@@ -27,6 +27,8 @@ from verificateur.rendus.commun import (
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from verificateur.rendus.registre import Options
+
 SYMBOLES = {
     "conforme": "✓",
     "non_conforme": "✗",
@@ -159,7 +161,7 @@ def _jours_restants(date_evaluation: str, expire_le: str) -> int | None:
         return None
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+def rendre(rapport: dict[str, Any], options: Options | None = None) -> str:
     s = rapport["synthese"]
     comptes = {statut: s[statut] for statut in ORDRE_STATUTS}
     derogees = [
@@ -180,5 +182,5 @@ def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
         en_echec=[r for r in rapport["resultats"] if r["statut"] in ECHECS],
         statuts=ORDRE_STATUTS,
         symboles=SYMBOLES,
-        a_venir=options.get("a_venir"),  # l'échéancier du prochain trimestre, s'il a été calculé
+        a_venir=(options or {}).get("a_venir"),  # l'échéancier du prochain trimestre, s'il a été calculé
     )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+def rendre(rapport: dict[str, Any], options: Options | None = None) -> str:
     return json.dumps(rapport, ensure_ascii=False, indent=2) + "\n"

@@ -17,6 +17,8 @@ from verificateur.rendus.commun import ECHECS, LIBELLES, avec_statut, lieu, nom_
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
 
+    from verificateur.rendus.registre import Options
+
 
 def classe(resultat: dict[str, Any], rapport: dict[str, Any]) -> str:
     """Le référentiel de la règle (sa première exigence), sinon sa politique si elle est seule."""
@@ -104,7 +106,7 @@ def _cas(suite: ET.Element, r: dict[str, Any], rapport: dict[str, Any]) -> None:
         ET.SubElement(cas, "system-out").text = _corps(r, revision)
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+def rendre(rapport: dict[str, Any], options: Options | None = None) -> str:
     import xml.etree.ElementTree as ET
 
     s = rapport["synthese"]

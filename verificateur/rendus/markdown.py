@@ -8,7 +8,7 @@ ligne deviennent `<br>`, et `<`, `>`, `&` deviennent des entités (aucun HTML ne
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import (
     LIBELLES,
@@ -22,6 +22,9 @@ from verificateur.rendus.commun import (
     provenance,
     sous_le_seuil,
 )
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 # Ce qui, dans une cellule, ferait du code, de l'emphase, un lien ou une image : échappé.
 _SPECIAUX = ("\\", "|", "`", "*", "_", "~", "[", "]")
@@ -106,7 +109,7 @@ def _derogations(rapport: dict[str, Any]) -> list[str]:
     return lignes
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+def rendre(rapport: dict[str, Any], options: Options | None = None) -> str:
     s = rapport["synthese"]
     etab = rapport["etablissement"] or {}
     depot = rapport["depot"]

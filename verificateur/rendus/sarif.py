@@ -14,10 +14,13 @@ des notifications de l'invocation.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from verificateur.rendus.commun import avec_statut, lieu, lieu_principal
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 KINDS = {
@@ -180,5 +183,5 @@ def journal(rapport: dict[str, Any]) -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+def rendre(rapport: dict[str, Any], options: Options | None = None) -> str:
     return json.dumps(journal(rapport), ensure_ascii=False, indent=2) + "\n"

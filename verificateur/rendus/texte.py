@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import LIBELLES, PLURIELS, lieu
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 COULEURS = {"conforme": "32", "non_conforme": "31", "preuve_manquante": "33", "erreur": "35", "non_applicable": "2", "derogation": "36"}
 LARGEUR_EXPLICATION = 90
@@ -33,11 +36,11 @@ def _essentiel(resultat: dict[str, Any]) -> str:
     return " ; ".join(d["texte"] for d in resultat["details"])
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> str:
+def rendre(rapport: dict[str, Any], options: Options | None = None) -> str:
     from tabulate import tabulate
 
-    details = options.get("details", False)
-    couleur = options.get("couleur", False)
+    details = (options or {}).get("details", False)
+    couleur = (options or {}).get("couleur", False)
 
     def colorer(statut: str) -> str:
         texte = LIBELLES[statut]

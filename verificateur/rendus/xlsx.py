@@ -5,15 +5,18 @@ d'entrée). Construit du même rapport que le rendu CSV : ce que celui-ci masque
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus import classeur
 from verificateur.rendus.commun import lieu
 
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
+
 STATUTS = ("conforme", "non_conforme", "preuve_manquante", "erreur", "non_applicable", "derogation")
 
 
-def rendre(rapport: dict[str, Any], options: dict[str, Any]) -> bytes:
+def rendre(rapport: dict[str, Any], options: Options | None = None) -> bytes:
     etab = rapport["etablissement"] or {}
     revision = rapport["depot"].get("revision")
     date_evaluation = rapport["date_evaluation"]

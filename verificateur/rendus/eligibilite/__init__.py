@@ -1,19 +1,15 @@
 """Les rendus d'une décision d'éligibilité (`verificateur eligibilite`) et de la liste des financeurs
 (`verificateur lot … --programme`) : un module par format, importé seulement s'il est demandé.
 
-Chaque rendu est une fonction `rendre(donnees: dict, options: dict) -> str`, où `donnees` suit le
-format « verificateur/eligibilite/1 » (docs/financements.md, schéma `schemas/eligibilite.schema.json`).
+Chaque rendu est une fonction `rendre(donnees, options=None) -> str | bytes` (la signature de tous les
+rendus, `verificateur/rendus/registre.py`), appelée par `FORMATS[format].rendre(donnees, options)`, où
+`donnees` suit le format « verificateur/eligibilite/1 » (docs/financements.md, schéma
+`schemas/eligibilite.schema.json`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
 from verificateur.rendus.registre import Format, registre
-
-if TYPE_CHECKING:  # le registre est lu au démarrage de la ligne de commande : rien de plus à charger
-    from verificateur.financements.modeles import Resultat
 
 FORMATS: dict[str, Format] = registre(
     Format("texte", "verificateur.rendus.eligibilite.texte:rendre", ".txt"),
@@ -22,7 +18,3 @@ FORMATS: dict[str, Format] = registre(
     Format("html", "verificateur.rendus.eligibilite.html:rendre", ".html"),
     Format("xlsx", "verificateur.rendus.eligibilite.xlsx:rendre", ".xlsx", binaire=True),
 )
-
-
-def rendu(format: str) -> Callable[[Resultat, dict[str, Any]], str]:
-    return FORMATS[format].rendu()

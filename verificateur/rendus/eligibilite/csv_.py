@@ -6,10 +6,13 @@ candidature, ses motifs bloquants, son montant), une ligne par dépôt écarté 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.financements.modeles import Resultat
 from verificateur.socle import tableur
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 COLONNES = (
     "ligne", "programme", "date_decision", "finess", "raison_sociale", "chemin", "revision", "region", "categorie",
@@ -22,8 +25,8 @@ def _euros(valeur: Any, standard: bool) -> str:
     return tableur.decimal(None if valeur is None else float(valeur), standard, decimales=2)
 
 
-def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
-    standard = bool(options.get("csv_standard"))
+def rendre(donnees: Resultat, options: Options | None = None) -> str:
+    standard = bool((options or {}).get("csv_standard"))
     programme = donnees["programme"]["id"]
     date_decision = donnees["date_decision"]
     lignes = []

@@ -5,7 +5,7 @@ programmes ne sont jamais interprétés comme du HTML."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.financements.modeles import Resultat
 from verificateur.rendus.commun import ORDRE_STATUTS
@@ -21,6 +21,9 @@ from verificateur.rendus.eligibilite.commun import (
     part,
     source_texte,
 )
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +42,7 @@ def _environnement() -> Any:
     })
 
 
-def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
+def rendre(donnees: Resultat, options: Options | None = None) -> str:
     s = donnees["synthese"]
     return _environnement().get_template("eligibilite.html.j2").render(
         statuts=ORDRE_STATUTS,  # la feuille de style du rapport en a besoin

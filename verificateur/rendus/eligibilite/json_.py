@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from verificateur.financements.modeles import Resultat
 
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
-def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
+
+def rendre(donnees: Resultat, options: Options | None = None) -> str:
     return json.dumps(donnees, ensure_ascii=False, indent=2) + "\n"

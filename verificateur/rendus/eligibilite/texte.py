@@ -3,7 +3,7 @@ hypothèses du projet (ce que les sources ne disent pas, répété à chaque lec
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from verificateur.financements.modeles import Candidature, Fenetre, LigneRegion, Resultat, Synthese
 from verificateur.rendus.eligibilite.commun import (
@@ -18,6 +18,9 @@ from verificateur.rendus.eligibilite.commun import (
     part,
     source_texte,
 )
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 
 def _fenetre(f: Fenetre) -> str:
@@ -90,7 +93,7 @@ def _regions(par_region: list[LigneRegion]) -> str:
     return tabulate(tableau, headers=entetes, tablefmt="simple", disable_numparse=True)
 
 
-def rendre(donnees: Resultat, options: dict[str, Any]) -> str:
+def rendre(donnees: Resultat, options: Options | None = None) -> str:
     p = donnees["programme"]
     lignes = [
         f"Programme {p['id']} — {p['titre']} (version {p['version']})",

@@ -7,15 +7,18 @@ part de l'enveloppe un pourcentage. Construit des mêmes données que le rendu C
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from verificateur.financements.modeles import DECISIONS, Resultat
 from verificateur.rendus import classeur
 
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
+
 _DECISIONS_COLONNES = tuple(f"{d}:entier" for d in DECISIONS)
 
 
-def rendre(donnees: Resultat, options: dict[str, Any]) -> bytes:
+def rendre(donnees: Resultat, options: Options | None = None) -> bytes:
     programme = donnees["programme"]["id"]
     date_decision = donnees["date_decision"]
     etablissements = []

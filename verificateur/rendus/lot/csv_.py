@@ -4,9 +4,12 @@ virgule décimale, formules neutralisées)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.socle import tableur
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 COLONNES = (
     "finess", "raison_sociale", "region", "categorie", "chemin", "revision", "date_evaluation", "etat",
@@ -14,7 +17,7 @@ COLONNES = (
 )
 
 
-def rendre(donnees: dict[str, Any]) -> str:
+def rendre(donnees: dict[str, Any], options: Options | None = None) -> str:
     regles = {r["regle"]: r for r in donnees["regles"]}
     lignes = []
     for e in donnees["etablissements"]:

@@ -14,11 +14,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from verificateur.rendus.commun import ECHECS, LIBELLES, ORDRE_STATUTS, PLURIELS, pourcentage
 from verificateur.socle.francais import nombre
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 # Classe CSS d'une cellule de la carte : une lettre (la carte de 3 000 lignes pèse moins lourd).
 CLASSES = {
@@ -128,7 +131,7 @@ def _ligne(etab: dict[str, Any], regles: list[str]) -> dict[str, Any]:
     }
 
 
-def rendre(donnees: dict[str, Any]) -> str:
+def rendre(donnees: dict[str, Any], options: Options | None = None) -> str:
     regles = [r["regle"] for r in donnees.get("regles", [])]
     agregats = donnees.get("agregats") or {}
     s = donnees["synthese"]

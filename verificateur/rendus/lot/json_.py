@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 
 def _json(valeur: Any, retrait: int) -> str:
@@ -14,7 +17,7 @@ def _json(valeur: Any, retrait: int) -> str:
     return json.dumps(valeur, ensure_ascii=False, indent=2).replace("\n", "\n" + " " * retrait)
 
 
-def morceaux(donnees: dict[str, Any]) -> Iterator[str]:
+def morceaux(donnees: dict[str, Any], options: Options | None = None) -> Iterator[str]:
     """Les mêmes octets que `json.dumps(donnees, ensure_ascii=False, indent=2) + "\\n"`, élément par
     élément : `json.dumps` garde en mémoire tous les petits morceaux du texte indenté (des dizaines de
     Mo pour 3 000 établissements) avant de les joindre ; ici, `verificateur lot` les écrit au fil de l'eau."""
@@ -38,5 +41,5 @@ def morceaux(donnees: dict[str, Any]) -> Iterator[str]:
     yield "\n}\n"
 
 
-def rendre(donnees: dict[str, Any]) -> str:
-    return "".join(morceaux(donnees))
+def rendre(donnees: dict[str, Any], options: Options | None = None) -> str:
+    return "".join(morceaux(donnees, options))

@@ -4,9 +4,12 @@ dépôts qui n'ont pas pu être évalués."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus.commun import ORDRE_STATUTS
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 
 def _pourcent(taux: float | None) -> str:
@@ -26,7 +29,7 @@ def _statuts(statuts: dict[str, int]) -> list[str]:
 ENTETES_STATUTS = ["non conf.", "manquantes", "erreurs", "dérog.", "conf.", "n. a."]
 
 
-def rendre(donnees: dict[str, Any]) -> str:
+def rendre(donnees: dict[str, Any], options: Options | None = None) -> str:
     s = donnees["synthese"]
     a = donnees["agregats"]
     sortie = []

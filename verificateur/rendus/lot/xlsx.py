@@ -6,9 +6,12 @@ les taux des pourcentages. Construit des mêmes données que le rendu CSV."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verificateur.rendus import classeur
+
+if TYPE_CHECKING:
+    from verificateur.rendus.registre import Options
 
 STATUTS = ("conforme", "non_conforme", "preuve_manquante", "erreur", "non_applicable", "derogation")
 _STATUTS_COLONNES = tuple(f"{s}:entier" for s in STATUTS)
@@ -19,7 +22,7 @@ def _groupes(groupes: list[dict[str, Any]]) -> list[list[Any]]:
              g["taux_conformite_moyen"], *(g["statuts"].get(s, 0) for s in STATUTS)] for g in groupes]
 
 
-def rendre(donnees: dict[str, Any]) -> bytes:
+def rendre(donnees: dict[str, Any], options: Options | None = None) -> bytes:
     date_evaluation = donnees["date_evaluation"]
     regles = {r["regle"]: r for r in donnees["regles"]}
     etablissements, resultats = [], []
