@@ -8,6 +8,24 @@ import re
 from conftest import RACINE
 
 
+def _colonnes(lignes: list[str], debut: str) -> list[str]:
+    """Les colonnes de la seule ligne du tableau qui commence par `debut`."""
+    trouvees = [l for l in lignes if l.startswith(f"| {debut}")]
+    assert len(trouvees) == 1, debut
+    return trouvees[0].split(" | ")
+
+
+def _verifier_tests_cites(texte: str, au_moins: int) -> None:
+    """Chaque test cité dans `texte` (`tests/….py` ou `tests/….py::fonction`) existe ; il y en a au moins `au_moins`."""
+    cites = set(re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", texte))
+    assert len(cites) >= au_moins
+    for fichier, fonction in cites:
+        chemin = RACINE / fichier
+        assert chemin.is_file(), fichier
+        if fonction:
+            assert f"def {fonction}(" in chemin.read_text(encoding="utf-8"), f"{fichier}::{fonction}"
+
+
 def test_les_limites_de_volume_documentees_sont_celles_du_code():
     from verificateur.commandes.historique import ETAPES_MAX, TAILLE_MAX_HISTOIRE
     from verificateur.git.depot_git import COMMITS_MAX
@@ -17,9 +35,7 @@ def test_les_limites_de_volume_documentees_sont_celles_du_code():
     lignes = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8").splitlines()
 
     def valeur(debut: str) -> str:
-        trouvees = [l for l in lignes if l.startswith(f"| {debut}")]
-        assert len(trouvees) == 1, debut
-        return trouvees[0].split(" | ")[1]
+        return _colonnes(lignes, debut)[1]
 
     assert valeur("valeurs d'un fichier YAML") == str(VALEURS_MAX_YAML)
     assert valeur("chiffres significatifs d'un nombre YAML") == f"{CHIFFRES_MAX_NOMBRE} (ordre de grandeur entre 10^-{CHIFFRES_MAX_NOMBRE} et 10^{CHIFFRES_MAX_NOMBRE})"
@@ -49,34 +65,17 @@ def test_les_limites_de_ressources_documentees_sont_celles_du_code():
     texte = (RACINE / "docs" / "limites.md").read_text(encoding="utf-8")
     lignes = texte.splitlines()
 
-    def colonnes(debut: str) -> list[str]:
-        trouvees = [l for l in lignes if l.startswith(f"| {debut}")]
-        assert len(trouvees) == 1, debut
-        return trouvees[0].split(" | ")
-
-    assert colonnes("imbrication des dossiers")[1] == f"{PROFONDEUR_MAX_DOSSIERS} niveaux"
-    assert colonnes("chemin absolu d'un fichier")[1] == f"{CHEMIN_MAX} octets (PATH_MAX)"
-    assert colonnes("dates de la ligne de commande")[1] == f"du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()}"
-    assert colonnes("`evaluer` (arbre")[2].startswith(f"{MEMOIRE_MAX // (1024 * 1024)} Mo ")
-    assert colonnes("fraîcheur")[2].startswith(f"{MEMOIRE_HISTOIRE // (1024 * 1024)} Mo ")
-    assert colonnes("`historique`")[2].startswith(f"{MEMOIRE_HISTOIRE // (1024 * 1024)} Mo ")
+    assert _colonnes(lignes, "imbrication des dossiers")[1] == f"{PROFONDEUR_MAX_DOSSIERS} niveaux"
+    assert _colonnes(lignes, "chemin absolu d'un fichier")[1] == f"{CHEMIN_MAX} octets (PATH_MAX)"
+    assert _colonnes(lignes, "dates de la ligne de commande")[1] == f"du {DATE_MIN.isoformat()} au {DATE_MAX.isoformat()}"
+    assert _colonnes(lignes, "`evaluer` (arbre")[2].startswith(f"{MEMOIRE_MAX // (1024 * 1024)} Mo ")
+    assert _colonnes(lignes, "fraîcheur")[2].startswith(f"{MEMOIRE_HISTOIRE // (1024 * 1024)} Mo ")
+    assert _colonnes(lignes, "`historique`")[2].startswith(f"{MEMOIRE_HISTOIRE // (1024 * 1024)} Mo ")
     memoire = texte[texte.index("## Mémoire par mode"):texte.index("## Expressions régulières")]
-    cites = set(re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", memoire))
-    assert len(cites) >= 8
-    for fichier, fonction in cites:
-        chemin = RACINE / fichier
-        assert chemin.is_file(), fichier
-        if fonction:
-            assert f"def {fonction}(" in chemin.read_text(encoding="utf-8"), f"{fichier}::{fonction}"
+    _verifier_tests_cites(memoire, au_moins=8)
 
 
 def test_le_modele_de_menace_cite_des_tests_qui_existent():
     texte = (RACINE / "docs" / "securite.md").read_text(encoding="utf-8")
-    cites = set(re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", texte))
-    assert len(cites) >= 10
-    for fichier, fonction in cites:
-        chemin = RACINE / fichier
-        assert chemin.is_file(), fichier
-        if fonction:
-            assert f"def {fonction}(" in chemin.read_text(encoding="utf-8"), f"{fichier}::{fonction}"
+    _verifier_tests_cites(texte, au_moins=10)
     assert "(docs/securite.md)" in (RACINE / "README.md").read_text(encoding="utf-8")
