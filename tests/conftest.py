@@ -152,6 +152,38 @@ def exemple_commite(nom: str, cible: Path, message: str) -> Path:
     return cible
 
 
+def git_reproductible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Git reproductible et isolé (identité et dates fixes, HOME vide dans tmp_path, aucune configuration
+    système : les gabarits de `depuis_gabarit` sont alors mis en commun) ; dossier courant tmp_path."""
+    for cle in list(os.environ):
+        if cle.startswith("GIT_") or cle == "VERIFICATEUR_TEST_LOT":
+            monkeypatch.delenv(cle)
+    maison = tmp_path / "maison"
+    maison.mkdir()
+    monkeypatch.setenv("HOME", str(maison))
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Équipe RSSI")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "rssi@exemple.invalid")
+        monkeypatch.setenv(f"GIT_{role}_DATE", "2026-09-01T10:00:00+02:00")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(tmp_path)
+
+
+def git(depot: Path, *arguments: str) -> str:
+    fini = subprocess.run(["git", "-C", str(depot), *arguments], capture_output=True, text=True, check=False)
+    assert fini.returncode == 0, (arguments, fini.stderr)
+    return fini.stdout.strip()
+
+
+def modifier(depot: Path, fichier: str, avant: str, apres: str) -> None:
+    """Remplace `avant` (qui doit y être) par `apres` dans `fichier` du dépôt, et le commite."""
+    chemin = depot / fichier
+    texte = chemin.read_text(encoding="utf-8")
+    assert avant in texte
+    chemin.write_text(texte.replace(avant, apres), encoding="utf-8")
+    git(depot, "commit", "-q", "-am", f"{fichier} modifié")
+
+
 def _lire(fichier: Path) -> bytes | None:
     try:
         return fichier.read_bytes()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, exemple_commite
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, exemple_commite, git, git_reproductible
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 
@@ -27,25 +27,8 @@ STATUTS_EXEMPLES = {"ch-vallee-du-lys": "non_conforme", "chu-armorique": "confor
 @pytest.fixture(autouse=True)
 def environnement(tmp_path, monkeypatch):
     """Git reproductible et isolé ; cache et dossier courant dans tmp_path (chemins relatifs stables)."""
-    for cle in list(os.environ):
-        if cle.startswith("GIT_") or cle == "VERIFICATEUR_TEST_LOT":
-            monkeypatch.delenv(cle)
-    maison = tmp_path / "maison"
-    maison.mkdir()
-    monkeypatch.setenv("HOME", str(maison))
+    git_reproductible(tmp_path, monkeypatch)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-defaut"))
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Équipe RSSI")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "rssi@exemple.invalid")
-        monkeypatch.setenv(f"GIT_{role}_DATE", "2026-09-01T10:00:00+02:00")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.chdir(tmp_path)
-
-
-def git(depot: Path, *arguments: str) -> str:
-    fini = subprocess.run(["git", "-C", str(depot), *arguments], capture_output=True, text=True, check=False)
-    assert fini.returncode == 0, (arguments, fini.stderr)
-    return fini.stdout.strip()
 
 
 def depot_git(source: Path, cible: Path) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXEMPLES, RACINE
+from conftest import EXEMPLES, RACINE, exemple_commite, git_reproductible, modifier
 from verificateur.socle.francais import erreur_systeme
 
 DATE_1, DATE_2 = "2026-10-01", "2026-10-02"
@@ -27,40 +27,13 @@ DATE_1, DATE_2 = "2026-10-01", "2026-10-02"
 
 @pytest.fixture(autouse=True)
 def environnement(tmp_path, monkeypatch):
-    for cle in list(os.environ):
-        if cle.startswith("GIT_") or cle == "VERIFICATEUR_TEST_LOT":
-            monkeypatch.delenv(cle)
-    monkeypatch.setenv("HOME", str(tmp_path / "maison"))
+    git_reproductible(tmp_path, monkeypatch)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "donnees"))
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Équipe RSSI")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "rssi@exemple.invalid")
-        monkeypatch.setenv(f"GIT_{role}_DATE", "2026-09-01T10:00:00+02:00")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.chdir(tmp_path)
-
-
-def git(depot: Path, *arguments: str) -> None:
-    fini = subprocess.run(["git", "-C", str(depot), *arguments], capture_output=True, text=True, check=False)
-    assert fini.returncode == 0, (arguments, fini.stderr)
 
 
 def depot_git(nom: str, depots: Path) -> Path:
-    cible = depots / nom
-    shutil.copytree(EXEMPLES / nom, cible)
-    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(cible)], check=True)
-    git(cible, "add", "-A")
-    git(cible, "commit", "-q", "-m", "Preuves")
-    return cible
-
-
-def modifier(depot: Path, fichier: str, avant: str, apres: str) -> None:
-    chemin = depot / fichier
-    texte = chemin.read_text(encoding="utf-8")
-    assert avant in texte
-    chemin.write_text(texte.replace(avant, apres), encoding="utf-8")
-    git(depot, "commit", "-q", "-am", f"{fichier} modifié")
+    return exemple_commite(nom, depots / nom, "Preuves")
 
 
 def lot(lancer, *args: str):
