@@ -171,6 +171,22 @@ def servir(tmp_path: Path, nom: str, exemple: str) -> tuple[Path, Path]:
     return travail, servi
 
 
+def trois_sources(tmp_path: Path, daemon: str, http: str) -> tuple[tuple[Path, Path], tuple[Path, Path], Path]:
+    """Le CHU d'Armorique servi par `git daemon` (chu.git), le CH de la Vallée du Lys par le HTTP de git
+    (vallee.git), l'EHPAD envoyé en paquet (tmp_path/tilleuls.bundle), et tmp_path/manifeste.csv qui les
+    nomme. Rend (travail, servi) du CHU et de la Vallée, et le dépôt de travail de l'EHPAD."""
+    chu = servir(tmp_path, "chu", "chu-armorique")
+    vallee = servir(tmp_path, "vallee", "ch-vallee-du-lys")
+    tilleuls = depot_git(EXEMPLES / "ehpad-les-tilleuls", tmp_path / "travail" / "tilleuls")
+    git(tilleuls, "bundle", "create", str(tmp_path / "tilleuls.bundle"), "--all")
+    (tmp_path / "manifeste.csv").write_text(
+        "finess;chemin;revision\n"
+        f"350042131;{daemon}/chu.git\n"
+        f"590028718;{http}/vallee.git;main\n"
+        "690035449;tilleuls.bundle\n", encoding="utf-8")
+    return chu, vallee, tilleuls
+
+
 def miroir(dossier: Path, adresse: str) -> Path:
     return dossier / (hashlib.sha256(adresse.encode()).hexdigest() + ".git")
 
@@ -190,15 +206,7 @@ def tous_les_octets(dossier: Path) -> bytes:
 
 
 def test_adresses_git_daemon_http_et_paquet_puis_collecte_incrementale(tmp_path, lancer, daemon, http):
-    chu, _ = servir(tmp_path, "chu", "chu-armorique")
-    servir(tmp_path, "vallee", "ch-vallee-du-lys")
-    tilleuls = depot_git(EXEMPLES / "ehpad-les-tilleuls", tmp_path / "travail" / "tilleuls")
-    git(tilleuls, "bundle", "create", str(tmp_path / "tilleuls.bundle"), "--all")
-    (tmp_path / "manifeste.csv").write_text(
-        "finess;chemin;revision\n"
-        f"350042131;{daemon}/chu.git\n"
-        f"590028718;{http}/vallee.git;main\n"
-        "690035449;tilleuls.bundle\n", encoding="utf-8")
+    (chu, _), _, tilleuls = trois_sources(tmp_path, daemon, http)
     options = ("manifeste.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "2")
 
     sortie, donnees = lot_json(lancer, *options)

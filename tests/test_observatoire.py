@@ -36,6 +36,18 @@ def depot_git(nom: str, depots: Path) -> Path:
     return exemple_commite(nom, depots / nom, "Preuves")
 
 
+def comparer_json(lancer, base: Path | str, *options: str) -> dict:
+    """`observatoire comparer 2026-T3 2026-T4 --format json` sur l'observatoire `base` : code 0, le JSON."""
+    sortie = lancer("observatoire", "comparer", "2026-T3", "2026-T4", "--observatoire", str(base), *options, "--format", "json")
+    assert sortie.code == 0, sortie
+    return json.loads(sortie.stdout)
+
+
+def changements(lignes: list[dict]) -> list[tuple[str, str, str, str]]:
+    """Les régressions ou améliorations d'une comparaison : (finess, règle, avant, après)."""
+    return [(l["finess"], l["regle"], l["avant"], l["apres"]) for l in lignes]
+
+
 def lot(lancer, *args: str):
     return lancer("lot", *args, "--sans-progression", "--sans-cache", "--jobs", "1")
 
@@ -80,14 +92,12 @@ def test_la_date_seule_ne_change_aucun_verdict(tmp_path, lancer):
 
 
 def test_comparer_nomme_exactement_les_regressions_plantees(deux_campagnes, lancer):
-    sortie = lancer("observatoire", "comparer", "2026-T3", "2026-T4", "--observatoire", str(deux_campagnes), "--format", "json")
-    assert sortie.code == 0, sortie
-    d = json.loads(sortie.stdout)
-    assert [(l["finess"], l["regle"], l["avant"], l["apres"]) for l in d["regressions"]] == [
+    d = comparer_json(lancer, deux_campagnes)
+    assert changements(d["regressions"]) == [
         ("350042131", "HYG-02", "conforme", "non_conforme"),
         ("590028718", "HYG-02", "conforme", "non_conforme"),
     ]
-    assert [(l["finess"], l["regle"], l["avant"], l["apres"]) for l in d["ameliorations"]] == [
+    assert changements(d["ameliorations"]) == [
         ("590028718", "HYG-01", "non_conforme", "conforme")]
     assert [e["finess"] for e in d["apparus"]] == ["620003129"]
     assert [e["finess"] for e in d["disparus"]] == ["690035449"]
@@ -100,8 +110,7 @@ def test_comparer_nomme_exactement_les_regressions_plantees(deux_campagnes, lanc
         "2 établissement(s) comparé(s) : 2 régression(s), 1 amélioration(s) ; 1 apparu(s), 1 disparu(s)",
     ]
     # Filtré par région : seules les lignes de la région 53 restent.
-    d53 = json.loads(lancer("observatoire", "comparer", "2026-T3", "2026-T4", "--observatoire", str(deux_campagnes),
-                            "--region", "53", "--format", "json").stdout)
+    d53 = comparer_json(lancer, deux_campagnes, "--region", "53")
     assert [(l["finess"], l["regle"]) for l in d53["regressions"]] == [("350042131", "HYG-02")]
     assert d53["apparus"] == d53["disparus"] == d53["ameliorations"] == []
 
@@ -188,8 +197,8 @@ def test_enregistrer_est_idempotent_et_importer_reunit(deux_campagnes, lancer, t
     lancer("observatoire", "enregistrer", "lot-T4.json", "--campagne", "2026-T4", "--observatoire", "national.sqlite")
     encore = lancer("observatoire", "importer", str(deux_campagnes), "--observatoire", "national.sqlite")
     assert encore.code == 0 and encore.stdout.count("rien à ajouter") == 2, encore
-    a = json.loads(lancer("observatoire", "comparer", "2026-T3", "2026-T4", "--observatoire", "national.sqlite", "--format", "json").stdout)
-    b = json.loads(lancer("observatoire", "comparer", "2026-T3", "2026-T4", "--observatoire", str(deux_campagnes), "--format", "json").stdout)
+    a = comparer_json(lancer, "national.sqlite")
+    b = comparer_json(lancer, deux_campagnes)
     for d in (a, b):  # les chemins des rapports sont absolus ; le reste est identique
         for l in d["regressions"] + d["ameliorations"]:
             l.pop("rapport")
