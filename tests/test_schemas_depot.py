@@ -40,10 +40,17 @@ def _final(type_preuve) -> str:
     return chemin
 
 
+def _init(lancer, cible: Path) -> list[str]:
+    """`verificateur init CIBLE`, réussi ; ses trois dernières lignes (les deux dossiers de schémas, le bilan)."""
+    sortie = lancer("init", str(cible))
+    assert sortie.code == 0, sortie
+    return sortie.stdout.splitlines()[-3:]
+
+
 @pytest.fixture
 def depot(lancer, tmp_path):
     cible = tmp_path / "preuves-ch"
-    assert lancer("init", str(cible)).code == 0
+    _init(lancer, cible)
     return cible
 
 
@@ -54,9 +61,7 @@ def _fichiers(racine: Path) -> dict[str, bytes]:
 
 def test_init_n_ecrit_aucun_chemin_absolu(lancer, tmp_path):
     cible = tmp_path / "preuves-ch"
-    sortie = lancer("init", str(cible))
-    assert sortie.code == 0, sortie
-    assert sortie.stdout.splitlines()[-3:] == [
+    assert _init(lancer, cible) == [
         f"{cible}/.verificateur/schemas/: 14 schéma(s) créé(s)",
         f"{cible}/modeles/.verificateur/schemas/: 14 schéma(s) créé(s)",
         "44 fichier(s) créé(s) ; complétez etablissement.yaml, puis voir README.md",
@@ -192,9 +197,7 @@ def test_nom_d_objet_git_calcule_comme_git(depot, environnement_git):  # noqa: F
 def test_init_apres_ecrire_garde_les_schemas_a_jour(lancer, tmp_path):
     """Les schémas sont des fichiers de l'outil : init les écrit comme « --ecrire », sans refuser un dossier qui les a déjà."""
     assert lancer("preuves", "schema", "--ecrire", str(tmp_path)).code == 0
-    sortie = lancer("init", str(tmp_path))
-    assert sortie.code == 0, sortie
-    assert sortie.stdout.splitlines()[-3:] == [
+    assert _init(lancer, tmp_path) == [
         f"{tmp_path}/.verificateur/schemas/: 14 schéma(s) déjà à jour",
         f"{tmp_path}/modeles/.verificateur/schemas/: 14 schéma(s) créé(s)",
         "30 fichier(s) créé(s) ; complétez etablissement.yaml, puis voir README.md",
