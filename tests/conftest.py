@@ -142,13 +142,16 @@ def exemple_commite(nom: str, cible: Path, message: str) -> Path:
     """Le dépôt d'exemple `nom` dans un dépôt git (branche main) d'un seul commit `message`, fait dans
     l'environnement git du test (copie d'un gabarit, voir `depuis_gabarit`)."""
 
-    def construire(chemin: Path) -> None:
-        shutil.copytree(EXEMPLES / nom, chemin)
-        subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(chemin)], check=True)
-        for commande in (["add", "-A"], ["commit", "-q", "-m", message]):
-            subprocess.run(["git", "-C", str(chemin), *commande], check=True)
+    depuis_gabarit(cible, f"{nom}, commit « {message} »", lambda chemin: dossier_commite(EXEMPLES / nom, chemin, message))
+    return cible
 
-    depuis_gabarit(cible, f"{nom}, commit « {message} »", construire)
+
+def dossier_commite(source: Path, cible: Path, message: str) -> Path:
+    """Une copie de `source` dans `cible`, dépôt git (branche main) d'un seul commit `message`."""
+    shutil.copytree(source, cible)
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(cible)], check=True)
+    for commande in (["add", "-A"], ["commit", "-q", "-m", message]):
+        subprocess.run(["git", "-C", str(cible), *commande], check=True)
     return cible
 
 

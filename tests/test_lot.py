@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, exemple_commite, git, git_reproductible
+from conftest import DATE_EXEMPLES, EXEMPLES, RACINE, dossier_commite, exemple_commite, git, git_reproductible
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git absent")
 
@@ -34,11 +34,7 @@ def environnement(tmp_path, monkeypatch):
 def depot_git(source: Path, cible: Path) -> Path:
     if source.parent == EXEMPLES:
         return exemple_commite(source.name, cible, "Preuves")
-    shutil.copytree(source, cible)
-    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(cible)], check=True)
-    git(cible, "add", "-A")
-    git(cible, "commit", "-q", "-m", "Preuves")
-    return cible
+    return dossier_commite(source, cible, "Preuves")
 
 
 def copier_exemples(dossier: Path) -> Path:
