@@ -36,6 +36,13 @@ def depot_git(nom: str, depots: Path) -> Path:
     return exemple_commite(nom, depots / nom, "Preuves")
 
 
+def trois_depots(depots: Path) -> Path:
+    """Le CHU d'Armorique, le CH de la Vallée du Lys et l'EHPAD des Tilleuls, commités, dans `depots`."""
+    for nom in ("chu-armorique", "ch-vallee-du-lys", "ehpad-les-tilleuls"):
+        depot_git(nom, depots)
+    return depots
+
+
 def comparer_json(lancer, base: Path | str, *options: str) -> dict:
     """`observatoire comparer 2026-T3 2026-T4 --format json` sur l'observatoire `base` : code 0, le JSON."""
     sortie = lancer("observatoire", "comparer", "2026-T3", "2026-T4", "--observatoire", str(base), *options, "--format", "json")
@@ -58,10 +65,7 @@ def deux_campagnes(tmp_path, lancer):
     de la Vallée du Lys (filtrage des pièces jointes retiré), HYG-01 s'améliore à la Vallée du Lys
     (MFA des comptes à privilèges), l'EHPAD ne répond plus, le CH de la Côte d'Opale apparaît ; T4
     au 2026-10-02 (une date qui ne change, à elle seule, aucun verdict : voir le test suivant)."""
-    depots = tmp_path / "depots"
-    depots.mkdir()
-    for nom in ("chu-armorique", "ch-vallee-du-lys", "ehpad-les-tilleuls"):
-        depot_git(nom, depots)
+    depots = trois_depots(tmp_path / "depots")
     base = tmp_path / "obs.sqlite"
     premiere = lot(lancer, "depots", "--date", DATE_1, "--format", "json", "--sortie", "lot-T3.json", "--rapports", "rapports-T3",
                    "--campagne", "2026-T3", "--observatoire", str(base))
@@ -80,10 +84,7 @@ def deux_campagnes(tmp_path, lancer):
 
 def test_la_date_seule_ne_change_aucun_verdict(tmp_path, lancer):
     """Garde-fou du scénario : entre DATE_1 et DATE_2, sans rien planter, rien ne régresse."""
-    depots = tmp_path / "depots"
-    depots.mkdir()
-    for nom in ("chu-armorique", "ch-vallee-du-lys", "ehpad-les-tilleuls"):
-        depot_git(nom, depots)
+    trois_depots(tmp_path / "depots")
     for campagne, jour in (("a", DATE_1), ("b", DATE_2)):
         assert lot(lancer, "depots", "--date", jour, "--campagne", campagne, "--observatoire", "o.sqlite").code == 1
     sortie = lancer("observatoire", "comparer", "a", "b", "--observatoire", "o.sqlite", "--format", "json")
