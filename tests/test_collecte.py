@@ -187,6 +187,13 @@ def trois_sources(tmp_path: Path, daemon: str, http: str) -> tuple[tuple[Path, P
     return chu, vallee, tilleuls
 
 
+def commit_de_plus(depot: Path, texte: str, message: str) -> None:
+    """Un nouveau commit dans `depot` : LISEZMOI.txt (ré)écrit avec `texte`."""
+    (depot / "LISEZMOI.txt").write_text(texte, encoding="utf-8")
+    git(depot, "add", "LISEZMOI.txt")
+    git(depot, "commit", "-q", "-m", message)
+
+
 def miroir(dossier: Path, adresse: str) -> Path:
     return dossier / (hashlib.sha256(adresse.encode()).hexdigest() + ".git")
 
@@ -239,9 +246,7 @@ def test_adresses_git_daemon_http_et_paquet_puis_collecte_incrementale(tmp_path,
     # Une seconde campagne ne reçoit que le nouveau commit : un seul paquet de plus, de quelques objets
     # (le commit, l'arbre racine, le nouveau fichier ; au plus une base ajoutée par git à un paquet fin).
     avant = objets_des_paquets(m_chu)
-    (chu / "LISEZMOI.txt").write_text("Nouvelle campagne.\n", encoding="utf-8")
-    git(chu, "add", "LISEZMOI.txt")
-    git(chu, "commit", "-q", "-m", "Nouvelle campagne")
+    commit_de_plus(chu, "Nouvelle campagne.\n", "Nouvelle campagne")
     git(chu, "push", "-q", str(tmp_path / "servis" / "chu.git"), "main")
     assert int(git(chu, "rev-list", "--objects", "--count", "HEAD") or 0) > 20
 
@@ -265,9 +270,7 @@ def test_chaque_echec_coute_sa_ligne_en_francais(tmp_path, lancer, daemon, http,
     subprocess.run(["git", "clone", "-q", "--bare", str(gros), str(tmp_path / "servis" / "gros.git")], check=True)
     tilleuls = depot_git(EXEMPLES / "ehpad-les-tilleuls", tmp_path / "travail" / "tilleuls")
     git(tilleuls, "bundle", "create", str(tmp_path / "bon.bundle"), "--all")
-    (tilleuls / "LISEZMOI.txt").write_text("suite\n", encoding="utf-8")
-    git(tilleuls, "add", "LISEZMOI.txt")
-    git(tilleuls, "commit", "-q", "-m", "Suite")
+    commit_de_plus(tilleuls, "suite\n", "Suite")
     git(tilleuls, "bundle", "create", str(tmp_path / "increment.bundle"), "HEAD~1..HEAD")
     complet = (tmp_path / "bon.bundle").read_bytes()
     (tmp_path / "tronque.bundle").write_bytes(complet[: len(complet) // 2])
@@ -340,9 +343,7 @@ def test_revision_d_une_adresse(tmp_path, lancer, daemon):
     chu, _ = servir(tmp_path, "chu", "chu-armorique")
     premier = git(chu, "rev-parse", "HEAD")
     git(chu, "tag", "v2026-T3")
-    (chu / "LISEZMOI.txt").write_text("suite\n", encoding="utf-8")
-    git(chu, "add", "LISEZMOI.txt")
-    git(chu, "commit", "-q", "-m", "Suite")
+    commit_de_plus(chu, "suite\n", "Suite")
     git(chu, "push", "-q", "--tags", str(tmp_path / "servis" / "chu.git"), "main")
     (tmp_path / "m.csv").write_text(f"350042131;{daemon}/chu.git;v2026-T3\n", encoding="utf-8")
     (tmp_path / "n.csv").write_text(f"350042131;{daemon}/chu.git;HEAD~1\n", encoding="utf-8")
@@ -362,9 +363,7 @@ def test_revision_d_une_adresse(tmp_path, lancer, daemon):
 
 def test_fraicheur_recoit_l_histoire(tmp_path, lancer, daemon):
     chu, _ = servir(tmp_path, "chu", "chu-armorique")
-    (chu / "LISEZMOI.txt").write_text("suite\n", encoding="utf-8")
-    git(chu, "add", "LISEZMOI.txt")
-    git(chu, "commit", "-q", "-m", "Suite")
+    commit_de_plus(chu, "suite\n", "Suite")
     git(chu, "push", "-q", str(tmp_path / "servis" / "chu.git"), "main")
     (tmp_path / "m.csv").write_text(f"350042131;{daemon}/chu.git\n", encoding="utf-8")
     options = ("m.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
@@ -442,9 +441,7 @@ def test_paquet_remplace_un_seul_paquet_dans_le_miroir(tmp_path, lancer):
     (tmp_path / "m.csv").write_text("690035449;preuves.bundle\n", encoding="utf-8")
     options = ("m.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
     lot_json(lancer, *options)
-    (tilleuls / "LISEZMOI.txt").write_text("suite\n", encoding="utf-8")
-    git(tilleuls, "add", "LISEZMOI.txt")
-    git(tilleuls, "commit", "-q", "-m", "Suite")
+    commit_de_plus(tilleuls, "suite\n", "Suite")
     git(tilleuls, "bundle", "create", str(tmp_path / "preuves.bundle"), "--all")
 
     _, donnees = lot_json(lancer, *options)
@@ -496,9 +493,7 @@ def test_les_paquets_d_un_miroir_ne_s_accumulent_pas(tmp_path, lancer, daemon):
     m_chu = miroir(tmp_path / "miroirs", f"{daemon}/chu.git")
     comptes = []
     for campagne in range(PAQUETS_MAX_MIROIR + 3):
-        (chu / "LISEZMOI.txt").write_text(f"Campagne {campagne}.\n", encoding="utf-8")
-        git(chu, "add", "LISEZMOI.txt")
-        git(chu, "commit", "-q", "-m", f"Campagne {campagne}")
+        commit_de_plus(chu, f"Campagne {campagne}.\n", f"Campagne {campagne}")
         git(chu, "push", "-q", str(servi), "main")
         sortie, donnees = lot_json(lancer, "manifeste.csv", "--date", DATE, "--miroirs", "miroirs", "--sans-cache", "--jobs", "1")
         assert sortie.code == 0, sortie
