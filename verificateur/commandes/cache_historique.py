@@ -56,11 +56,10 @@ def dossier_cache() -> Path:
 def empreinte_catalogue(catalogue: Catalogue) -> str:
     """Un catalogue déjà chargé : ses politiques (identifiant, version, empreinte de leurs fichiers)
     et ses référentiels, comme la clé du cache d'un lot."""
-    donnees = {
-        "politiques": [[p.id, p.version, p.empreinte] for p in catalogue.politiques],
-        "referentiels": catalogue.referentiels,
-    }
-    return "catalogue:" + _sha256(json.dumps(donnees, sort_keys=True, ensure_ascii=False, default=str))
+    # Importé ici : la relance servie par le cache ne charge pas les politiques.
+    from verificateur.politiques import cache_catalogue
+
+    return "catalogue:" + cache_catalogue.empreinte_catalogue(catalogue)
 
 
 # Ce que `politiques.charger` peut lire sous un dossier de politiques (une politique, ou un dossier de
