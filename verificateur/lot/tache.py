@@ -23,10 +23,11 @@ from verificateur.lot import rapports
 from verificateur.lot.cache import Inscription
 from verificateur.lot.cle import ArbreLu, cle as cle_du_depot
 from verificateur.lot.contexte import Contexte, EtatProcessus
-from verificateur.lot.decouverte import Tache, est_nu
+from verificateur.lot.decouverte import Tache
 from verificateur.lot.entree import CODE_ECHEC_DEPOT, Entree, echec, entree_de
 from verificateur.socle.francais import erreur_systeme
 from verificateur.socle.problemes import ErreurVerificateur
+from verificateur.sources import est_nu
 
 if TYPE_CHECKING:
     from verificateur.financements.dossiers import DonneesDossier

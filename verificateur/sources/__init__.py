@@ -52,7 +52,7 @@ class Source(Protocol):
 
 def est_nu(dossier: Path | str) -> bool:
     """Un dépôt git nu, reconnu à sa forme, sans lancer git : `HEAD`, `objects/` et `refs/` (la
-    forme que reconnaît aussi la découverte d'un lot, `lot._est_nu`)."""
+    forme que reconnaît aussi la découverte d'un lot, `lot.decouverte`)."""
     dossier = Path(dossier)
     return (dossier / "HEAD").is_file() and (dossier / "objects").is_dir() and (dossier / "refs").is_dir()
 
