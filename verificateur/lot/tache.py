@@ -162,7 +162,7 @@ def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: boo
     else:
         if isinstance(source, ArbreLu) and source.par_metadonnees:
             # Clé tirée des métadonnées et pas de résultat : lire, et la clé du contenu réellement évalué.
-            cle, source = cle_du_depot(source.arbre, tache, etat, relire=True)
+            cle, source = cle_du_depot(source, tache, etat)
         lues, au_jour = moteur.charger_et_evaluer(source, etat.catalogue, contexte.date_evaluation, contexte.fraicheur)
         rapport_complet = rapport.construire(au_jour, lues, etat.catalogue, contexte.seuil_echec)
         horizon = echeances.HORIZON_A_VENIR
