@@ -82,6 +82,31 @@ def test_relance_sans_relire_et_modification_de_meme_taille(tmp_path, lancer, le
     assert {c.split("/")[0] for c in lectures} == {"ch-vallee-du-lys", "chu-armorique", "ehpad-les-tilleuls"}
 
 
+def test_relecture_reprend_les_releves_de_la_liste(tmp_path, lancer, lectures, monkeypatch):
+    """Une autre date sur un cache chaud : la clé vient des métadonnées, puis les preuves sont relues
+    pour être évaluées ; la relecture reprend les relevés (stat) faits par la liste, sans un second
+    stat par preuve, et le résultat est celui d'une évaluation sans cache."""
+    from verificateur.lot import cache, cle
+
+    monkeypatch.setattr(cache, "MARGE_NS", 0)
+    copier_exemples(tmp_path / "depots")
+    etablissements(lancer, "depots", "--date", DATE_EXEMPLES, "--jobs", "1", "--cache", "cache")
+    sans_releves: list[str] = []
+    reel = cle.relever_metadonnees
+
+    def relever(racine, chemins, tailles, deja=None):
+        if deja is None:
+            sans_releves.append(os.path.basename(racine))
+        return reel(racine, chemins, tailles, deja)
+
+    monkeypatch.setattr(cle, "relever_metadonnees", relever)
+    lectures.clear()
+    autre = ("depots", "--date", "2026-10-02", "--jobs", "1")
+    assert etablissements(lancer, *autre, "--cache", "cache") == etablissements(lancer, *autre, "--sans-cache")
+    assert {c.split("/")[0] for c in lectures} == {"ch-vallee-du-lys", "chu-armorique", "ehpad-les-tilleuls"}
+    assert sans_releves == []
+
+
 def test_preuve_trop_recente_toujours_relue(tmp_path, lancer, lectures):
     # MARGE_NS par défaut (2 s) : des preuves écrites à l'instant ne sont pas crues sur leurs métadonnées.
     copier_exemples(tmp_path / "depots")

@@ -56,11 +56,10 @@ def dossier_cache() -> Path:
 def empreinte_catalogue(catalogue: Catalogue) -> str:
     """Un catalogue déjà chargé : ses politiques (identifiant, version, empreinte de leurs fichiers)
     et ses référentiels, comme la clé du cache d'un lot."""
-    donnees = {
-        "politiques": [[p.id, p.version, p.empreinte] for p in catalogue.politiques],
-        "referentiels": catalogue.referentiels,
-    }
-    return "catalogue:" + _sha256(json.dumps(donnees, sort_keys=True, ensure_ascii=False, default=str))
+    # Importé ici : la relance servie par le cache ne charge pas les politiques.
+    from verificateur.politiques import cache_catalogue
+
+    return "catalogue:" + cache_catalogue.empreinte_catalogue(catalogue)
 
 
 # Ce que `politiques.charger` peut lire sous un dossier de politiques (une politique, ou un dossier de
@@ -116,16 +115,25 @@ def _fichier(dossier: Path, cle_point: str) -> Path:
 
 def lire(dossier: Path, cle_point: str) -> Point | None:
     """Le point inscrit sous cette clé, ou None (absent, illisible, abîmé : l'étape est réévaluée)."""
+    corps = _corps(dossier, cle_point)
     try:
-        brut = _fichier(dossier, cle_point).read_bytes()
-        entete, _, corps = brut.partition(b"\n")
-        meta = json.loads(entete)
-        if not isinstance(meta, dict) or meta.get("cle") != cle_point or meta.get("somme") != hashlib.sha256(corps).hexdigest():
-            return None
-        point = json.loads(corps)
+        point = json.loads(corps) if corps is not None else None
     except Exception:  # noqa: BLE001 — un cache abîmé, quel qu'il soit, est ignoré : on réévalue
         return None
     return point if _bien_forme(point) else None
+
+
+def _corps(dossier: Path, cle_inscrite: str) -> bytes | None:
+    """Le corps du fichier inscrit sous cette clé si son en-tête dit cette clé et la somme de ce
+    corps ; sinon None (absent, illisible, tronqué, d'une autre clé)."""
+    try:
+        entete, _, corps = _fichier(dossier, cle_inscrite).read_bytes().partition(b"\n")
+        meta = json.loads(entete)
+        if isinstance(meta, dict) and meta.get("cle") == cle_inscrite and meta.get("somme") == hashlib.sha256(corps).hexdigest():
+            return corps
+    except Exception:  # noqa: BLE001 — un cache abîmé, quel qu'il soit, est ignoré
+        pass
+    return None
 
 
 def _bien_forme(point: Any) -> TypeGuard[Point]:
@@ -171,9 +179,4 @@ def _cle_marque(empreinte_politiques: str) -> str:
 
 
 def lire_marque(dossier: Path, cle_marque: str) -> bool:
-    try:
-        entete, _, corps = _fichier(dossier, cle_marque).read_bytes().partition(b"\n")
-        meta = json.loads(entete)
-        return isinstance(meta, dict) and meta.get("cle") == cle_marque and meta.get("somme") == hashlib.sha256(corps).hexdigest()
-    except Exception:  # noqa: BLE001 — une marque abîmée : les politiques sont chargées d'abord
-        return False
+    return _corps(dossier, cle_marque) is not None  # une marque abîmée : les politiques sont chargées d'abord

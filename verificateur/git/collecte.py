@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from verificateur.socle import caches
 from verificateur.socle.confinement import DELAI_DEFAUT, TAILLE_DEFAUT  # noqa: F401 (ré-exportés)
 from verificateur.socle.francais import erreur_systeme
 from verificateur.socle.problemes import ErreurVerificateur
@@ -151,8 +152,7 @@ def normaliser(url: str) -> str:
 
 
 def dossier_miroirs_defaut() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "verificateur", "miroirs")
+    return str(caches.dossier("miroirs"))
 
 
 @dataclass(frozen=True)

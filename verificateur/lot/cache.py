@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from verificateur.lot.entree import Entree, depuis_dict
+from verificateur.socle import caches
 from verificateur.socle.fichiers import ecrire_atomique
 
 # Métadonnées d'une preuve, comme l'index de git : (taille, mtime_ns, ctime_ns, inode, périphérique).
@@ -238,5 +239,4 @@ class Registre:
 
 
 def dossier_cache_defaut() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "verificateur", "lot")
+    return str(caches.dossier("lot"))

@@ -21,15 +21,18 @@ if TYPE_CHECKING:
 class ArbreLu:
     """Un arbre de travail dont les preuves sont déjà lues (pour la clé du cache) : l'évaluation ne
     les relit pas. `contenus` None : la clé vient des métadonnées (`Cache.empreintes_connues`), rien
-    n'a été lu ; une évaluation relit alors tout et recalcule la clé (`cle(..., relire=True)`)."""
+    n'a été lu ; une évaluation relit alors tout et recalcule la clé (`cle` de cet `ArbreLu`).
+    `debut_ns` : l'instant d'avant le relevé des métadonnées, repris par la relecture (le relevé fait
+    par la liste sert encore : pas un second stat par preuve)."""
 
     nature: str = "arbre"
     revision: str | None = None
 
-    def __init__(self, arbre: Source, contenus: dict[str, bytes] | None):
+    def __init__(self, arbre: Source, contenus: dict[str, bytes] | None, debut_ns: int):
         self.chemin = arbre.chemin
         self.arbre = arbre
         self._contenus = contenus
+        self.debut_ns = debut_ns
 
     @property
     def par_metadonnees(self) -> bool:
@@ -47,12 +50,13 @@ class ArbreLu:
         return self.arbre.problemes()
 
 
-def cle(source: Source, tache: Tache, etat: EtatProcessus, relire: bool = False) -> tuple[str, Source]:
+def cle(source: Source, tache: Tache, etat: EtatProcessus) -> tuple[str, Source]:
     """La clé du résultat : contenu du dépôt (commit lu ; ou noms, tailles et contenu des preuves
     d'un arbre de travail), empreinte des politiques, date, seuil, fraîcheur, version de l'outil.
     Pour un arbre de travail, le sha256 de chaque preuve est relu dans l'index du cache quand ses
-    métadonnées n'ont pas bougé (`Cache.empreintes_connues`) ; sinon, ou avec `relire`, les preuves
-    sont lues et hachées. La clé est la même dans les deux cas."""
+    métadonnées n'ont pas bougé (`Cache.empreintes_connues`) ; sinon, ou pour un `ArbreLu` dont la
+    clé vient des métadonnées (à relire pour l'évaluer), les preuves sont lues et hachées. La clé est
+    la même dans les deux cas."""
     contexte = etat.contexte
     parties: dict[str, Any] = {
         "outil": etat.empreinte_outil, "politiques": etat.empreinte_politiques, "date": contexte.date_evaluation.isoformat(),
@@ -63,7 +67,10 @@ def cle(source: Source, tache: Tache, etat: EtatProcessus, relire: bool = False)
         from verificateur import preuves
         from verificateur.sources import TAILLE_MAX_FICHIER
 
-        debut_ns = time.time_ns()  # avant tout stat : borne l'âge des métadonnées qu'on pourra croire
+        relire = isinstance(source, ArbreLu)
+        # Avant tout stat : borne l'âge des métadonnées qu'on pourra croire (celui de la première clé
+        # pour une relecture, dont la liste et ses relevés sont gardés par l'arbre).
+        debut_ns = source.debut_ns if isinstance(source, ArbreLu) else time.time_ns()
         fichiers = source.lister()
         a_lire = [c for c, taille in fichiers.items() if taille <= TAILLE_MAX_FICHIER and preuves.type_de(c)]
         preuves.limiter(source.chemin, [fichiers[c] for c in a_lire])  # avant de lire (docs/limites.md)
@@ -85,7 +92,7 @@ def cle(source: Source, tache: Tache, etat: EtatProcessus, relire: bool = False)
         parties["fichiers"] = sorted(fichiers.items())
         parties["contenus"] = empreintes
         parties["refus"] = [str(p) for p in source.problemes()]
-        source = ArbreLu(getattr(source, "arbre", source), contenus)
+        source = ArbreLu(arbre, contenus, debut_ns)
     brut = json.dumps(parties, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(brut).hexdigest(), source
 

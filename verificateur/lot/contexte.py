@@ -5,16 +5,14 @@ explicitement à chaque tâche."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from verificateur import __version__
 from verificateur.git.collecte import DELAI_DEFAUT, TAILLE_DEFAUT
 from verificateur.lot.cache import Cache
+from verificateur.politiques import cache_catalogue
+from verificateur.socle import caches
 
 if TYPE_CHECKING:
     from verificateur.financements import Programme
@@ -55,26 +53,11 @@ class EtatProcessus:
 
 def empreinte_catalogue(catalogue: Catalogue) -> str:
     """Empreinte des politiques (leurs fichiers) et des référentiels chargés : clé du cache."""
-    donnees = {
-        "politiques": [[p.id, p.version, p.empreinte] for p in catalogue.politiques],
-        "referentiels": catalogue.referentiels,
-    }
-    brut = json.dumps(donnees, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
-    return "sha256:" + hashlib.sha256(brut).hexdigest()
-
-
-def empreinte_outil() -> str:
-    """La version et le contenu du code et des schémas du paquet : un outil modifié sans changer de
-    version (installation en développement) ne relit pas un résultat d'avant sa modification."""
-    racine = Path(__file__).parent.parent  # le paquet verificateur entier
-    h = hashlib.sha256(__version__.encode("utf-8"))
-    for fichier in sorted([*racine.rglob("*.py"), *racine.rglob("*.json")]):
-        h.update(fichier.relative_to(racine).as_posix().encode("utf-8") + b"\0" + fichier.read_bytes())
-    return h.hexdigest()
+    return "sha256:" + cache_catalogue.empreinte_catalogue(catalogue)
 
 
 def initialiser(contexte: Contexte, catalogue: Catalogue, ouvrier: bool = False) -> EtatProcessus:
     """L'état d'un processus d'évaluation (les validateurs de preuves se construisent au premier dépôt,
     une fois par processus)."""
-    return EtatProcessus(contexte, catalogue, empreinte_catalogue(catalogue), empreinte_outil(), ouvrier,
+    return EtatProcessus(contexte, catalogue, empreinte_catalogue(catalogue), caches.empreinte_code(), ouvrier,
                          Cache(contexte.cache) if contexte.cache else None)

@@ -14,6 +14,7 @@ from pathlib import Path
 from verificateur.git.collecte import analyser, est_distante, est_paquet
 from verificateur.socle.francais import erreur_systeme
 from verificateur.socle.problemes import ErreurVerificateur, lieu as situer
+from verificateur.sources import est_nu
 
 FINESS = re.compile(r"^(\d{9}|2[AB]\d{7})$")
 
@@ -27,11 +28,6 @@ class Tache:
     finess: str | None = None
     revision: str | None = None
     raison: str | None = None
-
-
-def est_nu(dossier: Path) -> bool:
-    """Un dépôt git nu, reconnu à sa forme (aucun git lancé pendant la découverte)."""
-    return (dossier / "HEAD").is_file() and (dossier / "objects").is_dir() and (dossier / "refs").is_dir()
 
 
 def _joindre(source: str, nom: str) -> str:

@@ -23,10 +23,11 @@ from verificateur.lot import rapports
 from verificateur.lot.cache import Inscription
 from verificateur.lot.cle import ArbreLu, cle as cle_du_depot
 from verificateur.lot.contexte import Contexte, EtatProcessus
-from verificateur.lot.decouverte import Tache, est_nu
+from verificateur.lot.decouverte import Tache
 from verificateur.lot.entree import CODE_ECHEC_DEPOT, Entree, echec, entree_de
 from verificateur.socle.francais import erreur_systeme
 from verificateur.socle.problemes import ErreurVerificateur
+from verificateur.sources import est_nu
 
 if TYPE_CHECKING:
     from verificateur.financements.dossiers import DonneesDossier
@@ -161,7 +162,7 @@ def _entree(etat: EtatProcessus, tache: Tache, cle: str, source: Source, nu: boo
     else:
         if isinstance(source, ArbreLu) and source.par_metadonnees:
             # Clé tirée des métadonnées et pas de résultat : lire, et la clé du contenu réellement évalué.
-            cle, source = cle_du_depot(source.arbre, tache, etat, relire=True)
+            cle, source = cle_du_depot(source, tache, etat)
         lues, au_jour = moteur.charger_et_evaluer(source, etat.catalogue, contexte.date_evaluation, contexte.fraicheur)
         rapport_complet = rapport.construire(au_jour, lues, etat.catalogue, contexte.seuil_echec)
         horizon = echeances.HORIZON_A_VENIR

@@ -43,6 +43,17 @@ def dossier_cache() -> Path:
     return caches.dossier("catalogues")
 
 
+def empreinte_catalogue(catalogue: politiques.Catalogue) -> str:
+    """Un catalogue chargé : ses politiques (identifiant, version, empreinte de leurs fichiers) et
+    ses référentiels (clés du cache d'un lot et de l'historique)."""
+    donnees = {
+        "politiques": [[p.id, p.version, p.empreinte] for p in catalogue.politiques],
+        "referentiels": catalogue.referentiels,
+    }
+    brut = json.dumps(donnees, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(brut.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def _fichiers_lus(dossiers_politiques: list[Path] | None, dossiers_referentiels: list[Path] | None) -> list[Path]:
     """Les fichiers que `politiques.charger` lit, dans le même ordre de découverte."""
     lus: list[Path] = []

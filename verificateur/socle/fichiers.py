@@ -13,6 +13,7 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 _UMASK: list[int] = []
 
@@ -24,6 +25,11 @@ def _umask() -> int:
     return _UMASK[0]
 
 
+def _ecrire(f: BinaryIO, contenu: bytes | str | Iterable[bytes | str]) -> None:
+    for morceau in [contenu] if isinstance(contenu, (bytes, str)) else contenu:
+        f.write(morceau.encode("utf-8") if isinstance(morceau, str) else morceau)
+
+
 def ecrire_atomique(cible: Path | str, contenu: bytes | str | Iterable[bytes | str]) -> None:
     """`contenu` : des octets, un texte (UTF-8), ou leurs morceaux, écrits au fil de l'eau."""
     cible = Path(cible)
@@ -31,8 +37,7 @@ def ecrire_atomique(cible: Path | str, contenu: bytes | str | Iterable[bytes | s
     descripteur, temporaire = tempfile.mkstemp(dir=cible.parent, prefix=f".{cible.name}.", suffix=".tmp")
     try:
         with os.fdopen(descripteur, "wb") as f:
-            for morceau in [contenu] if isinstance(contenu, (bytes, str)) else contenu:
-                f.write(morceau.encode("utf-8") if isinstance(morceau, str) else morceau)
+            _ecrire(f, contenu)
         os.chmod(temporaire, 0o666 & ~_umask())
         os.replace(temporaire, cible)
     except BaseException:
@@ -65,8 +70,7 @@ def ecrire_sortie(chemin: str, contenu: bytes | str | Iterable[bytes | str]) -> 
         if mode is not None and not stat.S_ISREG(mode):
             # Tube, périphérique : y écrire directement (le remplacer détruirait /dev/null).
             with open(chemin, "wb") as f:
-                for morceau in [contenu] if isinstance(contenu, (bytes, str)) else contenu:
-                    f.write(morceau.encode("utf-8") if isinstance(morceau, str) else morceau)
+                _ecrire(f, contenu)
             return
         ecrire_atomique(os.path.realpath(chemin), contenu)
     except OSError as exc:

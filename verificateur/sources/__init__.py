@@ -52,7 +52,7 @@ class Source(Protocol):
 
 def est_nu(dossier: Path | str) -> bool:
     """Un dépôt git nu, reconnu à sa forme, sans lancer git : `HEAD`, `objects/` et `refs/` (la
-    forme que reconnaît aussi la découverte d'un lot, `lot._est_nu`)."""
+    forme que reconnaît aussi la découverte d'un lot, `lot.decouverte`)."""
     dossier = Path(dossier)
     return (dossier / "HEAD").is_file() and (dossier / "objects").is_dir() and (dossier / "refs").is_dir()
 
@@ -84,9 +84,7 @@ def _parcourir(racine: Path, problemes: list[Probleme]) -> Iterator[tuple[str, l
                     (sous_dossiers if est_dossier else noms).append(entree.name)
         except OSError as exc:
             relatif = Path(dossier).relative_to(racine).as_posix()
-            from verificateur.socle.fichiers import raison
-
-            problemes.append(Probleme(relatif, 0, "dossier-illisible", f"dossier illisible : {raison(exc)}"))
+            problemes.append(Probleme(relatif, 0, "dossier-illisible", f"dossier illisible : {erreur_systeme(exc)}"))
             continue
         if trop_longs:
             problemes.append(Probleme(
@@ -236,7 +234,7 @@ class SourceArbre:
         try:
             infos = reel.stat()
         except OSError as exc:
-            self._problemes.append(Probleme(cle, 0, "fichier-illisible", f"fichier illisible : {exc.strerror}"))
+            self._problemes.append(Probleme(cle, 0, "fichier-illisible", f"fichier illisible : {erreur_systeme(exc)}"))
             return
         if stat.S_ISDIR(infos.st_mode):
             if dossier_cible:
