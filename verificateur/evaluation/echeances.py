@@ -235,9 +235,10 @@ def dates_candidates(catalogue: Catalogue, preuves: Preuves, date_evaluation: da
 
 def _evaluer(catalogue: Catalogue, ids: list[str], preuves: Preuves, a_la_date: date) -> dict[str, Verdict]:
     """Les verdicts des seules règles `ids` à une date candidate, par le moteur (dérogations comprises : elles
-    s'appliquent règle par règle)."""
+    s'appliquent règle par règle). Statuts seuls : seuls les verdicts d'une échéance sont lus en entier
+    (`_echeance`), et leur explication n'est rédigée qu'alors."""
     sous = replace(catalogue, regles={i: catalogue.regles[i] for i in ids})
-    return {v.regle.id: v for v in evaluation.evaluer(sous, preuves, a_la_date).verdicts}
+    return {v.regle.id: v for v in evaluation.evaluer(sous, preuves, a_la_date, expliquer=False).verdicts}
 
 
 def calculer(catalogue: Catalogue, preuves: Preuves, au_jour: Evaluation, horizon: int) -> Calcul:
