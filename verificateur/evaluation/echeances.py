@@ -33,7 +33,8 @@ from typing import Any
 
 from verificateur import evaluation
 from verificateur.evaluation import ECHECS, Evaluation, Verdict
-from verificateur.langage import Emplacement, ErreurCalcul, _decaler, motif_regex
+from verificateur.langage import Emplacement, ErreurCalcul, motif_regex
+from verificateur.langage.dates import decaler
 from verificateur.politiques import Catalogue, Regle
 from verificateur.preuves import Preuves
 from verificateur.socle.problemes import ErreurVerificateur, lieu
@@ -212,7 +213,7 @@ def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, date_evaluation
                 d = dict(duree)
                 for signe in (1, -1):
                     try:
-                        decale = _decaler(base, d, signe)
+                        decale = decaler(base, d, signe)
                     except ErreurCalcul:
                         continue  # hors du calendrier (an 1 ou 9999) : rien à échoir
                     # Le lendemain : une comparaison stricte, ou une fin de mois raccourcie (31 janvier
