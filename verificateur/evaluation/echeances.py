@@ -33,7 +33,8 @@ from typing import Any
 
 from verificateur import evaluation
 from verificateur.evaluation import ECHECS, Evaluation, Verdict
-from verificateur.langage import Emplacement, ErreurCalcul, _decaler, motif_regex
+from verificateur.langage import Emplacement, ErreurCalcul, motif_regex
+from verificateur.langage.dates import decaler
 from verificateur.politiques import Catalogue, Regle
 from verificateur.preuves import Preuves
 from verificateur.socle.problemes import ErreurVerificateur, lieu
@@ -212,7 +213,7 @@ def candidates_par_regle(catalogue: Catalogue, preuves: Preuves, date_evaluation
                 d = dict(duree)
                 for signe in (1, -1):
                     try:
-                        decale = _decaler(base, d, signe)
+                        decale = decaler(base, d, signe)
                     except ErreurCalcul:
                         continue  # hors du calendrier (an 1 ou 9999) : rien à échoir
                     # Le lendemain : une comparaison stricte, ou une fin de mois raccourcie (31 janvier
@@ -235,9 +236,10 @@ def dates_candidates(catalogue: Catalogue, preuves: Preuves, date_evaluation: da
 
 def _evaluer(catalogue: Catalogue, ids: list[str], preuves: Preuves, a_la_date: date) -> dict[str, Verdict]:
     """Les verdicts des seules règles `ids` à une date candidate, par le moteur (dérogations comprises : elles
-    s'appliquent règle par règle)."""
+    s'appliquent règle par règle). Statuts seuls : seuls les verdicts d'une échéance sont lus en entier
+    (`_echeance`), et leur explication n'est rédigée qu'alors."""
     sous = replace(catalogue, regles={i: catalogue.regles[i] for i in ids})
-    return {v.regle.id: v for v in evaluation.evaluer(sous, preuves, a_la_date).verdicts}
+    return {v.regle.id: v for v in evaluation.evaluer(sous, preuves, a_la_date, expliquer=False).verdicts}
 
 
 def calculer(catalogue: Catalogue, preuves: Preuves, au_jour: Evaluation, horizon: int) -> Calcul:

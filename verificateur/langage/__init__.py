@@ -61,6 +61,3 @@ from verificateur.langage.valeurs import (
     Val as Val,
     afficher as afficher,
 )
-
-# L'ancien nom, qu'importent encore les échéances (evaluation/echeances.py).
-_decaler = decaler

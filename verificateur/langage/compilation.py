@@ -88,49 +88,52 @@ def compiler_test(expr: Any) -> Callable[[Contexte], bool]:
     return compile_
 
 
+def _en_cache(expr: Any, nature: str, fabriquer: Callable[[Any], Callable[[Contexte], Any]]) -> Callable[[Contexte], Any]:
+    """La fermeture de `expr` pour `nature`, fabriquée à la première demande puis gardée."""
+    entree = _COMPILES.get((id(expr), nature))
+    if entree is None or entree[0] is not expr:
+        entree = (expr, fabriquer(expr))
+        _garder((id(expr), nature), entree)
+    return entree[1]
+
+
 def test_rapide(expr: Any) -> Callable[[Contexte], bool]:
     """Le test compilé (en cache) d'une condition, sans repli : il peut lever `Lent`. Pour une boucle
     chaude qui écrit son repli elle-même (un appel de moins par tour que `filtre_compile`)."""
-    entree = _COMPILES.get((id(expr), RAPIDE))
-    if entree is None or entree[0] is not expr:
-        entree = (expr, compiler_test(expr))
-        _garder((id(expr), RAPIDE), entree)
-    return entree[1]
+    return _en_cache(expr, RAPIDE, compiler_test)
+
+
+def _avec_repli_condition(expr: Any) -> Callable[[Contexte], bool]:
+    rapide = compiler_test(expr)
+
+    def tester(ctx: Contexte) -> bool:
+        try:
+            return rapide(ctx)
+        except Lent:
+            return condition(expr, ctx).ok
+    return tester
 
 
 def filtre_compile(expr: Any) -> Callable[[Contexte], bool]:
     """Le test compilé (en cache) d'une condition, pour un contexte muet : `condition(expr, ctx).ok`."""
-    entree = _COMPILES.get((id(expr), CONDITION))
-    if entree is None or entree[0] is not expr:
-        rapide = compiler_test(expr)
+    return _en_cache(expr, CONDITION, _avec_repli_condition)
 
-        def tester(ctx: Contexte) -> bool:
-            try:
-                return rapide(ctx)
-            except Lent:
-                return condition(expr, ctx).ok
 
-        entree = (expr, tester)
-        _garder((id(expr), CONDITION), entree)
-    return entree[1]
+def _avec_repli_valeur(expr: Any) -> Callable[[Contexte], Any]:
+    rapide = compiler_valeur(expr)
+
+    def calculer(ctx: Contexte) -> Any:
+        try:
+            return rapide(ctx)
+        except Lent:
+            return brut(valeur(expr, ctx))
+    return calculer
 
 
 def valeur_compilee(expr: Any) -> Callable[[Contexte], Any]:
     """La valeur brute compilée (en cache) de `expr`, `brut(valeur(expr, ctx))`, l'interprète
     reprenant tout cas non couvert."""
-    entree = _COMPILES.get((id(expr), VALEUR))
-    if entree is None or entree[0] is not expr:
-        rapide = compiler_valeur(expr)
-
-        def calculer(ctx: Contexte) -> Any:
-            try:
-                return rapide(ctx)
-            except Lent:
-                return brut(valeur(expr, ctx))
-
-        entree = (expr, calculer)
-        _garder((id(expr), VALEUR), entree)
-    return entree[1]
+    return _en_cache(expr, VALEUR, _avec_repli_valeur)
 
 
 # --- aides des fermetures ----------------------------------------------------------------------------

@@ -97,25 +97,9 @@ def _k_champ(expr: dict[str, Any]) -> Callable[[Contexte], Any] | None:
     tete, *reste = expr["champ"].split(".")
     if "defaut" in expr:
         return _k_champ_defaut(tete, reste, expr["defaut"])
-    if len(reste) == 1:  # le cas courant, « e.date » : sans boucle ni appel
+    if len(reste) == 1:  # le cas courant, « e.date » : sans boucle
         (cle,) = reste
-
-        # Le corps de `lire_court`, recopié : un appel de fonction de moins par champ lu, sur le chemin
-        # le plus chaud du moteur (un filtre lit un champ par rangée ; docs/performances.md § 2).
-        def calcul_court(ctx: Contexte) -> Any:
-            variables = ctx.variables
-            if tete in variables:
-                courant = variables[tete]
-            elif tete in ctx.resolues:
-                courant = ctx.resolues[tete]
-            else:
-                courant = variable(ctx, tete)  # une preuve nommée, résolue une fois, comme l'interprète
-            if isinstance(courant, Noeud):
-                v = courant.valeur
-                if isinstance(v, dict) and cle in v:
-                    return v[cle]
-            raise Lent
-        return calcul_court
+        return lambda ctx: lire_court(ctx, tete, cle)
 
     def calcul(ctx: Contexte) -> Any:
         courant = variable(ctx, tete)

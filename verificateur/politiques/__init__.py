@@ -89,8 +89,8 @@ class Catalogue:
         return next(p for p in self.politiques if p.id == id_politique)
 
 
-def _lire(chemin: Path, affiche: str, nom_schema: str) -> Document:
-    document = lecture.lire_yaml(affiche, chemin.read_bytes())
+def _lire(affiche: str, contenu: bytes, nom_schema: str) -> Document:
+    document = lecture.lire_yaml(affiche, contenu)
     if document.lisible:
         validation.valider(document, nom_schema)
     return document
@@ -168,7 +168,7 @@ def _garder_referentiels_cites(catalogue: Catalogue) -> None:
 
 
 def _charger_referentiel(fichier: Path, catalogue: Catalogue) -> None:
-    document = _lire(fichier, _affiche(fichier), "referentiel")
+    document = _lire(_affiche(fichier), fichier.read_bytes(), "referentiel")
     catalogue.problemes.extend(document.problemes)
     if not document.lisible:
         return
@@ -241,8 +241,10 @@ def _empreinte(fichiers: list[tuple[str, bytes]]) -> str:
 def _charger_politique(dossier: Path, catalogue: Catalogue) -> None:
     fichier_politique = dossier / "politique.yaml"
     fichiers_regles = sorted((dossier / "regles").glob("*.yaml"))
-    contenus = [(p.relative_to(dossier).as_posix(), p.read_bytes()) for p in [fichier_politique, *fichiers_regles]]
-    document = _lire(fichier_politique, _affiche(fichier_politique), "politique")
+    # Chaque fichier lu une fois : l'empreinte porte sur les octets mêmes qui sont analysés.
+    octets = {p: p.read_bytes() for p in [fichier_politique, *fichiers_regles]}
+    contenus = [(p.relative_to(dossier).as_posix(), contenu) for p, contenu in octets.items()]
+    document = _lire(_affiche(fichier_politique), octets[fichier_politique], "politique")
     catalogue.problemes.extend(document.problemes)
     if not document.lisible:
         return
@@ -264,7 +266,7 @@ def _charger_politique(dossier: Path, catalogue: Catalogue) -> None:
         catalogue.problemes.append(Probleme(document.chemin, 1, "politique-vide",
                                             f"aucun fichier de règles dans {_affiche(dossier / 'regles')}"))
     for fichier in fichiers_regles:
-        doc_regles = _lire(fichier, _affiche(fichier), "regles")
+        doc_regles = _lire(_affiche(fichier), octets[fichier], "regles")
         catalogue.problemes.extend(doc_regles.problemes)
         if doc_regles.lisible:
             for i, brute in enumerate(doc_regles.donnees["regles"]):

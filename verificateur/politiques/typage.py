@@ -20,9 +20,7 @@ from verificateur.socle import validation
 from verificateur.socle.lecture import Chemin
 
 _DATE_HEURE = "^\\d{4}-\\d{2}-\\d{2}[T ]"
-_MARKDOWN = SCHEMA_MARKDOWN
 _DUREES = ("jours", "mois")
-_nom = cite
 
 
 def de_schema(schema: dict[str, Any], nom: str) -> Type:
@@ -54,7 +52,7 @@ def _type_fichier(chemin: str, nom: str) -> Type:
     if type_preuve is None:
         return Type("inconnu", nom)
     if type_preuve is MARKDOWN:
-        return Type("table", nom, schema=_MARKDOWN)
+        return Type("table", nom, schema=SCHEMA_MARKDOWN)
     schema = validation.schema(type_preuve.schema)
     if type_preuve.format == "csv":
         return Type("liste", nom, element=de_schema(schema, f"{nom} (ligne)"))
@@ -64,18 +62,18 @@ def _type_fichier(chemin: str, nom: str) -> Type:
 def type_liaison(liaison: dict[str, Any], nom: str, un_fichier: bool) -> Type:
     """Le type d'une preuve nommée : un contenu, ou la liste des contenus (`fichiers`, `tous`)."""
     if "fichier" in liaison:
-        return _type_fichier(liaison["fichier"], _nom(nom))
+        return _type_fichier(liaison["fichier"], cite(nom))
     motif = liaison.get("fichiers", "")
     if motif.endswith(".md"):
-        contenu = Type("table", _nom(nom), schema=_MARKDOWN)
+        contenu = Type("table", cite(nom), schema=SCHEMA_MARKDOWN)
     else:
         regex = motif_regex(motif)
         types = {t.nom for c in EXEMPLES_DE_CHEMINS if regex.fullmatch(c) for t in TYPES if t.motif.fullmatch(c)}
         exemple = next((c for c in EXEMPLES_DE_CHEMINS if regex.fullmatch(c)), None)
-        contenu = _type_fichier(exemple, _nom(nom)) if len(types) == 1 and exemple else Type("inconnu", _nom(nom))
+        contenu = _type_fichier(exemple, cite(nom)) if len(types) == 1 and exemple else Type("inconnu", cite(nom))
     if un_fichier or liaison.get("selection", "tous") != "tous":
         return contenu
-    return Type("liste", _nom(nom), element=contenu)
+    return Type("liste", cite(nom), element=contenu)
 
 
 class Verificateur:
@@ -96,7 +94,7 @@ class Verificateur:
         if isinstance(expr, (int, float, Decimal)):
             return Type("nombre", str(expr), litteral=True)
         if isinstance(expr, str):
-            return Type("texte", _nom(expr), litteral=True)
+            return Type("texte", cite(expr), litteral=True)
         if not isinstance(expr, dict):
             return INCONNU
         op = next((c for c in expr if c not in ("defaut", "moins", "plus")), None)
@@ -125,8 +123,8 @@ class Verificateur:
                     self.erreur(ici, f"« {parcouru} » n'a pas de champ « {cle} » ; champs possibles : {possibles}", "champ-inconnu")
                 return INCONNU
             parcouru = f"{parcouru}.{cle}"
-            courant = de_schema(proprietes[cle], _nom(parcouru))
-        return Type(courant.genre, _nom(chemin_champ), courant.unite, courant.element, courant.schema, courant.valeurs)
+            courant = de_schema(proprietes[cle], cite(parcouru))
+        return Type(courant.genre, cite(chemin_champ), courant.unite, courant.element, courant.schema, courant.valeurs)
 
     def liste(self, dans: Any, portee: dict[str, Type], ici: Chemin, quoi: str, cle_liste: str = "dans") -> Type:
         t = self.champ(dans, portee, ici) if isinstance(dans, str) else self.valeur(dans, portee, ici)
@@ -140,7 +138,7 @@ class Verificateur:
         cle = "dans" if "dans" in spec else "liste"
         element = self.liste(spec[cle], portee, ici + (cle,), quoi, cle)
         nom = spec.get("comme", "element")
-        interieur = {**portee, nom: Type(element.genre, _nom(nom), element.unite, element.element, element.schema, element.valeurs)}
+        interieur = {**portee, nom: Type(element.genre, cite(nom), element.unite, element.element, element.schema, element.valeurs)}
         if "si" in spec:
             self.condition(spec["si"], interieur, ici + ("si",))
         return interieur
@@ -209,7 +207,7 @@ def verifier_regle(brute: dict[str, Any], parametres: dict[str, Any], probleme: 
 
     v = Verificateur(parametres, probleme)
     schema_etab = validation.schema(TYPES_PAR_NOM["etablissement"].schema)
-    portee: dict[str, Type] = {"etablissement": de_schema(schema_etab, _nom("etablissement"))}
+    portee: dict[str, Type] = {"etablissement": de_schema(schema_etab, cite("etablissement"))}
     for nom, liaison in (brute.get("preuves") or {}).items():
         seul = {**portee, nom: type_liaison(liaison, nom, True)}
         if "si" in liaison:
