@@ -338,14 +338,12 @@ def _fait(avant: Verdict, apres: Verdict) -> tuple[str, str | None, int | None]:
 def document(calcul: Calcul, preuves: Preuves, au_jour: Evaluation, horizon: int) -> dict[str, Any]:
     """Le JSON de `verificateur echeances --format json` (docs/echeances.md)."""
     from verificateur import __version__
-    from verificateur.evaluation.rapport import _json
+    from verificateur.evaluation.rapport import identite
 
-    etablissement = preuves.etablissement
     return {
         "format": FORMAT,
         "outil": {"version": __version__},
-        "etablissement": _json(etablissement.valeurs) if etablissement and etablissement.valide else None,
-        "depot": {"chemin": preuves.chemin, "source": preuves.nature, "revision": preuves.revision},
+        **identite(preuves, preuves.revision),
         "date_evaluation": au_jour.date.isoformat(),
         "horizon_jours": horizon,
         "jusqu_au": _fin(au_jour.date, horizon).isoformat(),

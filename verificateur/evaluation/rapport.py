@@ -18,17 +18,27 @@ from verificateur.socle import donnees_personnelles
 FORMAT = "verificateur/rapport/1"
 
 
-def _json(valeur: Any) -> Any:
+def en_json(valeur: Any) -> Any:
     """Valeurs des preuves en JSON : dates ISO, décimaux en nombres."""
     if isinstance(valeur, dict):
-        return {k: _json(v) for k, v in valeur.items()}
+        return {k: en_json(v) for k, v in valeur.items()}
     if isinstance(valeur, list):
-        return [_json(v) for v in valeur]
+        return [en_json(v) for v in valeur]
     if isinstance(valeur, date):
         return valeur.isoformat()
     if isinstance(valeur, Decimal):
         return int(valeur) if valeur == valeur.to_integral_value() else float(valeur)
     return valeur
+
+
+def identite(preuves: Preuves, revision: str | None) -> dict[str, Any]:
+    """L'établissement (son fichier valide, en JSON) et le dépôt lu, tels que le rapport et l'échéancier
+    les écrivent."""
+    etablissement = preuves.etablissement
+    return {
+        "etablissement": en_json(etablissement.valeurs) if etablissement and etablissement.valide else None,
+        "depot": {"chemin": preuves.chemin, "source": preuves.nature, "revision": revision},
+    }
 
 
 def synthese(resultats: list[dict[str, Any]], seuil_echec: str) -> dict[str, Any]:
@@ -65,19 +75,17 @@ def construire(evaluation: Evaluation, preuves: Preuves, catalogue: Catalogue, s
                 for c in v.constats
             ],
             "parametres": [
-                {"nom": nom, "valeur": _json(val), "depuis": depuis.isoformat(), "source": source}
+                {"nom": nom, "valeur": en_json(val), "depuis": depuis.isoformat(), "source": source}
                 for nom, (depuis, val, source) in sorted(v.parametres.items())
             ],
         }
         if v.derogation is not None:
             resultat["derogation"] = v.derogation
         resultats.append(resultat)
-    etablissement = preuves.etablissement
     rapport = {
         "format": FORMAT,
         "outil": {"version": __version__},
-        "etablissement": _json(etablissement.valeurs) if etablissement and etablissement.valide else None,
-        "depot": {"chemin": preuves.chemin, "source": preuves.nature, "revision": revision},
+        **identite(preuves, revision),
         "date_evaluation": evaluation.date.isoformat(),
         "politiques": [{"id": p.id, "version": p.version, "empreinte": p.empreinte} for p in catalogue.politiques],
         "synthese": synthese(resultats, seuil_echec),
