@@ -87,7 +87,7 @@ def verrouiller_rapports(dossier: str, date_evaluation: date) -> IO[str]:
     rapports de l'autre. Le second est donc refusé (code 2). Le verrou est tenu par le fichier ouvert
     que renvoie cette fonction : le système le lâche à la fin du processus, même tué (aucun verrou
     périmé à effacer à la main). Sans flock (Windows), le dossier est créé, sans verrou."""
-    from verificateur.socle.fichiers import raison
+    from verificateur.socle.francais import erreur_systeme
 
     try:
         import fcntl
@@ -99,7 +99,7 @@ def verrouiller_rapports(dossier: str, date_evaluation: date) -> IO[str]:
         Path(dossier).mkdir(parents=True, exist_ok=True)
         verrou = open(chemin, "a+", encoding="utf-8")  # noqa: SIM115 — gardé ouvert : il tient le verrou
     except OSError as exc:
-        raise ErreurVerificateur(f"--rapports « {dossier} » : {raison(exc)}") from None
+        raise ErreurVerificateur(f"--rapports « {dossier} » : {erreur_systeme(exc)}") from None
     if fcntl is None:
         return verrou
     try:
@@ -113,7 +113,7 @@ def verrouiller_rapports(dossier: str, date_evaluation: date) -> IO[str]:
                 f"--rapports « {dossier} » : un autre « verificateur lot » y écrit déjà ({autre or 'verrou .verrou'}) ; "
                 "attendez qu'il finisse ou choisissez un autre dossier (deux lots y mêleraient leurs rapports)"
             ) from None
-        raise ErreurVerificateur(f"--rapports « {dossier} » : verrou impossible ({raison(exc)})") from None
+        raise ErreurVerificateur(f"--rapports « {dossier} » : verrou impossible ({erreur_systeme(exc)})") from None
     verrou.seek(0)
     verrou.truncate()
     verrou.write(f"processus {os.getpid()}, lot du {date_evaluation.isoformat()}\n")

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from verificateur.socle.francais import erreur_systeme
+
 _UMASK: list[int] = []
 
 
@@ -45,14 +47,6 @@ def ecrire_atomique(cible: Path | str, contenu: bytes | str | Iterable[bytes | s
         raise
 
 
-# Les erreurs du système, dites en français (strerror est en anglais) : pour --sortie et les dossiers illisibles.
-def raison(exc: OSError) -> str:
-    """La cause d'une erreur du système, en français (une seule table : francais.erreur_systeme)."""
-    from verificateur.socle.francais import erreur_systeme
-
-    return erreur_systeme(exc)
-
-
 def ecrire_sortie(chemin: str, contenu: bytes | str | Iterable[bytes | str]) -> None:
     """Écrire là où l'utilisateur l'a demandé (`--sortie`, `--liste`), comme une redirection du shell :
     un lien symbolique est suivi (sa cible est remplacée, atomiquement ; le lien reste) ; un tube
@@ -74,4 +68,4 @@ def ecrire_sortie(chemin: str, contenu: bytes | str | Iterable[bytes | str]) -> 
             return
         ecrire_atomique(os.path.realpath(chemin), contenu)
     except OSError as exc:
-        raise ErreurVerificateur(f"impossible d'écrire « {chemin} » : {raison(exc)}") from None
+        raise ErreurVerificateur(f"impossible d'écrire « {chemin} » : {erreur_systeme(exc)}") from None
