@@ -60,12 +60,9 @@ def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str,
     doublons = sorted({c for c in chemins if chemins.count(c) > 1})
     if doublons:
         raise ErreurVerificateur(f"dépôt donné plusieurs fois : {', '.join(doublons)}")
-    dossiers_programmes = [Path(p) for p in programmes]
     # Sans --politiques : celles que le programme déclare (programme.politiques), sinon celles par défaut.
-    catalogue = _catalogue(
-        politiques or financements.politiques_demandees(financements.trouver(programme, dossiers_programmes)), referentiels
-    )
-    choisi = financements.charger(programme, catalogue, dossiers_programmes)
+    catalogue, choisi = financements.charger_selon(programme, [Path(p) for p in programmes], politiques,
+                                                   lambda demandees: _catalogue(demandees, referentiels))
     # Chaque dépôt est ouvert au moment d'être évalué ; un FINESS n'est jamais décidé ni sommé deux fois.
     resultat = financements.decider_candidatures(choisi, (_source(c, revision, False) for c in chemins), catalogue,
                                                  date_evaluation or date.today())
