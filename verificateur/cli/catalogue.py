@@ -9,15 +9,12 @@ from pathlib import Path
 import click
 
 from verificateur.cli.click_fr import Groupe
-from verificateur.cli.communs import _catalogue, avec_sortie, option_politiques, option_programmes, option_referentiels
+from verificateur.cli.communs import _catalogue, avec_sortie, option_format, option_politiques, option_programmes, option_referentiels
 from verificateur.rendus import catalogue as rendus_catalogue
 from verificateur.rendus.registre import Options
 from verificateur.socle.problemes import ErreurVerificateur
 
 # Les formats de chaque liste : ceux de son registre (verificateur/rendus/catalogue.py).
-FORMATS_REGLES = tuple(rendus_catalogue.REGLES)
-FORMATS_EXIGENCES = tuple(rendus_catalogue.EXIGENCES)
-FORMATS_COUVERTURE = tuple(rendus_catalogue.COUVERTURE)
 
 
 @click.group("politiques", cls=Groupe)
@@ -85,7 +82,7 @@ def politiques_tester(dossiers: tuple[str, ...], referentiels: tuple[str, ...]) 
 @groupe_politiques.command("lister")
 @click.argument("dossiers", nargs=-1, type=click.Path(file_okay=False))
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_REGLES), default="texte", show_default=True, help="Format de la liste.")
+@option_format(rendus_catalogue.REGLES, "Format de la liste.")
 @avec_sortie
 def politiques_lister(dossiers: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Lister les règles : identifiant, gravité, exigences, preuves lues.
@@ -106,7 +103,7 @@ def referentiels() -> None:
 @referentiels.command("lister")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_EXIGENCES), default="texte", show_default=True, help="Format de la liste.")
+@option_format(rendus_catalogue.EXIGENCES, "Format de la liste.")
 @avec_sortie
 def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Lister les exigences des référentiels chargés, avec leur source."""
@@ -118,8 +115,7 @@ def referentiels_lister(politiques: tuple[str, ...], referentiels: tuple[str, ..
 @referentiels.command("couverture")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_COUVERTURE), default="texte", show_default=True,
-              help="Format de la matrice.")
+@option_format(rendus_catalogue.COUVERTURE, "Format de la matrice.")
 @avec_sortie
 def referentiels_couverture(politiques: tuple[str, ...], referentiels: tuple[str, ...], format_: str) -> None:
     """Matrice exigence → règles → preuves ; les exigences qu'aucune règle ne couvre, et pourquoi.

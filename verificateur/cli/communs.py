@@ -83,7 +83,7 @@ def avec_sortie(fonction: Callable[..., R]) -> Callable[..., R]:
     import functools
     import io
 
-    @click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
+    @option_sortie("le résultat")
     @functools.wraps(fonction)
     def commande(*args: Any, sortie: str | None = None, **kwargs: Any) -> R:
         if sortie is None or sortie == "-":
@@ -149,6 +149,22 @@ def _source(chemin: str, revision: str | None, index: bool) -> Source:
         return SourceRevision(chemin, "HEAD")
 
     return SourceArbre(chemin)
+
+
+def option_format(formats: Iterable[str], aide: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """`--format` : les formats du registre de la commande (un `click.Choice` dans l'ordre du registre), texte par défaut."""
+    return click.option("--format", "format_", type=click.Choice(tuple(formats)), default="texte", show_default=True, help=aide)
+
+
+def option_sortie(quoi: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """`--sortie FICHIER` : `quoi` (« le rapport ») écrit dans ce fichier au lieu de la sortie standard."""
+    return click.option("--sortie", metavar="FICHIER", help=f"Écrire {quoi} dans ce fichier (par défaut : sortie standard).")
+
+
+def option_echec_a(aide: str = "Gravité à partir de laquelle un échec rend l'établissement non conforme.",
+                   ) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """`--echec-a` : le seuil de gravité (`seuil_echec`), mineure par défaut."""
+    return click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True, help=aide)
 
 
 option_programmes = click.option(

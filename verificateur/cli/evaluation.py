@@ -14,13 +14,15 @@ import click
 from verificateur.cli.click_fr import Commande, Groupe
 from verificateur.cli.communs import (
     DATE,
-    GRAVITES,
     JOURS,
     _catalogue,
     _source,
     ecrire,
+    option_echec_a,
+    option_format,
     option_politiques,
     option_referentiels,
+    option_sortie,
     refuser_binaire_vers_terminal,
 )
 from verificateur.rendus import FORMATS, echeances as rendus_echeances
@@ -30,7 +32,6 @@ from verificateur.socle.problemes import ErreurVerificateur
 # Les formats offerts par chaque commande : ceux de son registre (un format = un enregistrement,
 # verificateur/rendus/registre.py ; les modules de rendu ne sont importés qu'à l'usage).
 FORMATS_EVALUER = tuple(FORMATS)
-FORMATS_ECHEANCES = tuple(rendus_echeances.FORMATS)
 
 
 @click.command(cls=Commande)
@@ -40,10 +41,9 @@ FORMATS_ECHEANCES = tuple(rendus_echeances.FORMATS)
 @click.option("--date", "date_evaluation", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_EVALUER), default="texte", show_default=True, help="Format du rapport.")
-@click.option("--sortie", metavar="FICHIER", help="Écrire le rapport dans ce fichier (par défaut : sortie standard).")
-@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True,
-              help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
+@option_format(FORMATS_EVALUER, "Format du rapport.")
+@option_sortie("le rapport")
+@option_echec_a()
 @click.option("--details", is_flag=True, help="Texte : explications complètes.")
 @click.option("--csv-standard", "csv_standard", is_flag=True,
               help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
@@ -88,9 +88,8 @@ def evaluer(chemin: str, revision: str | None, index: bool, date_evaluation: dat
               help="Chercher les échéances jusqu'à ce nombre de jours après la date (au plus 3660).")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_ECHEANCES), default="texte", show_default=True,
-              help="Format de l'échéancier (ics : calendrier iCalendar).")
-@click.option("--sortie", metavar="FICHIER", help="Écrire l'échéancier dans ce fichier (par défaut : sortie standard).")
+@option_format(rendus_echeances.FORMATS, "Format de l'échéancier (ics : calendrier iCalendar).")
+@option_sortie("l'échéancier")
 def echeances(chemin: str, revision: str | None, index: bool, date_evaluation: date | None, horizon: int, politiques: tuple[str, ...],
               referentiels: tuple[str, ...], format_: str, sortie: str | None) -> None:
     """L'échéancier : quand chaque règle conforme cesserait de l'être si rien n'était commité.
@@ -118,8 +117,7 @@ def echeances(chemin: str, revision: str | None, index: bool, date_evaluation: d
 @click.option("--date", "date_evaluation", type=DATE, default=None, help="Date d'évaluation (par défaut : aujourd'hui).")
 @option_politiques
 @option_referentiels
-@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True,
-              help="Seuil de gravité de --strict.")
+@option_echec_a("Seuil de gravité de --strict.")
 def crochet(chemin: str, strict: bool, date_evaluation: date | None, politiques: tuple[str, ...], referentiels: tuple[str, ...],
             seuil_echec: str) -> None:
     """Crochet pre-commit : refuser un commit qui fait régresser une règle ou ajoute une preuve invalide.

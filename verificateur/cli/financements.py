@@ -14,15 +14,15 @@ from verificateur.cli.communs import (
     _catalogue,
     _source,
     ecrire,
+    option_format,
     option_politiques,
     option_programmes,
     option_referentiels,
+    option_sortie,
     refuser_binaire_vers_terminal,
 )
 from verificateur.rendus import eligibilite as rendus_eligibilite
 from verificateur.socle.problemes import ErreurVerificateur
-
-FORMATS_ELIGIBILITE = tuple(rendus_eligibilite.FORMATS)
 
 
 @click.command(cls=Commande)
@@ -34,9 +34,8 @@ FORMATS_ELIGIBILITE = tuple(rendus_eligibilite.FORMATS)
 @click.option("--revision", metavar="REV", help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail).")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_ELIGIBILITE), default="texte", show_default=True,
-              help="Format de la décision.")
-@click.option("--sortie", metavar="FICHIER", help="Écrire la décision dans ce fichier (par défaut : sortie standard).")
+@option_format(rendus_eligibilite.FORMATS, "Format de la décision.")
+@option_sortie("la décision")
 @click.option("--csv-standard", "csv_standard", is_flag=True,
               help="CSV : séparateur « , », point décimal, sans BOM (par défaut : conventions d'un tableur français).")
 def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str, ...], date_evaluation: date | None, revision: str | None,
@@ -61,12 +60,9 @@ def eligibilite(chemins: tuple[str, ...], programme: str, programmes: tuple[str,
     doublons = sorted({c for c in chemins if chemins.count(c) > 1})
     if doublons:
         raise ErreurVerificateur(f"dépôt donné plusieurs fois : {', '.join(doublons)}")
-    dossiers_programmes = [Path(p) for p in programmes]
     # Sans --politiques : celles que le programme déclare (programme.politiques), sinon celles par défaut.
-    catalogue = _catalogue(
-        politiques or financements.politiques_demandees(financements.trouver(programme, dossiers_programmes)), referentiels
-    )
-    choisi = financements.charger(programme, catalogue, dossiers_programmes)
+    catalogue, choisi = financements.charger_selon(programme, [Path(p) for p in programmes], politiques,
+                                                   lambda demandees: _catalogue(demandees, referentiels))
     # Chaque dépôt est ouvert au moment d'être évalué ; un FINESS n'est jamais décidé ni sommé deux fois.
     resultat = financements.decider_candidatures(choisi, (_source(c, revision, False) for c in chemins), catalogue,
                                                  date_evaluation or date.today())

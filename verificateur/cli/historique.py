@@ -7,11 +7,18 @@ from datetime import date
 import click
 
 from verificateur.cli.click_fr import Commande
-from verificateur.cli.communs import DATE, GRAVITES, _catalogue, ecrire, option_politiques, option_referentiels
+from verificateur.cli.communs import (
+    DATE,
+    _catalogue,
+    ecrire,
+    option_echec_a,
+    option_format,
+    option_politiques,
+    option_referentiels,
+    option_sortie,
+)
 from verificateur.rendus import historique as rendus_historique
 from verificateur.socle.problemes import ErreurVerificateur
-
-FORMATS_HISTORIQUE = tuple(rendus_historique.FORMATS)
 
 
 @click.command(cls=Commande)
@@ -22,11 +29,9 @@ FORMATS_HISTORIQUE = tuple(rendus_historique.FORMATS)
               help="Une étape à la fin de chaque mois ou trimestre.")
 @option_politiques
 @option_referentiels
-@click.option("--format", "format_", type=click.Choice(FORMATS_HISTORIQUE), default="texte", show_default=True,
-              help="Format de l'historique.")
-@click.option("--sortie", metavar="FICHIER", help="Écrire l'historique dans ce fichier (par défaut : sortie standard).")
-@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True,
-              help="Gravité à partir de laquelle un échec rend l'établissement non conforme.")
+@option_format(rendus_historique.FORMATS, "Format de l'historique.")
+@option_sortie("l'historique")
+@option_echec_a()
 def historique(chemin: str, depuis: date | None, jusqu_a: date | None, pas: str, politiques: tuple[str, ...],
                referentiels: tuple[str, ...], format_: str, sortie: str | None, seuil_echec: str) -> None:
     """Conformité du dépôt git à la fin de chaque mois (ou trimestre), et les règles qui ont changé.

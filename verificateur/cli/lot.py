@@ -13,19 +13,18 @@ import click
 from verificateur.cli import click_fr
 from verificateur.cli.communs import (
     DATE,
-    GRAVITES,
     ecrire,
+    option_echec_a,
+    option_format,
     option_politiques,
     option_programmes,
     option_referentiels,
+    option_sortie,
     refuser_binaire_vers_terminal,
 )
 from verificateur.rendus import eligibilite as rendus_eligibilite, lot as rendus_lot
 from verificateur.socle.confinement import DELAI_DEFAUT, TAILLE_DEFAUT
 from verificateur.socle.problemes import ErreurVerificateur
-
-FORMATS_LOT = tuple(rendus_lot.FORMATS)
-
 
 AIDE_FUSIONNER = """\
 Usage : verificateur lot fusionner [OPTIONS] PARTIE…
@@ -66,8 +65,8 @@ class _CommandeLot(click_fr.Commande):
               help="Lire chaque dépôt git à cette révision (par défaut : l'arbre de travail ; HEAD pour un dépôt nu).")
 @click.option("--jobs", type=click_fr.entier(min=1), default=None, metavar="N",
               help="Processus d'évaluation (par défaut : les cœurs de la machine ; 1 : dans le processus).")
-@click.option("--format", "format_", type=click.Choice(FORMATS_LOT), default="texte", show_default=True, help="Format du résultat.")
-@click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
+@option_format(rendus_lot.FORMATS, "Format du résultat.")
+@option_sortie("le résultat")
 @click.option("--rapports", metavar="DOSSIER", help="Écrire aussi le rapport JSON et HTML de chaque établissement dans ce dossier.")
 @click.option("--reprendre", is_flag=True,
               help="Avec --rapports : ne pas réévaluer un dépôt dont la révision, les politiques et la date n'ont pas changé.")
@@ -75,8 +74,7 @@ class _CommandeLot(click_fr.Commande):
 @click.option("--sans-cache", "sans_cache", is_flag=True, help="Ne lire ni n'écrire aucun cache.")
 @click.option("--partie", metavar="i/n",
               help="N'évaluer que la partie i sur n (lots répartis sur plusieurs machines ; voir « lot fusionner »).")
-@click.option("--echec-a", "seuil_echec", type=click.Choice(GRAVITES), default="mineure", show_default=True,
-              help="Gravité à partir de laquelle un échec rend un établissement non conforme.")
+@option_echec_a("Gravité à partir de laquelle un échec rend un établissement non conforme.")
 @click.option("--fraicheur", is_flag=True,
               help="Lire dans l'histoire git la date d'ajout de chaque preuve (« déclaré a posteriori ») : plus lent.")
 @click.option("--sans-progression", "sans_progression", is_flag=True,

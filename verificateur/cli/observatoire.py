@@ -9,12 +9,8 @@ from typing import TypeVar
 import click
 
 from verificateur.cli.click_fr import Groupe
-from verificateur.cli.communs import ecrire
+from verificateur.cli.communs import ecrire, option_format, option_sortie
 from verificateur.observatoire import formats as rendus_observatoire
-
-FORMATS_CAMPAGNES = tuple(rendus_observatoire.CAMPAGNES)
-FORMATS_EVOLUTION = tuple(rendus_observatoire.EVOLUTION)
-FORMATS_COMPARAISON = tuple(rendus_observatoire.COMPARAISON)
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -81,7 +77,7 @@ def observatoire_importer(autre: str, observatoire: str | None) -> None:
 
 @groupe_observatoire.command("campagnes")
 @option_observatoire
-@click.option("--format", "format_", type=click.Choice(FORMATS_CAMPAGNES), default="texte", show_default=True, help="Format de la liste.")
+@option_format(rendus_observatoire.CAMPAGNES, "Format de la liste.")
 def observatoire_campagnes(observatoire: str | None, format_: str) -> None:
     """Lister les campagnes enregistrées, par date."""
     from verificateur.observatoire import chemin_defaut
@@ -95,9 +91,8 @@ def observatoire_campagnes(observatoire: str | None, format_: str) -> None:
 @groupe_observatoire.command("evolution")
 @option_observatoire
 @_filtres_observatoire
-@click.option("--format", "format_", type=click.Choice(FORMATS_EVOLUTION), default="texte", show_default=True,
-              help="Format ; html : la page de l'observatoire.")
-@click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
+@option_format(rendus_observatoire.EVOLUTION, "Format ; html : la page de l'observatoire.")
+@option_sortie("le résultat")
 def observatoire_evolution(observatoire: str | None, regions: tuple[str, ...], categories: tuple[str, ...], regles: tuple[str, ...],
                            format_: str, sortie: str | None) -> None:
     """Pour chaque campagne : part des établissements conformes et conformité moyenne, par région, catégorie et règle ; qui ne répond plus.
@@ -122,9 +117,8 @@ def observatoire_evolution(observatoire: str | None, regions: tuple[str, ...], c
 @click.argument("apres", metavar="B")
 @option_observatoire
 @_filtres_observatoire
-@click.option("--format", "format_", type=click.Choice(FORMATS_COMPARAISON), default="texte", show_default=True,
-              help="Format de la comparaison.")
-@click.option("--sortie", metavar="FICHIER", help="Écrire le résultat dans ce fichier (par défaut : sortie standard).")
+@option_format(rendus_observatoire.COMPARAISON, "Format de la comparaison.")
+@option_sortie("le résultat")
 def observatoire_comparer(avant: str, apres: str, observatoire: str | None, regions: tuple[str, ...], categories: tuple[str, ...],
                           regles: tuple[str, ...], format_: str, sortie: str | None) -> None:
     """Entre les campagnes A et B : régressions et améliorations par établissement et règle, apparus, disparus, totaux par région.

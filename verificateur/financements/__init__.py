@@ -32,6 +32,7 @@ from verificateur.financements.parcours import (
 )
 from verificateur.financements.programmes import (
     charger as charger,
+    charger_selon as charger_selon,
     politiques_demandees as politiques_demandees,
     trouver as trouver,
     valider_programmes as valider_programmes,

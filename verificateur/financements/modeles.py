@@ -267,20 +267,25 @@ class Programme:
         return date.fromisoformat(c) if c else None
 
     @property
+    def fenetre_objectifs(self) -> dict[str, Any]:
+        """La fenêtre des objectifs ({} si le programme n'en a pas)."""
+        return self.donnees["fenetre"].get("objectifs") or {}
+
+    @property
     def echeance(self) -> date | None:
-        o = self.donnees["fenetre"].get("objectifs")
-        return date.fromisoformat(o["echeance"]) if o and o.get("echeance") else None
+        o = self.fenetre_objectifs
+        return date.fromisoformat(o["echeance"]) if o.get("echeance") else None
 
     @property
     def echeance_inconnue(self) -> str | None:
         """Le fait qui manque quand l'échéance des objectifs n'est pas publiée (None si elle l'est)."""
-        o = self.donnees["fenetre"].get("objectifs")
+        o = self.fenetre_objectifs
         return o.get("fait_inconnu") if o and not o.get("echeance") else None
 
     @property
     def ouverture_objectifs(self) -> date | None:
-        o = self.donnees["fenetre"].get("objectifs")
-        return date.fromisoformat(o["ouverture"]) if o and o.get("ouverture") else None
+        o = self.fenetre_objectifs
+        return date.fromisoformat(o["ouverture"]) if o.get("ouverture") else None
 
     @property
     def fin(self) -> date | None:

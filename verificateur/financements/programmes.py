@@ -3,13 +3,14 @@
 Un programme est lu et validé par son schéma (`programme.schema.json`, `lire`), puis vérifié contre le
 catalogue chargé (`verifier` : sources citées, fondement de chaque condition, règles connues, dates
 ordonnées, barème cohérent). `charger` le fait pour `eligibilite` et `lot --programme` (code 2 s'il est
-invalide) ; `valider_programmes` pour `politiques valider`.
+invalide), `charger_selon` aussi, en chargeant d'abord le catalogue des politiques que le programme
+déclare, sans le relire ; `valider_programmes` pour `politiques valider`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -245,6 +246,11 @@ def politiques_demandees(fichier: Path) -> tuple[str, ...]:
     """Les dossiers des politiques livrées que le programme déclare (`programme.politiques`) ; () s'il
     n'en déclare pas ou s'il est illisible (ses problèmes seront alors donnés par `charger`)."""
     programme, _ = lire(fichier)
+    return _declarees(programme)
+
+
+def _declarees(programme: Programme | None) -> tuple[str, ...]:
+    """Les dossiers des politiques livrées qu'un programme lu déclare ; () s'il n'en déclare pas ou s'il est illisible."""
     return _dossiers_livres(tuple(programme.donnees["programme"].get("politiques", ()))) if programme else ()
 
 
@@ -265,8 +271,26 @@ def charger(reference: str, catalogue: Catalogue, dossiers: list[Path] | None = 
     """Un programme par identifiant (dans les dossiers de programmes) ou par chemin de fichier ;
     ErreurVerificateur (code 2) s'il est inconnu ou invalide, avec chaque problème `fichier:ligne`."""
     fichier = trouver(reference, dossiers)
-    chemin = Path(reference)
+    return _verifie(reference, fichier, *lire(fichier), catalogue)
+
+
+def charger_selon(reference: str, dossiers: list[Path] | None, politiques: tuple[str, ...],
+                  catalogue_de_politiques: Callable[[tuple[str, ...]], Catalogue]) -> tuple[Catalogue, Programme]:
+    """Le catalogue et le programme d'`eligibilite` et de `lot --programme` : sans `politiques` (--politiques),
+    celles que le programme déclare (`politiques_demandees`), sinon celles par défaut. Le fichier du programme
+    n'est lu et validé qu'une fois ; le catalogue est chargé avant que les problèmes du programme ne soient dits."""
+    if politiques:
+        catalogue = catalogue_de_politiques(politiques)
+        return catalogue, charger(reference, catalogue, dossiers)
+    fichier = trouver(reference, dossiers)
     programme, problemes = lire(fichier)
+    catalogue = catalogue_de_politiques(_declarees(programme))
+    return catalogue, _verifie(reference, fichier, programme, problemes, catalogue)
+
+
+def _verifie(reference: str, fichier: Path, programme: Programme | None, problemes: list[Probleme], catalogue: Catalogue) -> Programme:
+    """Le programme lu, vérifié contre le catalogue ; ErreurVerificateur (code 2) s'il est invalide."""
+    chemin = Path(reference)
     if programme is not None:
         problemes = verifier(programme, catalogue)
         if programme.id != fichier.stem and not reference.endswith((".yaml", ".yml")) and not chemin.is_file():

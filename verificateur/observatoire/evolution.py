@@ -11,6 +11,7 @@ non) à la précédente et n'y figure pas ; il est cité à la première campagn
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,12 +96,13 @@ def evolution(obs: Observatoire, filtres: Filtres) -> dict[str, Any]:
     if inconnues:
         raise ErreurVerificateur(f"--regle : règle(s) jamais évaluée(s) dans cet observatoire : {', '.join(inconnues)}")
     ne_repondent_plus = _ne_repondent_plus(campagnes)
+    absents_par_campagne = Counter(n["campagne"] for n in ne_repondent_plus)
     return {
         "format": FORMAT,
         "filtres": filtres.en_dict(),
         "campagnes": [{"nom": camp.nom, "date_evaluation": camp.date_evaluation, "etablissements": len(camp.presents),
                        "echecs": camp.echecs, **camp.ensemble.en_dict(),
-                       "ne_repondent_plus": sum(1 for n in ne_repondent_plus if n["campagne"] == camp.nom)}
+                       "ne_repondent_plus": absents_par_campagne[camp.nom]}
                       for camp in campagnes],
         "par_region": _groupes(regions, campagnes),
         "par_categorie": _groupes(categories, campagnes),

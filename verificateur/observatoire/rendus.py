@@ -13,7 +13,12 @@ import os
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from verificateur.rendus.commun import LIBELLES, ORDRE_STATUTS
+from verificateur.rendus.commun import (
+    LIBELLES,
+    ORDRE_STATUTS,
+    pourcentage_texte as _pourcent,  # les mêmes tableaux en texte brut que ceux d'un lot
+    tableau as _tableau,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -21,21 +26,11 @@ if TYPE_CHECKING:
     from verificateur.rendus.registre import Options
 
 
-def _pourcent(taux: float | None) -> str:
-    return "—" if taux is None else f"{taux * 100:.1f}".replace(".", ",") + " %"
-
-
 def _ecart(avant: float | None, apres: float | None) -> str:
     if avant is None or apres is None:
         return "—"
     points = round((apres - avant) * 100, 1)
     return ("+" if points > 0 else "") + f"{points:.1f}".replace(".", ",") + " pts"
-
-
-def _tableau(lignes: list[list[Any]], entetes: list[str]) -> str:
-    from tabulate import tabulate
-
-    return tabulate(lignes, headers=entetes, tablefmt="simple", disable_numparse=True)
 
 
 def _json(valeur: object) -> str:

@@ -56,6 +56,19 @@ def pourcentage(taux: float, decimales: int = 1) -> str:
     return f"{taux * 100:.{decimales}f}".replace(".", ",") + "\u202f%"
 
 
+def pourcentage_texte(taux: float | None, absent: str = "—") -> str:
+    """0.90476 → « 90,5 % » avec une espace ordinaire (les tableaux en texte brut d'un lot, de
+    l'historique, de l'observatoire) ; `absent` quand il n'y a pas de taux."""
+    return absent if taux is None else f"{taux * 100:.1f}".replace(".", ",") + " %"
+
+
+def tableau(lignes: list[list[Any]], entetes: list[str]) -> str:
+    """Un tableau en texte brut (tabulate, importé seulement ici), les nombres laissés tels quels."""
+    from tabulate import tabulate
+
+    return tabulate(lignes, headers=entetes, tablefmt="simple", disable_numparse=True)
+
+
 def sous_le_seuil(resultat: dict[str, Any], seuil_echec: str) -> bool:
     """Un échec d'une gravité inférieure au seuil d'échec : signalé, sans effet sur le statut global."""
     return rang_gravite(resultat["gravite"]) > rang_gravite(seuil_echec)

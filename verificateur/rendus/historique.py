@@ -8,11 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from verificateur.rendus.commun import pourcentage_texte, tableau
 from verificateur.rendus.registre import Format, Options, registre
-
-
-def _taux(taux: float | None) -> str:
-    return "" if taux is None else f"{taux * 100:.1f}".replace(".", ",") + " %"
 
 
 def changement(c: dict[str, Any]) -> str:
@@ -21,12 +18,9 @@ def changement(c: dict[str, Any]) -> str:
 
 
 def rendre_texte(h: dict[str, Any], options: Options | None = None) -> str:
-    from tabulate import tabulate
-
-    lignes = [[e["date"], (e["revision"] or "—")[:12], e["statut_global"], _taux(e["taux_conformite"]),
+    lignes = [[e["date"], (e["revision"] or "—")[:12], e["statut_global"], pourcentage_texte(e["taux_conformite"], absent=""),
                len(e["changements"])] for e in h["etapes"]]
-    texte = tabulate(lignes, headers=["date", "révision", "statut global", "conformité", "changements"],
-                     tablefmt="simple", disable_numparse=True)
+    texte = tableau(lignes, ["date", "révision", "statut global", "conformité", "changements"])
     sortie = [f"Historique de {h['depot']['chemin']} : {h['commits']} commit(s), du {h['depuis']} au {h['jusqu_a']}, par {h['pas']}",
               "", texte]
     changes = [e for e in h["etapes"] if e["changements"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from verificateur.financements.modeles import LIBELLES_DECISIONS, Motif, SourceCitee, euros
-from verificateur.rendus.commun import lieu
+from verificateur.rendus.commun import lieu, pourcentage
 
 SYMBOLES = {"satisfait": "✓", "non_satisfait": "✗", "indetermine": "?", "a_confirmer": "~", "clos": "∅"}
 LIBELLES_RESULTATS = {"satisfait": "satisfait", "non_satisfait": "non satisfait", "indetermine": "indéterminé",
@@ -47,6 +47,4 @@ def part(montant_total: Any, enveloppe: Any) -> str:
     """« 20,0 % de l'enveloppe de 2 000 000 € », ou rien sans enveloppe."""
     if not enveloppe:
         return ""
-    from verificateur.rendus.commun import pourcentage
-
     return f"{pourcentage(float(montant_total) / float(enveloppe))} de l'enveloppe de {euros(enveloppe)}"

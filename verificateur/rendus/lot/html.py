@@ -139,7 +139,7 @@ def rendre(donnees: dict[str, Any], options: Options | None = None) -> str:
     etablissements = donnees.get("etablissements", [])
     lignes = [_ligne(e, regles) for e in etablissements if e.get("etat") != "echec"]
     lignes += [_ligne(e, regles) for e in etablissements if e.get("etat") == "echec"]
-    liens = {e["chemin"]: lien_relatif((e.get("rapports") or {}).get("html")) for e in donnees.get("etablissements", [])}
+    liens = {l["e"]["chemin"]: l["lien"] for l in lignes}  # chaque établissement a sa ligne, et son lien calculé
     par_regle = [_barre(r, r["regle"], _taux(r.get("taux_conformite"))) for r in agregats.get("par_regle", [])]
     etat = {"conforme": s.get("conformes", 0), "non_conforme": s.get("non_conformes", 0), "erreur": s.get("echecs", 0)}
     modele = _environnement().get_template("tableau.html.j2")

@@ -6,20 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from verificateur.rendus.commun import ORDRE_STATUTS
+from verificateur.rendus.commun import ORDRE_STATUTS, pourcentage_texte, tableau
 
 if TYPE_CHECKING:
     from verificateur.rendus.registre import Options
-
-
-def _pourcent(taux: float | None) -> str:
-    return "—" if taux is None else f"{taux * 100:.1f}".replace(".", ",") + " %"
-
-
-def _tableau(lignes: list[list[Any]], entetes: list[str]) -> str:
-    from tabulate import tabulate
-
-    return tabulate(lignes, headers=entetes, tablefmt="simple", disable_numparse=True)
 
 
 def _statuts(statuts: dict[str, int]) -> list[str]:
@@ -37,31 +27,31 @@ def rendre(donnees: dict[str, Any], options: Options | None = None) -> str:
     sortie.append(f"Lot évalué au {donnees['date_evaluation']}{partie} — {s['depots']} dépôt(s) : "
                   f"{s['evalues']} évalué(s), {s['echecs']} en échec")
     sortie.append(f"{s['conformes']} conforme(s), {s['non_conformes']} non conforme(s) ; "
-                  f"taux de conformité moyen {_pourcent(s['taux_conformite_moyen'])}")
+                  f"taux de conformité moyen {pourcentage_texte(s['taux_conformite_moyen'])}")
     sortie.append("politiques : " + ", ".join(f"{p['id']} {p['version']}" for p in donnees["politiques"]))
     if donnees["interrompu"]:
         sortie.append("INTERROMPU : seules les évaluations terminées figurent ci-dessous.")
     for titre, cle, libelle in (("Par région", "par_region", "région"), ("Par catégorie", "par_categorie", "catégorie")):
         if a[cle]:
-            lignes = [[g["cle"], g["evalues"], g["conformes"], g["non_conformes"], _pourcent(g["taux_etablissements_conformes"]),
-                       _pourcent(g["taux_conformite_moyen"]), g["echeances_90_jours"]] for g in a[cle]]
-            sortie += ["", titre, _tableau(lignes, [libelle, "évalués", "conformes", "non conformes", "part conformes",
+            lignes = [[g["cle"], g["evalues"], g["conformes"], g["non_conformes"], pourcentage_texte(g["taux_etablissements_conformes"]),
+                       pourcentage_texte(g["taux_conformite_moyen"]), g["echeances_90_jours"]] for g in a[cle]]
+            sortie += ["", titre, tableau(lignes, [libelle, "évalués", "conformes", "non conformes", "part conformes",
                                                     "conformité moyenne", "échéances à 90 j"])]
     if s["evalues"]:
-        lignes = [[r["regle"], r["gravite"], r["evalues"], _pourcent(r["taux_conformite"]), *_statuts(r["statuts"])]
+        lignes = [[r["regle"], r["gravite"], r["evalues"], pourcentage_texte(r["taux_conformite"]), *_statuts(r["statuts"])]
                   for r in a["par_regle"]]
         sortie += ["", "Par règle (nombre d'établissements par statut)",
-                   _tableau(lignes, ["règle", "gravité", "évalués", "conformité", *ENTETES_STATUTS])]
+                   tableau(lignes, ["règle", "gravité", "évalués", "conformité", *ENTETES_STATUTS])]
     if a["regles_les_plus_echouees"]:
         titres = {r["regle"]: r["titre"] for r in donnees["regles"]}
         lignes = [[r["regle"], r["echecs"], titres.get(r["regle"], "")] for r in a["regles_les_plus_echouees"]]
         sortie += ["", "Règles le plus souvent en échec (non conforme, preuve manquante ou erreur)",
-                   _tableau(lignes, ["règle", "établissements", "titre"])]
+                   tableau(lignes, ["règle", "établissements", "titre"])]
     if a["etablissements_les_plus_en_difficulte"]:
-        lignes = [[e["finess"] or "", e["raison_sociale"] or "", _pourcent(e["taux_conformite"]), e["echecs"], e["chemin"]]
+        lignes = [[e["finess"] or "", e["raison_sociale"] or "", pourcentage_texte(e["taux_conformite"]), e["echecs"], e["chemin"]]
                   for e in a["etablissements_les_plus_en_difficulte"]]
         sortie += ["", "Établissements les plus en difficulté",
-                   _tableau(lignes, ["FINESS", "raison sociale", "conformité", "échecs", "dépôt"])]
+                   tableau(lignes, ["FINESS", "raison sociale", "conformité", "échecs", "dépôt"])]
     if donnees["echecs"]:
         sortie += ["", f"Dépôts non évalués ({len(donnees['echecs'])})"]
         sortie += [f"  {e['chemin']} : {e['raison']}" for e in donnees["echecs"]]
