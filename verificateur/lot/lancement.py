@@ -148,10 +148,10 @@ def preparer(demande: Demande) -> Preparation:
     if partie:
         raise ErreurVerificateur("--programme et --partie s'excluent : une candidature de GHT demande tous ses établissements dans le "
                                  "même lot")
-    dossiers_programmes = [Path(p) for p in demande.programmes]
-    politiques = demande.politiques or financements.politiques_demandees(financements.trouver(demande.programme, dossiers_programmes))
-    catalogue = _catalogue(politiques, demande.referentiels, demande.sans_cache)
-    return Preparation(demande, catalogue, partie, financements.charger(demande.programme, catalogue, dossiers_programmes))
+    # Le fichier du programme lu et validé une fois, comme pour la commande eligibilite.
+    catalogue, programme = financements.charger_selon(demande.programme, [Path(p) for p in demande.programmes], demande.politiques,
+                                                      lambda p: _catalogue(p, demande.referentiels, demande.sans_cache))
+    return Preparation(demande, catalogue, partie, programme)
 
 
 def lancer(preparation: Preparation) -> Lancement:
