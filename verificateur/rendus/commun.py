@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 # Ré-exportés, les rendus les prennent ici : l'unique façon d'écrire « fichier:ligne@révision » et
 # l'unique table des mots des statuts (verificateur.socle.statuts, sous ces noms courts).
 from verificateur.socle.problemes import lieu as lieu
-from verificateur.socle.statuts import GRAVITES, LIBELLES_STATUTS as LIBELLES, PLURIELS_STATUTS as PLURIELS  # noqa: F401 — PLURIELS ré-exporté
+from verificateur.socle.statuts import ECHECS as ECHECS, GRAVITES, LIBELLES_STATUTS as LIBELLES, PLURIELS_STATUTS as PLURIELS  # noqa: F401 — PLURIELS ré-exporté
 
 if TYPE_CHECKING:
     from verificateur.politiques import Catalogue, Regle
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 # Ordre d'affichage des statuts dans les bilans : les échecs d'abord.
 ORDRE_STATUTS = ("non_conforme", "preuve_manquante", "erreur", "derogation", "conforme", "non_applicable")
-ECHECS = ("non_conforme", "preuve_manquante", "erreur")
 # Par ordre décroissant : les plus graves d'abord.
 GRAVITES_DECROISSANTES = tuple(reversed(GRAVITES))
 

@@ -111,10 +111,13 @@ def rendre(rapport: dict[str, Any], options: Options | None = None) -> str:
 
     s = rapport["synthese"]
     etab = rapport["etablissement"] or {}
-    tolere = [r for r in rapport["resultats"] if r["statut"] in ECHECS and sous_le_seuil(r, s["seuil_echec"])]
-    echecs = sum(1 for r in rapport["resultats"] if r["statut"] in ("non_conforme", "preuve_manquante") and r not in tolere)
-    erreurs = sum(1 for r in rapport["resultats"] if r["statut"] == "erreur" and r not in tolere)
-    sautes = s["non_applicable"] + s["derogation"] + len(tolere)
+    # Un échec sous le seuil (--echec-a) est toléré : sauté, ni échec ni erreur.
+    comptes = {"echec": 0, "erreur": 0, "tolere": 0}
+    for r in rapport["resultats"]:
+        if r["statut"] in ECHECS:
+            comptes["tolere" if sous_le_seuil(r, s["seuil_echec"]) else "erreur" if r["statut"] == "erreur" else "echec"] += 1
+    echecs, erreurs = comptes["echec"], comptes["erreur"]
+    sautes = s["non_applicable"] + s["derogation"] + comptes["tolere"]
     finess = f" (FINESS {etab['finess']})" if etab.get("finess") else ""
     nom = sans_controles(f"{nom_etablissement(rapport)}{finess} au {rapport['date_evaluation']}")
     compteurs = {"tests": str(s["total"]), "failures": str(echecs), "errors": str(erreurs), "skipped": str(sautes), "time": "0"}
